@@ -1,0 +1,262 @@
+"""Read, map and validate every input table into a typed Parquet store, quarantining bad rows.
+
+``ingest(data_dir, out_dir)`` writes::
+
+    <out_dir>/store/<table>.parquet      accepted rows, contract columns and types, sorted by time
+    <out_dir>/quarantine/<table>.csv     one line per rule a rejected row breaks (source file and row, column,
+                                         rule, value)
+    <out_dir>/ingest.json                per-table counts, reasons, warnings and the data fingerprint
+
+For every table ``rows_read == rows_accepted + rows_quarantined`` is asserted. A store whose fingerprint
+(input bytes, mapping, timezone, csreport version) is unchanged is reused, so a batch of runs ingests once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from csreport import __version__
+from csreport.errors import ReconciliationError, UnusableInputError
+from csreport.ingest_sql import checked_query, missing_required
+from csreport.sql import literal, quote
+from csreport.mapping import IDENTITY, Mapping
+from csreport.reader import DB_URL_ENV, RawTable, database_tables, find_table_files, open_database_table, open_file
+from csreport.schemas import SCHEMAS
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+_DUCKDB_MEMORY_LIMIT = "2GB"
+_REFERENCES = [  # (table, column, referenced table, referenced column)
+    ("contacts", "agent_id", "agents", "agent_id"),
+    ("contacts", "customer_id", "customers", "customer_id"),
+    ("surveys", "contact_id", "contacts", "contact_id"),
+    ("surveys", "customer_id", "customers", "customer_id"),
+    ("agent_months", "agent_id", "agents", "agent_id"),
+]
+
+
+@dataclass(frozen=True)
+class TableReport:
+    """What happened to one table: counts, the commonest reasons and referential warnings."""
+
+    table: str
+    source: str
+    rows_read: int
+    rows_accepted: int
+    rows_quarantined: int
+    columns: list[str]
+    reasons: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """The result of :func:`ingest`: where the store is, its fingerprint and one report per table present."""
+
+    store_dir: str
+    quarantine_dir: str
+    fingerprint: str
+    timezone: str
+    tables: dict[str, TableReport]
+    reused: bool = False
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "tables": {k: asdict(v) for k, v in self.tables.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> IngestReport:
+        tables = {k: TableReport(**v) for k, v in data["tables"].items()}
+        return cls(**{**data, "tables": tables, "reused": True})
+
+
+def _connect(work_dir: Path, tz: str) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{_DUCKDB_MEMORY_LIMIT}'")
+    con.execute(f"SET temp_directory = {literal(str(work_dir / 'duckdb_tmp'))}")
+    con.execute(f"SET TimeZone = {literal(tz)}")
+    return con
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as fh:
+        while chunk := fh.read(8 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fingerprint(sources: dict[str, Path], mapping: Mapping, tz: str, db_url: str | None = None) -> str:
+    """A digest of everything the store depends on: input bytes, mapping file, timezone, csreport version."""
+    digest = hashlib.blake2b(digest_size=16)
+    for table, path in sorted(sources.items()):
+        digest.update(f"{table}:{path.name}:{_file_digest(path)}".encode())
+    if mapping.path:
+        digest.update(Path(mapping.path).read_bytes())
+    if db_url:
+        digest.update(db_url.encode())  # a database has no bytes to hash: its URL stands in (never stored)
+    digest.update(f"{tz}:{__version__}".encode())
+    return digest.hexdigest()
+
+
+@contextmanager
+def _locked(out_dir: Path):
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / ".ingest.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _atomic_copy(con: duckdb.DuckDBPyConnection, query: str, target: Path, options: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        con.execute(f"COPY ({query}) TO {literal(tmp)} ({options})")
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _ingest_table(con: duckdb.DuckDBPyConnection, raw: RawTable, mapping: Mapping, tz: str, store: Path,
+                  quarantine: Path) -> TableReport:
+    tmap = mapping.table(raw.table)
+    missing = missing_required(raw, tmap)
+    if missing:
+        found = ", ".join(raw.columns) or "none"
+        raise UnusableInputError(
+            f"{raw.source}: required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(m) for m in missing)} missing (found: {found}). Map "
+            f"{'them' if len(missing) > 1 else 'it'} in params/mapping/<file>.yml or rename the column."
+        )
+    rows_read = con.execute(f"SELECT count(*) FROM {raw.view}").fetchone()[0]
+    if rows_read == 0:
+        raise UnusableInputError(f"{raw.source}: the table has a header but no rows. Export it again with data.")
+    query, columns = checked_query(raw, tmap, tz)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {query}")
+    except duckdb.Error as exc:
+        raise UnusableInputError(f"{raw.source}: cannot be read ({str(exc).splitlines()[0]}).") from None
+    accepted, quarantined = con.execute(
+        "SELECT count(*) FILTER (len(_violations) = 0), count(*) FILTER (len(_violations) > 0) FROM checked"
+    ).fetchone()
+    if accepted + quarantined != rows_read:
+        raise ReconciliationError(
+            f"{raw.source}: read {rows_read} rows but accepted {accepted} + quarantined {quarantined}; "
+            f"this is a csreport bug, please report it."
+        )
+    time_col = SCHEMAS[raw.table].metadata["time_column"]
+    order = f" ORDER BY {quote(time_col)}, _row" if time_col in columns else " ORDER BY _row"
+    select = ", ".join(quote(c) for c in columns)
+    _atomic_copy(con, f"SELECT {select} FROM checked WHERE len(_violations) = 0{order}",
+                 store / f"{raw.table}.parquet", "FORMAT parquet, ROW_GROUP_SIZE 100000, COMPRESSION zstd")
+    target = quarantine / f"{raw.table}.csv"
+    if quarantined:
+        _atomic_copy(
+            con,
+            f"SELECT {literal(raw.source)} AS source_file, _row AS source_row, v['column'] AS \"column\", "
+            f"v.rule AS rule, v.value AS value FROM (SELECT _row, unnest(_violations) AS v FROM checked "
+            f"WHERE len(_violations) > 0) ORDER BY _row, \"column\"",
+            target, "FORMAT csv, HEADER true",
+        )
+    elif target.exists():
+        target.unlink()
+    reasons = [
+        {"column": c, "rule": r, "rows": n}
+        for c, r, n in con.execute(
+            "SELECT v['column'], v.rule, count(DISTINCT _row) AS n FROM (SELECT _row, unnest(_violations) AS v "
+            "FROM checked WHERE len(_violations) > 0) GROUP BY ALL ORDER BY n DESC, 1, 2"
+        ).fetchall()
+    ]
+    con.execute("DROP TABLE checked")
+    return TableReport(raw.table, raw.source, rows_read, accepted, quarantined, columns, reasons,
+                       encoding=raw.encoding)
+
+
+def _reference_warnings(store: Path, reports: dict[str, TableReport]) -> None:
+    con = duckdb.connect()
+    for table, column, ref_table, ref_column in _REFERENCES:
+        if table not in reports or ref_table not in reports:
+            continue
+        if column not in reports[table].columns:
+            continue
+        left, right = store / f"{table}.parquet", store / f"{ref_table}.parquet"
+        n, examples = con.execute(
+            f"SELECT count(*), list(DISTINCT {quote(column)})[1:5] FROM read_parquet({literal(str(left))}) "
+            f"WHERE {quote(column)} IS NOT NULL AND {quote(column)} NOT IN "
+            f"(SELECT {quote(ref_column)} FROM read_parquet({literal(str(right))}))"
+        ).fetchone()
+        if n:
+            reports[table].warnings.append(
+                f"{n:,} rows have a {column} not found in {ref_table} (e.g. {', '.join(map(str, examples))}); "
+                f"they are kept."
+            )
+
+
+def ingest(data_dir: str | Path | None, out_dir: str | Path, mapping: Mapping = IDENTITY,
+           tz: str = DEFAULT_TIMEZONE, progress: Callable[[str], None] | None = None,
+           force: bool = False) -> IngestReport:
+    """Validate every input table into ``out_dir``; ``data_dir=None`` reads the database in ``CSREPORT_DB_URL``.
+
+    Raises :class:`UnusableInputError` for an unknown, unreadable or empty file, or a missing required column.
+    """
+    out_dir = Path(out_dir)
+    db_url = os.environ.get(DB_URL_ENV) if data_dir is None else None
+    if data_dir is None and not db_url:
+        raise UnusableInputError(f"no data directory given and {DB_URL_ENV} is not set. Pass a data directory "
+                                 f"or set {DB_URL_ENV} to a database URL.")
+    sources = find_table_files(Path(data_dir), mapping) if data_dir is not None else {}
+    if data_dir is not None and "contacts" not in sources:
+        raise UnusableInputError(
+            f"{data_dir}: no contacts table (contacts.csv, .xlsx or .parquet); it is the one required table."
+        )
+    with _locked(out_dir):
+        fp = fingerprint(sources, mapping, tz, db_url)
+        manifest = out_dir / "ingest.json"
+        if not force and manifest.exists():
+            cached = IngestReport.from_json(json.loads(manifest.read_text(encoding="utf-8")))
+            if cached.fingerprint == fp and all(
+                (Path(cached.store_dir) / f"{t}.parquet").exists() for t in cached.tables
+            ):
+                return cached
+        store, quarantine = out_dir / "store", out_dir / "quarantine"
+        for stale in [*store.glob("*.parquet"), *quarantine.glob("*.csv")]:
+            stale.unlink()
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=out_dir, prefix=".work-") as work:
+            con = _connect(Path(work), tz)
+            reports: dict[str, TableReport] = {}
+            if db_url:
+                available = database_tables(db_url)
+                tables = [t for t in SCHEMAS if (mapping.table(t).file or t) in available]
+                if "contacts" not in tables:
+                    raise UnusableInputError(f"database in {DB_URL_ENV}: no 'contacts' table; it is required.")
+            else:
+                tables = [t for t in SCHEMAS if t in sources]
+            for table in tables:
+                if progress:
+                    progress(table)
+                tmap = mapping.table(table)
+                raw = (open_database_table(con, table, db_url, tmap) if db_url
+                       else open_file(con, table, sources[table], tmap, Path(work)))
+                reports[table] = _ingest_table(con, raw, mapping, tz, store, quarantine)
+            con.close()
+        _reference_warnings(store, reports)
+        report = IngestReport(str(store), str(quarantine), fp, tz, reports)
+        tmp = manifest.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, manifest)
+        return report

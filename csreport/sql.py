@@ -1,0 +1,19 @@
+"""Quoting for the SQL that csreport builds for DuckDB (identifiers and literals, never raw user text)."""
+
+from __future__ import annotations
+
+
+def quote(name: str) -> str:
+    """A DuckDB identifier, quoted."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: object) -> str:
+    """A DuckDB literal for None, a str, number or bool."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"

@@ -1,0 +1,96 @@
+"""Slices of the validated store: one table, a window of months, one business unit (or all), via DuckDB.
+
+The store holds Parquet files sorted by time with 100,000-row groups, so DuckDB skips the row groups outside
+the window and a month × unit slice of a ten-million-row table reads only what it needs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from csreport.errors import ParameterError
+from csreport.sql import literal, quote
+from csreport.schemas import SCHEMAS
+
+ALL_UNITS = "all"
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def parse_period(period: str) -> pd.Period:
+    """A ``YYYY-MM`` string as a monthly :class:`pandas.Period`; anything else is a :class:`ParameterError`."""
+    if not isinstance(period, str) or not _PERIOD.match(period):
+        raise ParameterError(f"period {period!r} is not a month in the form YYYY-MM (e.g. 2026-10).")
+    return pd.Period(period, freq="M")
+
+
+@dataclass(frozen=True)
+class Store:
+    """The validated tables of one ingest, read-only."""
+
+    path: Path
+
+    @property
+    def tables(self) -> list[str]:
+        """Tables present in the store, in contract order."""
+        return [t for t in SCHEMAS if (self.path / f"{t}.parquet").exists()]
+
+    def has(self, table: str, *columns: str) -> bool:
+        """True when ``table`` is present and has every one of ``columns``."""
+        return table in self.tables and set(columns) <= set(self.columns(table))
+
+    def columns(self, table: str) -> list[str]:
+        """Contract columns present in ``table``."""
+        with duckdb.connect() as con:
+            return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {self._file(table)}").fetchall()]
+
+    def _file(self, table: str) -> str:
+        if table not in SCHEMAS:
+            raise ParameterError(f"unknown table {table!r}; tables: {', '.join(SCHEMAS)}.")
+        return f"read_parquet({literal(str(self.path / f'{table}.parquet'))})"
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        """Run SQL in which ``{table}`` placeholders name the store's tables, e.g. ``SELECT * FROM {contacts}``."""
+        names = {t: self._file(t) for t in self.tables}
+        with duckdb.connect() as con:
+            return con.execute(sql.format(**names), params or []).df()
+
+    def read(self, table: str, period: str | None = None, unit: str = ALL_UNITS, months: int = 1,
+             columns: list[str] | None = None) -> pd.DataFrame:
+        """Rows of ``table`` in the ``months`` months ending with ``period`` (all rows when ``period`` is None)
+        for business unit ``unit`` (``"all"`` for every unit). Missing table → empty frame with no columns."""
+        if table not in self.tables:
+            return pd.DataFrame()
+        meta = SCHEMAS[table].metadata
+        where = []
+        if period is not None and meta["time_column"]:
+            end = parse_period(period)
+            start = end - (months - 1)
+            col = quote(meta["time_column"])
+            if meta["time_column"] == "period":
+                where.append(f"{col} BETWEEN {literal(str(start))} AND {literal(str(end))}")
+            else:
+                where.append(f"{col} >= {literal(str(start.start_time))}::TIMESTAMP AND "
+                             f"{col} < {literal(str((end + 1).start_time))}::TIMESTAMP")
+        if unit != ALL_UNITS and meta["unit_column"]:
+            where.append(f"{quote(meta['unit_column'])} = {literal(unit)}")
+        select = ", ".join(quote(c) for c in columns) if columns else "*"
+        sql = f"SELECT {select} FROM {self._file(table)}" + (f" WHERE {' AND '.join(where)}" if where else "")
+        with duckdb.connect() as con:
+            return con.execute(sql).df()
+
+    def units(self) -> list[str]:
+        """Business units present in contacts, sorted."""
+        return self.query("SELECT DISTINCT business_unit FROM {contacts} ORDER BY 1")["business_unit"].tolist()
+
+
+def open_store(out_dir: str | Path) -> Store:
+    """The store written by :func:`csreport.ingest.ingest` into ``out_dir``."""
+    path = Path(out_dir) / "store"
+    if not path.is_dir():
+        raise ParameterError(f"{out_dir}: no validated store here. Run 'csreport validate DATA_DIR --out {out_dir}'.")
+    return Store(path)
