@@ -1,0 +1,1 @@
+"""Sample-data generator: a simulated service operation with planted events and their ground truth."""
