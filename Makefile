@@ -1,0 +1,48 @@
+# The two set-up commands: `make report` and `make test`. Everything else is a convenience.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SAMPLE := data/sample
+OUT    := reports
+
+.PHONY: report test lab lint format sample validate benchmarks clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "csreport needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+$(SAMPLE)/_scenario_truth.json: | $(STAMP)
+	$(BIN)/csreport sample-data --scenario params/scenarios/default.yml --out $(SAMPLE)
+
+sample: $(SAMPLE)/_scenario_truth.json
+
+validate: $(STAMP) sample
+	$(BIN)/csreport validate $(SAMPLE) --out $(OUT)/_validated
+
+## make report: environment, sample data, validation (the report pipeline is not built yet: see README)
+report: validate
+	@echo ""
+	@echo "Sample data validated into $(OUT)/_validated (store, quarantine files, ingest.json)."
+	@echo "The report chapters and renderer are not built yet, so no HTML/PDF report is produced."
+
+## make test: environment with dev extras, then the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/python -m ipykernel install --sys-prefix --name csreport --display-name "csreport" >/dev/null
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(STAMP)
+	$(BIN)/ruff check csreport tests benchmarks
+	$(BIN)/ruff format --check csreport tests benchmarks
+
+benchmarks: $(STAMP)
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(OUT) $(SAMPLE) .pytest_cache .ruff_cache
