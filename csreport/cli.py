@@ -12,8 +12,11 @@ from rich.table import Table
 
 from csreport.errors import CsreportError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Customer-service analysis reports: validate data, make sample data.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Customer-service analysis reports: validate data, make sample data.",
+)
 console = Console()
 err_console = Console(stderr=True)
 
@@ -25,12 +28,13 @@ def _fail(exc: CsreportError) -> None:
 
 @app.command()
 def validate(
-    data_dir: Path | None = typer.Argument(None, help="Directory of <table>.csv|.xlsx|.parquet files; "
-                                                     "omit to read the database in CSREPORT_DB_URL."),
-    out: Path = typer.Option(Path("reports/_validated"), "--out", help="Where the store, quarantine files "
-                                                                      "and ingest.json go."),
-    mapping: Path | None = typer.Option(None, "--mapping", help="A params/mapping/*.yml file for a foreign "
-                                                               "export."),
+    data_dir: Path | None = typer.Argument(
+        None, help="Directory of <table>.csv|.xlsx|.parquet files; omit to read the database in CSREPORT_DB_URL."
+    ),
+    out: Path = typer.Option(
+        Path("reports/_validated"), "--out", help="Where the store, quarantine files and ingest.json go."
+    ),
+    mapping: Path | None = typer.Option(None, "--mapping", help="A params/mapping/*.yml file for a foreign export."),
     timezone: str = typer.Option("Asia/Shanghai", "--timezone", help="Run timezone for timestamps with offsets."),
 ) -> None:
     """Read, map and validate every table; print rows read / accepted / quarantined and the top reasons.
@@ -42,13 +46,24 @@ def validate(
 
     try:
         with console.status("validating ...") as status:
-            report = ingest(data_dir, out, load_mapping(mapping), timezone,
-                            progress=lambda t: status.update(f"validating {t} ..."), force=True)
+            report = ingest(
+                data_dir,
+                out,
+                load_mapping(mapping),
+                timezone,
+                progress=lambda t: status.update(f"validating {t} ..."),
+                force=True,
+            )
     except CsreportError as exc:
         _fail(exc)
     table = Table(title=f"Validation of {data_dir or 'CSREPORT_DB_URL'}")
-    for col, justify in [("table", "left"), ("rows read", "right"), ("accepted", "right"),
-                         ("quarantined", "right"), ("top reasons", "left")]:
+    for col, justify in [
+        ("table", "left"),
+        ("rows read", "right"),
+        ("accepted", "right"),
+        ("quarantined", "right"),
+        ("top reasons", "left"),
+    ]:
         table.add_column(col, justify=justify)
     for t in report.tables.values():
         reasons = "; ".join(f"{r['column']} {r['rule']} ({r['rows']:,})" for r in t.reasons[:3]) or "-"
@@ -66,8 +81,9 @@ def validate(
 def sample_data(
     scenario: Path = typer.Option(Path("params/scenarios/default.yml"), "--scenario", help="Scenario file."),
     out: Path = typer.Option(Path("data/sample"), "--out", help="Directory to write (replaced)."),
-    contacts: int | None = typer.Option(None, "--contacts", min=1000, help="About this many contacts "
-                                                                           "(default: the scenario's)."),
+    contacts: int | None = typer.Option(
+        None, "--contacts", min=1000, help="About this many contacts (default: the scenario's)."
+    ),
     seed: int | None = typer.Option(None, "--seed", help="Random seed (default: the scenario's)."),
     fmt: str = typer.Option("parquet", "--format", help="parquet or csv."),
 ) -> None:
@@ -81,8 +97,14 @@ def sample_data(
         spec = load_scenario(scenario).with_overrides(contacts=contacts, seed=seed)
     except CsreportError as exc:
         _fail(exc)
-    with Progress(TextColumn("simulating months"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
+    with Progress(
+        TextColumn("simulating months"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
         task = progress.add_task("months", total=spec.months)
         truth = generate(spec, out, fmt, progress=lambda done, total: progress.update(task, completed=done))
     rows = ", ".join(f"{t} {n:,}" for t, n in truth["rows"].items())

@@ -8,39 +8,79 @@ from __future__ import annotations
 from csreport.schemas import SCHEMAS
 
 KIND_LABELS = {
-    "text": "text", "code": "code", "period": "month YYYY-MM", "timestamp": "timestamp (ISO 8601)",
-    "date": "date", "float": "number", "int": "integer", "bool": "boolean",
+    "text": "text",
+    "code": "code",
+    "period": "month YYYY-MM",
+    "timestamp": "timestamp (ISO 8601)",
+    "date": "date",
+    "float": "number",
+    "int": "integer",
+    "bool": "boolean",
 }
 
 #: KPI, definition (en), definition (zh) — BRIEF §4; the metric functions state the same in their docstrings.
 KPI_DEFINITIONS = [
-    ("contacts", "contacts created in the period; also per 1,000 active customers", "期内创建的联络数;另按每千活跃客户计"),
-    ("service level %", "answered within T s / (answered + abandoned after the short-abandon limit); T per channel "
-     "in params/targets.yml (default 20 s); abandons under 5 s excluded",
-     "T 秒内接通数 / (接通数 + 超过短放弃阈值的放弃数);T 按渠道设于 params/targets.yml(默认 20 秒);5 秒内放弃不计"),
+    (
+        "contacts",
+        "contacts created in the period; also per 1,000 active customers",
+        "期内创建的联络数;另按每千活跃客户计",
+    ),
+    (
+        "service level %",
+        "answered within T s / (answered + abandoned after the short-abandon limit); T per channel "
+        "in params/targets.yml (default 20 s); abandons under 5 s excluded",
+        "T 秒内接通数 / (接通数 + 超过短放弃阈值的放弃数);T 按渠道设于 params/targets.yml(默认 20 秒);5 秒内放弃不计",
+    ),
     ("ASA", "mean queue wait of answered contacts (s)", "已接通联络的平均排队等待时长(秒)"),
-    ("abandonment %", "abandoned (excluding short abandons) / offered (excluding short abandons)",
-     "放弃数(不含短放弃)/ 进线数(不含短放弃)"),
-    ("first response time", "median and p90 of first_response_at − created_at (calendar time)",
-     "首次响应时长的中位数与 P90(日历时间)"),
-    ("resolution time", "median and p90 of resolved_at − created_at, resolved contacts", "已解决联络的解决时长中位数与 P90"),
-    ("resolution rate", "contacts created in the period and resolved by the data cut-off / contacts created "
-     "(cohort counting)", "期内创建且在数据截止前解决的联络 / 期内创建的联络(按队列计)"),
-    ("FCR %", "first_contact_resolution true / contacts with the flag known; without the flag: no repeat contact "
-     "from the same customer within 7 days", "首次解决标记为真 / 有标记的联络;无标记时:同一客户 7 天内无重复联络"),
+    (
+        "abandonment %",
+        "abandoned (excluding short abandons) / offered (excluding short abandons)",
+        "放弃数(不含短放弃)/ 进线数(不含短放弃)",
+    ),
+    (
+        "first response time",
+        "median and p90 of first_response_at − created_at (calendar time)",
+        "首次响应时长的中位数与 P90(日历时间)",
+    ),
+    (
+        "resolution time",
+        "median and p90 of resolved_at − created_at, resolved contacts",
+        "已解决联络的解决时长中位数与 P90",
+    ),
+    (
+        "resolution rate",
+        "contacts created in the period and resolved by the data cut-off / contacts created (cohort counting)",
+        "期内创建且在数据截止前解决的联络 / 期内创建的联络(按队列计)",
+    ),
+    (
+        "FCR %",
+        "first_contact_resolution true / contacts with the flag known; without the flag: no repeat contact "
+        "from the same customer within 7 days",
+        "首次解决标记为真 / 有标记的联络;无标记时:同一客户 7 天内无重复联络",
+    ),
     ("reopen %, escalation %", "reopened / resolved; escalated / contacts", "重开数 / 已解决数;升级数 / 联络数"),
     ("complaint rate", "complaints / contacts; also per 1,000 customers", "投诉数 / 联络数;另按每千客户计"),
     ("AHT", "mean handle_s of handled contacts (talk + hold + after-contact work)", "已处理联络的平均处理时长"),
     ("occupancy %", "handle hours / available hours (needs agent_months)", "处理工时 / 可用工时(需 agent_months)"),
     ("cost per contact", "total cost / handled contacts", "总成本 / 已处理联络数"),
-    ("CSAT", "mean score (1–5) and % satisfied = share of 4–5 (top-2-box), with n and response rate",
-     "平均分(1–5)与满意率(4–5 分占比),附样本量与回复率"),
+    (
+        "CSAT",
+        "mean score (1–5) and % satisfied = share of 4–5 (top-2-box), with n and response rate",
+        "平均分(1–5)与满意率(4–5 分占比),附样本量与回复率",
+    ),
     ("NPS", "% promoters (9–10) − % detractors (0–6), −100…100, with n", "推荐者(9–10)占比 − 贬损者(0–6)占比"),
     ("CES", "mean (1–7) and % easy (5–7)", "平均分(1–7)与容易占比(5–7 分)"),
-    ("churn % / retention %", "customers whose churn_date falls in the period / customers active at period start; "
-     "retention = 1 − churn; also 12-month rolling", "期内流失客户 / 期初活跃客户;留存 = 1 − 流失;另算滚动 12 个月"),
-    ("agent attrition", "leavers / average headcount, annualised × 12 / months; voluntary share",
-     "离职人数 / 平均在岗人数,按 ×12/月数 年化;主动离职占比"),
+    (
+        "churn % / retention %",
+        "customers whose churn_date falls in the period / customers active at period start; "
+        "retention = 1 − churn; also 12-month rolling",
+        "期内流失客户 / 期初活跃客户;留存 = 1 − 流失;另算滚动 12 个月",
+    ),
+    (
+        "agent attrition",
+        "leavers / average headcount, annualised × 12 / months; voluntary share",
+        "离职人数 / 平均在岗人数,按 ×12/月数 年化;主动离职占比",
+    ),
 ]
 
 
@@ -64,17 +104,23 @@ def data_dictionary_markdown() -> str:
         "dropped silently.",
         "",
         "每张表一个文件(CSV 支持 UTF-8、带 BOM 的 UTF-8、GB18030/GBK;Excel 表头上方可有标题行;Parquet),或通过环境变量 "
-        "`CSREPORT_DB_URL` 指定数据库。列名与编码不同时用 `params/mapping/*.yml` 映射。时间为 ISO 8601,带时区偏移的转换为"
-        "运行时区;时长单位为秒。违反规则的行会连同原因一起隔离,不会被悄悄丢弃。",
+        "`CSREPORT_DB_URL` 指定数据库。列名与编码不同时用 `params/mapping/*.yml` 映射。"
+        "时间为 ISO 8601,带时区偏移的转换为运行时区;时长单位为秒。违反规则的行会连同原因一起隔离,不会被悄悄丢弃。",
         "",
     ]
     for name, schema in SCHEMAS.items():
         meta = schema.metadata
         need = "required · 必需" if meta["required_table"] else "optional · 可选"
-        out += [f"## `{name}` ({need})", "", f"{schema.description} {meta['zh']}", "",
-                f"Key · 主键: {', '.join(meta['key'])}", "",
-                "| column | type | unit | required | rule | description | 说明 |",
-                "|---|---|---|---|---|---|---|"]
+        out += [
+            f"## `{name}` ({need})",
+            "",
+            f"{schema.description} {meta['zh']}",
+            "",
+            f"Key · 主键: {', '.join(meta['key'])}",
+            "",
+            "| column | type | unit | required | rule | description | 说明 |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for col, spec in schema.columns.items():
             rules = [_rule_text(c) for c in spec.checks]
             if spec.unique:

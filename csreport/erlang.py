@@ -40,8 +40,9 @@ def average_speed_of_answer(load: float, agents: int, handle_s: float) -> float:
     return waiting_probability(load, agents) * handle_s / (agents - load)
 
 
-def agents_required(load: float, handle_s: float, target_level: float, threshold_s: float,
-                    max_agents: int = 100_000) -> int:
+def agents_required(
+    load: float, handle_s: float, target_level: float, threshold_s: float, max_agents: int = 100_000
+) -> int:
     """Fewest agents N with service level ≥ ``target_level`` (e.g. 0.8 answered within 20 s)."""
     if load <= 0:
         return 0
@@ -60,8 +61,9 @@ def scheduled_positions(agents: int, shrinkage: float) -> int:
     return math.ceil(round(agents / (1 - shrinkage), 9))
 
 
-def sample_waits(rng: np.random.Generator, load: float, agents: int, handle_s: float, size: int,
-                 overload_mean_s: float = 900.0) -> np.ndarray:
+def sample_waits(
+    rng: np.random.Generator, load: float, agents: int, handle_s: float, size: int, overload_mean_s: float = 900.0
+) -> np.ndarray:
     """Draw queue waits in seconds for ``size`` contacts: wait with P(W>0), then Exp(AHT / (N − A)).
 
     An unstable queue (``agents <= load``) gets exponential waits with mean ``overload_mean_s``.

@@ -28,10 +28,17 @@ import duckdb
 from csreport import __version__
 from csreport.errors import ReconciliationError, UnusableInputError
 from csreport.ingest_sql import checked_query, missing_required
-from csreport.sql import literal, quote
 from csreport.mapping import IDENTITY, Mapping
-from csreport.reader import DB_URL_ENV, RawTable, database_tables, find_table_files, open_database_table, open_file
+from csreport.reader import (
+    DB_URL_ENV,
+    RawTable,
+    database_tables,
+    find_table_files,
+    open_database_table,
+    open_file,
+)
 from csreport.schemas import SCHEMAS
+from csreport.sql import literal, quote
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 _DUCKDB_MEMORY_LIMIT = "2GB"
@@ -131,8 +138,9 @@ def _atomic_copy(con: duckdb.DuckDBPyConnection, query: str, target: Path, optio
             os.unlink(tmp)
 
 
-def _ingest_table(con: duckdb.DuckDBPyConnection, raw: RawTable, mapping: Mapping, tz: str, store: Path,
-                  quarantine: Path) -> TableReport:
+def _ingest_table(
+    con: duckdb.DuckDBPyConnection, raw: RawTable, mapping: Mapping, tz: str, store: Path, quarantine: Path
+) -> TableReport:
     tmap = mapping.table(raw.table)
     missing = missing_required(raw, tmap)
     if missing:
@@ -161,16 +169,21 @@ def _ingest_table(con: duckdb.DuckDBPyConnection, raw: RawTable, mapping: Mappin
     time_col = SCHEMAS[raw.table].metadata["time_column"]
     order = f" ORDER BY {quote(time_col)}, _row" if time_col in columns else " ORDER BY _row"
     select = ", ".join(quote(c) for c in columns)
-    _atomic_copy(con, f"SELECT {select} FROM checked WHERE len(_violations) = 0{order}",
-                 store / f"{raw.table}.parquet", "FORMAT parquet, ROW_GROUP_SIZE 100000, COMPRESSION zstd")
+    _atomic_copy(
+        con,
+        f"SELECT {select} FROM checked WHERE len(_violations) = 0{order}",
+        store / f"{raw.table}.parquet",
+        "FORMAT parquet, ROW_GROUP_SIZE 100000, COMPRESSION zstd",
+    )
     target = quarantine / f"{raw.table}.csv"
     if quarantined:
         _atomic_copy(
             con,
             f"SELECT {literal(raw.source)} AS source_file, _row AS source_row, v['column'] AS \"column\", "
             f"v.rule AS rule, v.value AS value FROM (SELECT _row, unnest(_violations) AS v FROM checked "
-            f"WHERE len(_violations) > 0) ORDER BY _row, \"column\"",
-            target, "FORMAT csv, HEADER true",
+            f'WHERE len(_violations) > 0) ORDER BY _row, "column"',
+            target,
+            "FORMAT csv, HEADER true",
         )
     elif target.exists():
         target.unlink()
@@ -182,8 +195,7 @@ def _ingest_table(con: duckdb.DuckDBPyConnection, raw: RawTable, mapping: Mappin
         ).fetchall()
     ]
     con.execute("DROP TABLE checked")
-    return TableReport(raw.table, raw.source, rows_read, accepted, quarantined, columns, reasons,
-                       encoding=raw.encoding)
+    return TableReport(raw.table, raw.source, rows_read, accepted, quarantined, columns, reasons, encoding=raw.encoding)
 
 
 def _reference_warnings(store: Path, reports: dict[str, TableReport]) -> None:
@@ -201,14 +213,19 @@ def _reference_warnings(store: Path, reports: dict[str, TableReport]) -> None:
         ).fetchone()
         if n:
             reports[table].warnings.append(
-                f"{n:,} rows have a {column} not found in {ref_table} (e.g. {', '.join(map(str, examples))}); "
+                f"{n:,} rows have a {column} value not found in {ref_table} (e.g. {', '.join(map(str, examples))}); "
                 f"they are kept."
             )
 
 
-def ingest(data_dir: str | Path | None, out_dir: str | Path, mapping: Mapping = IDENTITY,
-           tz: str = DEFAULT_TIMEZONE, progress: Callable[[str], None] | None = None,
-           force: bool = False) -> IngestReport:
+def ingest(
+    data_dir: str | Path | None,
+    out_dir: str | Path,
+    mapping: Mapping = IDENTITY,
+    tz: str = DEFAULT_TIMEZONE,
+    progress: Callable[[str], None] | None = None,
+    force: bool = False,
+) -> IngestReport:
     """Validate every input table into ``out_dir``; ``data_dir=None`` reads the database in ``CSREPORT_DB_URL``.
 
     Raises :class:`UnusableInputError` for an unknown, unreadable or empty file, or a missing required column.
@@ -216,8 +233,10 @@ def ingest(data_dir: str | Path | None, out_dir: str | Path, mapping: Mapping = 
     out_dir = Path(out_dir)
     db_url = os.environ.get(DB_URL_ENV) if data_dir is None else None
     if data_dir is None and not db_url:
-        raise UnusableInputError(f"no data directory given and {DB_URL_ENV} is not set. Pass a data directory "
-                                 f"or set {DB_URL_ENV} to a database URL.")
+        raise UnusableInputError(
+            f"no data directory given and {DB_URL_ENV} is not set. Pass a data directory "
+            f"or set {DB_URL_ENV} to a database URL."
+        )
     sources = find_table_files(Path(data_dir), mapping) if data_dir is not None else {}
     if data_dir is not None and "contacts" not in sources:
         raise UnusableInputError(
@@ -250,8 +269,11 @@ def ingest(data_dir: str | Path | None, out_dir: str | Path, mapping: Mapping = 
                 if progress:
                     progress(table)
                 tmap = mapping.table(table)
-                raw = (open_database_table(con, table, db_url, tmap) if db_url
-                       else open_file(con, table, sources[table], tmap, Path(work)))
+                raw = (
+                    open_database_table(con, table, db_url, tmap)
+                    if db_url
+                    else open_file(con, table, sources[table], tmap, Path(work))
+                )
                 reports[table] = _ingest_table(con, raw, mapping, tz, store, quarantine)
             con.close()
         _reference_warnings(store, reports)

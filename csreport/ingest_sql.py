@@ -22,11 +22,29 @@ from csreport.sql import literal, quote
 TRUE_WORDS = ("true", "t", "1", "1.0", "yes", "y", "是", "对", "真")
 FALSE_WORDS = ("false", "f", "0", "0.0", "no", "n", "否", "错", "假")
 DEFAULT_TIMESTAMP_FORMATS = (
-    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M",
-    "%Y年%m月%d日", "%Y%m%d %H:%M:%S", "%Y%m%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日",
+    "%Y%m%d %H:%M:%S",
+    "%Y%m%d",
 )
-_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "UTINYINT",
-            "USMALLINT", "UINTEGER", "UBIGINT")
+_NUMERIC = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "FLOAT",
+    "DOUBLE",
+    "DECIMAL",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+)
 
 
 def _is_numeric(sql_type: str) -> bool:
@@ -64,9 +82,11 @@ def typed_expression(kind: str, raw: str, source_type: str, formats: tuple[str, 
     if kind == "period":
         if st.startswith(("TIMESTAMP", "DATE")):
             return f"strftime({raw}, '%Y-%m')"
-        return (f"CASE WHEN regexp_full_match({s}, '\\d{{4}}-\\d{{1,2}}') "
-                f"THEN strftime(TRY_STRPTIME({s}, '%Y-%m'), '%Y-%m') "
-                f"ELSE strftime(TRY_CAST({s} AS DATE), '%Y-%m') END")
+        return (
+            f"CASE WHEN regexp_full_match({s}, '\\d{{4}}-\\d{{1,2}}') "
+            f"THEN strftime(TRY_STRPTIME({s}, '%Y-%m'), '%Y-%m') "
+            f"ELSE strftime(TRY_CAST({s} AS DATE), '%Y-%m') END"
+        )
     if kind == "float":
         return f"CAST({raw} AS DOUBLE)" if _is_numeric(st) else f"TRY_CAST({s} AS DOUBLE)"
     if kind == "int":
@@ -77,8 +97,10 @@ def typed_expression(kind: str, raw: str, source_type: str, formats: tuple[str, 
             return raw
         if _is_numeric(st):
             return f"(CASE WHEN {raw} = 1 THEN TRUE WHEN {raw} = 0 THEN FALSE END)"
-        return (f"(CASE WHEN lower({s}) IN ({_words(TRUE_WORDS)}) THEN TRUE "
-                f"WHEN lower({s}) IN ({_words(FALSE_WORDS)}) THEN FALSE END)")
+        return (
+            f"(CASE WHEN lower({s}) IN ({_words(TRUE_WORDS)}) THEN TRUE "
+            f"WHEN lower({s}) IN ({_words(FALSE_WORDS)}) THEN FALSE END)"
+        )
     raise ValueError(f"unknown column kind {kind!r}")
 
 
@@ -129,15 +151,14 @@ def checked_query(raw: RawTable, tmap: TableMapping, tz: str) -> tuple[str, list
             src_type = raw.types[tmap.source_name(col)]
             if col in tmap.values:
                 src, src_type = _value_codes(src, tmap.values[col]), "VARCHAR"
-        typed.append(f"{typed_expression(kind, src, src_type, tmap.timestamp_formats, tz)} "
-                     f"AS {quote(col)}")
+        typed.append(f"{typed_expression(kind, src, src_type, tmap.timestamp_formats, tz)} AS {quote(col)}")
         rawtext.append(f"{_text(src)} AS {quote('__raw_' + col)}")
 
     violations = []
 
     def violation(cond: str, col: str, rule: str) -> None:
         violations.append(
-            f"CASE WHEN {cond} THEN struct_pack(\"column\" := {literal(col)}, rule := {literal(rule)}, "
+            f'CASE WHEN {cond} THEN struct_pack("column" := {literal(col)}, rule := {literal(rule)}, '
             f"value := {quote('__raw_' + col)}) END"
         )
 
@@ -149,8 +170,7 @@ def checked_query(raw: RawTable, tmap: TableMapping, tz: str) -> tuple[str, list
         for check in spec.checks:
             violation(_check_condition(check, col), col, check.name)
         if spec.unique:
-            violation(f"{c} IS NOT NULL AND row_number() OVER (PARTITION BY {c} ORDER BY _row) > 1", col,
-                      "unique")
+            violation(f"{c} IS NOT NULL AND row_number() OVER (PARTITION BY {c} ORDER BY _row) > 1", col, "unique")
     key = schema.metadata["key"]
     if len(key) > 1 and all(k in columns for k in key):
         keys = ", ".join(quote(k) for k in key)

@@ -75,9 +75,7 @@ def load_mapping(path: str | Path | None) -> Mapping:
     tables: dict[str, TableMapping] = {}
     for table, spec in (raw.get("tables") or {}).items():
         if table not in SCHEMAS:
-            raise ParameterError(
-                f"{path}: unknown table '{table}'. Tables of the contract: {', '.join(SCHEMAS)}."
-            )
+            raise ParameterError(f"{path}: unknown table '{table}'. Tables of the contract: {', '.join(SCHEMAS)}.")
         spec = spec or {}
         unknown = set(spec) - _TABLE_KEYS
         if unknown:
@@ -89,8 +87,7 @@ def load_mapping(path: str | Path | None) -> Mapping:
         for key in [*columns, *(spec.get("values") or {}), *(spec.get("constants") or {})]:
             if key not in contract_columns:
                 raise ParameterError(
-                    f"{path}: '{table}.{key}' is not a column of the contract; columns: "
-                    f"{', '.join(contract_columns)}."
+                    f"{path}: '{table}.{key}' is not a column of the contract; columns: {', '.join(contract_columns)}."
                 )
         tables[table] = TableMapping(
             file=spec.get("file"),

@@ -138,8 +138,7 @@ def _excel_cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _register_excel(con: duckdb.DuckDBPyConnection, path: Path, view: str, table: str,
-                    tmap: TableMapping) -> int:
+def _register_excel(con: duckdb.DuckDBPyConnection, path: Path, view: str, table: str, tmap: TableMapping) -> int:
     try:
         frame = pd.read_excel(path, sheet_name=tmap.sheet, header=None, dtype=object, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types for broken files
@@ -153,7 +152,7 @@ def _register_excel(con: duckdb.DuckDBPyConnection, path: Path, view: str, table
             f"Map the columns in params/mapping/<file>.yml."
         )
     names = [str(v).strip() if pd.notna(v) else f"column_{j + 1}" for j, v in enumerate(frame.iloc[header])]
-    body = frame.iloc[header + 1:].map(_excel_cell_text)
+    body = frame.iloc[header + 1 :].map(_excel_cell_text)
     body.columns = names
     body = body.dropna(how="all")  # blank spacer rows are not data
     body.insert(0, "_row", (body.index + 1).astype("int64"))  # sheet row numbers are 1-based
@@ -173,8 +172,7 @@ def _register_parquet(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> 
         raise UnusableInputError(f"{path}: cannot be read as Parquet ({exc}).") from None
 
 
-def open_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, tmap: TableMapping,
-              work_dir: Path) -> RawTable:
+def open_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, tmap: TableMapping, work_dir: Path) -> RawTable:
     """Register one data file as view ``raw_<table>`` and describe it."""
     view = f"raw_{table}"
     suffix = path.suffix.lower()

@@ -14,8 +14,8 @@ import duckdb
 import pandas as pd
 
 from csreport.errors import ParameterError
-from csreport.sql import literal, quote
 from csreport.schemas import SCHEMAS
+from csreport.sql import literal, quote
 
 ALL_UNITS = "all"
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -59,8 +59,14 @@ class Store:
         with duckdb.connect() as con:
             return con.execute(sql.format(**names), params or []).df()
 
-    def read(self, table: str, period: str | None = None, unit: str = ALL_UNITS, months: int = 1,
-             columns: list[str] | None = None) -> pd.DataFrame:
+    def read(
+        self,
+        table: str,
+        period: str | None = None,
+        unit: str = ALL_UNITS,
+        months: int = 1,
+        columns: list[str] | None = None,
+    ) -> pd.DataFrame:
         """Rows of ``table`` in the ``months`` months ending with ``period`` (all rows when ``period`` is None)
         for business unit ``unit`` (``"all"`` for every unit). Missing table → empty frame with no columns."""
         if table not in self.tables:
@@ -74,8 +80,10 @@ class Store:
             if meta["time_column"] == "period":
                 where.append(f"{col} BETWEEN {literal(str(start))} AND {literal(str(end))}")
             else:
-                where.append(f"{col} >= {literal(str(start.start_time))}::TIMESTAMP AND "
-                             f"{col} < {literal(str((end + 1).start_time))}::TIMESTAMP")
+                where.append(
+                    f"{col} >= {literal(str(start.start_time))}::TIMESTAMP AND "
+                    f"{col} < {literal(str((end + 1).start_time))}::TIMESTAMP"
+                )
         if unit != ALL_UNITS and meta["unit_column"]:
             where.append(f"{quote(meta['unit_column'])} = {literal(unit)}")
         select = ", ".join(quote(c) for c in columns) if columns else "*"

@@ -40,14 +40,22 @@ SENTIMENT = {
     "en": {
         "positive": ["the agent was patient", "solved quickly", "great service", "very happy", "friendly and fast"],
         "neutral": ["it was okay", "average service", "mostly sorted", "could be faster"],
-        "negative": ["waited far too long", "still not fixed", "rude agent", "very disappointed",
-                     "had to call several times"],
+        "negative": [
+            "waited far too long",
+            "still not fixed",
+            "rude agent",
+            "very disappointed",
+            "had to call several times",
+        ],
     },
 }
 TEMPLATES = {
     "zh": ["关于{topic}的问题,{feeling}。", "{topic}这件事{feeling},{topic2}也要注意。", "{feeling},{topic}方面。"],
-    "en": ["About my {topic}: {feeling}.", "{feeling} with the {topic} issue, and the {topic2} too.",
-           "{feeling}. It was about the {topic}."],
+    "en": [
+        "About my {topic}: {feeling}.",
+        "{feeling} with the {topic} issue, and the {topic2} too.",
+        "{feeling}. It was about the {topic}.",
+    ],
 }
 GENERIC = {"zh": "{feeling}。", "en": "{feeling}."}
 
@@ -83,8 +91,9 @@ def make_comments(rng: np.random.Generator, categories: np.ndarray, csat: np.nda
         else:
             words = TOPICS[lang][category]
             template = TEMPLATES[lang][rng.integers(0, len(TEMPLATES[lang]))]
-            text = template.format(topic=words[rng.integers(0, len(words))],
-                                   topic2=words[rng.integers(0, len(words))], feeling=feeling)
+            text = template.format(
+                topic=words[rng.integers(0, len(words))], topic2=words[rng.integers(0, len(words))], feeling=feeling
+            )
         if lang == "en":
             text = text[0].upper() + text[1:]
         if rng.random() < PII_SHARE:

@@ -25,8 +25,9 @@ CATEGORY_HANDLE = np.array([1.0, 1.3, 0.85, 0.9, 1.0, 1.1])
 SEASON = np.array([0.92, 0.85, 0.95, 0.97, 1.0, 1.08, 1.0, 0.98, 1.0, 1.02, 1.22, 1.08])  # Jan..Dec
 ANNUAL_GROWTH = 0.06
 WEEKDAY = np.array([1.12, 1.08, 1.04, 1.02, 1.0, 0.82, 0.72])  # Mon..Sun
-QUEUED_PROFILE = np.r_[np.zeros(8), [0.6, 1.0, 1.25, 1.2, 0.9, 1.0, 1.2, 1.15, 1.0, 0.85, 0.7, 0.65, 0.55, 0.4],
-                       np.zeros(2)]
+QUEUED_PROFILE = np.r_[
+    np.zeros(8), [0.6, 1.0, 1.25, 1.2, 0.9, 1.0, 1.2, 1.15, 1.0, 0.85, 0.7, 0.65, 0.55, 0.4], np.zeros(2)
+]
 ASYNC_PROFILE = np.r_[[0.2, 0.1, 0.08, 0.06, 0.06, 0.1, 0.3, 0.6], np.full(12, 1.0), [0.9, 0.8, 0.6, 0.4]]
 HANDLE_MEDIAN_S = {"phone": 300.0, "chat": 420.0, "email": 480.0, "ticket": 600.0, "social": 240.0}
 QUEUE_AHT_S = {"phone": 300.0, "chat": 210.0}  # chat agents hold two chats at once
@@ -65,7 +66,8 @@ class Events:
                 ev.training_gap[(e["team"], e["category"])] = e["fcr_drop"]
             elif e.type == "channel_shift":
                 ev.channel_shift.setdefault(e["unit"], []).append(
-                    (pd.Period(e["period"], "M"), e["from"], e["to"], e["share"]))
+                    (pd.Period(e["period"], "M"), e["from"], e["to"], e["share"])
+                )
             elif e.type == "churn_wave":
                 ev.churn_wave[(e["segment"], e["period"])] = e["factor"]
         return ev
@@ -94,17 +96,21 @@ def _channel_mix(unit: str, period: pd.Period, index: int, events: Events) -> np
 
 def _timestamps(rng: np.random.Generator, period: pd.Period, channel: np.ndarray) -> pd.DatetimeIndex:
     days = pd.date_range(period.start_time, periods=period.days_in_month, freq="D")
-    day_w = WEEKDAY[days.dayofweek]
+    day_w = WEEKDAY[days.day_of_week]
     day = rng.choice(len(days), len(channel), p=day_w / day_w.sum())
     queued = np.isin(channel, ["phone", "chat"])
-    hour = np.where(queued, rng.choice(24, len(channel), p=QUEUED_PROFILE / QUEUED_PROFILE.sum()),
-                    rng.choice(24, len(channel), p=ASYNC_PROFILE / ASYNC_PROFILE.sum()))
+    hour = np.where(
+        queued,
+        rng.choice(24, len(channel), p=QUEUED_PROFILE / QUEUED_PROFILE.sum()),
+        rng.choice(24, len(channel), p=ASYNC_PROFILE / ASYNC_PROFILE.sum()),
+    )
     seconds = day * 86400 + hour * 3600 + rng.integers(0, 3600, len(channel))
     return pd.DatetimeIndex(period.start_time + pd.to_timedelta(seconds, unit="s"))
 
 
-def arrivals(scenario: Scenario, period: pd.Period, index: int, rng: np.random.Generator, events: Events
-             ) -> pd.DataFrame:
+def arrivals(
+    scenario: Scenario, period: pd.Period, index: int, rng: np.random.Generator, events: Events
+) -> pd.DataFrame:
     """Primary (non-repeat) contacts of the month: unit, channel, category, complaint flag, created_at."""
     season = SEASON[period.month - 1] * (1 + ANNUAL_GROWTH * index / 12)
     base = monthly_base_volume(scenario) * season / sum(u.share for u in scenario.units)
@@ -121,33 +127,45 @@ def arrivals(scenario: Scenario, period: pd.Period, index: int, rng: np.random.G
             extra_channel = np.array(CHANNELS)[rng.choice(len(CHANNELS), extra, p=CHANNEL_MIX)]
             channel, cat = np.r_[channel, extra_channel], np.r_[cat, np.full(extra, c)]
             complaint = np.r_[complaint, np.ones(extra, bool)]
-        frames.append(pd.DataFrame({
-            "business_unit": unit.name, "channel": channel, "category": np.array(CATEGORIES)[cat],
-            "is_complaint": complaint, "created_at": _timestamps(rng, period, channel),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "business_unit": unit.name,
+                    "channel": channel,
+                    "category": np.array(CATEGORIES)[cat],
+                    "is_complaint": complaint,
+                    "created_at": _timestamps(rng, period, channel),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
-def queue_plan(primary: pd.DataFrame, period: pd.Period, rng: np.random.Generator, events: Events
-               ) -> pd.DataFrame:
+def queue_plan(primary: pd.DataFrame, period: pd.Period, rng: np.random.Generator, events: Events) -> pd.DataFrame:
     """Erlang load and agents on shift per (unit, channel, weekend, hour) for the month.
 
     Agents are planned on a forecast with a few percent error for 80 % in 20 s, then reduced by a shortfall.
     """
     queued = primary[primary["channel"].isin(["phone", "chat"])]
     days = pd.date_range(period.start_time, periods=period.days_in_month, freq="D")
-    n_weekend = int((days.dayofweek >= 5).sum())
-    key = pd.DataFrame({
-        "business_unit": queued["business_unit"], "channel": queued["channel"],
-        "weekend": queued["created_at"].dt.dayofweek >= 5, "hour": queued["created_at"].dt.hour,
-    })
+    n_weekend = int((days.day_of_week >= 5).sum())
+    key = pd.DataFrame(
+        {
+            "business_unit": queued["business_unit"],
+            "channel": queued["channel"],
+            "weekend": queued["created_at"].dt.day_of_week >= 5,
+            "hour": queued["created_at"].dt.hour,
+        }
+    )
     plan = key.value_counts().rename("arrivals").reset_index()
     n_days = np.where(plan["weekend"], n_weekend, len(days) - n_weekend)
     aht = plan["channel"].map(QUEUE_AHT_S)
     plan["load"] = plan["arrivals"] / n_days * aht / 3600
     error = rng.lognormal(0, 0.08, len(plan))
-    plan["planned"] = [max(1, agents_required(a * e, h, SERVICE_TARGET, SERVICE_THRESHOLD_S))
-                       for a, e, h in zip(plan["load"], error, aht, strict=True)]
+    plan["planned"] = [
+        max(1, agents_required(a * e, h, SERVICE_TARGET, SERVICE_THRESHOLD_S))
+        for a, e, h in zip(plan["load"], error, aht, strict=True)
+    ]
     cut = plan["business_unit"].map(lambda u: events.shortfall.get((u, str(period)), 0.0))
     wait_cause = plan["business_unit"].map(lambda u: events.csat_drop.get((u, str(period))) == "wait")
     plan["on_shift"] = plan["planned"] * (1 - cut) * np.where(wait_cause, 0.6, 1.0)
@@ -162,7 +180,8 @@ def _queue_waits(df: pd.DataFrame, plan: pd.DataFrame, rng: np.random.Generator)
     if not queued.any():
         return wait, abandoned
     q = df.loc[queued, ["business_unit", "channel"]].assign(
-        weekend=df.loc[queued, "created_at"].dt.dayofweek >= 5, hour=df.loc[queued, "created_at"].dt.hour)
+        weekend=df.loc[queued, "created_at"].dt.day_of_week >= 5, hour=df.loc[queued, "created_at"].dt.hour
+    )
     q = q.merge(plan, on=["business_unit", "channel", "weekend", "hour"], how="left")
     q["load"] = q["load"].fillna(0.05)
     on_shift = q["on_shift"].fillna(1.0).to_numpy()
@@ -182,22 +201,30 @@ def _queue_waits(df: pd.DataFrame, plan: pd.DataFrame, rng: np.random.Generator)
     return wait, abandoned
 
 
-def _assign_agents(df: pd.DataFrame, handled: np.ndarray, agents: pd.DataFrame, rng: np.random.Generator
-                   ) -> np.ndarray:
+def _assign_agents(df: pd.DataFrame, handled: np.ndarray, agents: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
     """Index into ``agents`` of the agent handling each handled contact (-1 when none), active that day."""
     out = np.full(len(df), -1)
     day = df["created_at"].dt.normalize()
-    hire, leave = agents["hire_date"].to_numpy(), agents["leave_date"].fillna(pd.Timestamp.max).to_numpy()
+    hire, leave = agents["hire_date"].to_numpy(), agents["leave_date"].to_numpy().copy()
+    leave[np.isnat(leave)] = np.datetime64("9999-12-31")
     for (unit, d), idx in df[handled].groupby([df.loc[handled, "business_unit"], day[handled]]).groups.items():
-        pool = np.flatnonzero((agents["business_unit"].to_numpy() == unit) & (hire <= d.to_datetime64())
-                              & (leave >= d.to_datetime64()))
+        pool = np.flatnonzero(
+            (agents["business_unit"].to_numpy() == unit) & (hire <= d.to_datetime64()) & (leave >= d.to_datetime64())
+        )
         if len(pool):
             out[np.asarray(df.index.get_indexer(idx))] = rng.choice(pool, len(idx))
     return out
 
 
-def outcomes(df: pd.DataFrame, plan: pd.DataFrame, period: pd.Period, agents: pd.DataFrame, cutoff: pd.Timestamp,
-             rng: np.random.Generator, events: Events) -> pd.DataFrame:
+def outcomes(
+    df: pd.DataFrame,
+    plan: pd.DataFrame,
+    period: pd.Period,
+    agents: pd.DataFrame,
+    cutoff: pd.Timestamp,
+    rng: np.random.Generator,
+    events: Events,
+) -> pd.DataFrame:
     """Waits, agent, handle time, first response, resolution, reopening, escalation and cost of each contact."""
     df = df.reset_index(drop=True)
     n = len(df)
@@ -211,24 +238,42 @@ def outcomes(df: pd.DataFrame, plan: pd.DataFrame, period: pd.Period, agents: pd
     rookie = tenure_days < 90
     channel = df["channel"].to_numpy()
     cat_idx = pd.Categorical(df["category"], categories=CATEGORIES).codes
-    handle = (np.vectorize(HANDLE_MEDIAN_S.get)(channel) * rng.lognormal(0, 0.55, n) * a["_aht_mult"].to_numpy()
-              * CATEGORY_HANDLE[cat_idx] * np.where(rookie, 1.25, 1.0))
+    handle = (
+        np.vectorize(HANDLE_MEDIAN_S.get)(channel)
+        * rng.lognormal(0, 0.55, n)
+        * a["_aht_mult"].to_numpy()
+        * CATEGORY_HANDLE[cat_idx]
+        * np.where(rookie, 1.25, 1.0)
+    )
     handle = np.minimum(np.round(handle), 4 * 3600.0)
     answered_at = df["created_at"] + pd.to_timedelta(np.nan_to_num(wait), unit="s")
     async_delay_h = np.vectorize(lambda c: FIRST_RESPONSE_MEDIAN_H.get(c, 0.0))(channel) * rng.lognormal(0, 0.9, n)
     short = df["business_unit"].map(lambda u: events.shortfall.get((u, str(period)), 0.0)).to_numpy()
     async_delay_h = async_delay_h / (1 - short)
-    first_response = np.where(np.isin(channel, ["phone", "chat"]), answered_at,
-                              df["created_at"] + pd.to_timedelta(async_delay_h * 3600, unit="s"))
+    first_response = np.where(
+        np.isin(channel, ["phone", "chat"]),
+        answered_at,
+        df["created_at"] + pd.to_timedelta(async_delay_h * 3600, unit="s"),
+    )
     gap = np.array([events.training_gap.get((t, c), 0.0) for t, c in zip(a["team"], df["category"], strict=True)])
     cause = unit_period.map(lambda k: events.csat_drop.get(tuple(k.split("|")))).to_numpy()
-    p_fcr = (np.vectorize(BASE_FCR.get)(channel) + a["_fcr_skill"].to_numpy() - 0.10 * rookie - gap
-             - 0.10 * df["is_complaint"].to_numpy() - 0.25 * (cause == "fcr"))
+    p_fcr = (
+        np.vectorize(BASE_FCR.get)(channel)
+        + a["_fcr_skill"].to_numpy()
+        - 0.10 * rookie
+        - gap
+        - 0.10 * df["is_complaint"].to_numpy()
+        - 0.25 * (cause == "fcr")
+    )
     fcr = rng.random(n) < np.clip(p_fcr, 0.05, 0.98)
     later_days = rng.lognormal(np.log(1.5), 0.8, n)
-    resolved_at = pd.DatetimeIndex(np.where(
-        fcr, pd.DatetimeIndex(first_response) + pd.to_timedelta(handle, unit="s"),
-        df["created_at"] + pd.to_timedelta(later_days, unit="D")))
+    resolved_at = pd.DatetimeIndex(
+        np.where(
+            fcr,
+            pd.DatetimeIndex(first_response) + pd.to_timedelta(handle, unit="s"),
+            df["created_at"] + pd.to_timedelta(later_days, unit="D"),
+        )
+    )
     eventually = fcr | (rng.random(n) < 0.92)
     resolved = handled & eventually & (resolved_at <= cutoff)
     p_reopen = (0.04 + 0.04 * ~fcr) * np.where(cause == "reopen", 6.0, 1.0)
@@ -260,7 +305,8 @@ def repeats(df: pd.DataFrame, cutoff: pd.Timestamp, rng: np.random.Generator) ->
     src = df[not_fcr.to_numpy() & (rng.random(len(df)) < REPEAT_PROB)]
     created = src["created_at"] + pd.to_timedelta(rng.uniform(0.3, 6, len(src)), unit="D")
     out = src[["business_unit", "channel", "category", "is_complaint", "customer_id", "_customer_idx"]].assign(
-        created_at=created.to_numpy())
+        created_at=created.to_numpy()
+    )
     return out[out["created_at"] <= cutoff]
 
 
@@ -270,19 +316,38 @@ def surveys(df: pd.DataFrame, cutoff: pd.Timestamp, rng: np.random.Generator) ->
     n = len(handled)
     wait = np.minimum(handled["queue_wait_s"].fillna(0).to_numpy(), 900)
     fcr = handled["first_contact_resolution"].fillna(False).to_numpy(bool)
-    latent = (4.15 + 0.45 * fcr - 1.1 * handled["reopened"].to_numpy() - 0.45 * handled["escalated"].to_numpy()
-              - 0.0025 * wait - 0.35 * handled["is_complaint"].to_numpy() - 0.25 * ~handled["resolved"].to_numpy()
-              + handled["_csat_skill"].to_numpy() + rng.normal(0, 0.75, n))
+    latent = (
+        4.15
+        + 0.45 * fcr
+        - 1.1 * handled["reopened"].to_numpy()
+        - 0.45 * handled["escalated"].to_numpy()
+        - 0.0025 * wait
+        - 0.35 * handled["is_complaint"].to_numpy()
+        - 0.25 * ~handled["resolved"].to_numpy()
+        + handled["_csat_skill"].to_numpy()
+        + rng.normal(0, 0.75, n)
+    )
     csat = np.clip(np.round(latent), 1, 5).astype(int)
     nps = np.clip(np.round(2.2 * csat - 1.2 + rng.normal(0, 1.3, n)), 0, 10).astype(int)
-    ces = np.clip(np.round(1.3 * csat + 0.3 - 0.002 * wait - 0.6 * handled["escalated"].to_numpy() - 0.4 * ~fcr
-                           + rng.normal(0, 0.9, n)), 1, 7).astype(int)
+    ces = np.clip(
+        np.round(
+            1.3 * csat + 0.3 - 0.002 * wait - 0.6 * handled["escalated"].to_numpy() - 0.4 * ~fcr + rng.normal(0, 0.9, n)
+        ),
+        1,
+        7,
+    ).astype(int)
     base = handled["resolved_at"].fillna(handled["first_response_at"]).fillna(handled["created_at"])
     responded = base + pd.to_timedelta(rng.exponential(6, n), unit="h")
-    out = pd.DataFrame({
-        "responded_at": responded.to_numpy(), "business_unit": handled["business_unit"].to_numpy(),
-        "contact_id": handled["contact_id"].to_numpy(), "customer_id": handled["customer_id"].to_numpy(),
-        "csat": csat, "nps": nps, "ces": ces,
-        "comment": make_comments(rng, handled["category"].to_numpy(), csat),
-    })
+    out = pd.DataFrame(
+        {
+            "responded_at": responded.to_numpy(),
+            "business_unit": handled["business_unit"].to_numpy(),
+            "contact_id": handled["contact_id"].to_numpy(),
+            "customer_id": handled["customer_id"].to_numpy(),
+            "csat": csat,
+            "nps": nps,
+            "ces": ces,
+            "comment": make_comments(rng, handled["category"].to_numpy(), csat),
+        }
+    )
     return out[out["responded_at"] <= cutoff].reset_index(drop=True)

@@ -8,14 +8,17 @@ import numpy as np
 import pandas as pd
 
 CONTACT_DEFECTS = [
-    ("handle_s", "greater_than_or_equal_to"), ("resolved_at", "not_before"), ("contact_id", "unique"),
+    ("handle_s", "greater_than_or_equal_to"),
+    ("resolved_at", "not_before"),
+    ("contact_id", "unique"),
     ("channel", "isin"),
 ]
 SURVEY_DEFECTS = [("csat", "in_range"), ("nps", "in_range")]
 
 
-def plant_defects(df: pd.DataFrame, table: str, share: float, rng: np.random.Generator, counts: Counter
-                  ) -> pd.DataFrame:
+def plant_defects(
+    df: pd.DataFrame, table: str, share: float, rng: np.random.Generator, counts: Counter
+) -> pd.DataFrame:
     """Break ``share`` of the rows of ``df`` (disjoint rows, one defect each) and count them in ``counts``."""
     kinds = CONTACT_DEFECTS if table == "contacts" else SURVEY_DEFECTS
     n_bad = rng.binomial(len(df), share) if len(df) > 1 else 0

@@ -49,8 +49,13 @@ class TableWriter:
     def write(self, frame: pd.DataFrame) -> None:
         frame = frame[[c for c in SCHEMAS[self.table].columns if c in frame.columns]]
         if self.fmt == "csv":
-            frame.to_csv(self.path, mode="a" if self.rows else "w", header=not self.rows, index=False,
-                         date_format="%Y-%m-%d %H:%M:%S")
+            frame.to_csv(
+                self.path,
+                mode="a" if self.rows else "w",
+                header=not self.rows,
+                index=False,
+                date_format="%Y-%m-%d %H:%M:%S",
+            )
         else:
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if self._parquet is None:
@@ -90,13 +95,17 @@ class CustomerHistory:
         known = idx >= 0
         month = {
             "contacts": np.bincount(idx[known], minlength=self.n),
-            "unresolved": np.bincount(idx[known], weights=~contacts["first_contact_resolution"].fillna(False)
-                                      .to_numpy(bool)[known], minlength=self.n),
-            "complaints": np.bincount(idx[known], weights=contacts["is_complaint"].to_numpy()[known],
-                                      minlength=self.n),
-            "abandoned": np.bincount(idx[known], weights=contacts["abandoned"].fillna(False).to_numpy(bool)[known],
-                                     minlength=self.n),
-            "low_csat": np.zeros(self.n), "high_csat": np.zeros(self.n),
+            "unresolved": np.bincount(
+                idx[known],
+                weights=~contacts["first_contact_resolution"].fillna(False).to_numpy(bool)[known],
+                minlength=self.n,
+            ),
+            "complaints": np.bincount(idx[known], weights=contacts["is_complaint"].to_numpy()[known], minlength=self.n),
+            "abandoned": np.bincount(
+                idx[known], weights=contacts["abandoned"].fillna(False).to_numpy(bool)[known], minlength=self.n
+            ),
+            "low_csat": np.zeros(self.n),
+            "high_csat": np.zeros(self.n),
         }
         s_idx = surveys["customer_id"].map(customer_idx).dropna().astype(int)
         csat = surveys.loc[s_idx.index, "csat"].to_numpy()
@@ -108,28 +117,48 @@ class CustomerHistory:
         return sum(m[key] for m in self.months)
 
 
-def _churn(customers: pd.DataFrame, history: CustomerHistory, period: pd.Period, last_contact: pd.Series,
-           rng: np.random.Generator, churn_wave: dict) -> None:
+def _churn(
+    customers: pd.DataFrame,
+    history: CustomerHistory,
+    period: pd.Period,
+    last_contact: pd.Series,
+    rng: np.random.Generator,
+    churn_wave: dict,
+) -> None:
     """Draw this month's churners; the hazard grows with unresolved contacts, complaints and low CSAT."""
     active = (customers["signup_date"] <= period.end_time) & customers["churn_date"].isna()
     seg = customers["_segment_idx"].to_numpy()
-    log_mult = (0.30 * np.minimum(history.total("unresolved"), 3) + 0.5 * np.minimum(history.total("complaints"), 2)
-                + 0.35 * (history.total("contacts") >= 3) + 0.7 * (history.total("low_csat") > 0)
-                - 0.3 * (history.total("high_csat") > 0) + 0.15 * np.minimum(history.total("abandoned"), 2))
+    log_mult = (
+        0.30 * np.minimum(history.total("unresolved"), 3)
+        + 0.5 * np.minimum(history.total("complaints"), 2)
+        + 0.35 * (history.total("contacts") >= 3)
+        + 0.7 * (history.total("low_csat") > 0)
+        - 0.3 * (history.total("high_csat") > 0)
+        + 0.15 * np.minimum(history.total("abandoned"), 2)
+    )
     wave = np.array([churn_wave.get((s, str(period)), 1.0) for s in SEGMENTS])[seg]
     hazard = np.minimum(CHURN_BASE[seg] * np.exp(log_mult) * wave, 0.5)
     churners = np.flatnonzero(active.to_numpy() & (rng.random(len(customers)) < hazard))
-    start = np.maximum(period.start_time.value,
-                       customers["signup_date"].iloc[churners].to_numpy().astype("datetime64[ns]").astype(np.int64))
-    start = np.maximum(start, last_contact.iloc[churners].fillna(pd.Timestamp(0)).to_numpy().astype(
-        "datetime64[ns]").astype(np.int64))
+    start = np.maximum(
+        period.start_time.value,
+        customers["signup_date"].iloc[churners].to_numpy().astype("datetime64[ns]").astype(np.int64),
+    )
+    start = np.maximum(
+        start, last_contact.iloc[churners].fillna(pd.Timestamp(0)).to_numpy().astype("datetime64[ns]").astype(np.int64)
+    )
     end = period.end_time.value
     when = pd.to_datetime(start + (rng.random(len(churners)) * np.maximum(end - start, 0)).astype(np.int64))
     customers.loc[customers.index[churners], "churn_date"] = when.normalize()
 
 
-def _agent_months(agents: pd.DataFrame, period: pd.Period, workload_h: dict[str, float], shortfall: float | dict,
-                  gap_teams: set[str], rng: np.random.Generator) -> pd.DataFrame:
+def _agent_months(
+    agents: pd.DataFrame,
+    period: pd.Period,
+    workload_h: dict[str, float],
+    shortfall: float | dict,
+    gap_teams: set[str],
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     start, end = period.start_time, period.end_time
     active = agents[(agents["hire_date"] <= end) & (agents["leave_date"].isna() | (agents["leave_date"] >= start))]
     rows = []
@@ -142,22 +171,31 @@ def _agent_months(agents: pd.DataFrame, period: pd.Period, workload_h: dict[str,
         leaving = group["leave_date"].notna().to_numpy() & (group["leave_type"] == "voluntary").to_numpy()
         available = hours * rng.lognormal(0, 0.1, n) * (1 - share)
         dims = {
-            "environment": rng.normal(3.9, 0.5, n), "workload": rng.normal(3.6, 0.5, n) - 2.5 * share,
-            "pay": rng.normal(3.2, 0.6, n), "growth": rng.normal(3.4, 0.6, n) - 0.3 * gap,
+            "environment": rng.normal(3.9, 0.5, n),
+            "workload": rng.normal(3.6, 0.5, n) - 2.5 * share,
+            "pay": rng.normal(3.2, 0.6, n),
+            "growth": rng.normal(3.4, 0.6, n) - 0.3 * gap,
         }
         dims = {k: np.clip(v - 0.5 * leaving, 1, 5) for k, v in dims.items()}
         overall = np.clip(np.mean(list(dims.values()), axis=0) + rng.normal(0, 0.2, n), 1, 5)
-        rows.append(pd.DataFrame({
-            "agent_id": group["agent_id"].to_numpy(), "period": str(period),
-            "paid_hours": np.round(available / rng.uniform(0.65, 0.75, n) / (1 - share) * (1 - share / 2), 1),
-            "available_hours": np.round(available, 1),
-            "training_hours": np.round(np.where(tenure < 60, rng.uniform(24, 40, n),
-                                                rng.gamma(2, np.where(gap, 1.0, 3.0), n)), 1),
-            "qa_score": np.round(np.clip(rng.normal(82, 5, n) + 100 * group["_fcr_skill"].to_numpy() - 4 * gap,
-                                         40, 100), 1),
-            "satisfaction": np.round(overall, 1),
-            **{f"satisfaction_{k}": np.round(dims[k], 1) for k in SATISFACTION_DIMENSIONS},
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "agent_id": group["agent_id"].to_numpy(),
+                    "period": str(period),
+                    "paid_hours": np.round(available / rng.uniform(0.65, 0.75, n) / (1 - share) * (1 - share / 2), 1),
+                    "available_hours": np.round(available, 1),
+                    "training_hours": np.round(
+                        np.where(tenure < 60, rng.uniform(24, 40, n), rng.gamma(2, np.where(gap, 1.0, 3.0), n)), 1
+                    ),
+                    "qa_score": np.round(
+                        np.clip(rng.normal(82, 5, n) + 100 * group["_fcr_skill"].to_numpy() - 4 * gap, 40, 100), 1
+                    ),
+                    "satisfaction": np.round(overall, 1),
+                    **{f"satisfaction_{k}": np.round(dims[k], 1) for k in SATISFACTION_DIMENSIONS},
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -173,12 +211,21 @@ def _truth(scenario: Scenario, defects: Counter, rows: dict[str, int]) -> dict:
     for key, n in sorted(defects.items()):
         table, column, rule = key.split("|")
         planted.setdefault(table, {})[f"{column}|{rule}"] = n
-    return {"scenario": scenario.name, "seed": scenario.seed, "end": str(scenario.end), "months": scenario.months,
-            "units": [u.name for u in scenario.units], "events": events, "defects": planted, "rows": rows}
+    return {
+        "scenario": scenario.name,
+        "seed": scenario.seed,
+        "end": str(scenario.end),
+        "months": scenario.months,
+        "units": [u.name for u in scenario.units],
+        "events": events,
+        "defects": planted,
+        "rows": rows,
+    }
 
 
-def generate(scenario: Scenario, out: str | Path, fmt: str = "parquet",
-             progress: Callable[[int, int], None] | None = None) -> dict:
+def generate(
+    scenario: Scenario, out: str | Path, fmt: str = "parquet", progress: Callable[[int, int], None] | None = None
+) -> dict:
     """Write every table of the contract for ``scenario`` into ``out``; returns the ground-truth record."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
@@ -199,8 +246,9 @@ def generate(scenario: Scenario, out: str | Path, fmt: str = "parquet",
     defects: Counter = Counter()
     agent_months, next_id, next_survey = [], 1, 1
     last_contact = pd.Series(pd.NaT, index=customers.index, dtype="datetime64[ns]")
-    unit_customers = {u: np.flatnonzero(customers["business_unit"].to_numpy() == u) for u in
-                      customers["business_unit"].unique()}
+    unit_customers = {
+        u: np.flatnonzero(customers["business_unit"].to_numpy() == u) for u in customers["business_unit"].unique()
+    }
     for index, period in enumerate(scenario.periods):
         primary = sim.arrivals(scenario, period, index, rng, events)
         active = ((customers["signup_date"] <= period.end_time) & customers["churn_date"].isna()).to_numpy()
@@ -213,8 +261,9 @@ def generate(scenario: Scenario, out: str | Path, fmt: str = "parquet",
         primary["_customer_idx"] = who
         primary["customer_id"] = np.where(who >= 0, customers["customer_id"].to_numpy()[np.maximum(who, 0)], None)
         signup = customers["signup_date"].to_numpy()[np.maximum(who, 0)]
-        primary["created_at"] = np.where(who >= 0, np.maximum(primary["created_at"].to_numpy(), signup),
-                                         primary["created_at"].to_numpy())
+        primary["created_at"] = np.where(
+            who >= 0, np.maximum(primary["created_at"].to_numpy(), signup), primary["created_at"].to_numpy()
+        )
         plan = sim.queue_plan(primary, period, rng, events)
         first = sim.outcomes(primary, plan, period, agents, cutoff, rng, events)
         again = sim.outcomes(sim.repeats(first, cutoff, rng), plan, period, agents, cutoff, rng, events)
@@ -230,21 +279,31 @@ def generate(scenario: Scenario, out: str | Path, fmt: str = "parquet",
         last_contact.update(known.groupby("_customer_idx")["created_at"].max())
         _churn(customers, history, period, last_contact, rng, events.churn_wave)
         queued_hours = (plan["on_shift"] * np.where(plan["weekend"], 8.5, 21.5)).groupby(plan["business_unit"]).sum()
-        async_hours = (month.loc[~month["channel"].isin(["phone", "chat"]), ["business_unit", "handle_s"]]
-                       .groupby("business_unit")["handle_s"].sum() / 3600 / 0.85)
+        async_hours = (
+            month.loc[~month["channel"].isin(["phone", "chat"]), ["business_unit", "handle_s"]]
+            .groupby("business_unit")["handle_s"]
+            .sum()
+            / 3600
+            / 0.85
+        )
         workload = queued_hours.add(async_hours, fill_value=0).to_dict()
         agent_months.append(_agent_months(agents, period, workload, events.shortfall, gap_teams, rng))
-        writers["contacts"].write(_typed(plant_defects(month, "contacts", scenario.bad_row_share, rng, defects),
-                                         "contacts"))
-        writers["surveys"].write(_typed(plant_defects(survey, "surveys", scenario.bad_row_share, rng, defects),
-                                        "surveys"))
+        writers["contacts"].write(
+            _typed(plant_defects(month, "contacts", scenario.bad_row_share, rng, defects), "contacts")
+        )
+        writers["surveys"].write(
+            _typed(plant_defects(survey, "surveys", scenario.bad_row_share, rng, defects), "surveys")
+        )
         if progress:
             progress(index + 1, len(scenario.periods))
     for writer in writers.values():
         writer.close()
     small = {
-        "customers": customers, "agents": agents, "agent_months": pd.concat(agent_months, ignore_index=True),
-        "benchmarks": make_benchmarks(scenario.periods, rng), "competitor_features": make_competitor_features(rng),
+        "customers": customers,
+        "agents": agents,
+        "agent_months": pd.concat(agent_months, ignore_index=True),
+        "benchmarks": make_benchmarks(scenario.periods, rng),
+        "competitor_features": make_competitor_features(rng),
     }
     rows = {t: w.rows for t, w in writers.items()}
     for table, frame in small.items():

@@ -7,14 +7,32 @@ import pandas as pd
 
 #: metric → (industry average, best in class, +1 if higher is better else −1, decimals)
 BENCHMARK_LEVELS = {
-    "service_level": (0.80, 0.92, 1, 3), "asa_s": (30.0, 12.0, -1, 1), "abandonment_rate": (0.06, 0.02, -1, 4),
-    "fcr_rate": (0.70, 0.82, 1, 3), "csat_mean": (4.0, 4.5, 1, 2), "csat_top2": (0.78, 0.90, 1, 3),
-    "nps": (25.0, 55.0, 1, 1), "ces_mean": (5.2, 6.0, 1, 2), "complaint_rate": (0.02, 0.008, -1, 4),
-    "aht_s": (360.0, 280.0, -1, 0), "cost_per_contact": (4.5, 3.2, -1, 2), "churn_rate": (0.012, 0.006, -1, 4),
+    "service_level": (0.80, 0.92, 1, 3),
+    "asa_s": (30.0, 12.0, -1, 1),
+    "abandonment_rate": (0.06, 0.02, -1, 4),
+    "fcr_rate": (0.70, 0.82, 1, 3),
+    "csat_mean": (4.0, 4.5, 1, 2),
+    "csat_top2": (0.78, 0.90, 1, 3),
+    "nps": (25.0, 55.0, 1, 1),
+    "ces_mean": (5.2, 6.0, 1, 2),
+    "complaint_rate": (0.02, 0.008, -1, 4),
+    "aht_s": (360.0, 280.0, -1, 0),
+    "cost_per_contact": (4.5, 3.2, -1, 2),
+    "churn_rate": (0.012, 0.006, -1, 4),
 }
 COMPETITORS = ["competitor_a", "competitor_b", "competitor_c"]
-FEATURES = ["24/7 phone support", "live chat", "WeChat service", "callback", "self-service portal", "chatbot",
-            "SMS status updates", "video support", "dedicated account manager", "omnichannel history"]
+FEATURES = [
+    "24/7 phone support",
+    "live chat",
+    "WeChat service",
+    "callback",
+    "self-service portal",
+    "chatbot",
+    "SMS status updates",
+    "video support",
+    "dedicated account manager",
+    "omnichannel history",
+]
 FEATURE_RATE = {"us": 0.6, "competitor_a": 0.8, "competitor_b": 0.5, "competitor_c": 0.65}
 
 
@@ -28,14 +46,24 @@ def make_benchmarks(periods: pd.PeriodIndex, rng: np.random.Generator) -> pd.Dat
             level = avg + position * (best - avg)
             walk = np.cumsum(rng.normal(0, abs(best - avg) * 0.03, len(periods)))
             for period, drift in zip(periods, walk, strict=True):
-                rows.append({"source": source, "metric": metric, "value": round(level + drift, decimals),
-                             "period": str(period), "business_unit": None})
+                rows.append(
+                    {
+                        "source": source,
+                        "metric": metric,
+                        "value": round(level + drift, decimals),
+                        "period": str(period),
+                        "business_unit": None,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
 def make_competitor_features(rng: np.random.Generator) -> pd.DataFrame:
     """Which service features each competitor (and ``us``) offers."""
-    return pd.DataFrame([
-        {"source": source, "feature": feature, "offered": bool(rng.random() < rate)}
-        for source, rate in FEATURE_RATE.items() for feature in FEATURES
-    ])
+    return pd.DataFrame(
+        [
+            {"source": source, "feature": feature, "offered": bool(rng.random() < rate)}
+            for source, rate in FEATURE_RATE.items()
+            for feature in FEATURES
+        ]
+    )

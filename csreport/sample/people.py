@@ -13,8 +13,10 @@ SEGMENT_CONTACT_RATE = [1.0, 1.1, 1.3]
 GENDERS = ["female", "male", "other", "unknown"]
 GENDER_SHARE = [0.49, 0.48, 0.01, 0.02]
 REGIONS = {
-    "east": ["Shanghai", "Jiangsu", "Zhejiang"], "west": ["Sichuan", "Chongqing", "Shaanxi"],
-    "north": ["Beijing", "Tianjin", "Hebei"], "south": ["Guangdong", "Fujian", "Hainan"],
+    "east": ["Shanghai", "Jiangsu", "Zhejiang"],
+    "west": ["Sichuan", "Chongqing", "Shaanxi"],
+    "north": ["Beijing", "Tianjin", "Hebei"],
+    "south": ["Guangdong", "Fujian", "Hainan"],
 }
 AGENT_MONTHLY_LEAVE_RATE = 0.018
 VOLUNTARY_SHARE = 0.75
@@ -30,8 +32,9 @@ def make_customers(scenario: Scenario, rng: np.random.Generator) -> pd.DataFrame
     n = scenario.customers
     first = scenario.periods[0].start_time
     units = np.array([u.name for u in scenario.units])
-    unit_idx = rng.choice(len(units), n, p=np.array([u.share for u in scenario.units]) / sum(
-        u.share for u in scenario.units))
+    unit_idx = rng.choice(
+        len(units), n, p=np.array([u.share for u in scenario.units]) / sum(u.share for u in scenario.units)
+    )
     seg = rng.choice(3, n, p=SEGMENT_SHARE)
     new = rng.random(n) < 0.2
     signup = np.where(
@@ -41,22 +44,23 @@ def make_customers(scenario: Scenario, rng: np.random.Generator) -> pd.DataFrame
     )
     regions = [REGIONS.get(u, [f"{u} region {c}" for c in "ABC"]) for u in units]
     region = np.array([regions[u][k] for u, k in zip(unit_idx, rng.integers(0, 3, n), strict=True)])
-    return pd.DataFrame({
-        "customer_id": [f"U{i:07d}" for i in range(1, n + 1)],
-        "business_unit": units[unit_idx],
-        "signup_date": pd.DatetimeIndex(signup).normalize(),
-        "age": np.clip(rng.normal(40, 13, n), 18, 85).round().astype(int),
-        "gender": np.array(GENDERS)[rng.choice(4, n, p=GENDER_SHARE)],
-        "region": region,
-        "segment": np.array(SEGMENTS)[seg],
-        "monthly_spend": np.round(np.array(SEGMENT_SPEND_MEDIAN)[seg] * rng.lognormal(0, 0.45, n), 2),
-        "_propensity": rng.gamma(0.8, 1.25, n) * np.array(SEGMENT_CONTACT_RATE)[seg],
-        "_segment_idx": seg,
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": [f"U{i:07d}" for i in range(1, n + 1)],
+            "business_unit": units[unit_idx],
+            "signup_date": pd.DatetimeIndex(signup).normalize(),
+            "age": np.clip(rng.normal(40, 13, n), 18, 85).round().astype(int),
+            "gender": np.array(GENDERS)[rng.choice(4, n, p=GENDER_SHARE)],
+            "region": region,
+            "segment": np.array(SEGMENTS)[seg],
+            "monthly_spend": np.round(np.array(SEGMENT_SPEND_MEDIAN)[seg] * rng.lognormal(0, 0.45, n), 2),
+            "_propensity": rng.gamma(0.8, 1.25, n) * np.array(SEGMENT_CONTACT_RATE)[seg],
+            "_segment_idx": seg,
+        }
+    )
 
 
-def make_agents(scenario: Scenario, rng: np.random.Generator, shortfall: dict[tuple[str, str], float]
-                ) -> pd.DataFrame:
+def make_agents(scenario: Scenario, rng: np.random.Generator, shortfall: dict[tuple[str, str], float]) -> pd.DataFrame:
     """Agent roster over the scenario window: initial staff, monthly leavers, replacements next month.
 
     Leaving is likelier in a month of staff shortfall (``shortfall`` maps (unit, period) → share missing).
@@ -67,10 +71,17 @@ def make_agents(scenario: Scenario, rng: np.random.Generator, shortfall: dict[tu
     rows: list[dict] = []
 
     def hire(unit: str, team: str, hire_date: pd.Timestamp) -> dict:
-        row = {"agent_id": f"A{len(rows) + 1:04d}", "business_unit": unit, "team": team,
-               "hire_date": hire_date.normalize(), "leave_date": pd.NaT, "leave_type": None,
-               "_fcr_skill": rng.normal(0, 0.05), "_aht_mult": rng.lognormal(0, 0.15),
-               "_csat_skill": rng.normal(0, 0.15)}
+        row = {
+            "agent_id": f"A{len(rows) + 1:04d}",
+            "business_unit": unit,
+            "team": team,
+            "hire_date": hire_date.normalize(),
+            "leave_date": pd.NaT,
+            "leave_type": None,
+            "_fcr_skill": rng.normal(0, 0.05),
+            "_aht_mult": rng.lognormal(0, 0.15),
+            "_csat_skill": rng.normal(0, 0.15),
+        }
         rows.append(row)
         return row
 
@@ -95,6 +106,7 @@ def make_agents(scenario: Scenario, rng: np.random.Generator, shortfall: dict[tu
         for row in leavers:
             active.remove(row)
             next_start = (period + 1).start_time
-            active.append(hire(row["business_unit"], row["team"],
-                               next_start + pd.Timedelta(days=int(rng.integers(0, 10)))))
+            active.append(
+                hire(row["business_unit"], row["team"], next_start + pd.Timedelta(days=int(rng.integers(0, 10))))
+            )
     return pd.DataFrame(rows)

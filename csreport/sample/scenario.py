@@ -110,14 +110,22 @@ def _check_event(path: Path, i: int, raw: dict, units: set[str], teams: set[str]
             raise _fail(path, f"event {i + 1} ({kind}): {key} must be a number, got {value!r}.")
         params[key] = typ(value)
     checks = {
-        "unit": (units, "units"), "team": (teams, "teams"), "period": (periods, "months of the scenario"),
-        "category": (set(CATEGORIES), "categories"), "segment": (set(SEGMENTS), "segments"),
-        "cause": (set(CSAT_CAUSES), "causes"), "from": (set(CHANNELS), "channels"), "to": (set(CHANNELS), "channels"),
+        "unit": (units, "units"),
+        "team": (teams, "teams"),
+        "period": (periods, "months of the scenario"),
+        "category": (set(CATEGORIES), "categories"),
+        "segment": (set(SEGMENTS), "segments"),
+        "cause": (set(CSAT_CAUSES), "causes"),
+        "from": (set(CHANNELS), "channels"),
+        "to": (set(CHANNELS), "channels"),
     }
     for key, (allowed, what) in checks.items():
         if key in params and params[key] not in allowed:
-            raise _fail(path, f"event {i + 1} ({kind}): {key} {params[key]!r} is not one of the {what} "
-                              f"({', '.join(sorted(allowed))}).")
+            raise _fail(
+                path,
+                f"event {i + 1} ({kind}): {key} {params[key]!r} is not one of the {what} "
+                f"({', '.join(sorted(allowed))}).",
+            )
     return Event(kind, params)
 
 
@@ -131,10 +139,17 @@ def load_scenario(path: str | Path) -> Scenario:
         end = pd.Period(str(raw["end"]), freq="M")
         units = [Unit(str(n), float(u["share"]), int(u["teams"])) for n, u in raw["units"].items()]
         scenario = Scenario(
-            name=str(raw.get("name", path.stem)), seed=int(raw["seed"]), end=end, months=int(raw.get("months", 24)),
-            timezone=str(raw.get("timezone", "Asia/Shanghai")), contacts=int(raw.get("contacts", 250_000)),
-            customers=int(raw.get("customers", 30_000)), agents=int(raw.get("agents", 160)), units=units,
-            bad_row_share=float(raw.get("bad_row_share", 0.002)), path=str(path),
+            name=str(raw.get("name", path.stem)),
+            seed=int(raw["seed"]),
+            end=end,
+            months=int(raw.get("months", 24)),
+            timezone=str(raw.get("timezone", "Asia/Shanghai")),
+            contacts=int(raw.get("contacts", 250_000)),
+            customers=int(raw.get("customers", 30_000)),
+            agents=int(raw.get("agents", 160)),
+            units=units,
+            bad_row_share=float(raw.get("bad_row_share", 0.002)),
+            path=str(path),
         )
     except KeyError as exc:
         raise _fail(path, f"missing key {exc}; see params/scenarios/default.yml.") from None
@@ -144,6 +159,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise _fail(path, "months must be at least 13 (a year-over-year comparison needs them).")
     teams = {t for u in units for t in u.team_names}
     periods = {str(p) for p in scenario.periods}
-    events = [_check_event(path, i, e, {u.name for u in units}, teams, periods)
-              for i, e in enumerate(raw.get("events") or [])]
+    events = [
+        _check_event(path, i, e, {u.name for u in units}, teams, periods) for i, e in enumerate(raw.get("events") or [])
+    ]
     return Scenario(**{**scenario.__dict__, "events": events})

@@ -1,0 +1,135 @@
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from csreport.errors import ParameterError
+from csreport.ingest import ingest
+from csreport.sample.generate import generate
+from csreport.sample.scenario import load_scenario
+
+ROOT = Path(__file__).parents[1]
+DEFAULT = ROOT / "params" / "scenarios" / "default.yml"
+SMALL = 40_000
+
+
+def digest(directory: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sample")
+    truth = generate(load_scenario(DEFAULT).with_overrides(contacts=SMALL), out)
+    report = ingest(out, tmp_path_factory.mktemp("validated"))
+    return out, truth, report
+
+
+def test_every_table_is_written_and_valid(sample):
+    out, truth, report = sample
+    assert set(report.tables) == {
+        "contacts",
+        "surveys",
+        "customers",
+        "agents",
+        "agent_months",
+        "benchmarks",
+        "competitor_features",
+    }
+    assert abs(truth["rows"]["contacts"] - SMALL) / SMALL < 0.05
+    for table in report.tables.values():
+        assert table.rows_read == truth["rows"][table.table]
+
+
+def test_quarantine_finds_exactly_the_planted_defects(sample):
+    _, truth, report = sample
+    for table, defects in truth["defects"].items():
+        found = {f"{r['column']}|{r['rule']}": r["rows"] for r in report.tables[table].reasons}
+        assert found == defects
+        assert report.tables[table].rows_quarantined == sum(defects.values())
+
+
+def test_same_seed_same_files_other_seed_other_files(tmp_path):
+    scenario = load_scenario(DEFAULT).with_overrides(contacts=5_000)
+    generate(scenario, tmp_path / "a")
+    generate(scenario, tmp_path / "b")
+    generate(scenario.with_overrides(seed=7), tmp_path / "c")
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+    assert digest(tmp_path / "a")["contacts.parquet"] != digest(tmp_path / "c")["contacts.parquet"]
+
+
+def test_window_ends_with_the_scenario_month(sample):
+    out, truth, _ = sample
+    contacts = pd.read_parquet(out / "contacts.parquet", columns=["created_at"])
+    assert contacts["created_at"].max() < pd.Timestamp("2026-11-01")
+    assert contacts["created_at"].min() >= pd.Timestamp("2024-11-01")
+    assert truth["end"] == "2026-10" and truth["months"] == 24
+
+
+def test_truth_lists_every_planted_event(sample):
+    out, truth, _ = sample
+    kinds = {e["kind"] for e in truth["events"]}
+    assert kinds == {
+        "staffing_shortfall",
+        "complaint_spike",
+        "csat_drop",
+        "training_gap",
+        "channel_shift",
+        "churn_wave",
+    }
+    gap = next(e for e in truth["events"] if e["kind"] == "training_gap")
+    assert gap["unit"] == "south" and gap["team"] == "south-2"
+    assert json.loads((out / "_scenario_truth.json").read_text())["events"] == truth["events"]
+
+
+def test_csv_format(tmp_path):
+    generate(load_scenario(DEFAULT).with_overrides(contacts=3_000), tmp_path / "csv", fmt="csv")
+    report = ingest(tmp_path / "csv", tmp_path / "out")
+    assert report.tables["contacts"].rows_read > 2_500
+    assert report.tables["customers"].rows_quarantined == 0
+
+
+def test_comments_in_both_languages_depend_on_category(sample):
+    out, _, _ = sample
+    surveys = pd.read_parquet(out / "surveys.parquet")
+    contacts = pd.read_parquet(out / "contacts.parquet", columns=["contact_id", "category"])
+    comments = surveys.dropna(subset=["comment"]).merge(contacts, on="contact_id")
+    assert comments["comment"].str.contains(r"[\u4e00-\u9fff]").mean() > 0.4
+    assert comments["comment"].str.contains(r"[A-Za-z]{4}").mean() > 0.2
+    delivery = comments[comments["category"] == "delivery"]["comment"]
+    assert (
+        delivery.str.contains("快递|配送|送货|物流|包裹|courier|delivery|parcel|shipping|package|tracking").mean() > 0.8
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda s: s.replace("type: churn_wave", "type: meteor"), "type 'meteor'"),
+        (
+            lambda s: s.replace("unit: west\n    period: 2026-08", "unit: mars\n    period: 2026-08"),
+            "'mars' is not one",
+        ),
+        (lambda s: s.replace("period: 2026-10\n    category", "period: 2030-01\n    category"), "'2030-01'"),
+        (lambda s: s.replace("months: 24", "months: 6"), "at least 13"),
+        (lambda s: s.replace("    percent: 40\n", ""), "lacks percent"),
+    ],
+)
+def test_scenario_errors_name_the_problem(tmp_path, edit, match):
+    path = tmp_path / "scenario.yml"
+    path.write_text(edit(DEFAULT.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(ParameterError, match=match):
+        load_scenario(path)
+
+
+def test_shortfall_month_has_worse_service(sample):
+    # a raw-data check of the simulation (not of the report's analysis): waits follow staffing
+    out, _, _ = sample
+    c = pd.read_parquet(out / "contacts.parquet")
+    c = c[c["channel"].isin(["phone", "chat"])]
+    month = c["created_at"].dt.to_period("M").astype(str)
+    hit = c[(c["business_unit"] == "west") & (month == "2026-08")]
+    rest = c[(c["business_unit"] != "west") & (month == "2026-08")]
+    assert hit["abandoned"].mean() > 2 * rest["abandoned"].mean()

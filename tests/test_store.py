@@ -1,0 +1,45 @@
+import pytest
+
+from csreport.errors import ParameterError
+from csreport.ingest import ingest
+from csreport.store import open_store, parse_period
+
+
+@pytest.fixture
+def store(data_dir, tmp_path):
+    ingest(data_dir(contacts="contacts_valid.csv"), tmp_path / "out")
+    return open_store(tmp_path / "out")
+
+
+def test_month_and_unit_slice(store):
+    # October 2026: C2, C3 (east), C4, C5 (west); C1 is 30 September, C6 is 1 November
+    assert sorted(store.read("contacts", "2026-10")["contact_id"]) == ["C2", "C3", "C4", "C5"]
+    assert sorted(store.read("contacts", "2026-10", unit="east")["contact_id"]) == ["C2", "C3"]
+    assert sorted(store.read("contacts", "2026-10", unit="west")["contact_id"]) == ["C4", "C5"]
+
+
+def test_units_add_up_to_all(store):
+    total = len(store.read("contacts", "2026-10"))
+    assert sum(len(store.read("contacts", "2026-10", unit=u)) for u in store.units()) == total
+
+
+def test_window_of_months(store):
+    assert len(store.read("contacts", "2026-10", months=2)) == 5  # September and October
+    assert len(store.read("contacts")) == 6
+
+
+def test_missing_table_is_empty_not_an_error(store):
+    assert store.read("surveys", "2026-10").empty
+    assert not store.has("surveys")
+    assert store.has("contacts", "queue_wait_s") and not store.has("contacts", "cost")
+
+
+@pytest.mark.parametrize("bad", ["2026-13", "2026/10", "October", "", None])
+def test_bad_period(bad):
+    with pytest.raises(ParameterError, match="is not a month in the form YYYY-MM"):
+        parse_period(bad)
+
+
+def test_no_store(tmp_path):
+    with pytest.raises(ParameterError, match="no validated store"):
+        open_store(tmp_path)
