@@ -27,7 +27,7 @@ import duckdb
 
 from csreport import __version__
 from csreport.errors import ReconciliationError, UnusableInputError
-from csreport.ingest_sql import checked_query, missing_required
+from csreport.ingest_sql import checked_query, missing_required, reference_select
 from csreport.mapping import IDENTITY, Mapping
 from csreport.reader import (
     DB_URL_ENV,
@@ -39,6 +39,7 @@ from csreport.reader import (
 )
 from csreport.schemas import SCHEMAS
 from csreport.sql import literal, quote
+from csreport.store import Store
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 _DUCKDB_MEMORY_LIMIT = "2GB"
@@ -95,16 +96,13 @@ def _connect(work_dir: Path, tz: str) -> duckdb.DuckDBPyConnection:
 
 
 def _file_digest(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=16)
     with path.open("rb") as fh:
-        while chunk := fh.read(8 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def fingerprint(sources: dict[str, Path], mapping: Mapping, tz: str, db_url: str | None = None) -> str:
     """A digest of everything the store depends on: input bytes, mapping file, timezone, csreport version."""
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hashlib.sha256()
     for table, path in sorted(sources.items()):
         digest.update(f"{table}:{path.name}:{_file_digest(path)}".encode())
     if mapping.path:
@@ -138,6 +136,36 @@ def _atomic_copy(con: duckdb.DuckDBPyConnection, query: str, target: Path, optio
             os.unlink(tmp)
 
 
+def _write_copy(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], store: Path) -> int:
+    """Write the accepted rows of temp table ``checked`` to ``store/<table>.parquet``, sorted by time."""
+    time_col = SCHEMAS[table].metadata["time_column"]
+    order = f" ORDER BY {quote(time_col)}, _row" if time_col in columns else " ORDER BY _row"
+    select = ", ".join(quote(c) for c in columns)
+    _atomic_copy(
+        con,
+        f"SELECT {select} FROM checked WHERE NOT _bad{order}",
+        store / f"{table}.parquet",
+        "FORMAT parquet, ROW_GROUP_SIZE 100000, COMPRESSION zstd",
+    )
+    return con.execute("SELECT count(*) FROM checked WHERE NOT _bad").fetchone()[0]
+
+
+def _write_reference(
+    con: duckdb.DuckDBPyConnection, table: str, reference: str, columns: list[str], store: Path
+) -> int:
+    """Store ``table`` as a query over its typed Parquet source minus the quarantined rows; returns the
+    number of rows that query yields (counted, not derived, so that the reconciliation is a real check)."""
+    excluded = store / f"{table}.quarantined_rows.parquet"
+    _atomic_copy(con, "SELECT _row FROM checked ORDER BY _row", excluded, "FORMAT parquet")
+    select = ", ".join(quote(c) for c in columns)
+    sql = (
+        f"SELECT {select} FROM ({reference}) AS source "
+        f"ANTI JOIN read_parquet({literal(str(excluded.resolve()))}) AS excluded USING (_row)"
+    )
+    (store / f"{table}.sql").write_text(sql + "\n", encoding="utf-8")
+    return con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+
+
 def _ingest_table(
     con: duckdb.DuckDBPyConnection, raw: RawTable, mapping: Mapping, tz: str, store: Path, quarantine: Path
 ) -> TableReport:
@@ -154,34 +182,30 @@ def _ingest_table(
     if rows_read == 0:
         raise UnusableInputError(f"{raw.source}: the table has a header but no rows. Export it again with data.")
     query, columns = checked_query(raw, tmap, tz)
+    reference = reference_select(raw, tmap, tz)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {query}")
+        if reference:  # typed Parquet: keep only the bad rows, the store reads the source itself
+            con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS SELECT * FROM ({query}) WHERE _bad")
+            accepted = _write_reference(con, raw.table, reference, columns, store)
+            quarantined = con.execute("SELECT count(*) FROM checked").fetchone()[0]
+        else:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {query}")
+            accepted = _write_copy(con, raw.table, columns, store)
+            quarantined = con.execute("SELECT count(*) FILTER (_bad) FROM checked").fetchone()[0]
     except duckdb.Error as exc:
         raise UnusableInputError(f"{raw.source}: cannot be read ({str(exc).splitlines()[0]}).") from None
-    accepted, quarantined = con.execute(
-        "SELECT count(*) FILTER (len(_violations) = 0), count(*) FILTER (len(_violations) > 0) FROM checked"
-    ).fetchone()
     if accepted + quarantined != rows_read:
         raise ReconciliationError(
             f"{raw.source}: read {rows_read} rows but accepted {accepted} + quarantined {quarantined}; "
             f"this is a csreport bug, please report it."
         )
-    time_col = SCHEMAS[raw.table].metadata["time_column"]
-    order = f" ORDER BY {quote(time_col)}, _row" if time_col in columns else " ORDER BY _row"
-    select = ", ".join(quote(c) for c in columns)
-    _atomic_copy(
-        con,
-        f"SELECT {select} FROM checked WHERE len(_violations) = 0{order}",
-        store / f"{raw.table}.parquet",
-        "FORMAT parquet, ROW_GROUP_SIZE 100000, COMPRESSION zstd",
-    )
     target = quarantine / f"{raw.table}.csv"
     if quarantined:
         _atomic_copy(
             con,
             f"SELECT {literal(raw.source)} AS source_file, _row AS source_row, v['column'] AS \"column\", "
             f"v.rule AS rule, v.value AS value FROM (SELECT _row, unnest(_violations) AS v FROM checked "
-            f'WHERE len(_violations) > 0) ORDER BY _row, "column"',
+            f'WHERE _bad) ORDER BY _row, "column"',
             target,
             "FORMAT csv, HEADER true",
         )
@@ -191,7 +215,7 @@ def _ingest_table(
         {"column": c, "rule": r, "rows": n}
         for c, r, n in con.execute(
             "SELECT v['column'], v.rule, count(DISTINCT _row) AS n FROM (SELECT _row, unnest(_violations) AS v "
-            "FROM checked WHERE len(_violations) > 0) GROUP BY ALL ORDER BY n DESC, 1, 2"
+            "FROM checked WHERE _bad) GROUP BY ALL ORDER BY n DESC, 1, 2"
         ).fetchall()
     ]
     con.execute("DROP TABLE checked")
@@ -199,18 +223,16 @@ def _ingest_table(
 
 
 def _reference_warnings(store: Path, reports: dict[str, TableReport]) -> None:
-    con = duckdb.connect()
+    """Count ids with no match in the table they refer to; such rows are kept, with a warning."""
+    tables = Store(store)
     for table, column, ref_table, ref_column in _REFERENCES:
-        if table not in reports or ref_table not in reports:
+        if table not in reports or ref_table not in reports or column not in reports[table].columns:
             continue
-        if column not in reports[table].columns:
-            continue
-        left, right = store / f"{table}.parquet", store / f"{ref_table}.parquet"
-        n, examples = con.execute(
-            f"SELECT count(*), list(DISTINCT {quote(column)})[1:5] FROM read_parquet({literal(str(left))}) "
+        n, examples = tables.query(
+            f"SELECT count(*) AS n, list(DISTINCT {quote(column)})[1:5] AS examples FROM {{{table}}} "
             f"WHERE {quote(column)} IS NOT NULL AND {quote(column)} NOT IN "
-            f"(SELECT {quote(ref_column)} FROM read_parquet({literal(str(right))}))"
-        ).fetchone()
+            f"(SELECT {quote(ref_column)} FROM {{{ref_table}}})"
+        ).iloc[0]
         if n:
             reports[table].warnings.append(
                 f"{n:,} rows have a {column} value not found in {ref_table} (e.g. {', '.join(map(str, examples))}); "
@@ -247,12 +269,10 @@ def ingest(
         manifest = out_dir / "ingest.json"
         if not force and manifest.exists():
             cached = IngestReport.from_json(json.loads(manifest.read_text(encoding="utf-8")))
-            if cached.fingerprint == fp and all(
-                (Path(cached.store_dir) / f"{t}.parquet").exists() for t in cached.tables
-            ):
+            if cached.fingerprint == fp and set(cached.tables) <= set(Store(Path(cached.store_dir)).tables):
                 return cached
         store, quarantine = out_dir / "store", out_dir / "quarantine"
-        for stale in [*store.glob("*.parquet"), *quarantine.glob("*.csv")]:
+        for stale in [*store.glob("*.parquet"), *store.glob("*.sql"), *quarantine.glob("*.csv")]:
             stale.unlink()
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=out_dir, prefix=".work-") as work:

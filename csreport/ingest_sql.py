@@ -31,6 +31,7 @@ DEFAULT_TIMESTAMP_FORMATS = (
     "%Y%m%d %H:%M:%S",
     "%Y%m%d",
 )
+_INTEGER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 _NUMERIC = (
     "TINYINT",
     "SMALLINT",
@@ -51,7 +52,9 @@ def _is_numeric(sql_type: str) -> bool:
     return sql_type.upper().startswith(_NUMERIC)
 
 
-def _text(expr: str) -> str:
+def _text(expr: str, trim: bool = True) -> str:
+    if not trim:
+        return f"NULLIF(CAST({expr} AS VARCHAR), '')"
     return f"NULLIF(trim(CAST({expr} AS VARCHAR)), '')"
 
 
@@ -59,13 +62,16 @@ def _words(words: tuple[str, ...]) -> str:
     return ", ".join(literal(w) for w in words)
 
 
-def typed_expression(kind: str, raw: str, source_type: str, formats: tuple[str, ...], tz: str) -> str:
+def typed_expression(
+    kind: str, raw: str, source_type: str, formats: tuple[str, ...], tz: str, trim: bool = True
+) -> str:
     """SQL that turns the raw value ``raw`` (DuckDB type ``source_type``) into the contract type of ``kind``.
 
-    Values that do not parse become NULL; the caller compares with the raw value to report them.
+    Values that do not parse become NULL; the caller compares with the raw value to report them. Text is
+    trimmed when ``trim`` (CSV and Excel, which people edit by hand); in typed sources whitespace is data.
     """
     st = source_type.upper()
-    s = _text(raw)
+    s = _text(raw, trim and st == "VARCHAR") if st == "VARCHAR" else _text(raw)
     if kind == "text":
         return s
     if kind == "code":
@@ -134,14 +140,28 @@ def missing_required(raw: RawTable, tmap: TableMapping) -> list[str]:
     return [c for c in SCHEMAS[raw.table].metadata["required_columns"] if c not in present]
 
 
-def checked_query(raw: RawTable, tmap: TableMapping, tz: str) -> tuple[str, list[str]]:
-    """SQL selecting ``_row``, the typed contract columns and ``_violations`` from the raw view.
+def _can_fail_to_parse(kind: str, source_type: str) -> bool:
+    """Whether a value of ``source_type`` can fail to become ``kind`` (text never fails; typed sources rarely)."""
+    st = source_type.upper()
+    if kind in ("text", "code"):
+        return False
+    if st == "VARCHAR":
+        return True
+    if kind in ("float",):
+        return not _is_numeric(st)
+    if kind in ("timestamp", "date", "period"):
+        return not st.startswith(("TIMESTAMP", "DATE"))
+    if kind == "bool":
+        return st != "BOOLEAN"  # a number can be 2
+    return not st.startswith(_INTEGER)  # kind int: a float column can hold 4.5
 
-    Returns the query and the list of contract columns it yields.
-    """
+
+def _typed_columns(raw: RawTable, tmap: TableMapping, tz: str):
+    """Typed-column SQL, raw-text SQL for columns parsed from text, the SQL of each column's shown value."""
     schema = SCHEMAS[raw.table]
     columns = present_columns(raw, tmap)
-    typed, rawtext = [], []
+    typed, rawtext, value_of = [], [], {}
+    from_text: set[str] = set()  # columns parsed from text, which can fail to parse
     for col in columns:
         kind = schema.columns[col].metadata["kind"]
         if col in tmap.constants:
@@ -151,37 +171,81 @@ def checked_query(raw: RawTable, tmap: TableMapping, tz: str) -> tuple[str, list
             src_type = raw.types[tmap.source_name(col)]
             if col in tmap.values:
                 src, src_type = _value_codes(src, tmap.values[col]), "VARCHAR"
-        typed.append(f"{typed_expression(kind, src, src_type, tmap.timestamp_formats, tz)} AS {quote(col)}")
-        rawtext.append(f"{_text(src)} AS {quote('__raw_' + col)}")
+        trim = raw.kind in ("csv", "excel") or col in tmap.values or col in tmap.constants
+        typed.append(f"{typed_expression(kind, src, src_type, tmap.timestamp_formats, tz, trim)} AS {quote(col)}")
+        if _can_fail_to_parse(kind, src_type):
+            rawtext.append(f"{_text(src)} AS {quote('__raw_' + col)}")
+            value_of[col] = quote("__raw_" + col)
+            from_text.add(col)
+        else:
+            value_of[col] = f"CAST({quote(col)} AS VARCHAR)"
 
-    violations = []
+    return schema, columns, typed, rawtext, value_of, from_text
 
-    def violation(cond: str, col: str, rule: str) -> None:
-        violations.append(
-            f'CASE WHEN {cond} THEN struct_pack("column" := {literal(col)}, rule := {literal(rule)}, '
-            f"value := {quote('__raw_' + col)}) END"
-        )
 
+def reference_select(raw: RawTable, tmap: TableMapping, tz: str) -> str | None:
+    """SELECT of ``_row`` and the typed columns straight from a typed Parquet source, or None.
+
+    Possible when the source needs no text parsing and no code mapping: then the store can read the source
+    itself (typing on the fly) instead of a copy, and ingestion costs one validating scan.
+    """
+    if raw.source_sql is None or tmap.values or tmap.constants:
+        return None
+    _, columns, typed, _, _, from_text = _typed_columns(raw, tmap, tz)
+    if from_text:
+        return None
+    return f"SELECT _row, {', '.join(typed)} FROM ({raw.source_sql})"
+
+
+def checked_query(raw: RawTable, tmap: TableMapping, tz: str) -> tuple[str, list[str]]:
+    """SQL selecting ``_row``, the typed contract columns, ``_bad`` and ``_violations`` from the raw view.
+
+    ``_violations`` is built only for bad rows (NULL otherwise): on clean data the cost is the typing and one
+    boolean per rule. Duplicate keys are found with a GROUP BY and a join, not a window over every row; the
+    first occurrence of a key (by source row) is kept, later ones are quarantined.
+    Returns the query and the list of contract columns it yields.
+    """
+    schema, columns, typed, rawtext, value_of, from_text = _typed_columns(raw, tmap, tz)
+
+    conditions: list[tuple[str, str, str]] = []  # (condition, column, rule)
     for col in columns:
-        spec, c, r = schema.columns[col], quote(col), quote("__raw_" + col)
-        violation(f"{r} IS NOT NULL AND {c} IS NULL", col, f"type:{spec.metadata['kind']}")
+        spec, c = schema.columns[col], quote(col)
+        if col in from_text:
+            conditions.append((f"{value_of[col]} IS NOT NULL AND {c} IS NULL", col, f"type:{spec.metadata['kind']}"))
         if spec.metadata["required"]:
-            violation(f"{r} IS NULL", col, "required")
+            conditions.append((f"{value_of[col] if col in from_text else c} IS NULL", col, "required"))
         for check in spec.checks:
-            violation(_check_condition(check, col), col, check.name)
-        if spec.unique:
-            violation(f"{c} IS NOT NULL AND row_number() OVER (PARTITION BY {c} ORDER BY _row) > 1", col, "unique")
+            conditions.append((_check_condition(check, col), col, check.name))
+    key_sets = [[c] for c in columns if schema.columns[c].unique]
     key = schema.metadata["key"]
     if len(key) > 1 and all(k in columns for k in key):
-        keys = ", ".join(quote(k) for k in key)
-        violation(f"row_number() OVER (PARTITION BY {keys} ORDER BY _row) > 1", key[0], "unique")
+        key_sets.append(key)
+    ctes, joins, firsts = [], [], []
+    for i, keys in enumerate(key_sets):
+        k = ", ".join(quote(x) for x in keys)
+        ctes.append(
+            f"dup{i} AS (SELECT {k}, min(_row) AS first_row FROM typed WHERE "
+            f"{' AND '.join(f'{quote(x)} IS NOT NULL' for x in keys)} GROUP BY ALL HAVING count(*) > 1)"
+        )
+        joins.append(f"LEFT JOIN dup{i} USING ({k})")
+        firsts.append(f"dup{i}.first_row AS _first{i}")
+        conditions.append((f"_first{i} IS NOT NULL AND _row > _first{i}", keys[0], "unique"))
     for cross in schema.metadata["cross_checks"]:
         if cross.column in columns and cross.other in columns:
-            violation(f"{quote(cross.column)} < {quote(cross.other)}", cross.column, cross.rule)
+            conditions.append((f"{quote(cross.column)} < {quote(cross.other)}", cross.column, cross.rule))
 
+    bad = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _, _ in conditions) or "FALSE"
+    structs = ", ".join(
+        f'CASE WHEN {cond} THEN struct_pack("column" := {literal(col)}, rule := {literal(rule)}, '
+        f"value := {value_of[col]}) END"
+        for cond, col, rule in conditions
+    )
     sql = (
-        f"WITH typed AS (SELECT _row, {', '.join(typed + rawtext)} FROM {raw.view}) "
-        f"SELECT _row, {', '.join(quote(c) for c in columns)}, "
-        f"list_filter([{', '.join(violations)}], lambda v: v IS NOT NULL) AS _violations FROM typed"
+        f"WITH typed AS NOT MATERIALIZED (SELECT _row, {', '.join(typed + rawtext)} FROM {raw.view})"
+        + "".join(f", {cte}" for cte in ctes)
+        + f", joined AS (SELECT {', '.join(['typed.*', *firsts])} FROM typed {' '.join(joins)})"
+        f", flagged AS (SELECT *, {bad} AS _bad FROM joined) "
+        f"SELECT _row, {', '.join(quote(c) for c in columns)}, _bad, "
+        f"CASE WHEN _bad THEN list_filter([{structs}], lambda v: v IS NOT NULL) END AS _violations FROM flagged"
     )
     return sql, columns

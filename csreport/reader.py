@@ -39,6 +39,7 @@ class RawTable:
     types: dict[str, str]
     encoding: str | None = None
     header_row: int = 1
+    source_sql: str | None = None  # for Parquet: the SELECT behind the view, so a store can reference it
 
 
 def redact_url(url: str) -> str:
@@ -162,12 +163,17 @@ def _register_excel(con: duckdb.DuckDBPyConnection, path: Path, view: str, table
     return header + 1
 
 
+def parquet_source_sql(path: Path) -> str:
+    """SELECT of a Parquet file's columns plus ``_row`` (1-based), usable outside the ingest connection."""
+    return (
+        f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row "
+        f"FROM read_parquet({literal(str(path.resolve()))}, file_row_number = true)"
+    )
+
+
 def _register_parquet(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> None:
     try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * EXCLUDE (file_row_number), "
-            f"file_row_number + 1 AS _row FROM read_parquet({literal(str(path))}, file_row_number = true)"
-        )
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {parquet_source_sql(path)}")
     except duckdb.Error as exc:
         raise UnusableInputError(f"{path}: cannot be read as Parquet ({exc}).") from None
 
@@ -191,7 +197,8 @@ def open_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, tmap: Tabl
     except duckdb.Error as exc:
         raise UnusableInputError(f"{path}: cannot be read ({str(exc).splitlines()[0]}).") from None
     types = {name: typ for name, typ, *_ in described if name != "_row"}
-    return RawTable(table, str(path), kind, view, tuple(types), types, encoding, header_row)
+    source_sql = parquet_source_sql(path) if kind == "parquet" else None
+    return RawTable(table, str(path), kind, view, tuple(types), types, encoding, header_row, source_sql)
 
 
 def open_database_table(con: duckdb.DuckDBPyConnection, table: str, url: str, tmap: TableMapping) -> RawTable:

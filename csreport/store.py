@@ -1,7 +1,10 @@
 """Slices of the validated store: one table, a window of months, one business unit (or all), via DuckDB.
 
-The store holds Parquet files sorted by time with 100,000-row groups, so DuckDB skips the row groups outside
-the window and a month × unit slice of a ten-million-row table reads only what it needs.
+A table in the store is either a Parquet copy sorted by time (CSV, Excel and database sources, or Parquet
+needing text parsing) or, for an already typed Parquet source, a stored query that reads the source itself,
+types it and skips the quarantined rows. Either way DuckDB filters to the window and unit while reading, so a
+month × unit slice of a ten-million-row table is cheap. A referenced source must not change after ingestion;
+every run calls ``ingest`` first, which re-validates when the source bytes changed.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ class Store:
     @property
     def tables(self) -> list[str]:
         """Tables present in the store, in contract order."""
-        return [t for t in SCHEMAS if (self.path / f"{t}.parquet").exists()]
+        return [t for t in SCHEMAS if (self.path / f"{t}.parquet").exists() or (self.path / f"{t}.sql").exists()]
 
     def has(self, table: str, *columns: str) -> bool:
         """True when ``table`` is present and has every one of ``columns``."""
@@ -51,7 +54,11 @@ class Store:
     def _file(self, table: str) -> str:
         if table not in SCHEMAS:
             raise ParameterError(f"unknown table {table!r}; tables: {', '.join(SCHEMAS)}.")
-        return f"read_parquet({literal(str(self.path / f'{table}.parquet'))})"
+        copy = self.path / f"{table}.parquet"
+        if copy.exists():
+            return f"read_parquet({literal(str(copy))})"
+        # a typed Parquet source is referenced, not copied: the stored query types it and skips quarantined rows
+        return "(" + (self.path / f"{table}.sql").read_text(encoding="utf-8").strip() + ")"
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """Run SQL in which ``{table}`` placeholders name the store's tables, e.g. ``SELECT * FROM {contacts}``."""

@@ -182,3 +182,49 @@ def test_rows_read_equal_accepted_plus_quarantined(tmp_path_factory, rows):
     q_rows = pd.read_csv(out / "quarantine" / "contacts.csv")["source_row"].nunique() if t.rows_quarantined else 0
     assert q_rows == t.rows_quarantined
     assert json.loads((out / "ingest.json").read_text())["tables"]["contacts"]["rows_read"] == len(rows)
+
+
+def _typed_contacts(handle_s):
+    return pd.DataFrame(
+        {
+            "contact_id": ["C1", "C2", "C3"],
+            "created_at": pd.to_datetime(["2026-10-01 09:00", "2026-10-02 09:00", "2026-11-01 09:00"]),
+            "business_unit": ["east", "east", "west"],
+            "channel": ["phone", "chat", "email"],
+            "handle_s": handle_s,
+        }
+    )
+
+
+def test_typed_parquet_is_referenced_not_copied(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    _typed_contacts([300.0, -5.0, 120.0]).to_parquet(data / "contacts.parquet")
+    report = ingest(data, tmp_path / "out")
+    store_dir = tmp_path / "out" / "store"
+    assert (store_dir / "contacts.sql").exists() and not (store_dir / "contacts.parquet").exists()
+    t = report.tables["contacts"]
+    assert (t.rows_read, t.rows_accepted, t.rows_quarantined) == (3, 2, 1)  # C2 has a negative handle time
+    from csreport.store import open_store
+
+    store = open_store(tmp_path / "out")
+    assert store.read("contacts", "2026-10")["contact_id"].tolist() == ["C1"]  # C2 quarantined, C3 in November
+    assert sorted(store.read("contacts")["contact_id"]) == ["C1", "C3"]
+    assert quarantine(tmp_path / "out")[["source_row", "column", "value"]].values.tolist() == [
+        ["2", "handle_s", "-5.0"]
+    ]
+
+
+def test_parquet_with_text_timestamps_is_copied(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    frame = _typed_contacts([300.0, 10.0, 120.0])
+    frame["created_at"] = ["2026-10-01 09:00", "2026/10/02 09:00", "2026-11-01T01:00:00Z"]
+    frame.to_parquet(data / "contacts.parquet")
+    ingest(data, tmp_path / "out")
+    store = pd.read_parquet(tmp_path / "out" / "store" / "contacts.parquet")
+    assert store["created_at"].tolist() == [
+        pd.Timestamp("2026-10-01 09:00"),
+        pd.Timestamp("2026-10-02 09:00"),
+        pd.Timestamp("2026-11-01 09:00"),
+    ]

@@ -21,13 +21,15 @@ def _sql_and_pandera(path, table, tmp_path):
     schema = SCHEMAS[table]
     sql = set()
     for row, violations in zip(frame["_row"], frame["_violations"], strict=True):
+        if violations is None or violations is pd.NA:
+            continue
         for v in violations:
             rule = v["rule"]
             required = schema.columns[v["column"]].metadata["required"]
             if rule.startswith("type:") and not required:
                 continue  # an unparsable optional value becomes null, which pandera cannot see
             sql.add((int(row), v["column"], "null" if rule == "required" or rule.startswith("type:") else rule))
-    typed = frame.drop(columns=["_violations"]).set_index("_row")
+    typed = frame.drop(columns=["_violations", "_bad"]).set_index("_row")
     typed = typed.astype({c: schema.columns[c].dtype.type for c in columns if c in typed}, errors="ignore")
     found = set()
     try:

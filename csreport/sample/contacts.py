@@ -188,7 +188,9 @@ def _queue_waits(df: pd.DataFrame, plan: pd.DataFrame, rng: np.random.Generator)
     agents = np.floor(on_shift) + (rng.random(len(q)) < on_shift % 1)  # a day's rounding of part-staffed hours
     aht = q["channel"].map(QUEUE_AHT_S).to_numpy()
     load = q["load"].to_numpy()
-    pw = np.array([waiting_probability(a, int(m)) for a, m in zip(load, agents, strict=True)])
+    pairs = pd.MultiIndex.from_arrays([load, agents.astype(int)])
+    codes, uniques = pd.factorize(pairs)
+    pw = np.array([waiting_probability(a, m) for a, m in uniques])[codes]  # one Erlang C per queue state
     stable = agents > load
     mean_wait = np.where(stable, aht / np.maximum(agents - load, 1e-9), 900.0)
     w = np.where(rng.random(len(q)) < np.where(stable, pw, 1.0), rng.exponential(mean_wait), 0.0)
