@@ -133,3 +133,17 @@ def test_shortfall_month_has_worse_service(sample):
     hit = c[(c["business_unit"] == "west") & (month == "2026-08")]
     rest = c[(c["business_unit"] != "west") & (month == "2026-08")]
     assert hit["abandoned"].mean() > 2 * rest["abandoned"].mean()
+
+
+def test_another_scenario_works_just_as_well(tmp_path):
+    scenario = load_scenario(Path(__file__).parent / "fixtures" / "scenario_other.yml").with_overrides(contacts=15_000)
+    truth = generate(scenario, tmp_path / "other")
+    report = ingest(tmp_path / "other", tmp_path / "validated")
+    contacts = pd.read_parquet(tmp_path / "other" / "contacts.parquet", columns=["created_at", "business_unit"])
+    assert set(contacts["business_unit"]) == {"retail", "business", "online"}
+    assert contacts["created_at"].max() < pd.Timestamp("2026-06-01")
+    assert contacts["created_at"].min() >= pd.Timestamp("2024-12-01")  # 18 months ending 2026-05
+    assert {e["kind"] for e in truth["events"]} == {e.type for e in scenario.events}
+    assert next(e for e in truth["events"] if e["kind"] == "training_gap")["unit"] == "retail"
+    for table, defects in truth["defects"].items():
+        assert report.tables[table].rows_quarantined == sum(defects.values())
