@@ -104,7 +104,8 @@ def fingerprint(sources: dict[str, Path], mapping: Mapping, tz: str, db_url: str
     """A digest of everything the store depends on: input bytes, mapping file, timezone, csreport version."""
     digest = hashlib.sha256()
     for table, path in sorted(sources.items()):
-        digest.update(f"{table}:{path.name}:{_file_digest(path)}".encode())
+        # the resolved path counts too: a store may reference (not copy) its Parquet sources
+        digest.update(f"{table}:{path.resolve()}:{_file_digest(path)}".encode())
     if mapping.path:
         digest.update(Path(mapping.path).read_bytes())
     if db_url:

@@ -228,3 +228,16 @@ def test_parquet_with_text_timestamps_is_copied(tmp_path):
         pd.Timestamp("2026-10-02 09:00"),
         pd.Timestamp("2026-11-01 09:00"),
     ]
+
+
+def test_moved_data_is_validated_again(tmp_path):
+    first = tmp_path / "first"
+    first.mkdir()
+    _typed_contacts([300.0, 10.0, 120.0]).to_parquet(first / "contacts.parquet")
+    ingest(first, tmp_path / "out")
+    moved = first.rename(tmp_path / "moved")
+    report = ingest(moved, tmp_path / "out")
+    assert not report.reused  # the referenced source moved, so the store is rebuilt, not reused
+    from csreport.store import open_store
+
+    assert len(open_store(tmp_path / "out").read("contacts")) == 3
