@@ -1,0 +1,110 @@
+"""The result of every KPI: a value with its sample size, interval and method, or "not available" with why.
+
+A rate keeps its numerator (for two-proportion tests), a mean its standard deviation (for Welch's test), a
+median its sample (for the Mann–Whitney test). Zero denominators and empty inputs never give 0 or raise:
+they give ``Measure.unavailable(...)`` with the reason.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One KPI value. ``unit``: ratio (0–1), s, count, currency, points, score, per_1000 or hours."""
+
+    name: str
+    value: float | None
+    n: int
+    unit: str
+    low: float | None = None
+    high: float | None = None
+    numerator: float | None = None
+    std: float | None = None
+    method: str = ""
+    reason: str | None = None
+    sample: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def available(self) -> bool:
+        return self.value is not None
+
+    def small(self, min_sample: int) -> bool:
+        """True when the value rests on fewer than ``min_sample`` observations."""
+        return self.n < min_sample
+
+    @classmethod
+    def unavailable(cls, name: str, unit: str, reason: str, n: int = 0, method: str = "") -> Measure:
+        return cls(name, None, n, unit, method=method, reason=reason)
+
+
+def rate(
+    name: str,
+    successes: float,
+    trials: int,
+    *,
+    confidence: float = 0.95,
+    method: str = "",
+    empty_reason: str = "no observations",
+) -> Measure:
+    """``successes / trials`` as a ratio with a Wilson score interval."""
+    trials = int(trials)
+    if trials <= 0:
+        return Measure.unavailable(name, "ratio", empty_reason, method=method)
+    low, high = proportion_confint(successes, trials, alpha=1 - confidence, method="wilson")
+    return Measure(
+        name, successes / trials, trials, "ratio", float(low), float(high), numerator=float(successes), method=method
+    )
+
+
+def mean(
+    name: str,
+    values: np.ndarray,
+    unit: str,
+    *,
+    confidence: float = 0.95,
+    method: str = "",
+    empty_reason: str = "no observations",
+) -> Measure:
+    """Arithmetic mean with a t interval (a single value has no interval)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    n = len(values)
+    if n == 0:
+        return Measure.unavailable(name, unit, empty_reason, method=method)
+    m = float(values.mean())
+    if n == 1:
+        return Measure(name, m, 1, unit, std=0.0, method=method)
+    sd = float(values.std(ddof=1))
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
+    return Measure(name, m, n, unit, m - half, m + half, std=sd, method=method)
+
+
+def quantile(
+    name: str,
+    values: np.ndarray,
+    q: float,
+    unit: str,
+    *,
+    confidence: float = 0.95,
+    method: str = "",
+    empty_reason: str = "no observations",
+) -> Measure:
+    """The ``q`` quantile with a distribution-free interval from binomial order statistics."""
+    values = np.sort(np.asarray(values, dtype=float)[~np.isnan(np.asarray(values, dtype=float))])
+    n = len(values)
+    if n == 0:
+        return Measure.unavailable(name, unit, empty_reason, method=method)
+    value = float(np.quantile(values, q))
+    low = high = None
+    if n >= 5:
+        lo_rank = int(stats.binom.ppf((1 - confidence) / 2, n, q))
+        hi_rank = int(stats.binom.ppf(0.5 + confidence / 2, n, q))
+        low, high = float(values[max(lo_rank - 1, 0)]), float(values[min(hi_rank, n - 1)])
+    return Measure(name, value, n, unit, low, high, method=method, sample=values)

@@ -1,0 +1,116 @@
+"""The service-standards catalogue ``params/targets.yml``: KPI parameters and targets, checked on load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from csreport.errors import ParameterError
+
+DEFAULT_TARGETS_FILE = Path(__file__).resolve().parents[1] / "params" / "targets.yml"
+_PARAMETER_KEYS = {
+    "min_sample",
+    "confidence",
+    "short_abandon_s",
+    "service_level_threshold_s",
+    "fcr_repeat_window_days",
+    "cost_model",
+}
+_TARGET_KEYS = {"target", "direction", "tolerance", "channels"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A service standard: ``target`` with ``direction`` (higher/lower is better) and an at-risk ``tolerance``."""
+
+    metric: str
+    target: float
+    direction: str
+    tolerance: float = 0.0
+    channels: dict[str, float] = field(default_factory=dict)
+
+    def status(self, value: float | None) -> str:
+        """``met`` on the right side of the target, ``at risk`` within tolerance of it, else ``missed``;
+        ``n/a`` without a value."""
+        if value is None:
+            return "n/a"
+        gap = value - self.target if self.direction == "higher" else self.target - value
+        if gap >= 0:
+            return "met"
+        return "at risk" if -gap <= self.tolerance else "missed"
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """KPI parameters with the defaults documented in params/targets.yml."""
+
+    min_sample: int = 30
+    confidence: float = 0.95
+    short_abandon_s: float = 5.0
+    service_level_threshold_s: dict[str, float] = field(default_factory=lambda: {"phone": 20.0, "chat": 20.0})
+    fcr_repeat_window_days: float = 7.0
+    cost_per_handle_hour: float = 32.0
+    cost_per_contact: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Targets:
+    parameters: Parameters
+    targets: dict[str, Target]
+
+    def get(self, metric: str) -> Target | None:
+        return self.targets.get(metric)
+
+
+def load_targets(path: str | Path | None = None) -> Targets:
+    """Read and check a targets file (default: the repository's ``params/targets.yml``)."""
+    path = Path(path) if path else DEFAULT_TARGETS_FILE
+    if not path.is_file():
+        raise ParameterError(f"{path}: targets file not found. Copy params/targets.yml and edit it.")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{path}: not valid YAML ({exc}).") from None
+    params = raw.get("parameters") or {}
+    unknown = set(params) - _PARAMETER_KEYS
+    if unknown:
+        raise ParameterError(f"{path}: unknown parameters {sorted(unknown)}; known: {sorted(_PARAMETER_KEYS)}.")
+    cost = params.get("cost_model") or {}
+    defaults = Parameters()
+    try:
+        parameters = Parameters(
+            min_sample=int(params.get("min_sample", defaults.min_sample)),
+            confidence=float(params.get("confidence", defaults.confidence)),
+            short_abandon_s=float(params.get("short_abandon_s", defaults.short_abandon_s)),
+            service_level_threshold_s={
+                str(k): float(v)
+                for k, v in (params.get("service_level_threshold_s") or defaults.service_level_threshold_s).items()
+            },
+            fcr_repeat_window_days=float(params.get("fcr_repeat_window_days", defaults.fcr_repeat_window_days)),
+            cost_per_handle_hour=float(cost.get("per_handle_hour", defaults.cost_per_handle_hour)),
+            cost_per_contact={str(k): float(v) for k, v in (cost.get("per_contact") or {}).items()},
+        )
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ParameterError(f"{path}: invalid parameter value ({exc}).") from None
+    if not 0.5 < parameters.confidence < 1:
+        raise ParameterError(f"{path}: confidence must be between 0.5 and 1, got {parameters.confidence}.")
+    targets = {}
+    for metric, spec in (raw.get("targets") or {}).items():
+        unknown = set(spec) - _TARGET_KEYS
+        if unknown:
+            raise ParameterError(f"{path}: target '{metric}' has unknown keys {sorted(unknown)}.")
+        if spec.get("direction") not in ("higher", "lower"):
+            raise ParameterError(f"{path}: target '{metric}' needs direction 'higher' or 'lower'.")
+        try:
+            targets[metric] = Target(
+                metric,
+                float(spec["target"]),
+                spec["direction"],
+                float(spec.get("tolerance", 0.0)),
+                {str(k): float(v) for k, v in (spec.get("channels") or {}).items()},
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ParameterError(f"{path}: target '{metric}' is invalid ({exc}).") from None
+    return Targets(parameters, targets)

@@ -1,0 +1,131 @@
+"""Contact KPIs against tests/fixtures/contacts_kpi.csv (8 contacts, east, October 2026), worked by hand."""
+
+import pandas as pd
+import pytest
+
+from csreport.metrics import service as m
+from csreport.targets import Parameters
+from tests.kpi_fixtures import read
+
+P = Parameters()
+
+
+@pytest.fixture
+def contacts():
+    return read("contacts_kpi.csv")
+
+
+def test_volume(contacts):
+    assert m.contact_volume(contacts).value == 8
+    assert m.contacts_per_1000_customers(contacts, 400).value == 20  # 8 * 1000 / 400
+
+
+def test_service_level(contacts):
+    # queued: K1-K6; K3 abandoned after 3 s (< 5 s short-abandon limit) is excluded -> offered K1 K2 K4 K5 K6
+    # answered within 20 s: K1 (10 s), K5 (20 s, the limit counts) -> 2 / 5
+    sl = m.service_level(contacts, P)
+    assert (sl.value, sl.n, sl.numerator) == (0.4, 5, 2)
+    assert sl.low < 0.4 < sl.high and "T: phone 20 s, chat 20 s" in sl.method
+
+
+def test_service_level_threshold_per_channel(contacts):
+    # chat T = 45 s: K5 (20) and K6 (45) now count, phone stays at 20 s (K1) -> 3 / 5
+    params = Parameters(service_level_threshold_s={"phone": 20, "chat": 45})
+    assert m.service_level(contacts, params).value == 0.6
+
+
+def test_asa_and_abandonment(contacts):
+    # answered waits: 10, 30, 20, 45 -> mean 26.25 s; abandoned after >= 5 s: K4 only, of 5 offered -> 0.2
+    assert m.average_speed_of_answer(contacts, P).value == 26.25
+    assert m.abandonment_rate(contacts, P).value == 0.2
+
+
+def test_first_response_time(contacts):
+    # seconds: 10, 30, 20, 45, 3600, 7200 -> sorted 10 20 30 45 3600 7200; median (30 + 45) / 2 = 37.5;
+    # p90 at position 0.9 * 5 = 4.5: 3600 + 0.5 * (7200 - 3600) = 5400
+    median, p90 = m.first_response_time(contacts, P)
+    assert (median.value, median.n, p90.value) == (37.5, 6, 5400)
+
+
+def test_resolution_time_and_rate(contacts):
+    # resolved: K1 3600 s, K2 7200 s, K5 14400 s, K7 86400 s -> median 10800; p90 at 2.7: 14400 + 0.7 * 72000
+    median, p90 = m.resolution_time(contacts, P)
+    assert median.value == 10800 and p90.value == pytest.approx(64800)
+    assert m.resolution_rate(contacts, P).value == 0.5  # 4 resolved of 8 created
+
+
+def test_fcr_with_flag(contacts):
+    # flag known for K1 K2 K5 K6 K7 K8 (abandoned K3 K4 have none): true for K1 K5 K7 -> 3 / 6
+    fcr = m.first_contact_resolution(contacts, P)
+    assert (fcr.value, fcr.n, fcr.method) == (0.5, 6, "flag: first_contact_resolution")
+
+
+def test_fcr_by_repeat_contacts(contacts):
+    # without the flag: U1 contacts again 6 days after K1 (K5), so K1 is not FCR; K2 -> K8 (U2) is 18 days
+    # later, outside the 7-day window -> 7 of 8 contacts with a customer are FCR
+    no_flag = contacts.drop(columns="first_contact_resolution")
+    assert m.first_contact_resolution(no_flag, P).value == 7 / 8
+    # a repeat early in the next month counts too: U6 again on 20 October, 5 days after K7 -> 6 / 8
+    later = pd.DataFrame({"customer_id": ["U6"], "created_at": [pd.Timestamp("2026-10-20 08:00")]})
+    assert m.first_contact_resolution(no_flag, P, later=later).value == 6 / 8
+
+
+def test_reopen_escalation_complaints(contacts):
+    assert m.reopen_rate(contacts, P).value == 0.25  # K2 reopened of 4 resolved
+    assert m.escalation_rate(contacts, P).value == 0.25  # K2, K8 of 8
+    assert m.complaint_rate(contacts, P).value == 0.25  # K2, K6 of 8
+    assert m.complaints_per_1000_customers(contacts, 100).value == 20  # 2 * 1000 / 100
+
+
+def test_aht_and_cost(contacts):
+    # handled: 300 500 400 200 600 900 -> 2900 / 6; cost column 4 6 5 3 7 9 -> 34 / 6
+    assert m.average_handle_time(contacts, P).value == pytest.approx(2900 / 6)
+    assert m.cost_per_contact(contacts, P).value == pytest.approx(34 / 6)
+
+
+def test_cost_model_without_cost_column(contacts):
+    # 36 per handle hour + fixed: K1 3.0+1, K2 5.0+1, K5 4.0+0.5, K6 2.0+0.5, K7 6.0+0.2, K8 9.0+0 = 32.2
+    params = Parameters(cost_per_handle_hour=36, cost_per_contact={"phone": 1, "chat": 0.5, "email": 0.2})
+    cost = m.cost_per_contact(contacts.drop(columns="cost"), params)
+    assert cost.value == pytest.approx(32.2 / 6) and cost.method.startswith("cost model")
+
+
+def test_no_contacts_gives_not_available_never_zero(contacts):
+    empty = contacts.iloc[0:0]
+    assert m.contact_volume(empty).value == 0  # a count of nothing is 0
+    for measure in [
+        m.service_level(empty),
+        m.average_speed_of_answer(empty),
+        m.abandonment_rate(empty),
+        *m.first_response_time(empty),
+        *m.resolution_time(empty),
+        m.resolution_rate(empty),
+        m.first_contact_resolution(empty),
+        m.reopen_rate(empty),
+        m.escalation_rate(empty),
+        m.complaint_rate(empty),
+        m.average_handle_time(empty),
+        m.cost_per_contact(empty),
+    ]:
+        assert measure.value is None and measure.reason, measure.name
+
+
+def test_all_abandoned(contacts):
+    # all queued contacts abandoned after 60 s: service level 0 of 6, abandonment 6 / 6, no ASA
+    queued = contacts[contacts["channel"].isin(["phone", "chat"])].assign(abandoned=True, queue_wait_s=60.0)
+    assert m.service_level(queued).value == 0.0
+    assert m.abandonment_rate(queued).value == 1.0
+    asa = m.average_speed_of_answer(queued)
+    assert asa.value is None and asa.reason == "no answered queued contacts"
+
+
+def test_all_abandons_short(contacts):
+    queued = contacts[contacts["channel"].isin(["phone", "chat"])].assign(abandoned=True, queue_wait_s=2.0)
+    sl = m.service_level(queued)
+    assert sl.value is None and sl.reason == "no queued phone/chat contacts offered"
+
+
+def test_missing_columns_are_named(contacts):
+    sl = m.service_level(contacts.drop(columns="queue_wait_s"))
+    assert sl.value is None and sl.reason == "contacts has no queue_wait_s column"
+    assert m.reopen_rate(contacts.drop(columns="reopened")).reason == "contacts has no reopened column"
