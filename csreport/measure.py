@@ -30,6 +30,7 @@ class Measure:
     method: str = ""
     reason: str | None = None
     sample: np.ndarray | None = field(default=None, repr=False, compare=False)
+    kind: str = "value"  # proportion | mean | quantile | count | nps | value (no significance test)
 
     @property
     def available(self) -> bool:
@@ -57,9 +58,12 @@ def rate(
     trials = int(trials)
     if trials <= 0:
         return Measure.unavailable(name, "ratio", empty_reason, method=method)
+    value = successes / trials
     low, high = proportion_confint(successes, trials, alpha=1 - confidence, method="wilson")
+    # rounding can put a bound a hair on the wrong side of 0, 1 or the estimate itself
+    low, high = max(0.0, min(float(low), value)), min(1.0, max(float(high), value))
     return Measure(
-        name, successes / trials, trials, "ratio", float(low), float(high), numerator=float(successes), method=method
+        name, value, trials, "ratio", low, high, numerator=float(successes), method=method, kind="proportion"
     )
 
 
@@ -80,10 +84,10 @@ def mean(
         return Measure.unavailable(name, unit, empty_reason, method=method)
     m = float(values.mean())
     if n == 1:
-        return Measure(name, m, 1, unit, std=0.0, method=method)
+        return Measure(name, m, 1, unit, std=0.0, method=method, kind="mean")
     sd = float(values.std(ddof=1))
     half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
-    return Measure(name, m, n, unit, m - half, m + half, std=sd, method=method)
+    return Measure(name, m, n, unit, float(m - half), float(m + half), std=sd, method=method, kind="mean")
 
 
 def quantile(
@@ -107,4 +111,4 @@ def quantile(
         lo_rank = int(stats.binom.ppf((1 - confidence) / 2, n, q))
         hi_rank = int(stats.binom.ppf(0.5 + confidence / 2, n, q))
         low, high = float(values[max(lo_rank - 1, 0)]), float(values[min(hi_rank, n - 1)])
-    return Measure(name, value, n, unit, low, high, method=method, sample=values)
+    return Measure(name, value, n, unit, low, high, method=method, sample=values, kind="quantile")

@@ -81,6 +81,7 @@ def net_promoter_score(surveys: pd.DataFrame, params: Parameters = DEFAULT) -> M
         100 * min(value + half, 1),
         std=100 * sd,
         method="% promoters (9–10) − % detractors (0–6)",
+        kind="nps",
     )
 
 

@@ -26,7 +26,7 @@ def _flag(series: pd.Series) -> pd.Series:
 
 def contact_volume(contacts: pd.DataFrame) -> Measure:
     """Contacts created in the period (count). Zero contacts is a count of 0, not "not available"."""
-    return Measure("contacts", float(len(contacts)), len(contacts), "count", method="contacts created")
+    return Measure("contacts", float(len(contacts)), len(contacts), "count", method="contacts created", kind="count")
 
 
 def contacts_per_1000_customers(contacts: pd.DataFrame, active_customers: int) -> Measure:

@@ -1,0 +1,90 @@
+"""Comparing a KPI with a baseline (previous month, same month last year): change and its significance.
+
+Tests by kind of Measure: a rate (numerator and n) → two-proportion z-test; NPS → z-test with the NPS
+variance; a mean (std) → Welch's t-test from summary statistics; a median or other quantile (sample) →
+Mann–Whitney U; a count → exact Poisson test assuming equal exposure. A comparison in which either side rests
+on fewer than ``min_sample`` observations is flagged small and never called significant.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from scipy import stats
+from statsmodels.stats.proportion import proportions_ztest
+
+from csreport.measure import Measure
+from csreport.targets import Parameters
+
+DEFAULT = Parameters()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """``current`` against ``baseline``: absolute and relative change, p-value and whether it is significant."""
+
+    baseline: float | None
+    baseline_n: int
+    change: float | None
+    relative_change: float | None
+    p_value: float | None
+    significant: bool
+    test: str
+    small_sample: bool
+    reason: str | None = None
+
+
+def _p_value(current: Measure, baseline: Measure) -> tuple[float | None, str]:
+    kind = current.kind if current.kind == baseline.kind else "value"
+    if kind == "count":
+        k1, k2 = int(current.value), int(baseline.value)
+        if k1 + k2 == 0:
+            return None, "Poisson (equal exposure)"
+        return float(stats.binomtest(k1, k1 + k2, 0.5).pvalue), "Poisson (equal exposure)"
+    if kind == "nps":
+        se = math.sqrt(current.std**2 / current.n + baseline.std**2 / baseline.n)
+        if se == 0:
+            return (1.0 if current.value == baseline.value else 0.0), "z-test (NPS)"
+        return float(2 * stats.norm.sf(abs(current.value - baseline.value) / se)), "z-test (NPS)"
+    if kind == "proportion":
+        counts, nobs = [current.numerator, baseline.numerator], [current.n, baseline.n]
+        if sum(counts) in (0, sum(nobs)):
+            return 1.0, "two-proportion z-test"  # both all-zero or all-one: no evidence of a difference
+        return float(proportions_ztest(counts, nobs)[1]), "two-proportion z-test"
+    if kind == "quantile":
+        result = stats.mannwhitneyu(current.sample, baseline.sample, alternative="two-sided")
+        return float(result.pvalue), "Mann–Whitney U"
+    if kind == "mean":
+        if current.n < 2 or baseline.n < 2:
+            return None, "Welch t-test"
+        if current.std == 0 and baseline.std == 0:
+            return (1.0 if current.value == baseline.value else 0.0), "Welch t-test"
+        result = stats.ttest_ind_from_stats(
+            current.value, current.std, current.n, baseline.value, baseline.std, baseline.n, equal_var=False
+        )
+        return float(result.pvalue), "Welch t-test"
+    return None, "no test for this KPI"
+
+
+def compare(current: Measure, baseline: Measure, params: Parameters = DEFAULT) -> Comparison:
+    """Change of ``current`` from ``baseline`` with a significance test at ``params.confidence``."""
+    if not current.available or not baseline.available:
+        missing = current if not current.available else baseline
+        return Comparison(
+            baseline.value,
+            baseline.n,
+            None,
+            None,
+            None,
+            False,
+            "",
+            False,
+            reason=f"{'current' if missing is current else 'baseline'} value not available ({missing.reason})",
+        )
+    change = current.value - baseline.value
+    relative = change / abs(baseline.value) if baseline.value else None
+    small = min(current.n, baseline.n) < params.min_sample and current.kind != "count"
+    p, test = _p_value(current, baseline)
+    significant = p is not None and p < 1 - params.confidence and not small
+    return Comparison(baseline.value, baseline.n, change, relative, p, significant, test, small)

@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from csreport.comparisons import compare
+from csreport.measure import Measure, mean, quantile, rate
+
+
+def test_large_real_difference_in_a_rate_is_significant():
+    # 80 % of 1,000 against 70 % of 1,000: z = 5.1, p < 0.001
+    c = compare(rate("service_level", 800, 1000), rate("service_level", 700, 1000))
+    assert c.significant and c.p_value < 0.001 and c.test == "two-proportion z-test"
+    assert c.change == pytest.approx(0.1) and c.relative_change == pytest.approx(0.1 / 0.7)
+
+
+def test_small_sample_difference_is_flagged_not_significant():
+    # 9 of 10 against 2 of 10 gives p < 0.05, but n = 10 is below the minimum of 30: flagged, not significant
+    c = compare(rate("fcr_rate", 9, 10), rate("fcr_rate", 2, 10))
+    assert c.p_value < 0.05 and c.small_sample and not c.significant
+
+
+def test_same_rate_is_not_significant():
+    c = compare(rate("x", 500, 1000), rate("x", 250, 500))
+    assert c.change == 0 and c.p_value == pytest.approx(1.0) and not c.significant
+
+
+def test_welch_for_means():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(300, 50, 400), rng.normal(320, 50, 400)
+    c = compare(mean("aht_s", a, "s"), mean("aht_s", b, "s"))
+    assert c.test == "Welch t-test" and c.significant
+
+
+def test_mann_whitney_for_medians():
+    rng = np.random.default_rng(1)
+    fast, slow = rng.exponential(100, 300), rng.exponential(200, 300)
+    c = compare(quantile("first_response_median_s", fast, 0.5, "s"), quantile("x", slow, 0.5, "s"))
+    assert c.test == "Mann–Whitney U" and c.significant and c.change < 0
+
+
+def test_counts_use_a_poisson_test():
+    # 1,200 against 1,000 contacts: exact conditional test, p about 1e-5
+    c = compare(
+        Measure("contacts", 1200.0, 1200, "count", kind="count"),
+        Measure("contacts", 1000.0, 1000, "count", kind="count"),
+    )
+    assert c.test == "Poisson (equal exposure)" and c.significant
+
+
+def test_unavailable_side_gives_reason():
+    c = compare(rate("x", 1, 10), Measure.unavailable("x", "ratio", "no contacts"))
+    assert c.change is None and not c.significant and "baseline value not available (no contacts)" in c.reason
+
+
+@given(st.integers(0, 500), st.integers(1, 500), st.integers(0, 500), st.integers(1, 500))
+def test_rates_stay_in_unit_interval_and_p_in_0_1(x1, n1, x2, n2):
+    x1, x2 = min(x1, n1), min(x2, n2)
+    a, b = rate("x", x1, n1), rate("x", x2, n2)
+    assert 0 <= a.low <= a.value <= a.high <= 1
+    c = compare(a, b)
+    assert c.p_value is None or 0 <= c.p_value <= 1
+
+
+def test_a_ratio_that_is_not_a_proportion_gets_no_proportion_test():
+    # annualised attrition can exceed 1: it carries a numerator but is not a share of trials
+    a = Measure("attrition_annualised", 1.2, 40, "ratio", numerator=4.0)
+    b = Measure("attrition_annualised", 0.3, 40, "ratio", numerator=1.0)
+    c = compare(a, b)
+    assert c.test == "no test for this KPI" and c.p_value is None and not c.significant

@@ -1,0 +1,83 @@
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from csreport.ingest import ingest
+from csreport.kpis import SCORECARD_KPIS, compute_kpis, load_period
+from csreport.sample.generate import generate
+from csreport.sample.scenario import load_scenario
+from csreport.scorecard import KpiCache, scorecard, trend
+from csreport.store import open_store
+from csreport.targets import load_targets
+
+ROOT = Path(__file__).parents[1]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    data = tmp_path_factory.mktemp("sample")
+    generate(load_scenario(ROOT / "params/scenarios/default.yml").with_overrides(contacts=40_000), data)
+    out = tmp_path_factory.mktemp("validated")
+    ingest(data, out)
+    return open_store(out)
+
+
+def test_one_row_per_kpi_with_comparisons(store):
+    card = scorecard(store, "2026-08", "west")
+    assert card["kpi"].tolist() == SCORECARD_KPIS
+    for column in [
+        "value",
+        "n",
+        "previous",
+        "change_vs_previous",
+        "significant_vs_previous",
+        "last_year",
+        "target",
+        "status",
+        "industry_average",
+        "best_competitor",
+        "small_sample",
+        "method",
+    ]:
+        assert column in card.columns
+    sl = card.set_index("kpi").loc["service_level"]
+    assert sl["change_vs_previous"] == pytest.approx(sl["value"] - sl["previous"])
+    assert sl["status"] in {"met", "at risk", "missed"}
+
+
+def test_all_units_are_computed_from_rows_and_counts_add_up(store):
+    cache = KpiCache(store, load_targets())
+    everything = cache.kpis("2026-10", "all")
+    units = [cache.kpis("2026-10", u) for u in store.units()]
+    assert sum(u["contacts"].value for u in units) == everything["contacts"].value
+    for kpi in ["service_level", "abandonment_rate", "fcr_rate", "complaint_rate", "csat_top2"]:
+        assert sum(u[kpi].numerator for u in units) == everything[kpi].numerator, kpi
+        assert sum(u[kpi].n for u in units) == everything[kpi].n, kpi
+    # the all-units rate is pooled, not the mean of unit rates
+    pooled = sum(u["service_level"].numerator for u in units) / sum(u["service_level"].n for u in units)
+    assert everything["service_level"].value == pytest.approx(pooled)
+
+
+def test_a_unit_with_no_data_in_the_month(store):
+    kpis = compute_kpis(load_period(store, "2030-01", "east"))
+    assert kpis["contacts"].value == 0
+    assert kpis["service_level"].value is None and kpis["service_level"].reason
+    card = scorecard(store, "2030-01", "east")
+    assert card.set_index("kpi").loc["service_level", "status"] == "n/a"
+
+
+def test_trend_is_monthly_and_ordered(store):
+    series = trend(store, "complaint_rate", "east", months=6, end="2026-10")
+    assert series["period"].tolist() == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+    assert series["value"].between(0, 1).all()
+    with pytest.raises(KeyError, match="unknown KPI"):
+        trend(store, "happiness", "east", months=2, end="2026-10")
+
+
+def test_same_inputs_same_numbers(store):
+    a = scorecard(store, "2026-09", "north")
+    b = scorecard(store, "2026-09", "north")
+    pd.testing.assert_frame_equal(a, b)
+    assert np.isfinite(a["value"].dropna().astype(float)).all()
