@@ -1,7 +1,8 @@
 """Every KPI of one period × business unit, computed from the rows (never by averaging units).
 
-``load_period`` slices the store; ``compute_kpis`` applies the metric functions and returns one Measure per
-KPI id. A table or column that is absent gives unavailable Measures with the reason, never an error.
+``load_period`` slices the store and ``compute_kpis`` computes one period; ``KpiCache.preload`` computes many
+periods × units at once with the same definitions (contact and survey KPIs in one grouped DuckDB pass each).
+A table or column that is absent gives unavailable Measures with the reason, never an error.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import pandas as pd
 
 from csreport.measure import Measure
 from csreport.metrics import customers as cm
-from csreport.metrics import satisfaction as sm
-from csreport.metrics import service as m
 from csreport.metrics import workforce as wm
-from csreport.store import ALL_UNITS, Store
+from csreport.metrics.aggregate import contacts_derived, evaluate_grouped
+from csreport.metrics.satisfaction import SURVEYS_DERIVED, survey_kpis, survey_response_rate, survey_specs
+from csreport.metrics.service import contact_kpis, contact_specs, per_1000
+from csreport.schemas import empty_frame
+from csreport.store import ALL_UNITS, Store, parse_period
 from csreport.targets import Parameters
 
 #: scorecard KPIs in display order
@@ -42,6 +45,7 @@ SCORECARD_KPIS = [
     "attrition_annualised",
     "qa_score",
 ]
+EMPTY_CONTACTS = empty_frame("contacts", ["contact_id", "created_at", "business_unit", "channel"])
 
 
 @dataclass(frozen=True)
@@ -58,12 +62,21 @@ class PeriodData:
     agent_months: pd.DataFrame
 
 
+def _unit_agent_months(agent_months: pd.DataFrame, agents: pd.DataFrame, unit: str) -> pd.DataFrame:
+    if agent_months.empty or agents.empty or unit == ALL_UNITS:
+        return agent_months
+    return agent_months[agent_months["agent_id"].isin(agents["agent_id"])]
+
+
+def _of_unit(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
+    if unit == ALL_UNITS or frame.empty:
+        return frame
+    return frame[frame["business_unit"] == unit]
+
+
 def load_period(store: Store, period: str, unit: str = ALL_UNITS) -> PeriodData:
     """Slice every table of ``store`` for ``period`` and ``unit`` (``"all"`` for every unit)."""
     agents = store.read("agents", unit=unit)
-    agent_months = store.read("agent_months", period)
-    if not agent_months.empty and not agents.empty and unit != ALL_UNITS:
-        agent_months = agent_months[agent_months["agent_id"].isin(agents["agent_id"])]
     return PeriodData(
         period,
         unit,
@@ -71,7 +84,7 @@ def load_period(store: Store, period: str, unit: str = ALL_UNITS) -> PeriodData:
         store.read("surveys", period, unit),
         store.read("customers", unit=unit),
         agents,
-        agent_months,
+        _unit_agent_months(store.read("agent_months", period), agents, unit),
     )
 
 
@@ -79,76 +92,138 @@ def _na(names: list[str], unit: str, reason: str) -> dict[str, Measure]:
     return {n: Measure.unavailable(n, unit, reason) for n in names}
 
 
-def compute_kpis(data: PeriodData, params: Parameters | None = None) -> dict[str, Measure]:
-    """One Measure per KPI id for ``data``."""
-    params = params or Parameters()
-    c, out = data.contacts, {}
-
-    def put(*measures: Measure) -> None:
-        out.update({x.name: x for x in measures})
-
-    if c.empty and "channel" not in c.columns:
-        c = pd.DataFrame(columns=["contact_id", "created_at", "channel"])
-    put(
-        m.contact_volume(c),
-        m.service_level(c, params),
-        m.average_speed_of_answer(c, params),
-        m.abandonment_rate(c, params),
-        *m.first_response_time(c, params),
-        *m.resolution_time(c, params),
-        m.resolution_rate(c, params),
-        m.first_contact_resolution(c, params),
-        m.reopen_rate(c, params),
-        m.escalation_rate(c, params),
-        m.complaint_rate(c, params),
-        m.average_handle_time(c, params),
-        m.cost_per_contact(c, params),
-    )
-    if data.customers.empty:
+def assemble(
+    period: str,
+    contact: dict[str, Measure],
+    survey: dict[str, Measure] | None,
+    customers: pd.DataFrame | cm.CustomerDates,
+    agents: pd.DataFrame,
+    agent_months: pd.DataFrame,
+    params: Parameters,
+) -> dict[str, Measure]:
+    """All KPIs of a period from its contact and survey measures and its customer and workforce tables."""
+    out = dict(contact)
+    if len(customers.signup) == 0 if isinstance(customers, cm.CustomerDates) else customers.empty:
         out.update(
             _na(["contacts_per_1000_customers", "complaints_per_1000_customers"], "per_1000", "no customers table")
         )
         out.update(_na(["churn_rate", "retention_rate", "churn_rate_12m"], "ratio", "no customers table"))
     else:
-        active = cm.active_customers(data.customers, data.period)
-        put(
-            m.contacts_per_1000_customers(c, active),
-            m.complaints_per_1000_customers(c, active),
-            cm.churn_rate(data.customers, data.period, 1, params),
-            cm.retention_rate(data.customers, data.period, 1, params),
-            cm.churn_rate(data.customers, data.period, 12, params),
+        dates = cm.CustomerDates.of(customers)
+        active = cm.active_customers(dates, period)
+        out["contacts_per_1000_customers"] = per_1000(
+            "contacts_per_1000_customers", contact["contacts"].value, active, "contacts × 1000 / active customers"
         )
-    if data.surveys.empty:
+        complaints = contact["complaints"]
+        out["complaints_per_1000_customers"] = (
+            per_1000("complaints_per_1000_customers", complaints.value, active, "complaints × 1000 / active customers")
+            if complaints.available
+            else Measure.unavailable("complaints_per_1000_customers", "per_1000", complaints.reason or "")
+        )
+        for measure in [
+            cm.churn_rate(dates, period, 1, params),
+            cm.retention_rate(dates, period, 1, params),
+            cm.churn_rate(dates, period, 12, params),
+        ]:
+            out[measure.name] = measure
+    if survey is None:
         out.update(_na(["csat_mean", "ces_mean"], "score", "no surveys in the period"))
         out.update(_na(["csat_top2", "ces_easy", "survey_response_rate"], "ratio", "no surveys in the period"))
         out.update(_na(["nps"], "points", "no surveys in the period"))
     else:
-        handled = int(c["handle_s"].notna().sum()) if "handle_s" in c.columns else 0
-        put(
-            *sm.csat(data.surveys, params),
-            sm.survey_response_rate(data.surveys, handled, params),
-            sm.net_promoter_score(data.surveys, params),
-            *sm.customer_effort(data.surveys, params),
+        out.update(survey)
+        handled = contact["handled_contacts"]
+        responses = survey["csat_responses"]
+        out["survey_response_rate"] = (
+            survey_response_rate(int(responses.value), int(handled.value), params)
+            if handled.available and responses.available
+            else Measure.unavailable("survey_response_rate", "ratio", handled.reason or responses.reason or "")
         )
-    if data.agents.empty:
+    if agents.empty:
         out.update(_na(["attrition_annualised", "voluntary_share"], "ratio", "no agents table"))
         out.update(_na(["headcount"], "count", "no agents table"))
         out.update(_na(["tenure_median_months"], "months", "no agents table"))
     else:
-        put(
-            wm.average_headcount(data.agents, data.period),
-            *wm.attrition(data.agents, data.period, 1, params),
-            wm.tenure_months(data.agents, data.period, params),
-        )
-    if data.agent_months.empty:
+        for measure in [
+            wm.average_headcount(agents, period),
+            *wm.attrition(agents, period, 1, params),
+            wm.tenure_months(agents, period, params),
+        ]:
+            out[measure.name] = measure
+    if agent_months.empty:
         out.update(_na(["occupancy"], "ratio", "no agent_months rows in the period"))
         out.update(_na(["training_hours"], "hours", "no agent_months rows in the period"))
         out.update(_na(["qa_score", "employee_satisfaction"], "score", "no agent_months rows in the period"))
     else:
-        put(
-            wm.occupancy(c, data.agent_months),
-            wm.training_hours(data.agent_months, params),
-            wm.qa_score(data.agent_months, params),
-            *wm.employee_satisfaction(data.agent_months, params).values(),
+        out["occupancy"] = wm.occupancy_from_hours(contact["handle_seconds"], agent_months)
+        for measure in [
+            wm.training_hours(agent_months, params),
+            wm.qa_score(agent_months, params),
+            *wm.employee_satisfaction(agent_months, params).values(),
+        ]:
+            out[measure.name] = measure
+    return out
+
+
+def compute_kpis(data: PeriodData, params: Parameters | None = None) -> dict[str, Measure]:
+    """One Measure per KPI id for ``data``."""
+    params = params or Parameters()
+    contacts = data.contacts if len(data.contacts.columns) else EMPTY_CONTACTS
+    survey = survey_kpis(data.surveys, params) if not data.surveys.empty else None
+    return assemble(
+        data.period, contact_kpis(contacts, params), survey, data.customers, data.agents, data.agent_months, params
+    )
+
+
+def compute_many(
+    store: Store, periods: list[str], units: list[str], params: Parameters
+) -> dict[tuple[str, str], dict[str, Measure]]:
+    """KPIs of every (period, unit) pair of ``periods`` × ``units`` ("all" allowed), contact and survey KPIs in
+    one grouped pass over the store each."""
+    months = sorted({parse_period(p) for p in periods})
+    start, stop = str(months[0].start_time), str((months[-1] + 1).start_time)
+    columns = set(store.columns("contacts"))
+    contact = evaluate_grouped(
+        store.relation("contacts"),
+        columns,
+        contact_specs(params, columns),
+        contacts_derived(columns, params),
+        "created_at",
+        start,
+        stop,
+        params.confidence,
+    )
+    survey: dict = {}
+    if store.has("surveys"):
+        s_columns = set(store.columns("surveys"))
+        survey = evaluate_grouped(
+            store.relation("surveys"),
+            s_columns,
+            survey_specs(),
+            SURVEYS_DERIVED,
+            "responded_at",
+            start,
+            stop,
+            params.confidence,
         )
+    empty_contact = contact_kpis(empty_frame("contacts", [c for c in store.columns("contacts")]), params)
+    agent_months = store.read("agent_months", str(months[-1]), months=len(pd.period_range(months[0], months[-1])))
+    all_customers, all_agents = store.read("customers"), store.read("agents")
+    out = {}
+    for unit in units:
+        customers = _of_unit(all_customers, unit)
+        customers = cm.CustomerDates.of(customers) if not customers.empty else customers
+        agents = _of_unit(all_agents, unit)
+        unit_months = _unit_agent_months(agent_months, agents, unit)
+        for period in periods:
+            rows = unit_months[unit_months["period"] == period] if not unit_months.empty else unit_months
+            out[(period, unit)] = assemble(
+                period,
+                contact.get((period, unit), empty_contact),
+                survey.get((period, unit)),
+                customers,
+                agents,
+                rows,
+                params,
+            )
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 import pandera.pandas as pa
 
 CHANNELS = ["phone", "chat", "email", "ticket", "social"]
@@ -287,3 +288,10 @@ TABLES = list(SCHEMAS)
 def column_kind(table: str, column: str) -> str:
     """Parse kind of a contract column (text, code, period, timestamp, date, float, int, bool)."""
     return SCHEMAS[table].columns[column].metadata["kind"]
+
+
+def empty_frame(table: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """A table with no rows and the contract dtypes of ``columns`` (default: every column of the table)."""
+    spec = SCHEMAS[table].columns
+    names = columns if columns is not None else list(spec)
+    return pd.DataFrame({c: pd.Series(dtype=KIND_TYPES[spec[c].metadata["kind"]][1]) for c in names})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from csreport.comparisons import compare
-from csreport.kpis import SCORECARD_KPIS, PeriodData, compute_kpis, load_period
+from csreport.kpis import SCORECARD_KPIS, PeriodData, compute_kpis, compute_many, load_period
 from csreport.measure import Measure
 from csreport.store import ALL_UNITS, Store, parse_period
 from csreport.targets import Targets, load_targets
@@ -23,6 +23,20 @@ class KpiCache:
     def __init__(self, store: Store, targets: Targets):
         self.store, self.targets = store, targets
         self._kpis: dict[tuple[str, str], dict[str, Measure]] = {}
+        self._benchmarks: dict[str, pd.DataFrame] | None = None
+        self._benchmark_summaries: dict[tuple[str, str], dict] = {}
+
+    def benchmarks(self, period: str, unit: str) -> dict:
+        """Industry average, best in class and competitors per metric for ``period`` × ``unit``."""
+        if self._benchmarks is None:
+            table = self.store.read("benchmarks") if "benchmarks" in self.store.tables else pd.DataFrame()
+            self._benchmarks = dict(tuple(table.groupby("period"))) if not table.empty else {}
+        rows = self._benchmarks.get(period)
+        unit_specific = rows is not None and "business_unit" in rows.columns and rows["business_unit"].notna().any()
+        key = (period, unit if unit_specific else "*")
+        if key not in self._benchmark_summaries:
+            self._benchmark_summaries[key] = _benchmarks(self._benchmarks.get(period), unit)
+        return self._benchmark_summaries[key]
 
     def kpis(self, period: str, unit: str) -> dict[str, Measure]:
         key = (period, unit)
@@ -33,22 +47,30 @@ class KpiCache:
     def put(self, data: PeriodData) -> None:
         self._kpis[(data.period, data.unit)] = compute_kpis(data, self.targets.parameters)
 
+    def preload(self, periods: list[str], units: list[str]) -> None:
+        """Compute ``periods`` × ``units`` at once, with the previous month and same month last year of each
+        period, so that their scorecards need no further reading."""
+        needed = {str(parse_period(p) - k) for p in periods for k in (0, 1, 12)}
+        self._kpis.update(compute_many(self.store, sorted(needed), units, self.targets.parameters))
 
-def _benchmarks(store: Store, period: str, unit: str) -> pd.DataFrame:
-    if "benchmarks" not in store.tables:
-        return pd.DataFrame(columns=["metric", "industry_average", "best_competitor", "best_in_class"])
-    rows = store.read("benchmarks", period)
+
+def _benchmarks(rows: pd.DataFrame | None, unit: str) -> dict:
+    """Per metric: the industry average, best in class and the competitors' values (mean per source) from the
+    benchmark rows of one period that apply to ``unit`` (rows without a unit apply to every unit)."""
+    if rows is None or rows.empty:
+        return {}
     if "business_unit" in rows.columns:
         rows = rows[rows["business_unit"].isna() | (rows["business_unit"] == unit)]
-    out = {}
-    for metric, group in rows.groupby("metric"):
-        by_source = group.groupby("source")["value"].mean()
-        competitors = by_source.drop(labels=[s for s in BENCHMARK_SOURCES if s in by_source.index])
-        out[metric] = {
-            "industry_average": by_source.get("industry_average"),
-            "best_in_class": by_source.get("best_in_class"),
-            "competitors": competitors,
-        }
+    means = rows.groupby(["metric", "source"])["value"].mean()
+    out: dict[str, dict] = {}
+    for (metric, source), value in means.items():
+        entry = out.setdefault(metric, {"industry_average": None, "best_in_class": None, "competitors": {}})
+        if source in BENCHMARK_SOURCES:
+            entry[source] = float(value)
+        else:
+            entry["competitors"][source] = float(value)
+    for entry in out.values():
+        entry["competitors"] = pd.Series(entry["competitors"], dtype=float)
     return out
 
 
@@ -63,7 +85,7 @@ def scorecard(
     current = cache.kpis(period, unit)
     previous = cache.kpis(str(month - 1), unit)
     last_year = cache.kpis(str(month - 12), unit)
-    bench = _benchmarks(store, period, unit)
+    bench = cache.benchmarks(period, unit)
     rows = []
     for kpi in SCORECARD_KPIS:
         now = current[kpi]

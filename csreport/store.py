@@ -51,6 +51,10 @@ class Store:
         with duckdb.connect() as con:
             return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {self._file(table)}").fetchall()]
 
+    def relation(self, table: str) -> str:
+        """A DuckDB FROM-clause expression reading ``table`` (for SQL built by csreport's own modules)."""
+        return self._file(table)
+
     def _file(self, table: str) -> str:
         if table not in SCHEMAS:
             raise ParameterError(f"unknown table {table!r}; tables: {', '.join(SCHEMAS)}.")

@@ -68,3 +68,27 @@ def test_a_ratio_that_is_not_a_proportion_gets_no_proportion_test():
     b = Measure("attrition_annualised", 0.3, 40, "ratio", numerator=1.0)
     c = compare(a, b)
     assert c.test == "no test for this KPI" and c.p_value is None and not c.significant
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_mann_whitney_on_sorted_samples_matches_scipy(seed):
+    from scipy.stats import mannwhitneyu
+
+    from csreport.comparisons import mann_whitney_sorted
+
+    rng = np.random.default_rng(seed)
+    a = np.sort(np.round(rng.exponential(100, 500)))  # rounding makes ties
+    b = np.sort(np.round(rng.exponential(110 + 20 * seed, 700)))
+    expected = mannwhitneyu(a, b, alternative="two-sided", method="asymptotic").pvalue
+    assert mann_whitney_sorted(a, b) == pytest.approx(expected, rel=1e-9)
+
+
+def test_order_statistic_ranks_normal_approximation_agrees_with_binomial():
+    from scipy import stats
+
+    from csreport.measure import _order_statistic_ranks
+
+    n, q = 10_001, 0.5  # just above the switch to the normal approximation
+    lo, hi = _order_statistic_ranks(n, q, 0.95)
+    assert abs(lo - (int(stats.binom.ppf(0.025, n, q)) - 1)) <= 1
+    assert abs(hi - int(stats.binom.ppf(0.975, n, q))) <= 1

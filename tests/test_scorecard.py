@@ -81,3 +81,19 @@ def test_same_inputs_same_numbers(store):
     b = scorecard(store, "2026-09", "north")
     pd.testing.assert_frame_equal(a, b)
     assert np.isfinite(a["value"].dropna().astype(float)).all()
+
+
+def test_grouped_batch_gives_the_same_numbers_as_one_period(store):
+    targets = load_targets()
+    batch = KpiCache(store, targets)
+    batch.preload(["2026-08", "2026-10"], ["west", "all"])
+    single = KpiCache(store, targets)
+    for key in [("2026-08", "west"), ("2026-10", "all"), ("2025-10", "west"), ("2026-07", "all")]:
+        got, want = batch._kpis[key], single.kpis(*key)
+        assert set(got) == set(want)
+        for name, measure in want.items():
+            other = got[name]
+            assert (other.value is None) == (measure.value is None), (key, name)
+            if measure.value is not None:
+                assert other.value == pytest.approx(measure.value), (key, name)
+                assert other.n == measure.n, (key, name)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
 from csreport.measure import Measure, rate
-from csreport.metrics.service import DEFAULT, missing
+from csreport.metrics.service import DEFAULT
 from csreport.store import parse_period
 from csreport.targets import Parameters
 
@@ -15,29 +18,50 @@ def _window(period: str, months: int) -> tuple[pd.Timestamp, pd.Timestamp]:
     return (end - (months - 1)).start_time, (end + 1).start_time
 
 
-def active_customers(customers: pd.DataFrame, period: str) -> int:
+@dataclass(frozen=True)
+class CustomerDates:
+    """Signup and churn dates as datetime64[us] arrays (NaT when unknown), converted once for many periods."""
+
+    signup: np.ndarray
+    churn: np.ndarray
+    has_churn: bool
+
+    @classmethod
+    def of(cls, customers: pd.DataFrame | CustomerDates) -> CustomerDates:
+        if isinstance(customers, CustomerDates):
+            return customers
+        return cls(_dates(customers, "signup_date"), _dates(customers, "churn_date"), "churn_date" in customers.columns)
+
+
+def _dates(customers: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in customers.columns:
+        return np.full(len(customers), np.datetime64("NaT"), dtype="datetime64[us]")
+    return customers[column].to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT"))
+
+
+def active_customers(customers: pd.DataFrame | CustomerDates, period: str) -> int:
     """Customers signed up before the period ends and not churned before it starts."""
-    start, stop = _window(period, 1)
-    signed = customers["signup_date"] < stop if "signup_date" in customers.columns else True
-    churn = customers["churn_date"] if "churn_date" in customers.columns else pd.Series(pd.NaT, customers.index)
-    return int((signed & (churn.isna() | (churn >= start))).sum())
+    dates = CustomerDates.of(customers)
+    start, stop = (np.datetime64(t, "us") for t in _window(period, 1))
+    signed = np.isnat(dates.signup) | (dates.signup < stop)
+    return int((signed & (np.isnat(dates.churn) | (dates.churn >= start))).sum())
 
 
-def churn_rate(customers: pd.DataFrame, period: str, months: int = 1, params: Parameters = DEFAULT) -> Measure:
+def churn_rate(
+    customers: pd.DataFrame | CustomerDates, period: str, months: int = 1, params: Parameters = DEFAULT
+) -> Measure:
     """Customers whose churn_date falls in the window / customers active at the window's start (ratio).
 
     ``months`` = 1 gives the monthly rate, 12 the rolling 12-month rate ending with ``period``. Active at the
     start: signed up before it (or no signup date) and not churned before it.
     """
     name = "churn_rate" if months == 1 else f"churn_rate_{months}m"
-    reason = missing(customers, "churn_date", table="customers")
-    if reason:
-        return Measure.unavailable(name, "ratio", reason)
-    start, stop = _window(period, months)
-    signed = customers["signup_date"] < start if "signup_date" in customers.columns else True
-    churn = customers["churn_date"]
-    at_start = signed & (churn.isna() | (churn >= start))
-    churned = at_start & (churn >= start) & (churn < stop)
+    dates = CustomerDates.of(customers)
+    if not dates.has_churn:
+        return Measure.unavailable(name, "ratio", "customers has no churn_date column")
+    start, stop = (np.datetime64(t, "us") for t in _window(period, months))
+    at_start = (np.isnat(dates.signup) | (dates.signup < start)) & (np.isnat(dates.churn) | (dates.churn >= start))
+    churned = at_start & ~np.isnat(dates.churn) & (dates.churn < stop)
     return rate(
         name,
         int(churned.sum()),
@@ -48,7 +72,9 @@ def churn_rate(customers: pd.DataFrame, period: str, months: int = 1, params: Pa
     )
 
 
-def retention_rate(customers: pd.DataFrame, period: str, months: int = 1, params: Parameters = DEFAULT) -> Measure:
+def retention_rate(
+    customers: pd.DataFrame | CustomerDates, period: str, months: int = 1, params: Parameters = DEFAULT
+) -> Measure:
     """Retention = 1 − churn over the same window (ratio), interval mirrored from churn's."""
     churn = churn_rate(customers, period, months, params)
     name = "retention_rate" if months == 1 else f"retention_rate_{months}m"

@@ -98,13 +98,22 @@ def tenure_months(agents: pd.DataFrame, period: str, params: Parameters = DEFAUL
 def occupancy(contacts: pd.DataFrame, agent_months: pd.DataFrame) -> Measure:
     """Occupancy = handle hours (sum of handle_s / 3600 of the period's contacts) / available hours (sum of
     agent_months.available_hours), ratio."""
-    reason = missing(contacts, "handle_s") or missing(agent_months, "available_hours", table="agent_months")
+    reason = missing(contacts, "handle_s")
     if reason:
         return Measure.unavailable("occupancy", "ratio", reason)
+    total = float(contacts["handle_s"].sum())
+    return occupancy_from_hours(Measure("handle_seconds", total, len(contacts), "s"), agent_months)
+
+
+def occupancy_from_hours(handle_seconds: Measure, agent_months: pd.DataFrame) -> Measure:
+    """Occupancy from the period's total handle seconds (a Measure) and its agent_months, ratio."""
+    reason = handle_seconds.reason or missing(agent_months, "available_hours", table="agent_months")
+    if reason or not handle_seconds.available:
+        return Measure.unavailable("occupancy", "ratio", reason or "no handle times")
     available = float(agent_months["available_hours"].sum())
     if available <= 0:
         return Measure.unavailable("occupancy", "ratio", "no available hours recorded")
-    handle_hours = float(contacts["handle_s"].sum()) / 3600
+    handle_hours = handle_seconds.value / 3600
     return Measure(
         "occupancy",
         handle_hours / available,

@@ -1,0 +1,332 @@
+"""The KPI aggregation engine: each KPI is an aggregate spec evaluated by DuckDB.
+
+The same SQL runs over one period's DataFrame (``evaluate``) or over the whole store grouped by month and
+unit with GROUPING SETS (``evaluate_grouped``), so a KPI has one definition and "all units" is always pooled
+from the rows. Specs: :class:`Proportion` (Wilson interval), :class:`Mean` (t interval), :class:`Quantile`
+(order-statistic interval, sample kept for Mann–Whitney), :class:`Count` and :class:`Promoters` (NPS).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from csreport.measure import Measure, quantile, rate
+from csreport.sql import literal, quote
+from csreport.targets import Parameters
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    needs: tuple[str, ...]
+    method: str
+    empty: str
+    table: str = "contacts"
+
+
+@dataclass(frozen=True)
+class Count(Spec):
+    where: str = "TRUE"
+    unit: str = "count"
+
+
+@dataclass(frozen=True)
+class Sum(Spec):
+    value: str = "NULL"
+    unit: str = "s"
+
+
+@dataclass(frozen=True)
+class Proportion(Spec):
+    success: str = "FALSE"
+    among: str = "TRUE"
+
+
+@dataclass(frozen=True)
+class Mean(Spec):
+    value: str = "NULL"
+    where: str = "TRUE"
+    unit: str = "s"
+
+
+@dataclass(frozen=True)
+class Quantile(Spec):
+    value: str = "NULL"
+    where: str = "TRUE"
+    q: float = 0.5
+    unit: str = "s"
+
+
+@dataclass(frozen=True)
+class Promoters(Spec):
+    column: str = "nps"
+
+
+def _columns_missing(spec: Spec, columns: set[str]) -> str | None:
+    absent = [c for c in spec.needs if c not in columns]
+    return f"{spec.table} has no {', '.join(absent)} column" if absent else None
+
+
+def _aggregates(spec: Spec, i: int) -> list[str]:
+    """SELECT items computing the sufficient statistics of ``spec`` (prefixed ``k<i>_``)."""
+    p = f"k{i}_"
+    if isinstance(spec, Count):
+        return [f"count(*) FILTER ({spec.where}) AS {p}n"]
+    if isinstance(spec, Sum):
+        return [f"coalesce(sum(CAST({spec.value} AS DOUBLE)), 0) AS {p}total", f"count({spec.value}) AS {p}n"]
+    if isinstance(spec, Proportion):
+        return [
+            f"count(*) FILTER (({spec.among}) AND ({spec.success})) AS {p}x",
+            f"count(*) FILTER ({spec.among}) AS {p}n",
+        ]
+    if isinstance(spec, Mean):
+        v = f"CAST({spec.value} AS DOUBLE)"
+        cond = f"({spec.where}) AND {v} IS NOT NULL"
+        return [
+            f"count(*) FILTER ({cond}) AS {p}n",
+            f"sum({v}) FILTER ({cond}) AS {p}s",
+            f"sum({v} * {v}) FILTER ({cond}) AS {p}ss",
+        ]
+    if isinstance(spec, Quantile):
+        v = f"CAST({spec.value} AS DOUBLE)"
+        return [f"list({v}) FILTER (({spec.where}) AND {v} IS NOT NULL) AS {_list_name(spec)}"]
+    if isinstance(spec, Promoters):
+        c = quote(spec.column)
+        return [
+            f"count({c}) AS {p}n",
+            f"count(*) FILTER ({c} >= 9) AS {p}promoters",
+            f"count(*) FILTER ({c} <= 6) AS {p}detractors",
+        ]
+    raise TypeError(spec)
+
+
+def _list_name(spec: Quantile) -> str:
+    """Column name of a quantile's value list: shared by quantiles of the same values and filter."""
+    import hashlib
+
+    return "values_" + hashlib.sha1(f"{spec.value}|{spec.where}".encode()).hexdigest()[:10]
+
+
+def _items(usable: list[tuple[int, Spec]]) -> list[str]:
+    items: list[str] = []
+    for i, spec in usable:
+        for item in _aggregates(spec, i):
+            if item not in items:
+                items.append(item)
+    return items
+
+
+def _mean_from_sums(spec: Mean, n: int, total: float, squares: float, confidence: float) -> Measure:
+    if n == 0:
+        return Measure.unavailable(spec.name, spec.unit, spec.empty, method=spec.method)
+    m = total / n
+    if n == 1:
+        return Measure(spec.name, m, 1, spec.unit, std=0.0, method=spec.method, kind="mean")
+    sd = math.sqrt(max(squares - total * total / n, 0.0) / (n - 1))
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
+    return Measure(spec.name, m, n, spec.unit, m - half, m + half, std=sd, method=spec.method, kind="mean")
+
+
+def _nps(spec: Promoters, n: int, promoters: int, detractors: int, confidence: float) -> Measure:
+    if n == 0:
+        return Measure.unavailable(spec.name, "points", spec.empty, method=spec.method)
+    p, d = promoters / n, detractors / n
+    value = p - d
+    sd = math.sqrt(max(p + d - value**2, 0.0))
+    half = stats.norm.ppf(0.5 + confidence / 2) * sd / math.sqrt(n)
+    return Measure(
+        spec.name,
+        100 * value,
+        n,
+        "points",
+        100 * max(value - half, -1),
+        100 * min(value + half, 1),
+        std=100 * sd,
+        method=spec.method,
+        kind="nps",
+    )
+
+
+def _finish(spec: Spec, row: dict, i: int, confidence: float) -> Measure:
+    p = f"k{i}_"
+    if isinstance(spec, Count):
+        n = int(row[p + "n"] or 0)
+        return Measure(spec.name, float(n), n, spec.unit, method=spec.method, kind="count")
+    if isinstance(spec, Sum):
+        return Measure(spec.name, float(row[p + "total"] or 0.0), int(row[p + "n"] or 0), spec.unit, method=spec.method)
+    if isinstance(spec, Proportion):
+        return rate(
+            spec.name,
+            int(row[p + "x"] or 0),
+            int(row[p + "n"] or 0),
+            confidence=confidence,
+            method=spec.method,
+            empty_reason=spec.empty,
+        )
+    if isinstance(spec, Mean):
+        return _mean_from_sums(
+            spec, int(row[p + "n"] or 0), float(row[p + "s"] or 0.0), float(row[p + "ss"] or 0.0), confidence
+        )
+    if isinstance(spec, Quantile):
+        values = row[_list_name(spec)]
+        values = np.asarray([] if values is None else values, dtype=float)
+        return quantile(
+            spec.name, values, spec.q, spec.unit, confidence=confidence, method=spec.method, empty_reason=spec.empty
+        )
+    if isinstance(spec, Promoters):
+        return _nps(
+            spec, int(row[p + "n"] or 0), int(row[p + "promoters"] or 0), int(row[p + "detractors"] or 0), confidence
+        )
+    raise TypeError(spec)
+
+
+def _unavailable(spec: Spec, reason: str) -> Measure:
+    unit = getattr(spec, "unit", "ratio") if not isinstance(spec, Proportion) else "ratio"
+    if isinstance(spec, Promoters):
+        unit = "points"
+    return Measure.unavailable(spec.name, unit, reason, method=spec.method)
+
+
+def _select(specs: list[Spec], columns: set[str]) -> tuple[list[tuple[int, Spec]], dict[str, Measure]]:
+    usable, missing = [], {}
+    for i, spec in enumerate(specs):
+        reason = _columns_missing(spec, columns)
+        if reason:
+            missing[spec.name] = _unavailable(spec, reason)
+        else:
+            usable.append((i, spec))
+    return usable, missing
+
+
+def evaluate(
+    frame: pd.DataFrame, specs: list[Spec], derived: str, confidence: float, later: pd.DataFrame | None = None
+) -> dict[str, Measure]:
+    """Every spec over one DataFrame; ``derived`` is a SELECT over ``source`` adding helper columns.
+
+    ``later`` rows (e.g. contacts after the period) are visible to window expressions in ``derived`` but are
+    not counted.
+    """
+    usable, out = _select(specs, set(frame.columns))
+    if usable:
+        items = _items(usable)
+        source = frame.assign(_later=False)
+        if later is not None:
+            source = pd.concat([source, later.assign(_later=True)], ignore_index=True)
+        with duckdb.connect() as con:
+            con.register("source", source)
+            sql = f"SELECT {', '.join(items)} FROM ({derived}) AS d WHERE NOT _later"
+            row = con.execute(sql).fetchdf().iloc[0].to_dict()
+        out.update({spec.name: _finish(spec, row, i, confidence) for i, spec in usable})
+    return {spec.name: out[spec.name] for spec in specs}
+
+
+def evaluate_grouped(
+    source: str,
+    columns: set[str],
+    specs: list[Spec],
+    derived: str,
+    time_column: str,
+    start: str,
+    stop: str,
+    confidence: float,
+) -> dict[tuple[str, str], dict[str, Measure]]:
+    """Every spec per (period, unit) and per (period, "all") over the store relation ``source``, from
+    ``start`` (inclusive) to ``stop`` (exclusive) timestamps. Groups with no rows are absent."""
+    usable, missing = _select(specs, columns)
+    items = _items(usable) or ["count(*) AS _rows"]
+    t = quote(time_column)
+    sql = (
+        f"SELECT strftime({t}, '%Y-%m') AS _period, business_unit AS _unit, {', '.join(items)} "
+        f"FROM ({derived.replace('FROM source', f'FROM {source}')}) AS d "
+        f"WHERE {t} >= {literal(start)}::TIMESTAMP AND {t} < {literal(stop)}::TIMESTAMP "
+        f"GROUP BY _period, _unit"
+    )
+    with duckdb.connect() as con:
+        table = con.sql(sql).to_arrow_table()
+    rows = _rows_with_arrays(table)
+    rows += _pooled_by_period(rows)
+    out = {}
+    for row in rows:
+        measures = dict(missing)
+        measures.update({spec.name: _finish(spec, row, i, confidence) for i, spec in usable})
+        out[(row["_period"], row["_unit"])] = {spec.name: measures[spec.name] for spec in specs}
+    return out
+
+
+def _pooled_by_period(rows: list[dict]) -> list[dict]:
+    """The "all units" row of each period, pooled from the unit rows: every statistic here is additive
+    (counts, sums, sums of squares) or a list of values, so pooling equals computing from all the rows."""
+    pooled: dict[str, dict] = {}
+    for row in rows:
+        target = pooled.setdefault(row["_period"], {"_period": row["_period"], "_unit": "all"})
+        for key, value in row.items():
+            if key in ("_period", "_unit") or value is None:
+                continue
+            if isinstance(value, np.ndarray):
+                target[key] = np.concatenate([target[key], value]) if key in target else value
+            else:
+                target[key] = target.get(key, 0) + value
+    return list(pooled.values())
+
+
+def _rows_with_arrays(table) -> list[dict]:
+    """Rows of an Arrow table as dicts; list columns become NumPy arrays without passing through Python
+    objects (a month of ten million contacts holds millions of values)."""
+    import pyarrow as pa
+
+    rows = [dict() for _ in range(table.num_rows)]
+    for name in table.column_names:
+        column = table.column(name).combine_chunks()
+        if pa.types.is_list(column.type):
+            values = column.flatten().to_numpy(zero_copy_only=False).astype(float)
+            offsets = column.offsets.to_numpy()
+            valid = column.is_valid().to_numpy(zero_copy_only=False)
+            for i in range(table.num_rows):
+                rows[i][name] = values[offsets[i] : offsets[i + 1]] if valid[i] else None
+        else:
+            for i, value in enumerate(column.to_pylist()):
+                rows[i][name] = value
+    return rows
+
+
+def contacts_derived(columns: set[str], params: Parameters) -> str:
+    """SELECT over ``source`` adding the helper columns the contact KPIs use."""
+    extra = []
+    if {"channel", "queue_wait_s", "abandoned"} <= columns:
+        channels = ", ".join(literal(c) for c in params.service_level_threshold_s)
+        cases = " ".join(f"WHEN {literal(c)} THEN {t!r}" for c, t in params.service_level_threshold_s.items())
+        extra += [
+            f"(channel IN ({channels}) AND queue_wait_s IS NOT NULL AND abandoned IS NOT NULL AND NOT "
+            f"(abandoned AND queue_wait_s < {params.short_abandon_s!r})) AS _offered",
+            f"CASE channel {cases} END AS _threshold_s",
+        ]
+    if {"first_response_at", "created_at"} <= columns:
+        extra.append("epoch(first_response_at) - epoch(created_at) AS _first_response_s")
+    if {"resolved_at", "created_at"} <= columns:
+        extra.append("epoch(resolved_at) - epoch(created_at) AS _resolution_s")
+    if "resolved" in columns:
+        extra.append("coalesce(resolved, FALSE) AS _is_resolved")
+    elif "resolved_at" in columns:
+        extra.append("resolved_at IS NOT NULL AS _is_resolved")
+    if "handle_s" in columns:
+        abandoned = "coalesce(abandoned, FALSE)" if "abandoned" in columns else "FALSE"
+        extra.append(f"(handle_s IS NOT NULL AND NOT {abandoned}) AS _handled")
+        if "cost" not in columns and "channel" in columns:
+            fixed = " ".join(f"WHEN {literal(c)} THEN {v!r}" for c, v in params.cost_per_contact.items())
+            extra.append(
+                f"handle_s / 3600 * {params.cost_per_handle_hour!r} + "
+                f"{f'CASE channel {fixed} ELSE 0 END' if fixed else '0'} AS _model_cost"
+            )
+    if "first_contact_resolution" not in columns and {"customer_id", "created_at"} <= columns:
+        window = f"INTERVAL {int(params.fcr_repeat_window_days * 86400)} SECOND"
+        extra.append(
+            "coalesce(lead(created_at) OVER (PARTITION BY customer_id ORDER BY created_at) - created_at "
+            f"<= {window}, FALSE) AS _repeated"
+        )
+    return f"SELECT *{''.join(', ' + e for e in extra)} FROM source"
