@@ -43,6 +43,7 @@ lint: $(STAMP)
 
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/scorecard.py
 
 clean:
 	rm -rf $(OUT) $(SAMPLE) .pytest_cache .ruff_cache

@@ -1,26 +1,26 @@
 """csreport: a Jupyter-based customer-service analysis report template.
 
-Only what notebooks and users call is exported here; nothing runs at import.
+Only what notebooks and users call is exported here; nothing runs at import (names load on first use).
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "ingest", "open_store", "CsreportError"]
+_EXPORTS = {
+    "ingest": "csreport.ingest",
+    "open_store": "csreport.store",
+    "load_targets": "csreport.targets",
+    "scorecard": "csreport.scorecard",
+    "trend": "csreport.scorecard",
+    "CsreportError": "csreport.errors",
+}
+__all__ = ["__version__", *_EXPORTS]
 
 
-def __getattr__(name: str):  # lazy, so that importing csreport stays cheap
-    if name == "ingest":
-        from csreport.ingest import ingest
-
-        return ingest
-    if name == "open_store":
-        from csreport.store import open_store
-
-        return open_store
-    if name == "CsreportError":
-        from csreport.errors import CsreportError
-
-        return CsreportError
-    raise AttributeError(name)
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'csreport' has no attribute {name!r}")
