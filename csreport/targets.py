@@ -9,7 +9,8 @@ import yaml
 
 from csreport.errors import ParameterError
 
-DEFAULT_TARGETS_FILE = Path(__file__).resolve().parents[1] / "params" / "targets.yml"
+# the project's own file: params/targets.yml of the working directory, else of the source checkout
+DEFAULT_TARGETS_FILES = (Path("params") / "targets.yml", Path(__file__).resolve().parents[1] / "params" / "targets.yml")
 _PARAMETER_KEYS = {
     "min_sample",
     "confidence",
@@ -65,8 +66,10 @@ class Targets:
 
 
 def load_targets(path: str | Path | None = None) -> Targets:
-    """Read and check a targets file (default: the repository's ``params/targets.yml``)."""
-    path = Path(path) if path else DEFAULT_TARGETS_FILE
+    """Read and check a targets file (default: ``params/targets.yml`` of the project)."""
+    if path is None:
+        path = next((p for p in DEFAULT_TARGETS_FILES if p.is_file()), DEFAULT_TARGETS_FILES[0])
+    path = Path(path)
     if not path.is_file():
         raise ParameterError(f"{path}: targets file not found. Copy params/targets.yml and edit it.")
     try:
