@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from csreport.errors import ParameterError
+from csreport.params_file import read_params_file
 from csreport.schemas import SCHEMAS
 
 _TABLE_KEYS = {"file", "sheet", "columns", "values", "timestamp_formats", "constants"}
@@ -66,12 +65,7 @@ def load_mapping(path: str | Path | None) -> Mapping:
     if path is None:
         return IDENTITY
     path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"{path}: mapping file not found. Pass an existing file from params/mapping/.")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{path}: not valid YAML ({exc}).") from None
+    raw = read_params_file(path, "mapping file", "Pass an existing file from params/mapping/.")
     tables: dict[str, TableMapping] = {}
     for table, spec in (raw.get("tables") or {}).items():
         if table not in SCHEMAS:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from csreport.errors import ParameterError
+from csreport.params_file import read_params_file
 
 # the project's own file: params/targets.yml of the working directory, else of the source checkout
 DEFAULT_TARGETS_FILES = (Path("params") / "targets.yml", Path(__file__).resolve().parents[1] / "params" / "targets.yml")
@@ -70,12 +69,7 @@ def load_targets(path: str | Path | None = None) -> Targets:
     if path is None:
         path = next((p for p in DEFAULT_TARGETS_FILES if p.is_file()), DEFAULT_TARGETS_FILES[0])
     path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"{path}: targets file not found. Copy params/targets.yml and edit it.")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{path}: not valid YAML ({exc}).") from None
+    raw = read_params_file(path, "targets file", "Copy params/targets.yml and edit it.")
     params = raw.get("parameters") or {}
     unknown = set(params) - _PARAMETER_KEYS
     if unknown:

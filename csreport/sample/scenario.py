@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from csreport.errors import ParameterError
+from csreport.params_file import read_params_file
 from csreport.schemas import CHANNELS
 
 SEGMENTS = ["basic", "plus", "premium"]
@@ -132,9 +132,7 @@ def _check_event(path: Path, i: int, raw: dict, units: set[str], teams: set[str]
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file; every problem is a :class:`ParameterError` naming the file."""
     path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"{path}: scenario file not found. See params/scenarios/default.yml.")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = read_params_file(path, "scenario file", "See params/scenarios/default.yml.")
     try:
         end = pd.Period(str(raw["end"]), freq="M")
         units = [Unit(str(n), float(u["share"]), int(u["teams"])) for n, u in raw["units"].items()]
