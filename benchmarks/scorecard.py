@@ -1,4 +1,5 @@
-"""Scorecard benchmark (not a timed test): 12 months × (4 units + all units) over the 10M-contact sample.
+"""Scorecard benchmark (not a timed test): 12 months × (4 units + all units) over the 10M-contact sample,
+median of 3 runs.
 
 Needs the 10M-contact store of benchmarks/ingest.py (it builds it when missing). Runs in a child process so
 that peak memory is the scorecards' own. Prints a table and writes benchmarks/results/scorecard.json.
@@ -14,6 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 WORK, RESULTS = HERE / "work", HERE / "results"
 TARGETS = {"seconds": 5.0, "peak_rss_gb": 3.0}
+REPEATS = 3  # the median run is reported; every run's time is kept
 
 MEASURE = r"""
 import json, resource, sys, time
@@ -40,17 +42,24 @@ def main() -> None:
     data = WORK / "contacts_10m"
     if not (data / "_scenario_truth.json").exists():
         subprocess.run([sys.executable, str(HERE / "ingest.py")], check=True)
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(data), str(WORK / "store_big")], capture_output=True, text=True, check=True
-    )
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    result = {k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}
+    runs = []
+    for _ in range(REPEATS):
+        command = [sys.executable, "-c", MEASURE, str(data), str(WORK / "store_big")]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    runs.sort(key=lambda r: r["seconds"])
+    result = {k: round(v, 2) if isinstance(v, float) else v for k, v in runs[len(runs) // 2].items()}
+    result["seconds_all_runs"] = [round(r["seconds"], 2) for r in runs]
+    result["peak_rss_gb"] = round(max(r["peak_rss_gb"] for r in runs), 2)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "scorecard.json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"{'measure':<14}{'value':>10}{'target':>10}  ok")
     for key, goal in TARGETS.items():
         print(f"{key:<14}{result[key]:>10}{goal:>10}  {'yes' if result[key] <= goal else 'NO'}")
-    print(f"({result['scorecards']} scorecards, {result['kpi_rows']} KPI rows)")
+    print(
+        f"({result['scorecards']} scorecards, {result['kpi_rows']} KPI rows; median of {REPEATS} runs, "
+        f"all runs {result['seconds_all_runs']} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -120,11 +120,8 @@ def assemble(
             if complaints.available
             else Measure.unavailable("complaints_per_1000_customers", "per_1000", complaints.reason or "")
         )
-        for measure in [
-            cm.churn_rate(dates, period, 1, params),
-            cm.retention_rate(dates, period, 1, params),
-            cm.churn_rate(dates, period, 12, params),
-        ]:
+        churn = cm.churn_rate(dates, period, 1, params)
+        for measure in [churn, cm.retention_from_churn(churn), cm.churn_rate(dates, period, 12, params)]:
             out[measure.name] = measure
     if survey is None:
         out.update(_na(["csat_mean", "ces_mean"], "score", "no surveys in the period"))
@@ -208,7 +205,9 @@ def compute_many(
         )
     empty_contact = contact_kpis(empty_frame("contacts", [c for c in store.columns("contacts")]), params)
     agent_months = store.read("agent_months", str(months[-1]), months=len(pd.period_range(months[0], months[-1])))
-    all_customers, all_agents = store.read("customers"), store.read("agents")
+    customer_columns = [c for c in ("business_unit", "signup_date", "churn_date") if store.has("customers", c)]
+    all_customers = store.read("customers", columns=customer_columns) if store.has("customers") else pd.DataFrame()
+    all_agents = store.read("agents")
     out = {}
     for unit in units:
         customers = _of_unit(all_customers, unit)

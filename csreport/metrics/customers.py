@@ -76,8 +76,12 @@ def retention_rate(
     customers: pd.DataFrame | CustomerDates, period: str, months: int = 1, params: Parameters = DEFAULT
 ) -> Measure:
     """Retention = 1 − churn over the same window (ratio), interval mirrored from churn's."""
-    churn = churn_rate(customers, period, months, params)
-    name = "retention_rate" if months == 1 else f"retention_rate_{months}m"
+    return retention_from_churn(churn_rate(customers, period, months, params))
+
+
+def retention_from_churn(churn: Measure) -> Measure:
+    """Retention = 1 − ``churn`` (ratio): numerator and interval mirrored."""
+    name = churn.name.replace("churn_rate", "retention_rate")
     if not churn.available:
         return Measure.unavailable(name, "ratio", churn.reason or "")
     return Measure(
@@ -89,4 +93,5 @@ def retention_rate(
         1 - churn.low,
         numerator=churn.n - churn.numerator,
         method="1 − churn",
+        kind="proportion",
     )
