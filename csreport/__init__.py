@@ -15,6 +15,7 @@ _EXPORTS = {
     "load_targets": "csreport.targets",
     "scorecard": "csreport.scorecard",
     "trend": "csreport.scorecard",
+    "attainment": "csreport.scorecard",
     "CsreportError": "csreport.errors",
 }
 __all__ = ["__version__", *_EXPORTS]

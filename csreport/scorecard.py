@@ -11,8 +11,9 @@ import pandas as pd
 from csreport.comparisons import compare
 from csreport.kpis import SCORECARD_KPIS, PeriodData, compute_kpis, compute_many, load_period
 from csreport.measure import Measure
+from csreport.metrics.service import contact_kpis
 from csreport.store import ALL_UNITS, Store, parse_period
-from csreport.targets import Targets, load_targets
+from csreport.targets import Target, Targets, load_targets
 
 BENCHMARK_SOURCES = ("industry_average", "best_in_class")
 
@@ -161,4 +162,54 @@ def trend(
                 "reason": measure.reason,
             }
         )
+    return pd.DataFrame(rows)
+
+
+def attainment(
+    store: Store, period: str, unit: str = ALL_UNITS, targets: Targets | None = None, cache: KpiCache | None = None
+) -> pd.DataFrame:
+    """Attainment of every service standard of ``params/targets.yml`` for ``period`` × ``unit``: one row per
+    target, plus one per channel for targets with per-channel values (computed on that channel's contacts).
+    Columns: metric, channel ("all" or a channel), value, n, target, direction, status."""
+    targets = targets or load_targets()
+    cache = cache or KpiCache(store, targets)
+    overall = cache.kpis(period, unit)
+    rows = []
+    channel_kpis: dict[str, dict[str, Measure]] = {}
+    for metric, target in targets.targets.items():
+        measure = overall.get(metric)
+        if measure is None:
+            continue
+        rows.append(
+            {
+                "metric": metric,
+                "channel": "all",
+                "value": measure.value,
+                "n": measure.n,
+                "target": target.target,
+                "direction": target.direction,
+                "status": target.status(measure.value),
+            }
+        )
+        for channel, value in target.channels.items():
+            if channel not in channel_kpis:
+                contacts = store.read("contacts", period, unit)
+                if "channel" in contacts.columns:
+                    contacts = contacts[contacts["channel"] == channel]
+                channel_kpis[channel] = contact_kpis(contacts, targets.parameters)
+            per_channel = channel_kpis[channel].get(metric)
+            if per_channel is None:
+                continue
+            standard = Target(metric, value, target.direction, target.tolerance)
+            rows.append(
+                {
+                    "metric": metric,
+                    "channel": channel,
+                    "value": per_channel.value,
+                    "n": per_channel.n,
+                    "target": value,
+                    "direction": target.direction,
+                    "status": standard.status(per_channel.value),
+                }
+            )
     return pd.DataFrame(rows)

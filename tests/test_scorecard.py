@@ -97,3 +97,18 @@ def test_grouped_batch_gives_the_same_numbers_as_one_period(store):
             if measure.value is not None:
                 assert other.value == pytest.approx(measure.value), (key, name)
                 assert other.n == measure.n, (key, name)
+
+
+def test_attainment_lists_each_standard_and_per_channel_targets(store):
+    from csreport.scorecard import attainment
+
+    table = attainment(store, "2026-10", "east")
+    sl = table[table["metric"] == "service_level"].set_index("channel")
+    assert set(sl.index) == {"all", "chat"}  # the catalogue sets a chat-specific target of 0.85
+    assert sl.loc["chat", "target"] == 0.85 and sl.loc["all", "target"] == 0.80
+    chat = store.read("contacts", "2026-10", "east")
+    chat = chat[chat["channel"] == "chat"]
+    from csreport.metrics.service import service_level
+
+    assert sl.loc["chat", "value"] == pytest.approx(service_level(chat).value)
+    assert set(table["status"]) <= {"met", "at risk", "missed", "n/a"}
