@@ -112,10 +112,14 @@ def quantile(
     confidence: float = 0.95,
     method: str = "",
     empty_reason: str = "no observations",
+    copy: bool = True,
 ) -> Measure:
     """The ``q`` quantile (linear interpolation between order statistics) with a distribution-free interval
-    from binomial order statistics; the sample is kept for Mann–Whitney comparisons. O(n): no full sort."""
-    values = np.array(values, dtype=float)  # our own copy: partitioned in place below
+    from binomial order statistics; the sample is kept for Mann–Whitney comparisons. O(n): no full sort.
+
+    ``copy=False`` partitions ``values`` (a float array) in place: for callers that own it and do not care
+    about its order, e.g. several quantiles of one sample."""
+    values = np.array(values, dtype=float) if copy else values
     if np.isnan(values).any():
         values = values[~np.isnan(values)]
     n = len(values)

@@ -175,9 +175,17 @@ def _finish(spec: Spec, row: dict, i: int, confidence: float) -> Measure:
         )
     if isinstance(spec, Quantile):
         values = row[_list_name(spec)]
-        values = np.asarray([] if values is None else values, dtype=float)
+        # a float array this module owns (see _rows_with_arrays); asarray copies only non-float input
+        values = np.empty(0) if values is None else np.asarray(values, dtype=float)
         return quantile(
-            spec.name, values, spec.q, spec.unit, confidence=confidence, method=spec.method, empty_reason=spec.empty
+            spec.name,
+            values,
+            spec.q,
+            spec.unit,
+            confidence=confidence,
+            method=spec.method,
+            empty_reason=spec.empty,
+            copy=False,
         )
     if isinstance(spec, Promoters):
         return _nps(
