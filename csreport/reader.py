@@ -8,6 +8,7 @@ an Excel file, the 1-based row of a Parquet file or database result).
 from __future__ import annotations
 
 import codecs
+import datetime
 import os
 import tempfile
 from dataclasses import dataclass
@@ -134,7 +135,7 @@ def _excel_header_row(frame: pd.DataFrame, expected: set[str]) -> int:
 def _excel_cell_text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
-    if isinstance(value, pd.Timestamp | __import__("datetime").datetime):
+    if isinstance(value, datetime.datetime):  # pandas Timestamps are datetimes too
         return value.isoformat(sep=" ")
     return str(value)
 

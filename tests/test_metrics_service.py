@@ -129,3 +129,8 @@ def test_missing_columns_are_named(contacts):
     sl = m.service_level(contacts.drop(columns="queue_wait_s"))
     assert sl.value is None and sl.reason == "contacts has no queue_wait_s column"
     assert m.reopen_rate(contacts.drop(columns="reopened")).reason == "contacts has no reopened column"
+
+
+def test_fcr_without_flag_or_customer_says_both(contacts):
+    fcr = m.first_contact_resolution(contacts.drop(columns=["first_contact_resolution", "customer_id"]))
+    assert fcr.value is None and fcr.reason == "no FCR flag and contacts has no customer_id column"

@@ -194,11 +194,16 @@ def _finish(spec: Spec, row: dict, i: int, confidence: float) -> Measure:
     raise TypeError(spec)
 
 
-def _unavailable(spec: Spec, reason: str) -> Measure:
-    unit = getattr(spec, "unit", "ratio") if not isinstance(spec, Proportion) else "ratio"
+def _unit_of(spec: Spec) -> str:
+    if isinstance(spec, Proportion):
+        return "ratio"
     if isinstance(spec, Promoters):
-        unit = "points"
-    return Measure.unavailable(spec.name, unit, reason, method=spec.method)
+        return "points"
+    return spec.unit
+
+
+def _unavailable(spec: Spec, reason: str) -> Measure:
+    return Measure.unavailable(spec.name, _unit_of(spec), reason, method=spec.method)
 
 
 def _select(specs: list[Spec], columns: set[str]) -> tuple[list[tuple[int, Spec]], dict[str, Measure]]:

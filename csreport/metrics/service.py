@@ -254,10 +254,11 @@ def first_contact_resolution(
     contacts with no repeat contact by the same customer within ``fcr_repeat_window_days`` / contacts with a
     customer_id; ``later`` holds the contacts after the period, so that late-month repeats are seen.
     """
-    measure = _one("fcr_rate", contacts, params, later)
-    if measure.reason and "first_contact_resolution" not in contacts.columns and "has no" in measure.reason:
-        return Measure.unavailable("fcr_rate", "ratio", f"no FCR flag and {measure.reason}")
-    return measure
+    if "first_contact_resolution" not in contacts.columns:
+        reason = missing(contacts, "customer_id", "created_at")
+        if reason:
+            return Measure.unavailable("fcr_rate", "ratio", f"no FCR flag and {reason}")
+    return _one("fcr_rate", contacts, params, later)
 
 
 def reopen_rate(contacts: pd.DataFrame, params: Parameters = DEFAULT) -> Measure:

@@ -155,7 +155,7 @@ def _agent_months(
     agents: pd.DataFrame,
     period: pd.Period,
     workload_h: dict[str, float],
-    shortfall: float | dict,
+    shortfall: dict[tuple[str, str], float],
     gap_teams: set[str],
     rng: np.random.Generator,
 ) -> pd.DataFrame:
