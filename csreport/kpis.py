@@ -7,6 +7,7 @@ A table or column that is absent gives unavailable Measures with the reason, nev
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
@@ -92,25 +93,69 @@ def _na(names: list[str], unit: str, reason: str) -> dict[str, Measure]:
     return {n: Measure.unavailable(n, unit, reason) for n in names}
 
 
-def assemble(
+@dataclass(frozen=True)
+class PeopleKpis:
+    """The KPIs of a period that need no contacts (churn, retention, workforce, agent-months), with what the
+    contact-dependent ones need from these tables."""
+
+    measures: dict[str, Measure]
+    active_customers: int | None  # None without a customers table
+    agent_months: pd.DataFrame
+
+
+def people_kpis(
     period: str,
-    contact: dict[str, Measure],
-    survey: dict[str, Measure] | None,
     customers: pd.DataFrame | cm.CustomerDates,
     agents: pd.DataFrame,
     agent_months: pd.DataFrame,
     params: Parameters,
-) -> dict[str, Measure]:
-    """All KPIs of a period from its contact and survey measures and its customer and workforce tables."""
-    out = dict(contact)
+) -> PeopleKpis:
+    """Churn and retention from customers; headcount, attrition and tenure from agents; training, QA and
+    employee satisfaction from agent_months."""
+    out: dict[str, Measure] = {}
+    active = None
     if len(customers.signup) == 0 if isinstance(customers, cm.CustomerDates) else customers.empty:
-        out.update(
-            _na(["contacts_per_1000_customers", "complaints_per_1000_customers"], "per_1000", "no customers table")
-        )
         out.update(_na(["churn_rate", "retention_rate", "churn_rate_12m"], "ratio", "no customers table"))
     else:
         dates = cm.CustomerDates.of(customers)
         active = cm.active_customers(dates, period)
+        churn = cm.churn_rate(dates, period, 1, params)
+        for measure in [churn, cm.retention_from_churn(churn), cm.churn_rate(dates, period, 12, params)]:
+            out[measure.name] = measure
+    if agents.empty:
+        out.update(_na(["attrition_annualised", "voluntary_share"], "ratio", "no agents table"))
+        out.update(_na(["headcount"], "count", "no agents table"))
+        out.update(_na(["tenure_median_months"], "months", "no agents table"))
+    else:
+        annual, voluntary = wm.attrition(agents, period, 1, params)
+        for measure in [
+            wm.average_headcount(agents, period),
+            annual,
+            voluntary,
+            wm.tenure_months(agents, period, params),
+        ]:
+            out[measure.name] = measure
+    if agent_months.empty:
+        out.update(_na(["training_hours"], "hours", "no agent_months rows in the period"))
+        out.update(_na(["qa_score", "employee_satisfaction"], "score", "no agent_months rows in the period"))
+    else:
+        out.update({m.name: m for m in [wm.training_hours(agent_months, params), wm.qa_score(agent_months, params)]})
+        out.update(wm.employee_satisfaction(agent_months, params))
+    return PeopleKpis(out, active, agent_months)
+
+
+def assemble(
+    contact: dict[str, Measure], survey: dict[str, Measure] | None, people: PeopleKpis, params: Parameters
+) -> dict[str, Measure]:
+    """All KPIs of a period from its contact, survey and people KPIs (per-1,000-customer rates, survey response
+    rate and occupancy combine them)."""
+    out = {**contact, **people.measures}
+    if people.active_customers is None:
+        out.update(
+            _na(["contacts_per_1000_customers", "complaints_per_1000_customers"], "per_1000", "no customers table")
+        )
+    else:
+        active = people.active_customers
         out["contacts_per_1000_customers"] = per_1000(
             "contacts_per_1000_customers", contact["contacts"].value, active, "contacts × 1000 / active customers"
         )
@@ -120,45 +165,22 @@ def assemble(
             if complaints.available
             else Measure.unavailable("complaints_per_1000_customers", "per_1000", complaints.reason or "")
         )
-        churn = cm.churn_rate(dates, period, 1, params)
-        for measure in [churn, cm.retention_from_churn(churn), cm.churn_rate(dates, period, 12, params)]:
-            out[measure.name] = measure
     if survey is None:
         out.update(_na(["csat_mean", "ces_mean"], "score", "no surveys in the period"))
         out.update(_na(["csat_top2", "ces_easy", "survey_response_rate"], "ratio", "no surveys in the period"))
         out.update(_na(["nps"], "points", "no surveys in the period"))
     else:
         out.update(survey)
-        handled = contact["handled_contacts"]
-        responses = survey["csat_responses"]
+        handled, responses = contact["handled_contacts"], survey["csat_responses"]
         out["survey_response_rate"] = (
             survey_response_rate(int(responses.value), int(handled.value), params)
             if handled.available and responses.available
             else Measure.unavailable("survey_response_rate", "ratio", handled.reason or responses.reason or "")
         )
-    if agents.empty:
-        out.update(_na(["attrition_annualised", "voluntary_share"], "ratio", "no agents table"))
-        out.update(_na(["headcount"], "count", "no agents table"))
-        out.update(_na(["tenure_median_months"], "months", "no agents table"))
-    else:
-        for measure in [
-            wm.average_headcount(agents, period),
-            *wm.attrition(agents, period, 1, params),
-            wm.tenure_months(agents, period, params),
-        ]:
-            out[measure.name] = measure
-    if agent_months.empty:
+    if people.agent_months.empty:
         out.update(_na(["occupancy"], "ratio", "no agent_months rows in the period"))
-        out.update(_na(["training_hours"], "hours", "no agent_months rows in the period"))
-        out.update(_na(["qa_score", "employee_satisfaction"], "score", "no agent_months rows in the period"))
     else:
-        out["occupancy"] = wm.occupancy_from_hours(contact["handle_seconds"], agent_months)
-        for measure in [
-            wm.training_hours(agent_months, params),
-            wm.qa_score(agent_months, params),
-            *wm.employee_satisfaction(agent_months, params).values(),
-        ]:
-            out[measure.name] = measure
+        out["occupancy"] = wm.occupancy_from_hours(contact["handle_seconds"], people.agent_months)
     return out
 
 
@@ -167,18 +189,11 @@ def compute_kpis(data: PeriodData, params: Parameters | None = None) -> dict[str
     params = params or Parameters()
     contacts = data.contacts if len(data.contacts.columns) else EMPTY_CONTACTS
     survey = survey_kpis(data.surveys, params) if not data.surveys.empty else None
-    return assemble(
-        data.period, contact_kpis(contacts, params), survey, data.customers, data.agents, data.agent_months, params
-    )
+    people = people_kpis(data.period, data.customers, data.agents, data.agent_months, params)
+    return assemble(contact_kpis(contacts, params), survey, people, params)
 
 
-def compute_many(
-    store: Store, periods: list[str], units: list[str], params: Parameters
-) -> dict[tuple[str, str], dict[str, Measure]]:
-    """KPIs of every (period, unit) pair of ``periods`` × ``units`` ("all" allowed), contact and survey KPIs in
-    one grouped pass over the store each."""
-    months = sorted({parse_period(p) for p in periods})
-    start, stop = str(months[0].start_time), str((months[-1] + 1).start_time)
+def _grouped_contacts_and_surveys(store: Store, start: str, stop: str, params: Parameters) -> tuple[dict, dict]:
     columns = set(store.columns("contacts"))
     contact = evaluate_grouped(
         store.relation("contacts"),
@@ -192,10 +207,9 @@ def compute_many(
     )
     survey: dict = {}
     if store.has("surveys"):
-        s_columns = set(store.columns("surveys"))
         survey = evaluate_grouped(
             store.relation("surveys"),
-            s_columns,
+            set(store.columns("surveys")),
             survey_specs(),
             SURVEYS_DERIVED,
             "responded_at",
@@ -203,26 +217,35 @@ def compute_many(
             stop,
             params.confidence,
         )
-    empty_contact = contact_kpis(empty_frame("contacts", [c for c in store.columns("contacts")]), params)
-    agent_months = store.read("agent_months", str(months[-1]), months=len(pd.period_range(months[0], months[-1])))
-    customer_columns = [c for c in ("business_unit", "signup_date", "churn_date") if store.has("customers", c)]
-    all_customers = store.read("customers", columns=customer_columns) if store.has("customers") else pd.DataFrame()
-    all_agents = store.read("agents")
-    out = {}
-    for unit in units:
-        customers = _of_unit(all_customers, unit)
-        customers = cm.CustomerDates.of(customers) if not customers.empty else customers
-        agents = _of_unit(all_agents, unit)
-        unit_months = _unit_agent_months(agent_months, agents, unit)
-        for period in periods:
-            rows = unit_months[unit_months["period"] == period] if not unit_months.empty else unit_months
-            out[(period, unit)] = assemble(
-                period,
-                contact.get((period, unit), empty_contact),
-                survey.get((period, unit)),
-                customers,
-                agents,
-                rows,
-                params,
-            )
-    return out
+    return contact, survey
+
+
+def compute_many(
+    store: Store, periods: list[str], units: list[str], params: Parameters
+) -> dict[tuple[str, str], dict[str, Measure]]:
+    """KPIs of every (period, unit) pair of ``periods`` × ``units`` ("all" allowed): contact and survey KPIs in
+    one grouped DuckDB pass each, run in a worker thread while the customer and workforce KPIs are computed
+    (DuckDB releases the GIL, so the two overlap)."""
+    months = sorted({parse_period(p) for p in periods})
+    start, stop = str(months[0].start_time), str((months[-1] + 1).start_time)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        grouped = pool.submit(_grouped_contacts_and_surveys, store, start, stop, params)
+        agent_months = store.read("agent_months", str(months[-1]), months=len(pd.period_range(months[0], months[-1])))
+        customer_columns = [c for c in ("business_unit", "signup_date", "churn_date") if store.has("customers", c)]
+        all_customers = store.read("customers", columns=customer_columns) if store.has("customers") else pd.DataFrame()
+        all_agents = store.read("agents")
+        people = {}
+        for unit in units:
+            customers = _of_unit(all_customers, unit)
+            customers = cm.CustomerDates.of(customers) if not customers.empty else customers
+            agents = _of_unit(all_agents, unit)
+            unit_months = _unit_agent_months(agent_months, agents, unit)
+            for period in periods:
+                rows = unit_months[unit_months["period"] == period] if not unit_months.empty else unit_months
+                people[(period, unit)] = people_kpis(period, customers, agents, rows, params)
+        contact, survey = grouped.result()
+    empty_contact = contact_kpis(empty_frame("contacts", store.columns("contacts")), params)
+    return {
+        key: assemble(contact.get(key, empty_contact), survey.get(key), person, params)
+        for key, person in people.items()
+    }
