@@ -106,7 +106,7 @@ class PeopleKpis:
 def people_kpis(
     period: str,
     customers: pd.DataFrame | cm.CustomerDates,
-    agents: pd.DataFrame,
+    agents: pd.DataFrame | wm.AgentRoster,
     agent_months: pd.DataFrame,
     params: Parameters,
 ) -> PeopleKpis:
@@ -122,18 +122,15 @@ def people_kpis(
         churn = cm.churn_rate(dates, period, 1, params)
         for measure in [churn, cm.retention_from_churn(churn), cm.churn_rate(dates, period, 12, params)]:
             out[measure.name] = measure
-    if agents.empty:
+    if len(agents) == 0:
         out.update(_na(["attrition_annualised", "voluntary_share"], "ratio", "no agents table"))
         out.update(_na(["headcount"], "count", "no agents table"))
         out.update(_na(["tenure_median_months"], "months", "no agents table"))
     else:
-        annual, voluntary = wm.attrition(agents, period, 1, params)
-        for measure in [
-            wm.average_headcount(agents, period),
-            annual,
-            voluntary,
-            wm.tenure_months(agents, period, params),
-        ]:
+        roster = wm.AgentRoster.of(agents)
+        headcount = wm.average_headcount(roster, period)
+        annual, voluntary = wm.attrition(roster, period, 1, params, headcount=headcount)
+        for measure in [headcount, annual, voluntary, wm.tenure_months(roster, period, params)]:
             out[measure.name] = measure
     if agent_months.empty:
         out.update(_na(["training_hours"], "hours", "no agent_months rows in the period"))
@@ -240,6 +237,7 @@ def compute_many(
             customers = cm.CustomerDates.of(customers) if not customers.empty else customers
             agents = _of_unit(all_agents, unit)
             unit_months = _unit_agent_months(agent_months, agents, unit)
+            agents = wm.AgentRoster.of(agents) if not agents.empty else agents
             for period in periods:
                 rows = unit_months[unit_months["period"] == period] if not unit_months.empty else unit_months
                 people[(period, unit)] = people_kpis(period, customers, agents, rows, params)

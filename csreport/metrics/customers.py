@@ -18,9 +18,14 @@ def _window(period: str, months: int) -> tuple[pd.Timestamp, pd.Timestamp]:
     return (end - (months - 1)).start_time, (end + 1).start_time
 
 
+_NEVER = np.iinfo(np.int64).max  # churn date of a customer who has not churned
+_ALWAYS = np.iinfo(np.int64).min  # signup date of a customer whose signup is unknown
+
+
 @dataclass(frozen=True)
 class CustomerDates:
-    """Signup and churn dates as datetime64[us] arrays (NaT when unknown), converted once for many periods."""
+    """Signup and churn dates as int64 microseconds, converted once for many periods; an unknown signup
+    counts as long ago and a missing churn date as never."""
 
     signup: np.ndarray
     churn: np.ndarray
@@ -30,21 +35,29 @@ class CustomerDates:
     def of(cls, customers: pd.DataFrame | CustomerDates) -> CustomerDates:
         if isinstance(customers, CustomerDates):
             return customers
-        return cls(_dates(customers, "signup_date"), _dates(customers, "churn_date"), "churn_date" in customers.columns)
+        return cls(
+            _micros(customers, "signup_date", _ALWAYS),
+            _micros(customers, "churn_date", _NEVER),
+            "churn_date" in customers.columns,
+        )
 
 
-def _dates(customers: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in customers.columns:
-        return np.full(len(customers), np.datetime64("NaT"), dtype="datetime64[us]")
-    return customers[column].to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT"))
+def _micros(frame: pd.DataFrame, column: str, missing_as: int) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), missing_as, dtype=np.int64)
+    values = frame[column].to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT"))
+    return np.where(np.isnat(values), missing_as, values.astype(np.int64))
+
+
+def _micros_of(t: pd.Timestamp) -> int:
+    return int(np.datetime64(t, "us").astype(np.int64))
 
 
 def active_customers(customers: pd.DataFrame | CustomerDates, period: str) -> int:
     """Customers signed up before the period ends and not churned before it starts."""
     dates = CustomerDates.of(customers)
-    start, stop = (np.datetime64(t, "us") for t in _window(period, 1))
-    signed = np.isnat(dates.signup) | (dates.signup < stop)
-    return int((signed & (np.isnat(dates.churn) | (dates.churn >= start))).sum())
+    start, stop = (_micros_of(t) for t in _window(period, 1))
+    return int(((dates.signup < stop) & (dates.churn >= start)).sum())
 
 
 def churn_rate(
@@ -59,9 +72,9 @@ def churn_rate(
     dates = CustomerDates.of(customers)
     if not dates.has_churn:
         return Measure.unavailable(name, "ratio", "customers has no churn_date column")
-    start, stop = (np.datetime64(t, "us") for t in _window(period, months))
-    at_start = (np.isnat(dates.signup) | (dates.signup < start)) & (np.isnat(dates.churn) | (dates.churn >= start))
-    churned = at_start & ~np.isnat(dates.churn) & (dates.churn < stop)
+    start, stop = (_micros_of(t) for t in _window(period, months))
+    at_start = (dates.signup < start) & (dates.churn >= start)
+    churned = at_start & (dates.churn < stop)
     return rate(
         name,
         int(churned.sum()),

@@ -3,6 +3,8 @@ employee satisfaction. Inputs: agents (roster) and agent_months of one period ×
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -12,62 +14,109 @@ from csreport.schemas import SATISFACTION_DIMENSIONS
 from csreport.store import parse_period
 from csreport.targets import Parameters
 
-
-def _employed_on(agents: pd.DataFrame, day: pd.Timestamp) -> int:
-    leave = agents["leave_date"] if "leave_date" in agents.columns else pd.Series(pd.NaT, agents.index)
-    return int(((agents["hire_date"] <= day) & (leave.isna() | (leave > day))).sum())
+_NEVER = np.iinfo(np.int64).max
 
 
-def average_headcount(agents: pd.DataFrame, period: str, months: int = 1) -> Measure:
+@dataclass(frozen=True)
+class AgentRoster:
+    """Hire and leave dates as int64 microseconds (a missing leave date is never), converted once for many
+    periods, with the leave types."""
+
+    hire: np.ndarray
+    leave: np.ndarray
+    leave_type: np.ndarray | None
+    has_leave: bool
+
+    @classmethod
+    def of(cls, agents: pd.DataFrame | AgentRoster) -> AgentRoster:
+        if isinstance(agents, AgentRoster):
+            return agents
+        leave_type = agents["leave_type"].to_numpy(dtype=object) if "leave_type" in agents.columns else None
+        return cls(
+            _micros(agents, "hire_date"), _micros(agents, "leave_date"), leave_type, "leave_date" in agents.columns
+        )
+
+    def __len__(self) -> int:
+        return len(self.hire)
+
+    def employed_on(self, day: pd.Timestamp) -> np.ndarray:
+        t = _micros_of(day)
+        return (self.hire <= t) & (self.leave > t)
+
+
+def _micros(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), _NEVER, dtype=np.int64)
+    values = frame[column].to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT"))
+    return np.where(np.isnat(values), _NEVER, values.astype(np.int64))
+
+
+def _micros_of(t: pd.Timestamp) -> int:
+    return int(np.datetime64(t, "us").astype(np.int64))
+
+
+def _has(agents: pd.DataFrame | AgentRoster, column: str) -> bool:
+    if isinstance(agents, AgentRoster):
+        return column != "leave_date" or agents.has_leave
+    return column in agents.columns
+
+
+def average_headcount(agents: pd.DataFrame | AgentRoster, period: str, months: int = 1) -> Measure:
     """Mean of the headcounts on the first day of each month of the window and the day after it (agents)."""
-    reason = missing(agents, "hire_date", table="agents")
-    if reason:
-        return Measure.unavailable("headcount", "count", reason)
+    if not _has(agents, "hire_date"):
+        return Measure.unavailable("headcount", "count", "agents has no hire_date column")
+    roster = AgentRoster.of(agents)
     end = parse_period(period)
     days = [(end - k).start_time for k in range(months - 1, -1, -1)] + [(end + 1).start_time]
-    counts = [_employed_on(agents, d) for d in days]
+    counts = [int(roster.employed_on(d).sum()) for d in days]
     return Measure(
         "headcount",
         float(np.mean(counts)),
-        len(agents),
+        len(roster),
         "count",
         method="mean of month-start headcounts and the window end",
     )
 
 
 def attrition(
-    agents: pd.DataFrame, period: str, months: int = 1, params: Parameters = DEFAULT
+    agents: pd.DataFrame | AgentRoster,
+    period: str,
+    months: int = 1,
+    params: Parameters = DEFAULT,
+    headcount: Measure | None = None,
 ) -> tuple[Measure, Measure]:
     """Annualised attrition = leavers in the window / average headcount × 12 / months (ratio per year), and
-    the voluntary share of leavers (ratio)."""
-    reason = missing(agents, "hire_date", "leave_date", table="agents")
-    if reason:
+    the voluntary share of leavers (ratio). ``headcount``: the window's average headcount, if known."""
+    if not (_has(agents, "hire_date") and _has(agents, "leave_date")):
+        reason = "agents has no " + ", ".join(c for c in ("hire_date", "leave_date") if not _has(agents, c)) + " column"
         return (
             Measure.unavailable("attrition_annualised", "ratio", reason),
             Measure.unavailable("voluntary_share", "ratio", reason),
         )
+    roster = AgentRoster.of(agents)
     end = parse_period(period)
-    start, stop = (end - (months - 1)).start_time, (end + 1).start_time
-    leavers = agents[(agents["leave_date"] >= start) & (agents["leave_date"] < stop)]
-    headcount = average_headcount(agents, period, months)
+    start, stop = _micros_of((end - (months - 1)).start_time), _micros_of((end + 1).start_time)
+    leaving = (roster.leave >= start) & (roster.leave < stop)
+    leavers = int(leaving.sum())
+    headcount = headcount or average_headcount(roster, period, months)
     if not headcount.value:
         annual = Measure.unavailable("attrition_annualised", "ratio", "no agents employed in the window")
     else:
         annual = Measure(
             "attrition_annualised",
-            len(leavers) / headcount.value * 12 / months,
+            leavers / headcount.value * 12 / months,
             int(round(headcount.value)),
             "ratio",
-            numerator=float(len(leavers)),
+            numerator=float(leavers),
             method=f"leavers / average headcount × 12 / {months}",
         )
-    if "leave_type" not in agents.columns:
+    if roster.leave_type is None:
         share = Measure.unavailable("voluntary_share", "ratio", "agents has no leave_type column")
     else:
         share = rate(
             "voluntary_share",
-            (leavers["leave_type"] == "voluntary").sum(),
-            len(leavers),
+            int((roster.leave_type[leaving] == "voluntary").sum()),
+            leavers,
             confidence=params.confidence,
             method="voluntary leavers / leavers",
             empty_reason="no leavers in the window",
@@ -75,18 +124,17 @@ def attrition(
     return annual, share
 
 
-def tenure_months(agents: pd.DataFrame, period: str, params: Parameters = DEFAULT) -> Measure:
+def tenure_months(agents: pd.DataFrame | AgentRoster, period: str, params: Parameters = DEFAULT) -> Measure:
     """Median tenure in months (days / 30.44) of agents employed at the end of the period."""
-    reason = missing(agents, "hire_date", table="agents")
-    if reason:
-        return Measure.unavailable("tenure_median_months", "months", reason)
+    if not _has(agents, "hire_date"):
+        return Measure.unavailable("tenure_median_months", "months", "agents has no hire_date column")
+    roster = AgentRoster.of(agents)
     day = (parse_period(period) + 1).start_time
-    leave = agents["leave_date"] if "leave_date" in agents.columns else pd.Series(pd.NaT, agents.index)
-    employed = agents[(agents["hire_date"] <= day) & (leave.isna() | (leave > day))]
-    months = ((day - employed["hire_date"]).dt.days / 30.44).to_numpy(float)
+    employed = roster.employed_on(day)
+    days = (_micros_of(day) - roster.hire[employed]) / 86_400e6
     return quantile(
         "tenure_median_months",
-        months,
+        days / 30.44,
         0.5,
         "months",
         confidence=params.confidence,
