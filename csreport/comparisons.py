@@ -15,7 +15,7 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
-from csreport.measure import Measure
+from csreport.measure import MANN_WHITNEY_MAX, Measure
 from csreport.targets import Parameters
 
 DEFAULT = Parameters()
@@ -34,18 +34,6 @@ class Comparison:
     test: str
     small_sample: bool
     reason: str | None = None
-
-
-MANN_WHITNEY_MAX = 10_000  # larger samples are tested on a fixed-seed random subsample of this size
-
-
-def _subsample(values: np.ndarray) -> np.ndarray:
-    """``values`` sorted, or a sorted fixed-seed random subsample of MANN_WHITNEY_MAX of them (same inputs,
-    same p-value)."""
-    if len(values) > MANN_WHITNEY_MAX:
-        rng = np.random.default_rng(len(values))
-        values = values[rng.choice(len(values), MANN_WHITNEY_MAX, replace=False)]
-    return np.sort(values)
 
 
 def mann_whitney_sorted(a: np.ndarray, b: np.ndarray) -> float:
@@ -106,9 +94,8 @@ def _p_value(current: Measure, baseline: Measure) -> tuple[float | None, str]:
             return 1.0, "two-proportion z-test"  # both all-zero or all-one: no evidence of a difference
         return float(proportions_ztest(counts, nobs)[1]), "two-proportion z-test"
     if kind == "quantile":
-        a, b = _subsample(current.sample), _subsample(baseline.sample)
         size = f" on a random {MANN_WHITNEY_MAX:,} per side" if max(current.n, baseline.n) > MANN_WHITNEY_MAX else ""
-        return mann_whitney_sorted(a, b), f"Mann–Whitney U{size}"
+        return mann_whitney_sorted(current.test_sample, baseline.test_sample), f"Mann–Whitney U{size}"
     if kind == "mean":
         if current.n < 2 or baseline.n < 2:
             return None, "Welch t-test"

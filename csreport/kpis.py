@@ -15,7 +15,7 @@ import pandas as pd
 from csreport.measure import Measure
 from csreport.metrics import customers as cm
 from csreport.metrics import workforce as wm
-from csreport.metrics.aggregate import contacts_derived, evaluate_grouped
+from csreport.metrics.aggregate import GroupedQuery, contacts_derived, query_grouped
 from csreport.metrics.satisfaction import SURVEYS_DERIVED, survey_kpis, survey_response_rate, survey_specs
 from csreport.metrics.service import contact_kpis, contact_specs, per_1000
 from csreport.schemas import empty_frame
@@ -190,9 +190,9 @@ def compute_kpis(data: PeriodData, params: Parameters | None = None) -> dict[str
     return assemble(contact_kpis(contacts, params), survey, people, params)
 
 
-def _grouped_contacts_and_surveys(store: Store, start: str, stop: str, params: Parameters) -> tuple[dict, dict]:
+def _contact_query(store: Store, start: str, stop: str, params: Parameters) -> GroupedQuery:
     columns = set(store.columns("contacts"))
-    contact = evaluate_grouped(
+    return query_grouped(
         store.relation("contacts"),
         columns,
         contact_specs(params, columns),
@@ -200,21 +200,21 @@ def _grouped_contacts_and_surveys(store: Store, start: str, stop: str, params: P
         "created_at",
         start,
         stop,
-        params.confidence,
     )
-    survey: dict = {}
-    if store.has("surveys"):
-        survey = evaluate_grouped(
-            store.relation("surveys"),
-            set(store.columns("surveys")),
-            survey_specs(),
-            SURVEYS_DERIVED,
-            "responded_at",
-            start,
-            stop,
-            params.confidence,
-        )
-    return contact, survey
+
+
+def _survey_query(store: Store, start: str, stop: str) -> GroupedQuery | None:
+    if not store.has("surveys"):
+        return None
+    return query_grouped(
+        store.relation("surveys"),
+        set(store.columns("surveys")),
+        survey_specs(),
+        SURVEYS_DERIVED,
+        "responded_at",
+        start,
+        stop,
+    )
 
 
 def compute_many(
@@ -226,7 +226,7 @@ def compute_many(
     months = sorted({parse_period(p) for p in periods})
     start, stop = str(months[0].start_time), str((months[-1] + 1).start_time)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        grouped = pool.submit(_grouped_contacts_and_surveys, store, start, stop, params)
+        contact_query = pool.submit(_contact_query, store, start, stop, params)
         agent_months = store.read("agent_months", str(months[-1]), months=len(pd.period_range(months[0], months[-1])))
         customer_columns = [c for c in ("business_unit", "signup_date", "churn_date") if store.has("customers", c)]
         all_customers = store.read("customers", columns=customer_columns) if store.has("customers") else pd.DataFrame()
@@ -241,7 +241,10 @@ def compute_many(
             for period in periods:
                 rows = unit_months[unit_months["period"] == period] if not unit_months.empty else unit_months
                 people[(period, unit)] = people_kpis(period, customers, agents, rows, params)
-        contact, survey = grouped.result()
+        survey_query = pool.submit(_survey_query, store, start, stop)  # DuckDB runs it while contacts finish
+        contact = contact_query.result().finish(params.confidence)
+        finished_surveys = survey_query.result()
+        survey = finished_surveys.finish(params.confidence) if finished_surveys else {}
     empty_contact = contact_kpis(empty_frame("contacts", store.columns("contacts")), params)
     return {
         key: assemble(contact.get(key, empty_contact), survey.get(key), person, params)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
+
+MANN_WHITNEY_MAX = 10_000  # larger samples are compared on a fixed-seed random subsample of this size
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,18 @@ class Measure:
     reason: str | None = None
     sample: np.ndarray | None = field(default=None, repr=False, compare=False)
     kind: str = "value"  # proportion | mean | quantile | count | nps | value (no significance test)
+
+    @cached_property
+    def test_sample(self) -> np.ndarray | None:
+        """The sorted sample a Mann–Whitney comparison uses: all of it, or a sorted fixed-seed random subsample
+        of ``MANN_WHITNEY_MAX`` values when larger (computed once per Measure; same inputs, same result)."""
+        if self.sample is None:
+            return None
+        values = self.sample
+        if len(values) > MANN_WHITNEY_MAX:
+            rng = np.random.default_rng(len(values))
+            values = values[rng.choice(len(values), MANN_WHITNEY_MAX, replace=False)]
+        return np.sort(values)
 
     @property
     def available(self) -> bool:

@@ -239,6 +239,46 @@ def evaluate(
     return {spec.name: out[spec.name] for spec in specs}
 
 
+@dataclass(frozen=True)
+class GroupedQuery:
+    """The aggregates of many specs per (period, unit), as DuckDB returned them; :meth:`finish` turns them into
+    Measures. Split in two so that the Python finishing of one query can overlap DuckDB running the next."""
+
+    specs: list[Spec]
+    usable: list[tuple[int, Spec]]
+    missing: dict[str, Measure]
+    table: object  # pyarrow.Table
+
+    def finish(self, confidence: float) -> dict[tuple[str, str], dict[str, Measure]]:
+        rows = _rows_with_arrays(self.table)
+        rows += _pooled_by_period(rows)
+        out = {}
+        for row in rows:
+            measures = dict(self.missing)
+            measures.update({spec.name: _finish(spec, row, i, confidence) for i, spec in self.usable})
+            out[(row["_period"], row["_unit"])] = {spec.name: measures[spec.name] for spec in self.specs}
+        return out
+
+
+def query_grouped(
+    source: str, columns: set[str], specs: list[Spec], derived: str, time_column: str, start: str, stop: str
+) -> GroupedQuery:
+    """Run every spec per (period, unit) over the store relation ``source`` from ``start`` (inclusive) to
+    ``stop`` (exclusive) timestamps."""
+    usable, missing = _select(specs, columns)
+    items = _items(usable) or ["count(*) AS _rows"]
+    t = quote(time_column)
+    sql = (
+        f"SELECT strftime({t}, '%Y-%m') AS _period, business_unit AS _unit, {', '.join(items)} "
+        f"FROM ({derived.replace('FROM source', f'FROM {source}')}) AS d "
+        f"WHERE {t} >= {literal(start)}::TIMESTAMP AND {t} < {literal(stop)}::TIMESTAMP "
+        f"GROUP BY _period, _unit"
+    )
+    with duckdb.connect() as con:
+        table = con.sql(sql).to_arrow_table()
+    return GroupedQuery(specs, usable, missing, table)
+
+
 def evaluate_grouped(
     source: str,
     columns: set[str],
@@ -251,25 +291,7 @@ def evaluate_grouped(
 ) -> dict[tuple[str, str], dict[str, Measure]]:
     """Every spec per (period, unit) and per (period, "all") over the store relation ``source``, from
     ``start`` (inclusive) to ``stop`` (exclusive) timestamps. Groups with no rows are absent."""
-    usable, missing = _select(specs, columns)
-    items = _items(usable) or ["count(*) AS _rows"]
-    t = quote(time_column)
-    sql = (
-        f"SELECT strftime({t}, '%Y-%m') AS _period, business_unit AS _unit, {', '.join(items)} "
-        f"FROM ({derived.replace('FROM source', f'FROM {source}')}) AS d "
-        f"WHERE {t} >= {literal(start)}::TIMESTAMP AND {t} < {literal(stop)}::TIMESTAMP "
-        f"GROUP BY _period, _unit"
-    )
-    with duckdb.connect() as con:
-        table = con.sql(sql).to_arrow_table()
-    rows = _rows_with_arrays(table)
-    rows += _pooled_by_period(rows)
-    out = {}
-    for row in rows:
-        measures = dict(missing)
-        measures.update({spec.name: _finish(spec, row, i, confidence) for i, spec in usable})
-        out[(row["_period"], row["_unit"])] = {spec.name: measures[spec.name] for spec in specs}
-    return out
+    return query_grouped(source, columns, specs, derived, time_column, start, stop).finish(confidence)
 
 
 def _pooled_by_period(rows: list[dict]) -> list[dict]:
