@@ -319,8 +319,10 @@ def _rows_with_arrays(table) -> list[dict]:
     for name in table.column_names:
         column = table.column(name).combine_chunks()
         if pa.types.is_list(column.type):
-            values = column.flatten().to_numpy(zero_copy_only=False).astype(float)
+            # a writable copy: Arrow's buffers are read-only and quantiles partition these arrays in place
+            values = np.array(column.flatten().to_numpy(zero_copy_only=False), dtype=float)
             offsets = column.offsets.to_numpy()
+            offsets = offsets - offsets[0]  # flatten() starts at the first offset
             valid = column.is_valid().to_numpy(zero_copy_only=False)
             for i in range(table.num_rows):
                 rows[i][name] = values[offsets[i] : offsets[i + 1]] if valid[i] else None
