@@ -59,7 +59,7 @@ def rate_ranking(
     if len(per_agent) < 2:
         return AgentRanking(pd.DataFrame(), metric, "not enough data: fewer than two agents with contacts")
     rows = []
-    for team, group in per_agent.groupby("team"):
+    for _team, group in per_agent.groupby("team"):
         x, n = group["successes"].to_numpy(float), group["n"].to_numpy(float)
         alpha, beta = _beta_prior(x, n) if len(group) > 1 else (1.0, 1.0)
         p0 = x.sum() / n.sum()
