@@ -1,0 +1,68 @@
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from csreport.analyses.forecast import forecast_volume, monthly_volume, seasonal_naive, yoy_smoothing
+
+
+def contacts_from_monthly(counts: dict[str, int]) -> pd.DataFrame:
+    rows = []
+    for period, n in counts.items():
+        start = pd.Period(period, "M").start_time
+        rows += [start + pd.Timedelta(minutes=7 * i) for i in range(n)]
+    return pd.DataFrame({"created_at": pd.to_datetime(rows)})
+
+
+def growing_seasonal(months: int = 24) -> dict[str, int]:
+    # 100 × season × 1.01 per month: a 12.7 % year-over-year growth on a fixed seasonal shape
+    shape = [0.9, 0.85, 0.95, 1.0, 1.0, 1.1, 1.0, 1.0, 1.0, 1.05, 1.3, 1.1]
+    periods = pd.period_range("2024-11", periods=months, freq="M")
+    return {str(p): int(round(1000 * shape[p.month - 1] * 1.01**i)) for i, p in enumerate(periods)}
+
+
+def test_seasonal_naive_by_hand():
+    history = pd.Series(np.arange(1.0, 25.0), index=pd.period_range("2024-11", periods=24, freq="M"))
+    # next three months = the values 12 months earlier: positions 12, 13, 14 -> 13, 14, 15
+    assert seasonal_naive(history, 3).tolist() == [13.0, 14.0, 15.0]
+
+
+def test_yoy_smoothing_learns_a_constant_growth():
+    history = pd.Series([100.0] * 12 + [110.0] * 12, index=pd.period_range("2024-11", periods=24, freq="M"))
+    assert yoy_smoothing(history, 2) == pytest.approx([121.0, 121.0], rel=1e-6)  # 110 × 1.1
+
+
+def test_growth_is_learned_and_beats_seasonal_naive():
+    result = forecast_volume(contacts_from_monthly(growing_seasonal()))
+    assert result.model == "yoy_smoothing"
+    assert result.mase["yoy_smoothing"] < result.mase["seasonal_naive"]
+    assert list(result.monthly["period"]) == ["2026-11", "2026-12", "2027-01"]
+    assert (result.monthly["low"] <= result.monthly["forecast"]).all()
+    assert (result.monthly["forecast"] <= result.monthly["high"]).all()
+    # the daily forecast adds up to the monthly one
+    daily = result.daily.groupby(result.daily["date"].dt.to_period("M").astype(str))["forecast"].sum()
+    assert daily.to_numpy() == pytest.approx(result.monthly["forecast"].to_numpy())
+
+
+def test_not_enough_history():
+    short = forecast_volume(contacts_from_monthly(growing_seasonal(10)))
+    assert not short.available and "10 months of history" in short.reason
+    assert forecast_volume(pd.DataFrame({"created_at": pd.Series(dtype="datetime64[us]")})).reason
+
+
+def test_monthly_volume_fills_empty_months():
+    counts = monthly_volume(contacts_from_monthly({"2026-01": 3, "2026-03": 2}))
+    assert counts.tolist() == [3.0, 0.0, 2.0]
+
+
+def test_chosen_model_beats_seasonal_naive_on_the_sample(tmp_path):
+    from csreport.sample.generate import generate
+    from csreport.sample.scenario import load_scenario
+
+    scenario = load_scenario(Path(__file__).parents[1] / "params/scenarios/default.yml").with_overrides(contacts=60_000)
+    generate(scenario, tmp_path / "s")
+    contacts = pd.read_parquet(tmp_path / "s" / "contacts.parquet", columns=["created_at"])
+    result = forecast_volume(contacts)
+    assert result.available and result.mase[result.model] <= result.mase["seasonal_naive"]
+    assert result.model == "yoy_smoothing"  # the sample grows 6 % a year, which seasonal naive cannot see
