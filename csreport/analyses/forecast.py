@@ -13,7 +13,6 @@ forecast over its days by the weekday profile of the last eight weeks.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,8 +147,3 @@ def forecast_volume(
         }
     )
     return VolumeForecast(model, monthly, _daily(monthly, contacts), tests, mase)
-
-
-def mase_of(forecast: VolumeForecast, model: str) -> float:
-    """Mean absolute scaled error of ``model`` in the backtest (NaN when it was not run)."""
-    return forecast.mase.get(model, math.nan)
