@@ -21,3 +21,22 @@ def data_dir(tmp_path):
         return root
 
     return build
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory):
+    """One simulated data set of the default scenario at 80,000 contacts, shared by the tests that need one."""
+    from csreport.sample.generate import generate
+    from csreport.sample.scenario import load_scenario
+
+    out = tmp_path_factory.mktemp("sample")
+    root = Path(__file__).parents[1]
+    generate(load_scenario(root / "params/scenarios/default.yml").with_overrides(contacts=80_000), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_truth(sample_dir):
+    import json
+
+    return json.loads((sample_dir / "_scenario_truth.json").read_text(encoding="utf-8"))

@@ -90,19 +90,13 @@ def test_training_needs_by_hand():
     assert first["significant_shortfall"] and not table.iloc[1]["significant_shortfall"]
 
 
-def test_training_needs_finds_the_gap_in_simulated_data(tmp_path):
+def test_training_needs_finds_the_gap_in_simulated_data(sample_dir, sample_truth):
     # the analysis is not told where the gap is: it must rank the weak team × category first
-    from pathlib import Path
-
     from csreport.analyses.agents import training_needs
-    from csreport.sample.generate import generate
-    from csreport.sample.scenario import load_scenario
 
-    scenario = load_scenario(Path(__file__).parents[1] / "params/scenarios/default.yml").with_overrides(contacts=60_000)
-    truth = generate(scenario, tmp_path / "s")
-    gap = next(e for e in truth["events"] if e["kind"] == "training_gap")
-    contacts = pd.read_parquet(tmp_path / "s" / "contacts.parquet")
-    agents = pd.read_parquet(tmp_path / "s" / "agents.parquet")
+    gap = next(e for e in sample_truth["events"] if e["kind"] == "training_gap")
+    contacts = pd.read_parquet(sample_dir / "contacts.parquet")
+    agents = pd.read_parquet(sample_dir / "agents.parquet")
     table = training_needs(contacts, agents)
     worst = table[table["significant_shortfall"]].iloc[0]
     assert (worst["team"], worst["category"]) == (gap["team"], gap["category"])

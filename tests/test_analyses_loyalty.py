@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -44,13 +42,8 @@ def test_responses_without_full_follow_up_are_left_out():
     assert not result.available and "0 survey respondents" in result.reason
 
 
-def test_dissatisfied_customers_churn_more_in_the_sample(tmp_path):
-    from csreport.sample.generate import generate
-    from csreport.sample.scenario import load_scenario
-
-    scenario = load_scenario(Path(__file__).parents[1] / "params/scenarios/default.yml").with_overrides(contacts=80_000)
-    generate(scenario, tmp_path / "s")
-    read = lambda t: pd.read_parquet(tmp_path / "s" / f"{t}.parquet")  # noqa: E731
+def test_dissatisfied_customers_churn_more_in_the_sample(sample_dir):
+    read = lambda t: pd.read_parquet(sample_dir / f"{t}.parquet")  # noqa: E731
     result = loyalty(read("customers"), read("surveys"), read("contacts"), "2026-07", months=12)
     bands = result.by_csat.set_index("band")
     assert bands.loc["dissatisfied (1–2)", "low"] > bands.loc["satisfied (4–5)", "high"]  # intervals apart

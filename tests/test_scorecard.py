@@ -6,8 +6,6 @@ import pytest
 
 from csreport.ingest import ingest
 from csreport.kpis import SCORECARD_KPIS, compute_kpis, load_period
-from csreport.sample.generate import generate
-from csreport.sample.scenario import load_scenario
 from csreport.scorecard import KpiCache, scorecard, trend
 from csreport.store import open_store
 from csreport.targets import load_targets
@@ -16,11 +14,9 @@ ROOT = Path(__file__).parents[1]
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    data = tmp_path_factory.mktemp("sample")
-    generate(load_scenario(ROOT / "params/scenarios/default.yml").with_overrides(contacts=40_000), data)
+def store(sample_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("validated")
-    ingest(data, out)
+    ingest(sample_dir, out)
     return open_store(out)
 
 
