@@ -45,14 +45,21 @@ def _beta_prior(successes: np.ndarray, trials: np.ndarray) -> tuple[float, float
     return p * strength, (1 - p) * strength
 
 
+def _missing_inputs(contacts: pd.DataFrame, agents: pd.DataFrame, column: str) -> str | None:
+    """Why a ranking of ``column`` per agent cannot be made, or None."""
+    absent = sorted({"agent_id", column} - set(contacts.columns))
+    if not absent and (agents.empty or "team" not in agents.columns):
+        absent = ["agents.team"]
+    return f"not enough data: no {', '.join(absent)}" if absent else None
+
+
 def rate_ranking(
     contacts: pd.DataFrame, success: str, agents: pd.DataFrame, metric: str = "fcr_rate", higher_is_better: bool = True
 ) -> AgentRanking:
     """Shrunk per-agent rate of the boolean column ``success`` (e.g. first_contact_resolution) within teams."""
-    needed = {"agent_id", success}
-    if not needed <= set(contacts.columns) or agents.empty or "team" not in agents.columns:
-        missing = sorted(needed - set(contacts.columns)) or ["agents.team"]
-        return AgentRanking(pd.DataFrame(), metric, f"not enough data: no {', '.join(missing)}")
+    reason = _missing_inputs(contacts, agents, success)
+    if reason:
+        return AgentRanking(pd.DataFrame(), metric, reason)
     known = contacts.loc[contacts["agent_id"].notna() & contacts[success].notna(), ["agent_id", success]]
     per_agent = known.groupby("agent_id")[success].agg(successes="sum", n="count").reset_index()
     per_agent = per_agent.merge(agents[["agent_id", "team"]], on="agent_id", how="inner")
@@ -82,10 +89,9 @@ def mean_ranking(
     contacts: pd.DataFrame, value: str, agents: pd.DataFrame, metric: str = "aht_s", higher_is_better: bool = False
 ) -> AgentRanking:
     """Shrunk per-agent mean of ``value`` (e.g. handle_s) toward the team mean (normal–normal shrinkage)."""
-    needed = {"agent_id", value}
-    if not needed <= set(contacts.columns) or agents.empty or "team" not in agents.columns:
-        missing = sorted(needed - set(contacts.columns)) or ["agents.team"]
-        return AgentRanking(pd.DataFrame(), metric, f"not enough data: no {', '.join(missing)}")
+    reason = _missing_inputs(contacts, agents, value)
+    if reason:
+        return AgentRanking(pd.DataFrame(), metric, reason)
     known = contacts.loc[contacts["agent_id"].notna() & contacts[value].notna(), ["agent_id", value]]
     per_agent = known.groupby("agent_id")[value].agg(raw="mean", var="var", n="count").reset_index()
     per_agent = per_agent.merge(agents[["agent_id", "team"]], on="agent_id", how="inner")

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from csreport.measure import Measure, rate
+from csreport.metrics.dates import micros, micros_of
 from csreport.metrics.service import DEFAULT
 from csreport.store import parse_period
 from csreport.targets import Parameters
@@ -36,27 +37,16 @@ class CustomerDates:
         if isinstance(customers, CustomerDates):
             return customers
         return cls(
-            _micros(customers, "signup_date", _ALWAYS),
-            _micros(customers, "churn_date", _NEVER),
+            micros(customers, "signup_date", _ALWAYS),
+            micros(customers, "churn_date", _NEVER),
             "churn_date" in customers.columns,
         )
-
-
-def _micros(frame: pd.DataFrame, column: str, missing_as: int) -> np.ndarray:
-    if column not in frame.columns:
-        return np.full(len(frame), missing_as, dtype=np.int64)
-    values = frame[column].to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT"))
-    return np.where(np.isnat(values), missing_as, values.astype(np.int64))
-
-
-def _micros_of(t: pd.Timestamp) -> int:
-    return int(np.datetime64(t, "us").astype(np.int64))
 
 
 def active_customers(customers: pd.DataFrame | CustomerDates, period: str) -> int:
     """Customers signed up before the period ends and not churned before it starts."""
     dates = CustomerDates.of(customers)
-    start, stop = (_micros_of(t) for t in _window(period, 1))
+    start, stop = (micros_of(t) for t in _window(period, 1))
     return int(((dates.signup < stop) & (dates.churn >= start)).sum())
 
 
@@ -72,7 +62,7 @@ def churn_rate(
     dates = CustomerDates.of(customers)
     if not dates.has_churn:
         return Measure.unavailable(name, "ratio", "customers has no churn_date column")
-    start, stop = (_micros_of(t) for t in _window(period, months))
+    start, stop = (micros_of(t) for t in _window(period, months))
     at_start = (dates.signup < start) & (dates.churn >= start)
     churned = at_start & (dates.churn < stop)
     return rate(

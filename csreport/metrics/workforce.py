@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from csreport.measure import Measure, mean, quantile, rate
+from csreport.metrics.dates import micros, micros_of
 from csreport.metrics.service import DEFAULT, missing
 from csreport.schemas import SATISFACTION_DIMENSIONS
 from csreport.store import parse_period
@@ -33,26 +34,18 @@ class AgentRoster:
             return agents
         leave_type = agents["leave_type"].to_numpy(dtype=object) if "leave_type" in agents.columns else None
         return cls(
-            _micros(agents, "hire_date"), _micros(agents, "leave_date"), leave_type, "leave_date" in agents.columns
+            micros(agents, "hire_date", _NEVER),
+            micros(agents, "leave_date", _NEVER),
+            leave_type,
+            "leave_date" in agents.columns,
         )
 
     def __len__(self) -> int:
         return len(self.hire)
 
     def employed_on(self, day: pd.Timestamp) -> np.ndarray:
-        t = _micros_of(day)
+        t = micros_of(day)
         return (self.hire <= t) & (self.leave > t)
-
-
-def _micros(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in frame.columns:
-        return np.full(len(frame), _NEVER, dtype=np.int64)
-    values = frame[column].to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT"))
-    return np.where(np.isnat(values), _NEVER, values.astype(np.int64))
-
-
-def _micros_of(t: pd.Timestamp) -> int:
-    return int(np.datetime64(t, "us").astype(np.int64))
 
 
 def _has(agents: pd.DataFrame | AgentRoster, column: str) -> bool:
@@ -95,7 +88,7 @@ def attrition(
         )
     roster = AgentRoster.of(agents)
     end = parse_period(period)
-    start, stop = _micros_of((end - (months - 1)).start_time), _micros_of((end + 1).start_time)
+    start, stop = micros_of((end - (months - 1)).start_time), micros_of((end + 1).start_time)
     leaving = (roster.leave >= start) & (roster.leave < stop)
     leavers = int(leaving.sum())
     headcount = headcount or average_headcount(roster, period, months)
@@ -131,7 +124,7 @@ def tenure_months(agents: pd.DataFrame | AgentRoster, period: str, params: Param
     roster = AgentRoster.of(agents)
     day = (parse_period(period) + 1).start_time
     employed = roster.employed_on(day)
-    days = (_micros_of(day) - roster.hire[employed]) / 86_400e6
+    days = (micros_of(day) - roster.hire[employed]) / 86_400e6
     return quantile(
         "tenure_median_months",
         days / 30.44,
