@@ -19,6 +19,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -38,7 +39,7 @@ from csreport.reader import (
     open_file,
 )
 from csreport.schemas import SCHEMAS
-from csreport.sql import literal, quote
+from csreport.sql import connect, literal, quote
 from csreport.store import Store
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -88,7 +89,7 @@ class IngestReport:
 
 
 def _connect(work_dir: Path, tz: str) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+    con = connect()
     con.execute(f"SET memory_limit = '{_DUCKDB_MEMORY_LIMIT}'")
     con.execute(f"SET temp_directory = {literal(str(work_dir / 'duckdb_tmp'))}")
     con.execute(f"SET TimeZone = {literal(tz)}")
@@ -223,17 +224,24 @@ def _ingest_table(
     return TableReport(raw.table, raw.source, rows_read, accepted, quarantined, columns, reasons, encoding=raw.encoding)
 
 
+def _orphans(tables: Store, reference: tuple[str, str, str, str]) -> tuple[int, list]:
+    table, column, ref_table, ref_column = reference
+    row = tables.query(
+        f"SELECT count(*) AS n, list(DISTINCT {quote(column)})[1:5] AS examples FROM {{{table}}} "
+        f"WHERE {quote(column)} IS NOT NULL AND {quote(column)} NOT IN "
+        f"(SELECT {quote(ref_column)} FROM {{{ref_table}}})"
+    ).iloc[0]
+    return int(row["n"]), list(row["examples"]) if row["n"] else []  # no orphans: the list is NULL
+
+
 def _reference_warnings(store: Path, reports: dict[str, TableReport]) -> None:
-    """Count ids with no match in the table they refer to; such rows are kept, with a warning."""
+    """Count ids with no match in the table they refer to; such rows are kept, with a warning. The checks
+    run two at a time: one alone does not keep both cores busy."""
     tables = Store(store)
-    for table, column, ref_table, ref_column in _REFERENCES:
-        if table not in reports or ref_table not in reports or column not in reports[table].columns:
-            continue
-        n, examples = tables.query(
-            f"SELECT count(*) AS n, list(DISTINCT {quote(column)})[1:5] AS examples FROM {{{table}}} "
-            f"WHERE {quote(column)} IS NOT NULL AND {quote(column)} NOT IN "
-            f"(SELECT {quote(ref_column)} FROM {{{ref_table}}})"
-        ).iloc[0]
+    checks = [r for r in _REFERENCES if r[0] in reports and r[2] in reports and r[1] in reports[r[0]].columns]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda r: _orphans(tables, r), checks))
+    for (table, column, ref_table, _), (n, examples) in zip(checks, results, strict=True):
         if n:
             reports[table].warnings.append(
                 f"{n:,} rows have a {column} value not found in {ref_table} (e.g. {', '.join(map(str, examples))}); "
@@ -265,10 +273,12 @@ def ingest(
         raise UnusableInputError(
             f"{data_dir}: no contacts table (contacts.csv, .xlsx or .parquet); it is the one required table."
         )
-    with _locked(out_dir):
-        fp = fingerprint(sources, mapping, tz, db_url)
+    with _locked(out_dir), ThreadPoolExecutor(max_workers=1) as hasher:
+        # hashing releases the GIL: when validation runs anyway (force), it overlaps the hashing
+        pending = hasher.submit(fingerprint, sources, mapping, tz, db_url)
         manifest = out_dir / "ingest.json"
         if not force and manifest.exists():
+            fp = pending.result()
             cached = IngestReport.from_json(json.loads(manifest.read_text(encoding="utf-8")))
             if cached.fingerprint == fp and set(cached.tables) <= set(Store(Path(cached.store_dir)).tables):
                 return cached
@@ -298,7 +308,7 @@ def ingest(
                 reports[table] = _ingest_table(con, raw, mapping, tz, store, quarantine)
             con.close()
         _reference_warnings(store, reports)
-        report = IngestReport(str(store), str(quarantine), fp, tz, reports)
+        report = IngestReport(str(store), str(quarantine), pending.result(), tz, reports)
         tmp = manifest.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, manifest)

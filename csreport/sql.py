@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import duckdb
+
 
 def quote(name: str) -> str:
     """A DuckDB identifier, quoted."""
@@ -17,3 +19,10 @@ def literal(value: object) -> str:
     if isinstance(value, int | float):
         return repr(value)
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection as csreport uses them: no progress bar on stdout (csreport shows its own)."""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con

@@ -13,12 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from csreport.errors import ParameterError
 from csreport.schemas import SCHEMAS
-from csreport.sql import literal, quote
+from csreport.sql import connect, literal, quote
 
 ALL_UNITS = "all"
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -48,7 +47,7 @@ class Store:
 
     def columns(self, table: str) -> list[str]:
         """Contract columns present in ``table``."""
-        with duckdb.connect() as con:
+        with connect() as con:
             return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {self._file(table)}").fetchall()]
 
     def relation(self, table: str) -> str:
@@ -67,7 +66,7 @@ class Store:
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """Run SQL in which ``{table}`` placeholders name the store's tables, e.g. ``SELECT * FROM {contacts}``."""
         names = {t: self._file(t) for t in self.tables}
-        with duckdb.connect() as con:
+        with connect() as con:
             return con.execute(sql.format(**names), params or []).df()
 
     def read(
@@ -99,7 +98,7 @@ class Store:
             where.append(f"{quote(meta['unit_column'])} = {literal(unit)}")
         select = ", ".join(quote(c) for c in columns) if columns else "*"
         sql = f"SELECT {select} FROM {self._file(table)}" + (f" WHERE {' AND '.join(where)}" if where else "")
-        with duckdb.connect() as con:
+        with connect() as con:
             return con.execute(sql).df()
 
     def units(self) -> list[str]:

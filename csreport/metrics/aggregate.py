@@ -11,13 +11,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import duckdb
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from csreport.measure import Measure, quantile, rate
-from csreport.sql import literal, quote
+from csreport.sql import connect, literal, quote
 from csreport.targets import Parameters
 
 
@@ -231,7 +230,7 @@ def evaluate(
         source = frame.assign(_later=False)
         if later is not None:
             source = pd.concat([source, later.assign(_later=True)], ignore_index=True)
-        with duckdb.connect() as con:
+        with connect() as con:
             con.register("source", source)
             sql = f"SELECT {', '.join(items)} FROM ({derived}) AS d WHERE NOT _later"
             row = con.execute(sql).fetchdf().iloc[0].to_dict()
@@ -274,7 +273,7 @@ def query_grouped(
         f"WHERE {t} >= {literal(start)}::TIMESTAMP AND {t} < {literal(stop)}::TIMESTAMP "
         f"GROUP BY _period, _unit"
     )
-    with duckdb.connect() as con:
+    with connect() as con:
         table = con.sql(sql).to_arrow_table()
     return GroupedQuery(specs, usable, missing, table)
 
