@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +19,8 @@ app = typer.Typer(
     help="Customer-service analysis reports: validate data, make sample data.",
 )
 console = Console()
+if not console.is_terminal and "COLUMNS" not in os.environ:
+    console = Console(width=120)  # logs and pipes: no 80-column wrapping of the tables
 err_console = Console(stderr=True)
 
 
