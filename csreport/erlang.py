@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 
 def waiting_probability(load: float, agents: int) -> float:
@@ -62,13 +63,19 @@ def scheduled_positions(agents: int, shrinkage: float) -> int:
 
 
 def sample_waits(
-    rng: np.random.Generator, load: float, agents: int, handle_s: float, size: int, overload_mean_s: float = 900.0
+    rng: np.random.Generator,
+    load: np.ndarray,
+    agents: np.ndarray,
+    handle_s: np.ndarray,
+    overload_mean_s: float = 900.0,
 ) -> np.ndarray:
-    """Draw queue waits in seconds for ``size`` contacts: wait with P(W>0), then Exp(AHT / (N − A)).
-
-    An unstable queue (``agents <= load``) gets exponential waits with mean ``overload_mean_s``.
-    """
-    if agents <= load:
-        return rng.exponential(overload_mean_s, size)
-    waits = rng.exponential(handle_s / (agents - load), size)
-    return np.where(rng.random(size) < waiting_probability(load, agents), waits, 0.0)
+    """Draw one queue wait in seconds per contact, each with its own load (Erlangs), agents and AHT (s):
+    it waits with probability P(W>0), then for Exp(AHT / (N − A)) seconds. A contact in an unstable queue
+    (``agents <= load``) waits Exp(``overload_mean_s``)."""
+    load, handle_s = np.asarray(load, float), np.asarray(handle_s, float)
+    agents = np.asarray(agents).astype(int)
+    codes, states = pd.factorize(pd.MultiIndex.from_arrays([load, agents]))
+    p_wait = np.array([waiting_probability(a, n) for a, n in states])[codes]  # one Erlang C per queue state
+    stable = agents > load
+    mean_wait = np.where(stable, handle_s / np.maximum(agents - load, 1e-9), overload_mean_s)
+    return np.where(rng.random(len(load)) < np.where(stable, p_wait, 1.0), rng.exponential(mean_wait), 0.0)

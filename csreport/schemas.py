@@ -285,11 +285,6 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
 TABLES = list(SCHEMAS)
 
 
-def column_kind(table: str, column: str) -> str:
-    """Parse kind of a contract column (text, code, period, timestamp, date, float, int, bool)."""
-    return SCHEMAS[table].columns[column].metadata["kind"]
-
-
 def empty_frame(table: str, columns: list[str] | None = None) -> pd.DataFrame:
     """A table with no rows and the contract dtypes of ``columns`` (default: every column of the table)."""
     spec = SCHEMAS[table].columns

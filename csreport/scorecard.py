@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from csreport.comparisons import compare
-from csreport.kpis import SCORECARD_KPIS, PeriodData, compute_kpis, compute_many, load_period
+from csreport.kpis import SCORECARD_KPIS, compute_kpis, compute_many, load_period
 from csreport.measure import Measure
 from csreport.metrics.service import contact_kpis
 from csreport.store import ALL_UNITS, Store, parse_period
@@ -44,9 +44,6 @@ class KpiCache:
         if key not in self._kpis:
             self._kpis[key] = compute_kpis(load_period(self.store, period, unit), self.targets.parameters)
         return self._kpis[key]
-
-    def put(self, data: PeriodData) -> None:
-        self._kpis[(data.period, data.unit)] = compute_kpis(data, self.targets.parameters)
 
     def preload(self, periods: list[str], units: list[str]) -> None:
         """Compute ``periods`` × ``units`` at once, with the previous month and same month last year of each

@@ -48,13 +48,10 @@ class Store:
     def columns(self, table: str) -> list[str]:
         """Contract columns present in ``table``."""
         with connect() as con:
-            return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {self._file(table)}").fetchall()]
+            return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {self.relation(table)}").fetchall()]
 
     def relation(self, table: str) -> str:
         """A DuckDB FROM-clause expression reading ``table`` (for SQL built by csreport's own modules)."""
-        return self._file(table)
-
-    def _file(self, table: str) -> str:
         if table not in SCHEMAS:
             raise ParameterError(f"unknown table {table!r}; tables: {', '.join(SCHEMAS)}.")
         copy = self.path / f"{table}.parquet"
@@ -65,7 +62,7 @@ class Store:
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """Run SQL in which ``{table}`` placeholders name the store's tables, e.g. ``SELECT * FROM {contacts}``."""
-        names = {t: self._file(t) for t in self.tables}
+        names = {t: self.relation(t) for t in self.tables}
         with connect() as con:
             return con.execute(sql.format(**names), params or []).df()
 
@@ -97,7 +94,7 @@ class Store:
         if unit != ALL_UNITS and meta["unit_column"]:
             where.append(f"{quote(meta['unit_column'])} = {literal(unit)}")
         select = ", ".join(quote(c) for c in columns) if columns else "*"
-        sql = f"SELECT {select} FROM {self._file(table)}" + (f" WHERE {' AND '.join(where)}" if where else "")
+        sql = f"SELECT {select} FROM {self.relation(table)}" + (f" WHERE {' AND '.join(where)}" if where else "")
         with connect() as con:
             return con.execute(sql).df()
 

@@ -43,6 +43,7 @@ def test_shrinkage_out_of_range():
 
 def test_sampled_waits_match_asa():
     rng = np.random.default_rng(1)
-    waits = erlang.sample_waits(rng, 10, 14, 180, 200_000)
+    n = 200_000
+    waits = erlang.sample_waits(rng, np.full(n, 10.0), np.full(n, 14), np.full(n, 180.0))
     assert waits.mean() == pytest.approx(erlang.average_speed_of_answer(10, 14, 180), rel=0.03)
     assert (waits > 0).mean() == pytest.approx(erlang.waiting_probability(10, 14), abs=0.005)

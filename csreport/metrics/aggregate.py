@@ -1,9 +1,10 @@
 """The KPI aggregation engine: each KPI is an aggregate spec evaluated by DuckDB.
 
 The same SQL runs over one period's DataFrame (``evaluate``) or over the whole store grouped by month and
-unit with GROUPING SETS (``evaluate_grouped``), so a KPI has one definition and "all units" is always pooled
-from the rows. Specs: :class:`Proportion` (Wilson interval), :class:`Mean` (t interval), :class:`Quantile`
-(order-statistic interval, sample kept for Mann–Whitney), :class:`Count` and :class:`Promoters` (NPS).
+unit (``query_grouped``, then ``GroupedQuery.finish``), so a KPI has one definition. "All units" adds up the
+units' additive statistics (counts, sums, sums of squares, value lists), which equals computing from the rows.
+Specs: :class:`Proportion` (Wilson interval), :class:`Mean` (t interval), :class:`Quantile` (order-statistic
+interval, sample kept for Mann–Whitney), :class:`Count`, :class:`Sum` and :class:`Promoters` (NPS).
 """
 
 from __future__ import annotations
@@ -276,21 +277,6 @@ def query_grouped(
     with connect() as con:
         table = con.sql(sql).to_arrow_table()
     return GroupedQuery(specs, usable, missing, table)
-
-
-def evaluate_grouped(
-    source: str,
-    columns: set[str],
-    specs: list[Spec],
-    derived: str,
-    time_column: str,
-    start: str,
-    stop: str,
-    confidence: float,
-) -> dict[tuple[str, str], dict[str, Measure]]:
-    """Every spec per (period, unit) and per (period, "all") over the store relation ``source``, from
-    ``start`` (inclusive) to ``stop`` (exclusive) timestamps. Groups with no rows are absent."""
-    return query_grouped(source, columns, specs, derived, time_column, start, stop).finish(confidence)
 
 
 def _pooled_by_period(rows: list[dict]) -> list[dict]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from csreport.erlang import agents_required, waiting_probability
+from csreport.erlang import agents_required, sample_waits
 from csreport.sample.comments import make_comments
 from csreport.sample.scenario import CATEGORIES, Scenario
 from csreport.schemas import CHANNELS
@@ -186,14 +186,7 @@ def _queue_waits(df: pd.DataFrame, plan: pd.DataFrame, rng: np.random.Generator)
     q["load"] = q["load"].fillna(0.05)
     on_shift = q["on_shift"].fillna(1.0).to_numpy()
     agents = np.floor(on_shift) + (rng.random(len(q)) < on_shift % 1)  # a day's rounding of part-staffed hours
-    aht = q["channel"].map(QUEUE_AHT_S).to_numpy()
-    load = q["load"].to_numpy()
-    pairs = pd.MultiIndex.from_arrays([load, agents.astype(int)])
-    codes, uniques = pd.factorize(pairs)
-    pw = np.array([waiting_probability(a, m) for a, m in uniques])[codes]  # one Erlang C per queue state
-    stable = agents > load
-    mean_wait = np.where(stable, aht / np.maximum(agents - load, 1e-9), 900.0)
-    w = np.where(rng.random(len(q)) < np.where(stable, pw, 1.0), rng.exponential(mean_wait), 0.0)
+    w = sample_waits(rng, q["load"].to_numpy(), agents, q["channel"].map(QUEUE_AHT_S).to_numpy())
     patience = rng.exponential(q["channel"].map(PATIENCE_MEAN_S).to_numpy())
     misdial = (q["channel"].to_numpy() == "phone") & (rng.random(len(q)) < 0.015)
     patience = np.where(misdial, rng.uniform(0, 4, len(q)), patience)

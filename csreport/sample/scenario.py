@@ -71,9 +71,6 @@ class Scenario:
     def periods(self) -> pd.PeriodIndex:
         return pd.period_range(end=self.end, periods=self.months, freq="M")
 
-    def events_of(self, kind: str) -> list[Event]:
-        return [e for e in self.events if e.type == kind]
-
     def with_overrides(self, contacts: int | None = None, seed: int | None = None) -> Scenario:
         """The scenario at another scale or seed; customers grow with contacts beyond the default scale."""
         from dataclasses import replace
