@@ -16,20 +16,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csreport.analyses.result import AnalysisResult
+
 FUNNEL_LEVELS = (0.95, 0.998)
 
 
 @dataclass(frozen=True)
-class AgentRanking:
+class AgentRanking(AnalysisResult):
     """Per-agent table (agent_id, team, n, raw, shrunk, funnel limits, flag, rank) or the reason it is empty."""
 
     table: pd.DataFrame
     metric: str
     reason: str | None = None
-
-    @property
-    def available(self) -> bool:
-        return self.reason is None
 
 
 def _beta_prior(successes: np.ndarray, trials: np.ndarray) -> tuple[float, float]:
@@ -53,18 +51,34 @@ def _missing_inputs(contacts: pd.DataFrame, agents: pd.DataFrame, column: str) -
     return f"not enough data: no {', '.join(absent)}" if absent else None
 
 
+def _per_agent(
+    contacts: pd.DataFrame, agents: pd.DataFrame, column: str, **aggregates: str
+) -> tuple[pd.DataFrame, str | None]:
+    """Per-agent ``aggregates`` of ``column`` with each agent's team, or why there are not enough agents."""
+    reason = _missing_inputs(contacts, agents, column)
+    if reason:
+        return pd.DataFrame(), reason
+    known = contacts.loc[contacts["agent_id"].notna() & contacts[column].notna(), ["agent_id", column]]
+    per_agent = known.groupby("agent_id")[column].agg(**aggregates).reset_index()
+    per_agent = per_agent.merge(agents[["agent_id", "team"]], on="agent_id", how="inner")
+    if len(per_agent) < 2:
+        return per_agent, "not enough data: fewer than two agents with contacts"
+    return per_agent, None
+
+
+def _ranked(table: pd.DataFrame, higher_is_better: bool) -> pd.DataFrame:
+    """Sorted by the shrunk estimate, best first, with a 1-based rank."""
+    table = table.sort_values("shrunk", ascending=not higher_is_better, kind="stable").reset_index(drop=True)
+    return table.assign(rank=np.arange(1, len(table) + 1))
+
+
 def rate_ranking(
     contacts: pd.DataFrame, success: str, agents: pd.DataFrame, metric: str = "fcr_rate", higher_is_better: bool = True
 ) -> AgentRanking:
     """Shrunk per-agent rate of the boolean column ``success`` (e.g. first_contact_resolution) within teams."""
-    reason = _missing_inputs(contacts, agents, success)
+    per_agent, reason = _per_agent(contacts, agents, success, successes="sum", n="count")
     if reason:
         return AgentRanking(pd.DataFrame(), metric, reason)
-    known = contacts.loc[contacts["agent_id"].notna() & contacts[success].notna(), ["agent_id", success]]
-    per_agent = known.groupby("agent_id")[success].agg(successes="sum", n="count").reset_index()
-    per_agent = per_agent.merge(agents[["agent_id", "team"]], on="agent_id", how="inner")
-    if len(per_agent) < 2:
-        return AgentRanking(pd.DataFrame(), metric, "not enough data: fewer than two agents with contacts")
     rows = []
     for _team, group in per_agent.groupby("team"):
         x, n = group["successes"].to_numpy(float), group["n"].to_numpy(float)
@@ -80,23 +94,16 @@ def rate_ranking(
     outer = FUNNEL_LEVELS[-1]
     below, above = table["raw"] < table[f"low_{outer}"], table["raw"] > table[f"high_{outer}"]
     table["flag"] = np.select([below, above], ["low", "high"], "within")
-    table = table.sort_values("shrunk", ascending=not higher_is_better, kind="stable").reset_index(drop=True)
-    table["rank"] = np.arange(1, len(table) + 1)
-    return AgentRanking(table.drop(columns=["successes"]), metric)
+    return AgentRanking(_ranked(table.drop(columns=["successes"]), higher_is_better), metric)
 
 
 def mean_ranking(
     contacts: pd.DataFrame, value: str, agents: pd.DataFrame, metric: str = "aht_s", higher_is_better: bool = False
 ) -> AgentRanking:
     """Shrunk per-agent mean of ``value`` (e.g. handle_s) toward the team mean (normal–normal shrinkage)."""
-    reason = _missing_inputs(contacts, agents, value)
+    per_agent, reason = _per_agent(contacts, agents, value, raw="mean", var="var", n="count")
     if reason:
         return AgentRanking(pd.DataFrame(), metric, reason)
-    known = contacts.loc[contacts["agent_id"].notna() & contacts[value].notna(), ["agent_id", value]]
-    per_agent = known.groupby("agent_id")[value].agg(raw="mean", var="var", n="count").reset_index()
-    per_agent = per_agent.merge(agents[["agent_id", "team"]], on="agent_id", how="inner")
-    if len(per_agent) < 2:
-        return AgentRanking(pd.DataFrame(), metric, "not enough data: fewer than two agents with contacts")
     rows = []
     for _team, group in per_agent.groupby("team"):
         n = group["n"].to_numpy(float)
@@ -110,9 +117,7 @@ def mean_ranking(
             group.assign(shrunk=team_mean + weight * (group["raw"] - team_mean), team_mean=team_mean, weight=weight)
         )
     table = pd.concat(rows, ignore_index=True)
-    table = table.sort_values("shrunk", ascending=not higher_is_better, kind="stable").reset_index(drop=True)
-    table["rank"] = np.arange(1, len(table) + 1)
-    return AgentRanking(table.drop(columns=["var"]), metric)
+    return AgentRanking(_ranked(table.drop(columns=["var"]), higher_is_better), metric)
 
 
 def training_needs(

@@ -21,6 +21,8 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
+from csreport.analyses.result import AnalysisResult
+
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 CN_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
 PHONE = re.compile(r"(?<!\d)(\+?\d[\d -]{6,}\d)(?!\d)")
@@ -66,14 +68,10 @@ class LanguageModel:
 
 
 @dataclass(frozen=True)
-class CommentAnalysis:
+class CommentAnalysis(AnalysisResult):
     models: dict[str, LanguageModel]
     comments: pd.DataFrame  # masked text, language, category (label), predicted
     reason: str | None = None
-
-    @property
-    def available(self) -> bool:
-        return self.reason is None
 
 
 def _fit(frame: pd.DataFrame, lang: str, top: int) -> LanguageModel:

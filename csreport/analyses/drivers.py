@@ -15,22 +15,20 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from csreport.analyses.result import AnalysisResult
+
 NUMERIC = {"wait_min": "queue wait", "handle_min": "handle time", "tenure_months": "agent tenure"}
 BINARY = {"first_contact_resolution": "resolved at first contact", "reopened": "reopened", "escalated": "escalated"}
 GROUPS = {"channel": "channel", "category": "category"}
 
 
 @dataclass(frozen=True)
-class DriverResult:
+class DriverResult(AnalysisResult):
     effects: pd.DataFrame  # factor, label, effect (CSAT points), low, high, p_value, per, importance
     r_squared: float
     n: int
     controlled_for: list[str]
     reason: str | None = None
-
-    @property
-    def available(self) -> bool:
-        return self.reason is None
 
 
 def driver_frame(surveys: pd.DataFrame, contacts: pd.DataFrame, agents: pd.DataFrame | None = None) -> pd.DataFrame:

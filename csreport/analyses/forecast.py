@@ -20,11 +20,13 @@ import pandas as pd
 from scipy import stats
 from statsmodels.tsa.holtwinters import SimpleExpSmoothing
 
+from csreport.analyses.result import AnalysisResult
+
 SEASON = 12
 
 
 @dataclass(frozen=True)
-class VolumeForecast:
+class VolumeForecast(AnalysisResult):
     """The chosen model, its forecast with intervals, the backtest behind the choice, or why there is none."""
 
     model: str
@@ -33,10 +35,6 @@ class VolumeForecast:
     backtest: pd.DataFrame  # model, origin, horizon, actual, forecast, abs_error, mase_scale
     mase: dict[str, float]
     reason: str | None = None
-
-    @property
-    def available(self) -> bool:
-        return self.reason is None
 
 
 def monthly_volume(contacts: pd.DataFrame) -> pd.Series:

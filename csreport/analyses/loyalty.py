@@ -18,6 +18,7 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.stats.proportion import proportion_confint
 
+from csreport.analyses.result import AnalysisResult
 from csreport.store import parse_period
 
 CSAT_BANDS = ["dissatisfied (1–2)", "neutral (3)", "satisfied (4–5)"]
@@ -25,16 +26,12 @@ CONTACT_BANDS = ["0", "1", "2", "3+"]
 
 
 @dataclass(frozen=True)
-class LoyaltyResult:
+class LoyaltyResult(AnalysisResult):
     by_csat: pd.DataFrame  # band, churned, customers, churn_rate, low, high
     by_contacts: pd.DataFrame
     odds_ratios: pd.DataFrame  # term, odds_ratio, low, high, p_value
     customers: int
     reason: str | None = None
-
-    @property
-    def available(self) -> bool:
-        return self.reason is None
 
 
 def _rates(frame: pd.DataFrame, band: str, order: list[str], confidence: float) -> pd.DataFrame:

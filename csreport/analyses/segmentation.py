@@ -17,6 +17,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
+from csreport.analyses.result import AnalysisResult
 from csreport.store import parse_period
 
 FEATURES = {
@@ -30,16 +31,12 @@ SEED = 0
 
 
 @dataclass(frozen=True)
-class Segmentation:
+class Segmentation(AnalysisResult):
     profiles: pd.DataFrame  # segment, name, customers, share, feature means, churn rate
     assignments: pd.DataFrame  # customer_id, segment
     k: int
     silhouettes: dict[int, float]
     reason: str | None = None
-
-    @property
-    def available(self) -> bool:
-        return self.reason is None
 
 
 def customer_features(

@@ -14,20 +14,17 @@ import numpy as np
 import pandas as pd
 
 from csreport import erlang
+from csreport.analyses.result import AnalysisResult
 from csreport.store import parse_period
 
 
 @dataclass(frozen=True)
-class StaffingNeed:
+class StaffingNeed(AnalysisResult):
     """Per (channel, day type, interval) requirement table and a per-channel summary, or why there is none."""
 
     intervals: pd.DataFrame
     summary: pd.DataFrame
     reason: str | None = None
-
-    @property
-    def available(self) -> bool:
-        return self.reason is None
 
 
 def interval_loads(
