@@ -116,10 +116,15 @@ def sample_data(
 
 
 def main() -> None:  # pragma: no cover - console entry point wrapper
+    """Run the CLI; errors that escape a command become one line on stderr and exit code 2, no traceback."""
     try:
-        app()
+        app()  # standalone mode: typer.Exit and click's own errors exit here with their codes
     except CsreportError as exc:
-        err_console.print(f"error: {exc}")
+        err_console.print(f"error: {exc}", highlight=False)
+        sys.exit(2)
+    except OSError as exc:  # a file or directory csreport could not read or write
+        where = f"{exc.filename}: " if exc.filename else ""
+        err_console.print(f"error: {where}{exc.strerror or exc}. Check the path and its permissions.", highlight=False)
         sys.exit(2)
 
 

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
-from csreport.errors import ParameterError
+from csreport.errors import ParameterError, UnusableInputError
 from csreport.schemas import SCHEMAS
 from csreport.sql import connect, literal, quote
 
@@ -47,8 +48,19 @@ class Store:
 
     def columns(self, table: str) -> list[str]:
         """Contract columns present in ``table``."""
-        with connect() as con:
-            return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {self.relation(table)}").fetchall()]
+        return self._run(f"DESCRIBE SELECT * FROM {self.relation(table)}")["column_name"].tolist()
+
+    def _run(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        """Run SQL on the store; a source file that moved or changed since validation is a clear error."""
+        try:
+            with connect() as con:
+                return con.execute(sql, params or []).df()
+        except duckdb.IOException as exc:
+            raise UnusableInputError(
+                f"{self.path}: the validated store cannot read its data ({str(exc).splitlines()[0]}). The data "
+                f"files moved or changed since validation; run 'csreport validate DATA_DIR --out "
+                f"{self.path.parent}' again."
+            ) from None
 
     def relation(self, table: str) -> str:
         """A DuckDB FROM-clause expression reading ``table`` (for SQL built by csreport's own modules)."""
@@ -63,8 +75,7 @@ class Store:
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """Run SQL in which ``{table}`` placeholders name the store's tables, e.g. ``SELECT * FROM {contacts}``."""
         names = {t: self.relation(t) for t in self.tables}
-        with connect() as con:
-            return con.execute(sql.format(**names), params or []).df()
+        return self._run(sql.format(**names), params)
 
     def read(
         self,
@@ -95,8 +106,7 @@ class Store:
             where.append(f"{quote(meta['unit_column'])} = {literal(unit)}")
         select = ", ".join(quote(c) for c in columns) if columns else "*"
         sql = f"SELECT {select} FROM {self.relation(table)}" + (f" WHERE {' AND '.join(where)}" if where else "")
-        with connect() as con:
-            return con.execute(sql).df()
+        return self._run(sql)
 
     def units(self) -> list[str]:
         """Business units present in contacts, sorted."""

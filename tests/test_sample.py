@@ -147,3 +147,18 @@ def test_another_scenario_works_just_as_well(tmp_path):
     assert next(e for e in truth["events"] if e["kind"] == "training_gap")["unit"] == "retail"
     for table, defects in truth["defects"].items():
         assert report.tables[table].rows_quarantined == sum(defects.values())
+
+
+def test_never_deletes_a_directory_that_is_not_a_sample(tmp_path):
+    (tmp_path / "notes.txt").write_text("keep me")
+    with pytest.raises(ParameterError, match="not an earlier sample; csreport will not delete it"):
+        generate(load_scenario(DEFAULT).with_overrides(contacts=3_000), tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+
+
+def test_replaces_an_earlier_sample(tmp_path):
+    scenario = load_scenario(DEFAULT).with_overrides(contacts=3_000)
+    generate(scenario, tmp_path / "s")
+    (tmp_path / "s" / "stale.csv").write_text("x")
+    generate(scenario, tmp_path / "s")
+    assert not (tmp_path / "s" / "stale.csv").exists()

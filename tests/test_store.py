@@ -43,3 +43,24 @@ def test_bad_period(bad):
 def test_no_store(tmp_path):
     with pytest.raises(ParameterError, match="no validated store"):
         open_store(tmp_path)
+
+
+def test_a_moved_source_is_a_clear_error(tmp_path):
+    import pandas as pd
+
+    from csreport.errors import UnusableInputError
+
+    data = tmp_path / "data"
+    data.mkdir()
+    pd.DataFrame(
+        {
+            "contact_id": ["C1"],
+            "created_at": [pd.Timestamp("2026-10-01 09:00")],
+            "business_unit": ["east"],
+            "channel": ["phone"],
+        }
+    ).to_parquet(data / "contacts.parquet")
+    ingest(data, tmp_path / "out")  # a typed Parquet source: the store refers to it
+    data.rename(tmp_path / "elsewhere")
+    with pytest.raises(UnusableInputError, match="moved or changed since validation; run 'csreport validate"):
+        open_store(tmp_path / "out").read("contacts", "2026-10")

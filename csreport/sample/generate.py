@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from csreport.errors import ParameterError
 from csreport.sample import contacts as sim
 from csreport.sample.defects import plant_defects
 from csreport.sample.market import make_benchmarks, make_competitor_features
@@ -223,6 +224,23 @@ def _truth(scenario: Scenario, defects: Counter, rows: dict[str, int]) -> dict:
     }
 
 
+TRUTH_FILE = "_scenario_truth.json"
+
+
+def _prepare_output(out: Path) -> None:
+    """Empty ``out`` for a new data set, refusing to delete a directory that is not an earlier sample."""
+    if out.exists():
+        if not out.is_dir():
+            raise ParameterError(f"{out}: exists and is not a directory. Pass a directory for the sample data.")
+        if any(out.iterdir()) and not (out / TRUTH_FILE).exists():
+            raise ParameterError(
+                f"{out}: the directory holds other files and no {TRUTH_FILE}, so it is not an earlier sample; "
+                f"csreport will not delete it. Pass an empty or new directory (e.g. data/sample)."
+            )
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+
+
 def generate(
     scenario: Scenario, out: str | Path, fmt: str = "parquet", progress: Callable[[int, int], None] | None = None
 ) -> dict:
@@ -230,9 +248,7 @@ def generate(
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
     out = Path(out)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    _prepare_output(out)
     rng = np.random.default_rng(scenario.seed)
     events = sim.Events.of(scenario)
     customers = make_customers(scenario, rng)
@@ -312,5 +328,5 @@ def generate(
         writer.close()
         rows[table] = writer.rows
     truth = _truth(scenario, defects, rows)
-    (out / "_scenario_truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out / TRUTH_FILE).write_text(json.dumps(truth, indent=2, ensure_ascii=False), encoding="utf-8")
     return truth
