@@ -1,0 +1,131 @@
+"""Collecting the findings of one period × unit: reads the aggregates the detection rules need from the
+store, runs every rule, and orders the records (the I/O edge of the findings package)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from csreport.analyses.agents import training_needs
+from csreport.findings.record import Finding, ordered
+from csreport.findings.rules import (
+    Rules,
+    category_spikes,
+    channel_shifts,
+    churn_rises,
+    kpi_findings,
+    load_rules,
+    segment_churn,
+    staffing_gaps,
+    training_gaps,
+)
+from csreport.scorecard import KpiCache, scorecard
+from csreport.sql import literal
+from csreport.store import ALL_UNITS, Store, parse_period
+from csreport.targets import Targets, load_targets
+
+
+def _months(period: str, count: int) -> list[str]:
+    end = parse_period(period)
+    return [str(end - k) for k in range(count - 1, -1, -1)]
+
+
+def _monthly_counts(
+    store: Store, period: str, unit: str, months: int, column: str, where: str = "TRUE"
+) -> pd.DataFrame:
+    """Contacts per month × ``column`` in the ``months`` months ending with ``period``."""
+    start = parse_period(period) - (months - 1)
+    stop = parse_period(period) + 1
+    unit_filter = "TRUE" if unit == ALL_UNITS else f"business_unit = {literal(unit)}"
+    return store.query(
+        f"SELECT strftime(created_at, '%Y-%m') AS period, {column} AS key, count(*) AS count FROM {{contacts}} "
+        f"WHERE created_at >= {literal(str(start.start_time))}::TIMESTAMP "
+        f"AND created_at < {literal(str(stop.start_time))}::TIMESTAMP AND {unit_filter} AND {where} "
+        f"AND {column} IS NOT NULL GROUP BY ALL"
+    )
+
+
+def _coverage(store: Store, period: str, unit: str, months: int) -> pd.DataFrame:
+    """Per month: agents' available hours (agent_months, agents of the unit) and handle hours of contacts."""
+    if not {"agent_months", "agents"} <= set(store.tables):
+        return pd.DataFrame(columns=["period", "available_hours", "workload_hours"])
+    window = _months(period, months)
+    unit_filter = "TRUE" if unit == ALL_UNITS else f"a.business_unit = {literal(unit)}"
+    hours = store.query(
+        "SELECT m.period, sum(m.available_hours) AS available_hours, count(DISTINCT m.agent_id) AS agents "
+        "FROM {agent_months} m "
+        f"JOIN {{agents}} a USING (agent_id) WHERE {unit_filter} AND m.period IN ({', '.join(map(literal, window))}) "
+        "GROUP BY ALL"
+    )
+    start, stop = parse_period(window[0]).start_time, (parse_period(period) + 1).start_time
+    unit_filter = "TRUE" if unit == ALL_UNITS else f"business_unit = {literal(unit)}"
+    work = store.query(
+        "SELECT strftime(created_at, '%Y-%m') AS period, sum(handle_s) / 3600 AS workload_hours FROM {contacts} "
+        f"WHERE created_at >= {literal(str(start))}::TIMESTAMP AND created_at < {literal(str(stop))}::TIMESTAMP "
+        f"AND {unit_filter} GROUP BY ALL"
+    )
+    return hours.merge(work, on="period", how="inner")
+
+
+def collect_findings(
+    store: Store,
+    period: str,
+    unit: str = ALL_UNITS,
+    targets: Targets | None = None,
+    rules: Rules | None = None,
+    cache: KpiCache | None = None,
+) -> list[Finding]:
+    """Every finding of ``period`` × ``unit`` by the rules of :mod:`csreport.findings.rules`, ordered by
+    severity then impact. Rules whose inputs are absent (no agents, no customers …) are skipped."""
+    targets = targets or load_targets()
+    rules = rules or load_rules(confidence=targets.parameters.confidence, min_sample=targets.parameters.min_sample)
+    history = rules.baseline_months + 1
+    last_month = store.query("SELECT strftime(max(created_at), '%Y-%m') AS m FROM {contacts}")["m"].iloc[0]
+    card = scorecard(store, period, unit, targets, cache)
+    found = kpi_findings(card, period, unit, rules, last_data_month=(period == last_month))
+
+    complaints = _monthly_counts(store, period, unit, history, "category", "is_complaint")
+    found += category_spikes(complaints.rename(columns={"key": "category"}), period, unit, rules)
+    channels = _monthly_counts(store, period, unit, 2, "channel")
+    found += channel_shifts(channels.rename(columns={"key": "channel"}), period, unit, rules)
+
+    service_level = card.set_index("kpi")["value"].get("service_level")
+    contacts = card.set_index("kpi")["value"].get("contacts") or 0
+    coverage = _coverage(store, period, unit, history)
+    if not coverage.empty:
+        found += staffing_gaps(coverage, period, unit, service_level, rules, contacts=int(contacts))
+
+    if "agents" in store.tables:
+        recent = store.read(
+            "contacts",
+            period,
+            unit,
+            rules.training_months,
+            columns=["agent_id", "category", "first_contact_resolution", "business_unit"],
+        )
+        needs = training_needs(recent, store.read("agents"), targets.parameters.min_sample, 1 - rules.alpha)
+        units = [unit] if unit != ALL_UNITS else sorted(needs["business_unit"].unique()) if not needs.empty else []
+        for u in units:
+            found += [f if unit == u else _as_unit(f, unit) for f in training_gaps(needs, period, u, rules)]
+
+    if "customers" in store.tables:
+        customers = store.read("customers", unit=unit)
+        churn = segment_churn(customers, _months(period, history))
+        found += churn_rises(churn, period, unit, rules)
+    return ordered(found)
+
+
+def _as_unit(finding: Finding, unit: str) -> Finding:
+    """A finding of one business unit reported in the roll-up of ``unit`` (the training unit goes to evidence)."""
+    return replace(finding, unit=unit, evidence={**finding.evidence, "business_unit": finding.unit})
+
+
+def findings_document(period: str, unit: str, findings: list[Finding], recommendations: list) -> dict:
+    """The content of ``findings.json``: the period × unit, every finding and every recommendation."""
+    return {
+        "period": period,
+        "unit": unit,
+        "findings": [f.to_json() for f in findings],
+        "recommendations": [r.to_json() for r in recommendations],
+    }

@@ -1,0 +1,145 @@
+"""Recommendations from findings by the rules of ``params/recommendations.yml``: an action with the evidence
+quoted (the finding's own sentence), the expected impact in contacts or customers, and an owner area."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from csreport import i18n
+from csreport.errors import ParameterError
+from csreport.findings.record import SEVERITIES, Finding, ordered
+from csreport.narrative import finding_sentence
+from csreport.params_file import read_params_file
+
+DEFAULT_RECOMMENDATIONS_FILES = (
+    Path("params") / "recommendations.yml",
+    Path(__file__).resolve().parents[2] / "params" / "recommendations.yml",
+)
+_RULE_KEYS = {"kind", "metrics", "min_severity", "owner", "action", "expected"}
+
+
+@dataclass(frozen=True)
+class RecommendationRule:
+    kind: str
+    owner: dict[str, str]
+    action: dict[str, str]
+    expected: dict[str, str]
+    metrics: tuple[str, ...] = ()
+    min_severity: str = "medium"
+
+    def matches(self, finding: Finding) -> bool:
+        return (
+            finding.kind == self.kind
+            and (not self.metrics or finding.metric in self.metrics)
+            and SEVERITIES.index(finding.severity) <= SEVERITIES.index(self.min_severity)
+        )
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """An action for one finding: what to do, who owns it, the evidence and the expected impact."""
+
+    rank: int
+    action: str
+    owner: str
+    evidence: str
+    expected: str
+    impact: float
+    impact_unit: str
+    severity: str
+    finding: Finding
+
+    def to_json(self) -> dict:
+        out = {k: getattr(self, k) for k in ("rank", "action", "owner", "evidence", "expected", "impact")}
+        out.update(impact_unit=self.impact_unit, severity=self.severity)
+        out["finding"] = {k: self.finding.to_json()[k] for k in ("kind", "unit", "period", "metric")}
+        out["finding"].update(category=self.finding.category, team=self.finding.team, segment=self.finding.segment)
+        return out
+
+
+def load_recommendation_rules(path: str | Path | None = None) -> list[RecommendationRule]:
+    """Read and check ``params/recommendations.yml`` (default: the project's)."""
+    if path is None:
+        path = next((p for p in DEFAULT_RECOMMENDATIONS_FILES if p.is_file()), DEFAULT_RECOMMENDATIONS_FILES[0])
+    raw = read_params_file(path, "recommendations file", "Copy params/recommendations.yml and edit it.")
+    rules = []
+    for i, rule in enumerate(raw.get("rules") or [], start=1):
+        if not isinstance(rule, dict) or set(rule) - _RULE_KEYS or not {"kind", "owner", "action"} <= set(rule):
+            raise ParameterError(
+                f"{path}: rule {i} must be a mapping with kind, owner and action (and optionally metrics, "
+                f"min_severity, expected); keys allowed: {sorted(_RULE_KEYS)}."
+            )
+        for key in ("owner", "action", "expected"):
+            missing = [lang for lang in i18n.LANGUAGES if key in rule and lang not in rule[key]]
+            if missing:
+                raise ParameterError(f"{path}: rule {i} ({rule['kind']}): {key} has no text for {missing}.")
+        if rule.get("min_severity", "medium") not in SEVERITIES:
+            raise ParameterError(f"{path}: rule {i}: min_severity must be one of {SEVERITIES}.")
+        rules.append(
+            RecommendationRule(
+                kind=rule["kind"],
+                owner=rule["owner"],
+                action=rule["action"],
+                expected=rule.get("expected") or {lang: "" for lang in i18n.LANGUAGES},
+                metrics=tuple(rule.get("metrics") or ()),
+                min_severity=rule.get("min_severity", "medium"),
+            )
+        )
+    return rules
+
+
+def _placeholders(finding: Finding, lang: str) -> dict[str, str]:
+    ev = finding.evidence
+    unit = ev.get("unit") or ("count" if finding.kind == "category_spike" else "ratio")
+    if finding.kind == "staffing_gap":
+        unit = "score"
+    values = {
+        "unit": finding.unit,
+        "month": i18n.month(finding.period, lang),
+        "metric": i18n.label("kpi", finding.metric, lang),
+        "category": finding.category or "",
+        "team": finding.team or "",
+        "segment": finding.segment or "",
+        "value": i18n.value(finding.value, unit, lang),
+        "baseline": i18n.value(finding.baseline, unit, lang)
+        if finding.kind != "category_spike"
+        else i18n.number(finding.baseline, lang, 1),
+        "change": i18n.change(finding.change, unit, lang),
+        "impact": i18n.number(finding.impact, lang),
+        "hours": i18n.number(ev.get("hours_short"), lang),
+        "fte": i18n.number(ev.get("fte_short"), lang, 1),
+        "months": str(ev.get("months", "")),
+        "source": i18n.label("channel", ev.get("from", ""), lang) if "from" in ev else "",
+        "target": i18n.label("channel", ev.get("to", ""), lang) if "to" in ev else "",
+        "target_value": i18n.percent(ev.get("to_share"), lang) if "to_share" in ev else "",
+    }
+    return values
+
+
+def recommend(
+    findings: list[Finding], lang: str = "en", rules: list[RecommendationRule] | None = None
+) -> list[Recommendation]:
+    """One recommendation per finding that a rule matches (first matching rule), ranked by severity then
+    impact; findings no rule matches get none (they stay in findings.json)."""
+    rules = load_recommendation_rules() if rules is None else rules
+    out = []
+    for finding in ordered(findings):
+        rule = next((r for r in rules if r.matches(finding)), None)
+        if rule is None:
+            continue
+        values = _placeholders(finding, lang)
+        out.append(
+            Recommendation(
+                rank=len(out) + 1,
+                action=rule.action[lang].format(**values),
+                owner=rule.owner[lang],
+                evidence=finding_sentence(finding, lang),
+                expected=rule.expected[lang].format(**values) if rule.expected.get(lang) else "",
+                impact=finding.impact,
+                impact_unit=finding.impact_unit,
+                severity=finding.severity,
+                finding=finding,
+            )
+        )
+    return out

@@ -1,0 +1,72 @@
+"""Generated sentences: every sentence is filled from numbers (KPI rows, findings), in the report language.
+
+No sentence here reads the same whatever the data: each template has the values, sizes, sample sizes and
+test results of the record it describes.
+"""
+
+from __future__ import annotations
+
+from csreport import i18n
+from csreport.findings.record import Finding
+
+_VALUE_UNITS = {
+    "category_spike": "count",
+    "churn_rise": "ratio",
+    "training_gap": "ratio",
+    "channel_shift": "ratio",
+    "staffing_gap": "score",
+}
+
+
+def p_text(p: float | None, lang: str) -> str:
+    """``p < 0.001`` or ``p = 0.012``."""
+    if p is None:
+        return i18n.text("na", lang)
+    if p < 0.001:
+        return i18n.text("unit.p_small", lang)
+    return i18n.text("unit.p_value", lang, value=i18n.number(p, lang, 3))
+
+
+def finding_sentence(finding: Finding, lang: str) -> str:
+    """One sentence stating the finding with its numbers, e.g. "Service level worsened to 57.9% in August
+    2026, from 90.7% the month before (32.8 points); the change is significant (p < 0.001, n = 2,772)."."""
+    f, ev = finding, finding.evidence
+    unit = ev.get("unit") or _VALUE_UNITS.get(f.kind, "ratio")
+    fmt = {
+        "metric": i18n.label("kpi", f.metric, lang),
+        "month": i18n.month(f.period, lang),
+        "value": i18n.value(f.value, unit, lang),
+        "baseline": i18n.value(f.baseline, unit, lang),
+        "change": i18n.change(f.change, unit, lang),
+        "p": p_text(f.p_value, lang),
+        "n": i18n.number(ev.get("n"), lang),
+    }
+    if f.kind == "target_missed":
+        fmt["target"] = i18n.value(ev.get("target"), unit, lang)
+    elif f.kind == "category_spike":
+        fmt.update(
+            category=f.category, baseline=i18n.number(f.baseline, lang, 1), ratio=i18n.number(ev["ratio"], lang, 1)
+        )
+    elif f.kind == "staffing_gap":
+        fmt.update(
+            value=i18n.number(f.value, lang, 2),
+            baseline=i18n.number(f.baseline, lang, 2),
+            hours=i18n.number(ev.get("hours_short"), lang),
+            fte=i18n.number(ev.get("fte_short"), lang, 1),
+            service_level=i18n.percent(ev.get("service_level"), lang),
+        )
+    elif f.kind == "training_gap":
+        fmt.update(team=f.team, category=f.category)
+    elif f.kind == "channel_shift":
+        fmt.update(
+            source=i18n.label("channel", ev["from"], lang),
+            target=i18n.label("channel", ev["to"], lang),
+            to_share=i18n.percent(ev["to_share"], lang),
+            to_before=i18n.percent(ev["to_share_before"], lang),
+        )
+    elif f.kind == "churn_rise":
+        fmt.update(segment=f.segment, excess=i18n.number(f.impact, lang))
+    sentence = i18n.text(f"finding.{f.kind}", lang, **fmt)
+    if f.note:
+        sentence += " " + i18n.text("finding.maturing", lang)
+    return sentence

@@ -1,0 +1,55 @@
+"""Message catalogues and locale formatting."""
+
+from __future__ import annotations
+
+import pytest
+
+from csreport import i18n
+from csreport.errors import ParameterError
+
+
+def test_catalogues_have_the_same_keys_and_placeholders():
+    en, zh = i18n.catalogue("en"), i18n.catalogue("zh")
+    assert set(en) == set(zh)
+    for key in en:
+        assert sorted(_fields(en[key])) == sorted(_fields(zh[key])), key
+
+
+def _fields(message: str) -> list[str]:
+    import string
+
+    return [name for _, name, _, _ in string.Formatter().parse(message) if name]
+
+
+@pytest.mark.parametrize(
+    ("call", "en", "zh"),
+    [
+        (lambda lang: i18n.percent(0.7123, lang), "71.2%", "71.2%"),
+        (lambda lang: i18n.number(12345.6, lang, 1), "12,345.6", "12,345.6"),
+        (lambda lang: i18n.duration(452, lang), "7.5 min", "7.5 分钟"),
+        (lambda lang: i18n.duration(42, lang), "42 s", "42 秒"),
+        (lambda lang: i18n.points(-0.064, lang), "6.4 points", "6.4 个百分点"),
+        (lambda lang: i18n.month("2026-10", lang), "October 2026", "2026年10月"),
+        (lambda lang: i18n.value(None, "ratio", lang), "n/a", "不适用"),
+    ],
+)
+def test_formatting_per_locale(call, en, zh):
+    assert (call("en"), call("zh")) == (en, zh)
+
+
+def test_missing_translation_falls_back_and_is_recorded(monkeypatch):
+    monkeypatch.setitem(i18n.catalogue("en"), "test.only_english", "Only {x}")
+    i18n.MISSING.discard(("zh", "test.only_english"))
+    assert i18n.text("test.only_english", "zh", x="here") == "Only here"
+    assert ("zh", "test.only_english") in i18n.MISSING
+    i18n.MISSING.discard(("zh", "test.only_english"))
+
+
+def test_unknown_language_is_a_clear_error():
+    with pytest.raises(ParameterError, match="use one of en, zh"):
+        i18n.check_lang("fr")
+
+
+def test_labels_fall_back_to_the_data_value():
+    assert i18n.label("kpi", "service_level", "zh") == "服务水平"
+    assert i18n.label("channel", "carrier-pigeon", "en") == "carrier-pigeon"
