@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
 
 
@@ -24,5 +26,7 @@ def literal(value: object) -> str:
 def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection as csreport uses them: no progress bar on stdout (csreport shows its own)."""
     con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
+    # inside Jupyter without ipywidgets DuckDB refuses the setting; it shows no bar there anyway
+    with contextlib.suppress(duckdb.InvalidInputException):
+        con.execute("SET enable_progress_bar = false")
     return con

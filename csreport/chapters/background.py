@@ -1,0 +1,190 @@
+"""Chapter 1, background: purpose and scope, data quality, business overview, KPI scorecard, executive summary."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from csreport import charts, i18n
+from csreport.chapters import output as out
+from csreport.chapters.context import ReportContext
+from csreport.narrative import finding_sentence
+from csreport.schemas import SCHEMAS
+
+SUMMARY_SIZE = (3, 7)  # fewest and most findings in the executive summary
+
+
+def title(ctx: ReportContext) -> None:
+    out.heading(ctx.t("report.title", unit=ctx.unit_label, month=ctx.month), level=1)
+    out.heading(ctx.t("ch1.title"))
+
+
+def scope(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch1.scope"), 3)
+    span = ctx.store.query("SELECT min(created_at) AS first, max(created_at) AS last FROM {contacts}")
+    present = [t for t in SCHEMAS if ctx.has(t)]
+    missing = [t for t in SCHEMAS if not ctx.has(t)]
+    out.say(
+        ctx.t("ch1.purpose"),
+        ctx.t(
+            "ch1.scope_sentence",
+            unit=ctx.unit_label,
+            month=ctx.month,
+            contacts=i18n.number(len(ctx.contacts), ctx.lang),
+            first=i18n.month(str(span["first"].iloc[0])[:7], ctx.lang),
+            last=i18n.month(str(span["last"].iloc[0])[:7], ctx.lang),
+            tables=", ".join(present),
+        ),
+        ctx.t("ch1.missing_tables", tables=", ".join(missing)) if missing else "",
+    )
+
+
+def data_quality(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch1.data_quality"), 3)
+    rows, quarantined, read = [], 0, 0
+    for name, report in ctx.ingest_report.tables.items():
+        reasons = "; ".join(f"{r['column']} {r['rule']} ({r['rows']})" for r in report.reasons[:3])
+        rows.append(
+            [
+                name,
+                i18n.number(report.rows_read, ctx.lang),
+                i18n.number(report.rows_accepted, ctx.lang),
+                i18n.number(report.rows_quarantined, ctx.lang),
+                reasons or "–",
+            ]
+        )
+        quarantined += report.rows_quarantined
+        read += report.rows_read
+    out.say(
+        ctx.t(
+            "ch1.quality_sentence",
+            read=i18n.number(read, ctx.lang),
+            quarantined=i18n.number(quarantined, ctx.lang),
+            share=i18n.percent(quarantined / read if read else None, ctx.lang, 2),
+        )
+    )
+    columns = [ctx.t(f"ch1.col.{c}") for c in ("table", "read", "accepted", "quarantined", "reasons")]
+    out.table(pd.DataFrame(rows, columns=columns), ctx.t("ch1.quality_caption"), {columns[-1]: "left"})
+
+
+def overview(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch1.overview"), 3)
+    card = ctx.scorecard.set_index("kpi")
+    contacts = card.loc["contacts"]
+    out.say(
+        ctx.t(
+            "ch1.volume_sentence",
+            month=ctx.month,
+            contacts=i18n.number(contacts["value"], ctx.lang),
+            previous=i18n.number(contacts["previous"], ctx.lang),
+            change=_relative(contacts["value"], contacts["previous"], ctx.lang),
+            last_year=i18n.number(contacts["last_year"], ctx.lang),
+            change_year=_relative(contacts["value"], contacts["last_year"], ctx.lang),
+        )
+    )
+    history = ctx.read("contacts", months=12, columns=["created_at", "channel"])
+    if history.empty:
+        return
+    history["period"] = history["created_at"].dt.strftime("%Y-%m")
+    counts = history.groupby(["period", "channel"]).size().unstack(fill_value=0)
+    shares = counts.div(counts.sum(axis=1), axis=0).rename(columns=lambda c: i18n.label("channel", c, ctx.lang))
+    latest = counts.iloc[-1].sort_values(ascending=False)
+    top = latest.index[0]
+    fig = charts.stacked_shares(
+        shares,
+        ctx.t(
+            "ch1.channel_title",
+            channel=i18n.label("channel", top, ctx.lang),
+            share=i18n.percent(latest.iloc[0] / latest.sum(), ctx.lang),
+        ),
+        ctx.t("ch1.channel_axis"),
+    )
+    out.figure(
+        fig, ctx.t("caption.contacts", n=i18n.number(int(counts.to_numpy().sum()), ctx.lang), months=len(counts))
+    )
+
+
+def _relative(value, base, lang: str) -> str:
+    if base is None or pd.isna(base) or not base:
+        return i18n.text("na", lang)
+    change = value / base - 1
+    return ("+" if change >= 0 else "−") + i18n.percent(abs(change), lang)
+
+
+def scorecard_rows(ctx: ReportContext) -> pd.DataFrame:
+    """The scorecard as formatted cells in the report language."""
+    rows = []
+    for r in ctx.scorecard.itertuples(index=False):
+        fmt = lambda v, unit=r.unit: i18n.value(v, unit, ctx.lang)  # noqa: E731
+        rows.append(
+            [
+                i18n.label("kpi", r.kpi, ctx.lang),
+                fmt(r.value) + (" ⚠" if r.small_sample else ""),
+                fmt(r.previous),
+                fmt(r.last_year),
+                fmt(r.target) if r.target is not None and not pd.isna(r.target) else "–",
+                i18n.label("status", r.status, ctx.lang),
+                fmt(r.industry_average) if r.industry_average is not None else "–",
+                fmt(r.best_competitor) if r.best_competitor is not None else "–",
+                "✔" if r.significant_vs_previous else "",
+            ]
+        )
+    columns = [
+        ctx.t(f"ch1.col.{c}")
+        for c in ("kpi", "value", "previous", "last_year", "target", "status", "industry", "best", "significant")
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def kpi_scorecard(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch1.scorecard"), 3)
+    status = ctx.scorecard["status"].value_counts()
+    out.say(
+        ctx.t(
+            "ch1.scorecard_sentence",
+            met=int(status.get("met", 0)),
+            risk=int(status.get("at risk", 0)),
+            missed=int(status.get("missed", 0)),
+            total=int(status.drop("n/a", errors="ignore").sum()),
+        )
+    )
+    out.table(scorecard_rows(ctx), ctx.t("ch1.scorecard_caption"), {ctx.t("ch1.col.kpi"): "left"})
+    series = ctx.trend("service_level")
+    target = ctx.targets.get("service_level")
+    if series["value"].notna().sum() >= 2 and target:
+        last = series.dropna(subset=["value"]).iloc[-1]
+        fig = charts.trend_with_target(
+            series,
+            ctx.t(
+                "ch1.sl_title",
+                value=i18n.percent(last["value"], ctx.lang),
+                target=i18n.percent(target.target, ctx.lang),
+            ),
+            i18n.label("kpi", "service_level", ctx.lang),
+            target.target,
+            ctx.t("chart.target"),
+            percent=True,
+        )
+        out.figure(fig, ctx.t("caption.trend", n=i18n.number(int(series["n"].sum()), ctx.lang)))
+
+
+def summary_findings(ctx: ReportContext) -> list:
+    """The 3–7 most important findings: high and medium severity first (targets missed only to fill up)."""
+    ranked = [f for f in ctx.findings if f.kind != "target_missed" and f.severity in ("high", "medium")]
+    if len(ranked) < SUMMARY_SIZE[0]:
+        ranked += [f for f in ctx.findings if f not in ranked][: SUMMARY_SIZE[0] - len(ranked)]
+    return ranked[: SUMMARY_SIZE[1]]
+
+
+def executive_summary(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch1.summary"), 3)
+    chosen = summary_findings(ctx)
+    if not chosen:
+        out.say(ctx.t("ch1.summary_none", month=ctx.month))
+        return
+    high = sum(f.severity == "high" for f in ctx.findings)
+    out.say(ctx.t("ch1.summary_intro", n=len(ctx.findings), high=high))
+    out.bullets(
+        f"{i18n.label('kind', f.kind, ctx.lang)} ({i18n.label('severity', f.severity, ctx.lang)}): "
+        f"{finding_sentence(f, ctx.lang)}"
+        for f in chosen
+    )

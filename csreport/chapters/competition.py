@@ -1,0 +1,129 @@
+"""Chapter 5, competition: our KPIs against the industry average and competitors (gap and rank), the
+service-feature matrix, and where we lead and lag."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from csreport import charts, i18n
+from csreport.chapters import output as out
+from csreport.chapters.context import ReportContext
+
+
+def title(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch5.title"))
+
+
+def comparison(ctx: ReportContext) -> pd.DataFrame:
+    """Per KPI with benchmarks: ours, industry average, best competitor, gap, rank among us + competitors
+    (1 = best by the target direction), and whether we lead (better than the industry average)."""
+    bench = ctx.cache.benchmarks(ctx.period, ctx.unit)
+    rows = []
+    for r in ctx.scorecard.itertuples(index=False):
+        b = bench.get(r.kpi)
+        if not b or pd.isna(r.value) or b.get("industry_average") is None or not isinstance(r.direction, str):
+            continue
+        competitors = b["competitors"]
+        higher = r.direction == "higher"
+        field = pd.concat([competitors, pd.Series({"us": r.value})])
+        rank = int(field.rank(ascending=not higher, method="min")["us"])
+        best = float(competitors.max() if higher else competitors.min()) if len(competitors) else float("nan")
+        gap = r.value - b["industry_average"]
+        rows.append(
+            {
+                "kpi": r.kpi,
+                "unit": r.unit,
+                "ours": r.value,
+                "industry": b["industry_average"],
+                "best": best,
+                "gap": gap,
+                "rank": rank,
+                "field": len(field),
+                "lead": (gap > 0) == higher,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def benchmarks(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch5.benchmarks"), 3)
+    table = comparison(ctx)
+    if table.empty:
+        return ctx.missing(ctx.t("ch5.need_benchmarks"))
+    out.say(
+        ctx.t(
+            "ch5.benchmarks_sentence",
+            lead=int(table["lead"].sum()),
+            total=len(table),
+            first=int((table["rank"] == 1).sum()),
+        )
+    )
+    shown = pd.DataFrame(
+        {
+            ctx.t("ch1.col.kpi"): table["kpi"].map(lambda k: i18n.label("kpi", k, ctx.lang)),
+            ctx.t("ch5.col.ours"): [
+                i18n.value(v, u, ctx.lang) for v, u in zip(table["ours"], table["unit"], strict=True)
+            ],
+            ctx.t("ch1.col.industry"): [
+                i18n.value(v, u, ctx.lang) for v, u in zip(table["industry"], table["unit"], strict=True)
+            ],
+            ctx.t("ch1.col.best"): [
+                i18n.value(v, u, ctx.lang) for v, u in zip(table["best"], table["unit"], strict=True)
+            ],
+            ctx.t("ch5.col.rank"): [f"{r} / {n}" for r, n in zip(table["rank"], table["field"], strict=True)],
+        }
+    )
+    out.table(shown, ctx.t("ch5.benchmarks_caption"), {ctx.t("ch1.col.kpi"): "left"})
+    frame = table.assign(label=table["kpi"].map(lambda k: i18n.label("kpi", k, ctx.lang)))
+    fig = charts.benchmark_gaps(
+        frame,
+        ctx.t("ch5.gap_title", lead=int(table["lead"].sum()), total=len(table)),
+        ctx.t("ch5.gap_axis"),
+        {"industry": ctx.t("ch1.col.industry"), "best": ctx.t("ch1.col.best"), "ours": ctx.t("ch5.col.ours")},
+    )
+    out.figure(fig, ctx.t("caption.benchmarks"))
+
+
+def features(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch5.features"), 3)
+    if not ctx.has("competitor_features"):
+        return ctx.missing(ctx.t("ch5.need_features"))
+    matrix = (
+        ctx.store.read("competitor_features")
+        .pivot_table(index="feature", columns="source", values="offered", aggfunc="max")
+        .fillna(False)
+        .astype(bool)
+    )
+    ours = matrix["us"] if "us" in matrix.columns else pd.Series(False, matrix.index)
+    others = matrix.drop(columns=["us"], errors="ignore")
+    missing = [f for f in matrix.index if not ours[f] and others.loc[f].any()]
+    out.say(
+        ctx.t(
+            "ch5.features_sentence",
+            offered=int(ours.sum()),
+            total=len(matrix),
+            missing=", ".join(missing) if missing else ctx.t("ch5.none"),
+        )
+    )
+    shown = matrix.map(lambda v: "✔" if v else "–").reset_index()
+    shown.columns = [ctx.t("ch5.col.feature")] + [ctx.t("ch5.us") if c == "us" else c for c in matrix.columns]
+    out.table(shown, ctx.t("ch5.features_caption"), {ctx.t("ch5.col.feature"): "left"})
+
+
+def lead_lag(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch5.lead_lag"), 3)
+    table = comparison(ctx)
+    if table.empty:
+        return ctx.missing(ctx.t("ch5.need_benchmarks"))
+    rel = table.assign(rel=table["gap"] / table["industry"].abs())
+    lead = rel[rel["lead"]].sort_values("rel", key=abs, ascending=False).head(3)
+    lag = rel[~rel["lead"]].sort_values("rel", key=abs, ascending=False).head(3)
+
+    def fmt(rows):
+        return ", ".join(
+            f"{i18n.label('kpi', r.kpi, ctx.lang)} ({i18n.value(r.ours, r.unit, ctx.lang)} / "
+            f"{i18n.value(r.industry, r.unit, ctx.lang)})"
+            for r in rows.itertuples()
+        ) or ctx.t("ch5.none")
+
+    out.say(ctx.t("ch5.lead_sentence", kpis=fmt(lead)), ctx.t("ch5.lag_sentence", kpis=fmt(lag)))

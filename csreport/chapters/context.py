@@ -1,0 +1,154 @@
+"""The report context a chapter notebook opens: parameters checked, data validated (reused when unchanged),
+and the data and results the chapter sections share, each computed once on first use."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from csreport import i18n
+from csreport.errors import ParameterError
+from csreport.findings.collect import collect_findings
+from csreport.findings.recommend import recommend
+from csreport.findings.rules import load_rules
+from csreport.ingest import IngestReport, ingest
+from csreport.mapping import IDENTITY, load_mapping
+from csreport.scorecard import KpiCache, scorecard, trend
+from csreport.store import ALL_UNITS, Store, parse_period
+from csreport.targets import Targets, load_targets
+
+PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+UNIT_PATTERN = re.compile(r"^[\w][\w.\- ]{0,63}$")
+
+
+def check_period(period: str) -> str:
+    """``YYYY-MM`` or a :class:`ParameterError` (periods become directory names)."""
+    if not isinstance(period, str) or not PERIOD_PATTERN.match(period):
+        raise ParameterError(f"period {period!r} is not a month like 2026-10 (YYYY-MM).")
+    return period
+
+
+def check_unit(unit: str) -> str:
+    """A business unit name that is safe as one path component: letters, digits, ``_ - . space``, no
+    separators and no ``..``; else a :class:`ParameterError`."""
+    if not isinstance(unit, str) or not UNIT_PATTERN.match(unit) or ".." in unit:
+        raise ParameterError(
+            f"business unit {unit!r} cannot be used: use letters, digits, '_', '-', '.' or spaces "
+            "(no path separators, no '..'), at most 64 characters."
+        )
+    return unit
+
+
+@dataclass
+class ReportContext:
+    """One period × business unit in one language, over a validated store."""
+
+    period: str
+    unit: str
+    lang: str
+    store: Store
+    targets: Targets
+    ingest_report: IngestReport
+    cache: KpiCache = field(init=False)
+
+    def __post_init__(self):
+        self.cache = KpiCache(self.store, self.targets)
+
+    def t(self, key: str, **values) -> str:
+        """The message ``key`` in the report language."""
+        return i18n.text(key, self.lang, **values)
+
+    @property
+    def month(self) -> str:
+        return i18n.month(self.period, self.lang)
+
+    @property
+    def unit_label(self) -> str:
+        return self.t("report.all_units") if self.unit == ALL_UNITS else self.unit
+
+    def has(self, table: str) -> bool:
+        return table in self.store.tables
+
+    def read(self, table: str, months: int = 1, columns: list[str] | None = None) -> pd.DataFrame:
+        """Rows of ``table`` for this unit in the ``months`` months ending with the period."""
+        return self.store.read(table, self.period, self.unit, months, columns)
+
+    def read_all(self, table: str) -> pd.DataFrame:
+        """Every row of ``table`` for this unit (tables without a time column: customers, agents)."""
+        return self.store.read(table, unit=self.unit)
+
+    @cached_property
+    def contacts(self) -> pd.DataFrame:
+        return self.read("contacts")
+
+    @cached_property
+    def history(self) -> pd.DataFrame:
+        """Contacts of this unit in the 24 months ending with the period (trends, models, follow-up)."""
+        return self.read("contacts", months=24)
+
+    @cached_property
+    def surveys_history(self) -> pd.DataFrame:
+        return self.read("surveys", months=24)
+
+    def missing(self, what: str) -> None:
+        """Say in one sentence that a section's input is missing (the section then moves on)."""
+        from csreport.chapters import output
+
+        output.say(self.t("report.missing", what=what))
+
+    @cached_property
+    def scorecard(self) -> pd.DataFrame:
+        self.cache.preload([self.period], [self.unit])
+        return scorecard(self.store, self.period, self.unit, self.targets, self.cache)
+
+    def trend(self, kpi: str, months: int = 13) -> pd.DataFrame:
+        return trend(self.store, kpi, self.unit, months, self.period, self.targets, self.cache)
+
+    @cached_property
+    def rules(self):
+        params = self.targets.parameters
+        return load_rules(confidence=params.confidence, min_sample=params.min_sample)
+
+    @cached_property
+    def findings(self):
+        return collect_findings(self.store, self.period, self.unit, self.targets, self.rules, self.cache)
+
+    @cached_property
+    def recommendations(self):
+        return recommend(self.findings, self.lang)
+
+    @cached_property
+    def last_data_month(self) -> str:
+        return self.store.query("SELECT strftime(max(created_at), '%Y-%m') AS m FROM {contacts}")["m"].iloc[0]
+
+
+def open_report(
+    period: str,
+    business_unit: str = ALL_UNITS,
+    lang: str = "en",
+    data_dir: str | Path | None = "../data/sample",
+    work_dir: str | Path = "../reports/_validated",
+    targets_file: str | Path | None = None,
+    mapping_file: str | Path | None = None,
+) -> ReportContext:
+    """Check the parameters, validate ``data_dir`` into ``work_dir`` (reused when its fingerprint is
+    unchanged; ``data_dir`` empty or None reads the database in ``CSREPORT_DB_URL``) and return the context."""
+    check_period(period)
+    check_unit(business_unit)
+    i18n.check_lang(lang)
+    if data_dir and not Path(data_dir).is_dir():
+        raise ParameterError(
+            f"data directory {data_dir} not found. Generate the sample with 'make sample' or pass data_dir."
+        )
+    mapping = load_mapping(mapping_file) if mapping_file else IDENTITY
+    report = ingest(data_dir or None, work_dir, mapping)
+    store = Store(Path(report.store_dir))
+    units = store.units()
+    if business_unit != ALL_UNITS and business_unit not in units:
+        raise ParameterError(f"business unit {business_unit!r} has no contacts; units: {', '.join(units)} or all.")
+    parse_period(period)
+    return ReportContext(period, business_unit, lang, store, load_targets(targets_file), report)

@@ -1,0 +1,301 @@
+"""Chapter 2, customers: who contacts us, what they need, segments, satisfaction, complaints, loyalty,
+drivers of satisfaction and what they write."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from csreport import charts, i18n
+from csreport.analyses.comments import analyse_comments
+from csreport.analyses.drivers import driver_frame, satisfaction_drivers
+from csreport.analyses.loyalty import loyalty as loyalty_analysis
+from csreport.analyses.segmentation import FEATURES, customer_features, segment_customers
+from csreport.chapters import output as out
+from csreport.chapters.context import ReportContext
+
+GROUP_COLUMNS = ("segment", "region", "gender", "age_band")
+
+
+def title(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch2.title"))
+
+
+def _term(text: str, ctx: ReportContext) -> str:
+    return i18n.label("term", text, ctx.lang)
+
+
+def customer_groups(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch2.groups"), 3)
+    if not ctx.has("customers"):
+        return ctx.missing(ctx.t("ch2.need_customers"))
+    base = ctx.read_all("customers")
+    if "age" in base.columns:
+        base["age_band"] = pd.cut(
+            base["age"],
+            [0, 25, 35, 45, 55, 65, 200],
+            right=False,
+            labels=["<25", "25–34", "35–44", "45–54", "55–64", "65+"],
+        ).astype(str)
+    contacting = base[base["customer_id"].isin(ctx.contacts["customer_id"].dropna())]
+    rows = []
+    for column in [c for c in GROUP_COLUMNS if c in base.columns]:
+        share_base = base[column].value_counts(normalize=True)
+        share_contacting = contacting[column].value_counts(normalize=True)
+        for value in share_base.index:
+            rows.append([ctx.t(f"ch2.group.{column}"), str(value), share_contacting.get(value, 0.0), share_base[value]])
+    table = pd.DataFrame(rows, columns=["dim", "value", "contacting", "base"])
+    if table.empty:
+        return ctx.missing(ctx.t("ch2.need_groups"))
+    table["gap"] = table["contacting"] - table["base"]
+    over = table.loc[table["gap"].idxmax()]
+    out.say(
+        ctx.t(
+            "ch2.groups_sentence",
+            contacting=i18n.number(len(contacting), ctx.lang),
+            base=i18n.number(len(base), ctx.lang),
+            group=f"{over['dim']} {over['value']}",
+            share=i18n.percent(over["contacting"], ctx.lang),
+            base_share=i18n.percent(over["base"], ctx.lang),
+        )
+    )
+    shown = pd.DataFrame(
+        {
+            ctx.t("ch2.col.dimension"): table["dim"],
+            ctx.t("ch2.col.group"): table["value"],
+            ctx.t("ch2.col.contacting"): table["contacting"].map(lambda v: i18n.percent(v, ctx.lang)),
+            ctx.t("ch2.col.base"): table["base"].map(lambda v: i18n.percent(v, ctx.lang)),
+        }
+    )
+    out.table(shown, ctx.t("ch2.groups_caption"), {ctx.t("ch2.col.group"): "left"})
+
+
+def needs(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch2.needs"), 3)
+    contacts = ctx.contacts
+    if "category" not in contacts.columns or contacts["category"].isna().all():
+        return ctx.missing(ctx.t("ch2.need_category"))
+    by = contacts.groupby("category").agg(
+        n=("category", "size"),
+        complaints=("is_complaint", "sum") if "is_complaint" in contacts.columns else ("category", "size"),
+    )
+    by = by.sort_values("n", ascending=False)
+    total = int(by["n"].sum())
+    top = by.index[0]
+    out.say(
+        ctx.t(
+            "ch2.needs_sentence",
+            category=top,
+            share=i18n.percent(by["n"].iloc[0] / total, ctx.lang),
+            n=i18n.number(total, ctx.lang),
+            categories=len(by),
+        )
+    )
+    shown = pd.DataFrame(
+        {
+            ctx.t("ch2.col.category"): by.index,
+            ctx.t("ch2.col.contacts"): by["n"].map(lambda v: i18n.number(v, ctx.lang)),
+            ctx.t("ch2.col.share"): (by["n"] / total).map(lambda v: i18n.percent(v, ctx.lang)),
+            ctx.t("ch2.col.complaint_share"): (by["complaints"] / by["n"]).map(lambda v: i18n.percent(v, ctx.lang)),
+        }
+    )
+    out.table(shown, ctx.t("ch2.needs_caption", n=i18n.number(total, ctx.lang)), {ctx.t("ch2.col.category"): "left"})
+
+
+def _segment_name(name: str, ctx: ReportContext) -> str:
+    return "、".join(_term(w, ctx) for w in name.split(", ")) if ctx.lang == "zh" else name
+
+
+def segmentation(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch2.segmentation"), 3)
+    if not ctx.has("customers"):
+        return ctx.missing(ctx.t("ch2.need_customers"))
+    features = customer_features(
+        ctx.read_all("customers"), ctx.read("contacts", 12), ctx.read("surveys", 12), ctx.period
+    )
+    result = segment_customers(features)
+    if not result.available:
+        return out.say(ctx.t("report.not_enough", reason=result.reason))
+    profiles = result.profiles
+    largest = profiles.iloc[0]
+    out.say(
+        ctx.t(
+            "ch2.segments_sentence",
+            n=i18n.number(int(profiles["customers"].sum()), ctx.lang),
+            k=result.k,
+            silhouette=i18n.number(result.silhouettes[result.k], ctx.lang, 2),
+            low=min(result.silhouettes),
+            high=max(result.silhouettes),
+            name=_segment_name(largest["name"], ctx),
+            share=i18n.percent(largest["share"], ctx.lang),
+        )
+    )
+    columns = [c for c in FEATURES if c in features.columns]
+    z = (profiles.set_index("name")[columns] - features[columns].mean()) / features[columns].std()
+    z.index = [
+        _segment_name(n, ctx) + f" ({i18n.percent(s, ctx.lang, 0)})"
+        for n, s in zip(z.index, profiles["share"], strict=True)
+    ]
+    z.columns = [ctx.t(f"ch2.feature.{c}") for c in columns]
+    fig = charts.profile_heatmap(z, ctx.t("ch2.segments_title", k=result.k), ctx.t("ch2.sd_from_mean"))
+    out.figure(fig, ctx.t("caption.customers", n=i18n.number(int(profiles["customers"].sum()), ctx.lang)))
+
+
+def satisfaction(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch2.satisfaction"), 3)
+    card = ctx.scorecard.set_index("kpi")
+    if not ctx.has("surveys") or pd.isna(card.loc["csat_mean", "value"]):
+        return ctx.missing(ctx.t("ch2.need_surveys"))
+    csat = card.loc["csat_mean"]
+    out.say(
+        ctx.t(
+            "ch2.satisfaction_sentence",
+            csat=i18n.number(csat["value"], ctx.lang, 2),
+            low=i18n.number(csat["low"], ctx.lang, 2),
+            high=i18n.number(csat["high"], ctx.lang, 2),
+            n=i18n.number(csat["n"], ctx.lang),
+            top2=i18n.percent(card.loc["csat_top2", "value"], ctx.lang),
+            nps=i18n.number(card.loc["nps", "value"], ctx.lang, 1),
+            ces=i18n.number(card.loc["ces_mean", "value"], ctx.lang, 2),
+        )
+    )
+    series = ctx.trend("csat_mean")
+    target = ctx.targets.get("csat_mean")
+    if series["value"].notna().sum() >= 2:
+        fig = charts.trend_with_target(
+            series,
+            ctx.t("ch2.csat_title", value=i18n.number(csat["value"], ctx.lang, 2)),
+            i18n.label("kpi", "csat_mean", ctx.lang),
+            target.target if target else None,
+            ctx.t("chart.target"),
+        )
+        out.figure(fig, ctx.t("caption.surveys", n=i18n.number(int(series["n"].sum()), ctx.lang)))
+
+
+def complaints(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch2.complaints"), 3)
+    contacts = ctx.contacts
+    if not {"is_complaint", "category"} <= set(contacts.columns):
+        return ctx.missing(ctx.t("ch2.need_complaints"))
+    complaints = contacts[contacts["is_complaint"].fillna(False).astype(bool)]
+    if complaints.empty:
+        return out.say(ctx.t("ch2.no_complaints", month=ctx.month))
+    counts = complaints["category"].value_counts()
+    top_share = counts.iloc[: max(1, (counts.cumsum() / counts.sum() < 0.8).sum() + 1)]
+    resolved = complaints["resolved"].mean() if "resolved" in complaints.columns else None
+    escalated = complaints["escalated"].mean() if "escalated" in complaints.columns else None
+    out.say(
+        ctx.t(
+            "ch2.complaints_sentence",
+            n=i18n.number(len(complaints), ctx.lang),
+            rate=i18n.percent(len(complaints) / len(contacts), ctx.lang),
+            k=len(top_share),
+            categories=", ".join(top_share.index),
+            share=i18n.percent(top_share.sum() / counts.sum(), ctx.lang),
+            resolved=i18n.percent(resolved, ctx.lang),
+            escalated=i18n.percent(escalated, ctx.lang),
+        )
+    )
+    fig = charts.pareto(
+        counts,
+        ctx.t("ch2.pareto_title", category=counts.index[0]),
+        ctx.t("ch2.col.complaints"),
+        ctx.t("ch2.cumulative"),
+    )
+    out.figure(fig, ctx.t("caption.complaints", n=i18n.number(len(complaints), ctx.lang)))
+
+
+def loyalty(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch2.loyalty"), 3)
+    if not ctx.has("customers") or not ctx.has("surveys"):
+        return ctx.missing(ctx.t("ch2.need_loyalty"))
+    result = loyalty_analysis(ctx.read_all("customers"), ctx.surveys_history, ctx.history, ctx.period, months=12)
+    if not result.available:
+        return out.say(ctx.t("report.not_enough", reason=result.reason))
+    bands = result.by_csat.dropna(subset=["churn_rate"])
+    odds = result.odds_ratios.set_index("term")
+    sentence = ctx.t(
+        "ch2.loyalty_sentence",
+        n=i18n.number(result.customers, ctx.lang),
+        low_band=i18n.percent(bands["churn_rate"].iloc[0], ctx.lang),
+        high_band=i18n.percent(bands["churn_rate"].iloc[-1], ctx.lang),
+    )
+    key = "dissatisfied (CSAT 1–2)"
+    if key in odds.index:
+        o = odds.loc[key]
+        sentence += " " + ctx.t(
+            "ch2.odds_sentence",
+            odds=i18n.number(o["odds_ratio"], ctx.lang, 1),
+            low=i18n.number(o["low"], ctx.lang, 1),
+            high=i18n.number(o["high"], ctx.lang, 1),
+        )
+    out.say(sentence)
+    frame = result.by_csat.rename(columns={"churn_rate": "value"}).assign(
+        label=lambda d: d["band"].map(lambda b: _term(b, ctx))
+    )
+    fig = charts.intervals(frame, ctx.t("ch2.loyalty_title"), ctx.t("ch2.churn_after"), percent=True)
+    out.figure(fig, ctx.t("caption.loyalty", n=i18n.number(result.customers, ctx.lang)))
+
+
+def drivers(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch2.drivers"), 3)
+    if not ctx.has("surveys"):
+        return ctx.missing(ctx.t("ch2.need_surveys"))
+    agents = ctx.read_all("agents") if ctx.has("agents") else None
+    frame = driver_frame(ctx.read("surveys", 6), ctx.read("contacts", 6), agents)
+    result = satisfaction_drivers(frame, confidence=ctx.targets.parameters.confidence)
+    if not result.available:
+        return out.say(ctx.t("report.not_enough", reason=result.reason))
+    effects = result.effects.sort_values("importance", ascending=False)
+    top = effects.iloc[0]
+    out.say(
+        ctx.t(
+            "ch2.drivers_sentence",
+            n=i18n.number(result.n, ctx.lang),
+            factor=_term(top["label"], ctx),
+            effect=i18n.number(top["effect"], ctx.lang, 2),
+            low=i18n.number(top["low"], ctx.lang, 2),
+            high=i18n.number(top["high"], ctx.lang, 2),
+            r2=i18n.number(result.r_squared, ctx.lang, 2),
+            controls=", ".join(_term(c, ctx) for c in result.controlled_for),
+        )
+    )
+    frame = effects.rename(columns={"effect": "value"}).assign(label=lambda d: d["label"].map(lambda x: _term(x, ctx)))
+    fig = charts.intervals(
+        frame, ctx.t("ch2.drivers_title", factor=_term(top["label"], ctx)), ctx.t("ch2.effect_axis"), reference=0.0
+    )
+    out.figure(fig, ctx.t("caption.surveys", n=i18n.number(result.n, ctx.lang)))
+
+
+def comments(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch2.comments"), 3)
+    if not ctx.has("surveys"):
+        return ctx.missing(ctx.t("ch2.need_surveys"))
+    result = analyse_comments(ctx.read("surveys", 12), ctx.read("contacts", 12))
+    if not result.available:
+        return out.say(ctx.t("report.not_enough", reason=result.reason))
+    out.say(
+        *[
+            ctx.t(
+                "ch2.classifier_sentence",
+                language=ctx.t(f"ch2.language.{lang}"),
+                f1=i18n.number(m.macro_f1, ctx.lang, 2),
+                accuracy=i18n.percent(m.accuracy, ctx.lang),
+                test=i18n.number(m.test, ctx.lang),
+            )
+            for lang, m in result.models.items()
+        ]
+    )
+    rows = []
+    for lang, model in result.models.items():
+        for category, terms in model.top_terms.items():
+            rows.append([ctx.t(f"ch2.language.{lang}"), category, ", ".join(terms[:6])])
+    out.table(
+        pd.DataFrame(rows, columns=[ctx.t("ch2.col.language"), ctx.t("ch2.col.category"), ctx.t("ch2.col.terms")]),
+        ctx.t("ch2.terms_caption"),
+        {ctx.t("ch2.col.terms"): "left", ctx.t("ch2.col.category"): "left"},
+    )
+    month_comments = result.comments.tail(200)
+    examples = month_comments.dropna(subset=["text"]).head(3)["text"].tolist()
+    if examples:
+        out.say(ctx.t("ch2.examples"))
+        out.bullets(f"“{text}”" for text in examples)

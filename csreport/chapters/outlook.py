@@ -1,0 +1,131 @@
+"""Chapter 6, outlook: contact forecast with its measured accuracy, Erlang C staffing need against staff on
+hand, churn-risk outlook and the prioritised recommendations."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from csreport import charts, i18n
+from csreport.analyses.forecast import forecast_volume, monthly_volume
+from csreport.analyses.staffing import staffing_need
+from csreport.chapters import output as out
+from csreport.chapters.context import ReportContext
+
+RECOMMENDATIONS_SHOWN = 10
+
+
+def title(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch6.title"))
+
+
+def forecast(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch6.forecast"), 3)
+    contacts = ctx.history[["created_at"]]
+    result = forecast_volume(contacts)
+    if not result.available:
+        return out.say(ctx.t("report.not_enough", reason=result.reason))
+    first = result.monthly.iloc[0]
+    out.say(
+        ctx.t(
+            "ch6.forecast_sentence",
+            model=ctx.t(f"ch6.model.{result.model}"),
+            mase=i18n.number(result.mase[result.model], ctx.lang, 2),
+            naive=i18n.number(result.mase.get("seasonal_naive"), ctx.lang, 2),
+            month=i18n.month(str(first["period"]), ctx.lang),
+            value=i18n.number(first["forecast"], ctx.lang),
+            low=i18n.number(first["low"], ctx.lang),
+            high=i18n.number(first["high"], ctx.lang),
+        )
+    )
+    history = monthly_volume(contacts).tail(18)
+    fig = charts.forecast(
+        history,
+        result.monthly,
+        ctx.t("ch6.forecast_title", value=i18n.number(first["forecast"], ctx.lang)),
+        i18n.label("kpi", "contacts", ctx.lang),
+        {"actual": ctx.t("ch6.actual"), "forecast": ctx.t("ch6.forecast_label"), "interval": ctx.t("ch6.interval")},
+    )
+    out.figure(fig, ctx.t("caption.forecast", n=i18n.number(int(history.sum()), ctx.lang)))
+
+
+def staffing(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch6.staffing"), 3)
+    params = ctx.targets.parameters
+    target = ctx.targets.get("service_level")
+    on_hand = None
+    if ctx.has("agent_months"):
+        months = ctx.store.read("agent_months", ctx.period)
+        if ctx.unit != "all" and ctx.has("agents"):
+            months = months[months["agent_id"].isin(ctx.read_all("agents")["agent_id"])]
+        if "available_hours" in months.columns:
+            open_hours = ctx.contacts["created_at"].dt.floor("30min").nunique() / 2
+            on_hand = float(months["available_hours"].sum()) / open_hours if open_hours else None
+    need = staffing_need(
+        ctx.contacts,
+        ctx.period,
+        target.target if target else 0.8,
+        params.service_level_threshold_s.get("phone", 20.0),
+        agents_on_hand=on_hand,
+    )
+    if not need.available:
+        return out.say(ctx.t("report.not_enough", reason=need.reason))
+    weekday = need.intervals[need.intervals["day_type"] == "weekday"]
+    per_interval = weekday.groupby("interval")["required"].sum().reset_index()
+    per_interval["label"] = per_interval["interval"].map(lambda m: f"{m // 60:02d}:{m % 60:02d}")
+    per_interval["on_hand"] = on_hand
+    peak = per_interval.loc[per_interval["required"].idxmax()]
+    out.say(
+        ctx.t(
+            "ch6.staffing_sentence",
+            peak=int(peak["required"]),
+            at=peak["label"],
+            scheduled=i18n.number(need.summary["peak_scheduled"].sum(), ctx.lang),
+            target=i18n.percent(target.target if target else 0.8, ctx.lang),
+            seconds=int(params.service_level_threshold_s.get("phone", 20.0)),
+            on_hand=i18n.number(on_hand, ctx.lang, 1),
+        ),
+        ctx.t("ch6.erlang_note"),
+    )
+    fig = charts.required_vs_actual(
+        per_interval,
+        ctx.t("ch6.staffing_title", peak=int(peak["required"]), at=peak["label"]),
+        ctx.t("ch6.interval_axis"),
+        ctx.t("ch6.agents_axis"),
+        {"required": ctx.t("ch6.required"), "on_hand": ctx.t("ch6.on_hand")},
+    )
+    out.figure(fig, ctx.t("caption.staffing", n=i18n.number(int(weekday["contacts"].sum()), ctx.lang)))
+
+
+def churn_outlook(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch6.churn"), 3)
+    k = ctx.cache.kpis(ctx.period, ctx.unit)
+    churn, rolling = k["churn_rate"], k["churn_rate_12m"]
+    if not churn.available:
+        return ctx.missing(ctx.t("ch2.need_customers"))
+    rises = [f for f in ctx.findings if f.kind == "churn_rise"]
+    out.say(
+        ctx.t(
+            "ch6.churn_sentence",
+            churn=i18n.percent(churn.value, ctx.lang, 2),
+            rolling=i18n.percent(rolling.value, ctx.lang),
+            n=i18n.number(churn.n, ctx.lang),
+        ),
+        ctx.t("ch6.churn_segments", segments=", ".join(f.segment for f in rises))
+        if rises
+        else ctx.t("ch6.churn_no_segment"),
+    )
+
+
+def recommendations(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch6.recommendations"), 3)
+    recs = ctx.recommendations[:RECOMMENDATIONS_SHOWN]
+    if not recs:
+        return out.say(ctx.t("ch6.no_recommendations", month=ctx.month))
+    out.say(ctx.t("ch6.recommendations_intro", n=len(ctx.recommendations), shown=len(recs)))
+    rows = [
+        [r.rank, r.action, r.evidence, r.expected, r.owner, i18n.label("severity", r.severity, ctx.lang)] for r in recs
+    ]
+    columns = [ctx.t(f"ch6.col.{c}") for c in ("rank", "action", "evidence", "impact", "owner", "severity")]
+    out.table(
+        pd.DataFrame(rows, columns=columns), ctx.t("ch6.recommendations_caption"), {c: "left" for c in columns[1:5]}
+    )

@@ -1,0 +1,146 @@
+"""Chapter 4, staff: headcount, attrition and tenure, employee satisfaction by dimension, fair performance
+rankings and training needs."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from csreport import charts, i18n
+from csreport.analyses.agents import rate_ranking, training_needs
+from csreport.chapters import output as out
+from csreport.chapters.context import ReportContext
+from csreport.schemas import SATISFACTION_DIMENSIONS
+
+
+def title(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch4.title"))
+
+
+def workforce(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch4.workforce"), 3)
+    if not ctx.has("agents"):
+        return ctx.missing(ctx.t("ch4.need_agents"))
+    k = ctx.cache.kpis(ctx.period, ctx.unit)
+    out.say(
+        ctx.t(
+            "ch4.workforce_sentence",
+            headcount=i18n.number(k["headcount"].value, ctx.lang, 1),
+            attrition=i18n.percent(k["attrition_annualised"].value, ctx.lang),
+            voluntary=i18n.percent(k["voluntary_share"].value, ctx.lang),
+            tenure=i18n.number(k["tenure_median_months"].value, ctx.lang, 1),
+            training=i18n.number(k["training_hours"].value, ctx.lang, 1),
+            qa=i18n.number(k["qa_score"].value, ctx.lang, 1),
+        )
+    )
+
+
+def employee_satisfaction(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch4.satisfaction"), 3)
+    k = ctx.cache.kpis(ctx.period, ctx.unit)
+    dims = {d: k.get(f"employee_satisfaction_{d}") for d in SATISFACTION_DIMENSIONS}
+    dims = {d: m for d, m in dims.items() if m is not None and m.available}
+    if not dims:
+        return ctx.missing(ctx.t("ch4.need_satisfaction"))
+    values = pd.Series({ctx.t(f"ch4.dim.{d}"): m.value for d, m in dims.items()})
+    lowest = min(dims, key=lambda d: dims[d].value)
+    out.say(
+        ctx.t(
+            "ch4.satisfaction_sentence",
+            dim=ctx.t(f"ch4.dim.{lowest}"),
+            value=i18n.number(dims[lowest].value, ctx.lang, 2),
+            n=i18n.number(dims[lowest].n, ctx.lang),
+        )
+    )
+    fig = charts.bars(
+        values,
+        ctx.t("ch4.satisfaction_title", dim=ctx.t(f"ch4.dim.{lowest}")),
+        ctx.t("ch4.score"),
+        highlight=ctx.t(f"ch4.dim.{lowest}"),
+    )
+    out.figure(fig, ctx.t("caption.agent_months", n=i18n.number(dims[lowest].n, ctx.lang)))
+
+
+def performance(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch4.performance"), 3)
+    if not ctx.has("agents"):
+        return ctx.missing(ctx.t("ch4.need_agents"))
+    contacts = ctx.read("contacts", 3, ["agent_id", "first_contact_resolution"])
+    ranking = rate_ranking(contacts, "first_contact_resolution", ctx.read_all("agents"))
+    if not ranking.available:
+        return out.say(ctx.t("report.not_enough", reason=ranking.reason))
+    table = ranking.table
+    low = table[table["flag"] == "low"]
+    out.say(
+        ctx.t(
+            "ch4.performance_sentence",
+            agents=len(table),
+            low=len(low),
+            high=int((table["flag"] == "high").sum()),
+            n=i18n.number(int(table["n"].sum()), ctx.lang),
+        )
+    )
+    centre = float((table["raw"] * table["n"]).sum() / table["n"].sum())
+    fig = charts.funnel(
+        table.assign(flag=table["flag"].map({"low": "below", "high": "above"}).fillna("")),
+        ctx.t("ch4.funnel_title", low=len(low)),
+        ctx.t("ch4.contacts_handled"),
+        i18n.label("kpi", "fcr_rate", ctx.lang),
+        centre,
+        {"below": ctx.t("ch4.below"), "within": ctx.t("ch4.within"), "above": ctx.t("ch4.above")},
+    )
+    out.figure(fig, ctx.t("caption.funnel", n=i18n.number(int(table["n"].sum()), ctx.lang)))
+    teams = (
+        table.groupby("team")
+        .agg(
+            agents=("agent_id", "count"),
+            n=("n", "sum"),
+            rate=("team_rate", "first"),
+            low=("flag", lambda f: (f == "low").sum()),
+        )
+        .sort_values("rate")
+        .reset_index()
+    )
+    shown = pd.DataFrame(
+        {
+            ctx.t("ch4.col.team"): teams["team"],
+            ctx.t("ch4.col.agents"): teams["agents"],
+            ctx.t("ch4.col.contacts"): teams["n"].map(lambda v: i18n.number(v, ctx.lang)),
+            i18n.label("kpi", "fcr_rate", ctx.lang): teams["rate"].map(lambda v: i18n.percent(v, ctx.lang)),
+            ctx.t("ch4.col.below"): teams["low"],
+        }
+    )
+    out.table(shown, ctx.t("ch4.teams_caption"), {ctx.t("ch4.col.team"): "left"})
+
+
+def training(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch4.training"), 3)
+    if not ctx.has("agents"):
+        return ctx.missing(ctx.t("ch4.need_agents"))
+    contacts = ctx.read("contacts", 3, ["agent_id", "category", "first_contact_resolution", "business_unit"])
+    needs = training_needs(contacts, ctx.read_all("agents"), ctx.targets.parameters.min_sample)
+    gaps = needs[needs["significant_shortfall"]] if not needs.empty else needs
+    if gaps.empty:
+        return out.say(ctx.t("ch4.no_training_gap"))
+    worst = gaps.iloc[0]
+    out.say(
+        ctx.t(
+            "ch4.training_sentence",
+            team=worst["team"],
+            category=worst["category"],
+            rate=i18n.percent(worst["team_rate"], ctx.lang),
+            rest=i18n.percent(worst["rest_rate"], ctx.lang),
+            n=i18n.number(worst["n"], ctx.lang),
+            count=len(gaps),
+        )
+    )
+    shown = pd.DataFrame(
+        {
+            ctx.t("ch4.col.team"): gaps["team"],
+            ctx.t("ch3.col.category"): gaps["category"],
+            ctx.t("ch4.col.team_fcr"): gaps["team_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
+            ctx.t("ch4.col.rest_fcr"): gaps["rest_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
+            ctx.t("ch4.col.gap"): gaps["gap"].map(lambda v: i18n.points(v, ctx.lang)),
+            ctx.t("ch4.col.contacts"): gaps["n"].map(lambda v: i18n.number(v, ctx.lang)),
+        }
+    ).head(10)
+    out.table(shown, ctx.t("ch4.training_caption"), {ctx.t("ch4.col.team"): "left", ctx.t("ch3.col.category"): "left"})

@@ -1,0 +1,58 @@
+"""Write the six chapter notebooks (without outputs) from the section lists below.
+
+The notebooks are the product analysts edit; this script only creates them in the house layout. Run
+``python tools/build_notebooks.py`` after changing a chapter's section list; edits made in JupyterLab to the
+notebooks themselves are kept as long as this script is not re-run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+PARAMETERS = '''# Parameters: papermill overrides these; the defaults run as they are on the sample data.
+period = "2026-10"  # month of the report, YYYY-MM
+business_unit = "all"  # a business unit, or "all" for every unit
+lang = "en"  # en | zh
+data_dir = "../data/sample"  # input tables; "" reads the database in the CSREPORT_DB_URL environment variable
+work_dir = "../reports/_validated"  # validated store and quarantine files (reused while the data is unchanged)
+targets_file = "../params/targets.yml"  # service standards and KPI parameters
+mapping_file = ""  # optional params/mapping/*.yml for a foreign export'''
+
+OPEN = '''from csreport.chapters import {module} as chapter, open_report
+
+ctx = open_report(period, business_unit, lang, data_dir, work_dir, targets_file, mapping_file or None)
+chapter.title(ctx)'''
+
+CHAPTERS = {
+    "01_background": ("background", ["scope", "data_quality", "overview", "kpi_scorecard", "executive_summary"]),
+    "02_customers": (
+        "customers",
+        ["customer_groups", "needs", "segmentation", "satisfaction", "complaints", "loyalty", "drivers", "comments"],
+    ),
+    "03_service_quality": (
+        "service_quality",
+        ["service_level", "efficiency", "bottlenecks", "standards", "improvements"],
+    ),
+    "04_staff": ("staff", ["workforce", "employee_satisfaction", "performance", "training"]),
+    "05_competition": ("competition", ["benchmarks", "features", "lead_lag"]),
+    "06_outlook": ("outlook", ["forecast", "staffing", "churn_outlook", "recommendations"]),
+}
+
+
+def build(root: Path) -> None:
+    for name, (module, sections) in CHAPTERS.items():
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["language_info"] = {"name": "python"}
+        nb.cells.append(nbformat.v4.new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}))
+        nb.cells.append(nbformat.v4.new_code_cell(OPEN.format(module=module)))
+        nb.cells += [nbformat.v4.new_code_cell(f"chapter.{section}(ctx)") for section in sections]
+        for i, cell in enumerate(nb.cells):
+            cell.id = f"{name[:2]}-{i:02d}"
+        nbformat.write(nb, root / f"{name}.ipynb")
+
+
+if __name__ == "__main__":
+    build(Path(__file__).resolve().parents[1] / "notebooks")
