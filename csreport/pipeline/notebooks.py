@@ -1,0 +1,58 @@
+"""Executing chapter notebooks with papermill and merging the executed chapters into one report notebook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import papermill
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = ROOT / "notebooks"
+CHAPTERS = ("01_background", "02_customers", "03_service_quality", "04_staff", "05_competition", "06_outlook")
+KERNEL = "python3"  # the kernel of the Python running csreport (ipykernel is a dependency)
+
+
+def chapter_sources(notebook_dir: Path = NOTEBOOK_DIR) -> dict[str, Path]:
+    """The chapter notebooks, by name; a missing one is an error naming it."""
+    paths = {name: notebook_dir / f"{name}.ipynb" for name in CHAPTERS}
+    missing = [str(p) for p in paths.values() if not p.is_file()]
+    if missing:
+        from csreport.errors import ParameterError
+
+        raise ParameterError(f"chapter notebooks missing: {', '.join(missing)}.")
+    return paths
+
+
+def execute_chapter(source: Path, target: Path, parameters: dict, cwd: Path) -> None:
+    """Run ``source`` with ``parameters`` in ``cwd`` into ``target`` (kept with the error when a cell fails)."""
+    papermill.execute_notebook(
+        str(source), str(target), parameters=parameters, cwd=str(cwd), kernel_name=KERNEL,
+        progress_bar=False, log_output=False, report_mode=False,
+    )  # fmt: skip
+
+
+def merge(chapters: list[Path], target: Path, title: str, lang: str) -> nbformat.NotebookNode:
+    """One report notebook from the executed chapters: the parameters cells and papermill's injected
+    parameters are dropped (they hold paths, not reading), every code cell keeps its outputs and is marked
+    for hiding its source (Quarto ``echo: false``; the built-in renderer hides inputs)."""
+    report = nbformat.v4.new_notebook()
+    report.metadata.update(
+        {"title": title, "lang": lang, "kernelspec": {"name": KERNEL, "display_name": "Python 3", "language": "python"}}
+    )
+    for path in chapters:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            tags = set(cell.metadata.get("tags", []))
+            if tags & {"parameters", "injected-parameters"}:
+                continue
+            cell.metadata.pop("papermill", None)
+            cell.metadata.pop("execution", None)
+            if cell.cell_type == "code":
+                cell.metadata["tags"] = sorted(tags | {"remove-input"})
+                cell.source = "#| echo: false\n" + cell.source
+            report.cells.append(cell)
+    for i, cell in enumerate(report.cells):
+        cell.id = f"report-{i:03d}"
+    nbformat.write(report, target)
+    return report

@@ -1,0 +1,183 @@
+"""Rendering the report notebook: Quarto when a ``quarto`` executable is on PATH (or asked for), otherwise the
+built-in renderer: one self-contained HTML file (nbconvert, inputs hidden, images embedded, table of contents,
+house CSS) and a PDF through pandoc → Typst with the Noto Sans CJK SC font, so Chinese renders."""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from csreport.charts import FONT_FAMILY, font_path
+from csreport.errors import CsreportError, ParameterError
+
+ROOT = Path(__file__).resolve().parents[2]
+QUARTO_TEMPLATE = ROOT / "_quarto.yml"
+CSS = (Path(__file__).parent / "report.css").read_text(encoding="utf-8")
+RENDERERS = ("auto", "quarto", "builtin")
+
+
+class RenderError(CsreportError):
+    """Rendering failed; the message says which step and shows the tool's error output."""
+
+
+def choose_renderer(renderer: str) -> str:
+    """``auto`` → ``quarto`` when a ``quarto`` executable is on PATH, else ``builtin``."""
+    if renderer not in RENDERERS:
+        raise ParameterError(f"renderer {renderer!r} unknown; use one of {', '.join(RENDERERS)}.")
+    if renderer == "auto":
+        return "quarto" if shutil.which("quarto") else "builtin"
+    if renderer == "quarto" and not shutil.which("quarto"):
+        raise ParameterError("--renderer quarto: no 'quarto' executable on PATH. Install Quarto or use builtin.")
+    return renderer
+
+
+# ---- Quarto ------------------------------------------------------------------------------------------------
+
+
+def quarto_config(title: str, lang: str, template: Path = QUARTO_TEMPLATE) -> dict:
+    """The run directory's ``_quarto.yml``: the repository template with the title, language, hidden code,
+    self-contained HTML and a Typst PDF in Noto Sans CJK SC from mplfonts' font directory."""
+    config = yaml.safe_load(template.read_text(encoding="utf-8")) or {}
+    config["title"] = title
+    config["lang"] = "zh-CN" if lang == "zh" else "en"
+    config.setdefault("execute", {}).update({"echo": False, "enabled": False})
+    formats = config.setdefault("format", {})
+    formats.setdefault("html", {}).update({"embed-resources": True, "toc": True})
+    formats.setdefault("typst", {}).update(
+        {"mainfont": FONT_FAMILY, "font-paths": [str(font_path().parent)], "toc": True}
+    )
+    return config
+
+
+def quarto_commands(notebook: Path) -> list[list[str]]:
+    """The two Quarto command lines run in the notebook's directory."""
+    return [
+        ["quarto", "render", notebook.name, "--to", "html", "--no-execute"],
+        ["quarto", "render", notebook.name, "--to", "typst", "--no-execute"],
+    ]
+
+
+def render_quarto(notebook: Path, title: str, lang: str) -> tuple[Path, Path]:
+    directory = notebook.parent
+    (directory / "_quarto.yml").write_text(yaml.safe_dump(quarto_config(title, lang), allow_unicode=True), "utf-8")
+    for command in quarto_commands(notebook):
+        done = subprocess.run(command, cwd=directory, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RenderError(f"{' '.join(command)} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+    html_file, pdf_file = notebook.with_suffix(".html"), notebook.with_suffix(".pdf")
+    for produced in (html_file, pdf_file):
+        if not produced.is_file():
+            raise RenderError(f"Quarto reported success but {produced.name} was not written in {directory}.")
+    return html_file, pdf_file
+
+
+# ---- built-in HTML -----------------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"<h([1-3])([^>]*)>(.*?)</h\1>", re.S)
+
+
+def _slug(text: str, seen: set[str]) -> str:
+    base = re.sub(r"[^\w]+", "-", re.sub(r"<[^>]+>", "", html.unescape(text)).lower()).strip("-") or "section"
+    slug, i = base, 1
+    while slug in seen:
+        i += 1
+        slug = f"{base}-{i}"
+    seen.add(slug)
+    return slug
+
+
+def _with_toc(page: str, title: str) -> str:
+    """Give every h1–h3 an id and put a table of contents (h2, h3) after the opening of the body."""
+    seen: set[str] = set()
+    entries = []
+
+    def anchor(match: re.Match) -> str:
+        level, attrs, inner = match.groups()
+        inner = re.sub(r"<a class=\"anchor-link\".*?</a>", "", inner, flags=re.S)
+        slug = _slug(inner, seen)
+        if level != "1":
+            entries.append((int(level), slug, re.sub(r"<[^>]+>", "", inner)))
+        attrs = re.sub(r'\s*id="[^"]*"', "", attrs)
+        return f'<h{level}{attrs} id="{slug}">{inner}</h{level}>'
+
+    page = _HEADING.sub(anchor, page)
+    items = "".join(f'<li class="toc-h{level}"><a href="#{slug}">{text}</a></li>' for level, slug, text in entries)
+    nav = f'<nav id="toc" aria-label="contents"><p class="toc-title">{html.escape(title)}</p><ul>{items}</ul></nav>'
+    return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, page, count=1)
+
+
+def render_html(notebook: Path, target: Path, title: str, lang: str, toc_title: str) -> Path:
+    """Self-contained HTML: inputs and prompts hidden, images embedded as data URIs, house CSS, TOC."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, sanitize_html=True)  # fmt: skip
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb)
+    body = body.replace("<html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
+    body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1, flags=re.S)
+    body = body.replace("</head>", f"<style>{CSS}</style></head>", 1)
+    tmp = target.with_suffix(".html.tmp")
+    tmp.write_text(_with_toc(body, toc_title), encoding="utf-8")
+    tmp.replace(target)
+    return target
+
+
+# ---- built-in PDF ------------------------------------------------------------------------------------------
+
+
+def notebook_markdown(notebook: Path, figure_dir: Path) -> str:
+    """The report as Markdown for pandoc: Markdown outputs as they are, PNG outputs written to
+    ``figure_dir`` and referenced; code is never included."""
+    nb = nbformat.read(notebook, as_version=4)
+    figure_dir.mkdir(parents=True, exist_ok=True)
+    parts, count = [], 0
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            parts.append(cell.source)
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/png" in data:
+                count += 1
+                path = figure_dir / f"figure-{count:03d}.png"
+                path.write_bytes(base64.b64decode(data["image/png"]))
+                parts.append(f"![]({path.name}){{width=100%}}")
+            elif "text/markdown" in data:
+                parts.append(data["text/markdown"])
+    return "\n\n".join(parts) + "\n"
+
+
+def render_pdf(notebook: Path, target: Path, title: str, lang: str) -> Path:
+    """PDF via pandoc (Markdown → Typst) and the typst compiler, with the CJK font from mplfonts."""
+    import pypandoc
+    import typst
+
+    work = target.parent / "_pdf"
+    work.mkdir(exist_ok=True)
+    source = work / "report.md"
+    source.write_text(notebook_markdown(notebook, work), encoding="utf-8")
+    typ = work / "report.typ"
+    try:
+        pypandoc.convert_file(
+            str(source), "typst", format="markdown", outputfile=str(typ),
+            extra_args=["--standalone", f"--metadata=title:{title}", f"--variable=mainfont:{FONT_FAMILY}",
+                        f"--metadata=lang:{'zh' if lang == 'zh' else 'en'}", "--toc", "--toc-depth=3",
+                        "--variable=papersize:a4", "--variable=margin.x:2cm", "--variable=margin.y:2cm"],
+            cworkdir=str(work),
+        )  # fmt: skip
+        tmp = target.with_suffix(".pdf.tmp")
+        typst.compile(str(typ), output=str(tmp), font_paths=[str(font_path().parent)], root=str(work))
+    except (RuntimeError, OSError) as exc:
+        raise RenderError(f"PDF rendering failed ({typ}): {exc}") from None
+    tmp.replace(target)
+    shutil.rmtree(work, ignore_errors=True)
+    return target

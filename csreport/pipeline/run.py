@@ -1,0 +1,192 @@
+"""One report run: validate the data once, execute the six chapters with papermill, merge, render, and write
+``reports/<period>/<unit>/`` atomically (built in a temporary sibling directory, renamed when complete).
+
+``manifest.json`` records inputs (data fingerprint, notebook hashes, parameters), versions, timings and status;
+its ``inputs_key`` lets a batch ``--resume`` skip a run whose inputs are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from csreport import __version__, i18n
+from csreport.chapters.context import check_period, check_unit, open_report
+from csreport.errors import CsreportError
+from csreport.findings.collect import findings_document
+from csreport.pipeline import notebooks
+from csreport.pipeline.render import choose_renderer, render_html, render_pdf, render_quarto
+
+ROOT = notebooks.ROOT
+
+
+@dataclass
+class RunSpec:
+    """What one report needs: the period × unit, language, inputs and where to write."""
+
+    period: str
+    unit: str
+    lang: str = "en"
+    data_dir: Path | None = ROOT / "data" / "sample"
+    out_dir: Path = Path("reports")
+    work_dir: Path | None = None  # validated store; default <out_dir>/_validated
+    targets_file: Path = ROOT / "params" / "targets.yml"
+    renderer: str = "auto"
+    notebook_dir: Path = notebooks.NOTEBOOK_DIR
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        check_period(self.period)
+        check_unit(self.unit)
+        i18n.check_lang(self.lang)
+        self.out_dir = Path(self.out_dir).resolve()
+        self.work_dir = Path(self.work_dir).resolve() if self.work_dir else self.out_dir / "_validated"
+        self.data_dir = Path(self.data_dir).resolve() if self.data_dir else None
+
+    @property
+    def target(self) -> Path:
+        suffix = "" if self.lang == "en" else f".{self.lang}"
+        return self.out_dir / self.period / f"{self.unit}{suffix}"
+
+    def parameters(self) -> dict:
+        """Notebook parameters (never credentials: a database URL stays in the environment)."""
+        return {
+            "period": self.period,
+            "business_unit": self.unit,
+            "lang": self.lang,
+            "data_dir": str(self.data_dir) if self.data_dir else "",
+            "work_dir": str(self.work_dir),
+            "targets_file": str(Path(self.targets_file).resolve()),
+            **self.extra,
+        }
+
+
+@dataclass
+class RunResult:
+    spec: RunSpec
+    status: str  # ok | failed | skipped
+    seconds: float
+    error: str | None = None
+    failed_chapter: str | None = None
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def inputs_key(spec: RunSpec, fingerprint: str) -> str:
+    """Hash of what determines a report: notebook sources, parameters, params files, data fingerprint and
+    the package version."""
+    parts = {
+        "notebooks": {n: _sha256(p) for n, p in notebooks.chapter_sources(spec.notebook_dir).items()},
+        "parameters": spec.parameters(),
+        "params": {p.name: _sha256(p) for p in sorted((ROOT / "params").glob("*.yml"))},
+        "fingerprint": fingerprint,
+        "version": __version__,
+        "renderer": spec.renderer,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def prepare(spec: RunSpec):
+    """Validate the data once into the work directory (reused while unchanged) and return the context of the
+    run (a failed validation is the run's error)."""
+    return open_report(spec.period, spec.unit, spec.lang, spec.data_dir, spec.work_dir, spec.targets_file)
+
+
+def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
+    """Execute, merge and render one report; the finished directory replaces any earlier one at once."""
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    spec.target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{spec.target.name}.tmp-", dir=spec.target.parent))
+    status, error, failed_chapter = "ok", None, None
+    try:
+        t = time.perf_counter()
+        ctx = prepare(spec)
+        fingerprint = fingerprint or ctx.ingest_report.fingerprint
+        timings["validate"] = time.perf_counter() - t
+        chapter_dir = work / "chapters"
+        chapter_dir.mkdir()
+        executed = []
+        for name, source in notebooks.chapter_sources(spec.notebook_dir).items():
+            t = time.perf_counter()
+            target = chapter_dir / f"{name}.ipynb"
+            try:
+                notebooks.execute_chapter(source, target, spec.parameters(), source.parent)
+            except Exception as exc:  # papermill raises its own and kernel errors; the notebook keeps the trace
+                failed_chapter = name
+                raise CsreportError(f"chapter {name} failed: {_first_line(exc)}; see {name}.ipynb") from exc
+            timings[name] = time.perf_counter() - t
+            executed.append(target)
+        title = ctx.t("report.title", unit=ctx.unit_label, month=ctx.month)
+        report_nb = work / "report.ipynb"
+        notebooks.merge(executed, report_nb, title, spec.lang)
+        t = time.perf_counter()
+        (work / "findings.json").write_text(
+            json.dumps(findings_document(spec.period, spec.unit, ctx.findings, ctx.recommendations), indent=2,
+                       ensure_ascii=False), encoding="utf-8")  # fmt: skip
+        timings["findings"] = time.perf_counter() - t
+        t = time.perf_counter()
+        if choose_renderer(spec.renderer) == "quarto":
+            render_quarto(report_nb, title, spec.lang)
+        else:
+            render_html(report_nb, work / "report.html", title, spec.lang, ctx.t("report.contents"))
+            timings["html"] = time.perf_counter() - t
+            t = time.perf_counter()
+            render_pdf(report_nb, work / "report.pdf", title, spec.lang)
+        timings["pdf" if spec.renderer != "quarto" else "render"] = time.perf_counter() - t
+        headline = ctx.scorecard.set_index("kpi")[["value", "unit", "status"]].to_dict("index")
+    except CsreportError as exc:
+        status, error, headline = "failed", str(exc), {}
+    except Exception as exc:  # noqa: BLE001 - a batch must survive any failure of one run; reported, not hidden
+        status, error, headline = "failed", f"{type(exc).__name__}: {exc}", {}
+    seconds = time.perf_counter() - started
+    manifest = {
+        "status": status,
+        "error": error,
+        "failed_chapter": failed_chapter,
+        "period": spec.period,
+        "unit": spec.unit,
+        "lang": spec.lang,
+        "parameters": spec.parameters(),
+        "data_fingerprint": fingerprint,
+        "inputs_key": inputs_key(spec, fingerprint) if fingerprint else None,
+        "versions": {"csreport": __version__, "python": platform.python_version()},
+        "renderer": spec.renderer,
+        "timings_s": {k: round(v, 3) for k, v in timings.items()} | {"total": round(seconds, 3)},
+        "headline": {k: _plain(v) for k, v in headline.items()},
+    }
+    (work / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    _publish(work, spec.target if status == "ok" else spec.target.with_name(spec.target.name + ".failed"))
+    if status == "ok":
+        shutil.rmtree(spec.target.with_name(spec.target.name + ".failed"), ignore_errors=True)
+    return RunResult(spec, status, seconds, error, failed_chapter)
+
+
+def _plain(entry: dict) -> dict:
+    value = entry.get("value")
+    return {**entry, "value": None if value is None or value != value else float(value)}
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    lines = [line for line in text if line.strip() and not line.startswith("-")]
+    return (getattr(exc, "ename", None) or type(exc).__name__) + (f": {getattr(exc, 'evalue', '')}" if hasattr(
+        exc, "evalue") else (f": {lines[0]}" if lines else ""))  # fmt: skip
+
+
+def _publish(work: Path, target: Path) -> None:
+    """Replace ``target`` by the finished ``work`` directory: rename the old one aside, rename the new one in."""
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    work.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
