@@ -23,17 +23,17 @@ sample: $(SAMPLE)/_scenario_truth.json
 validate: $(STAMP) sample
 	$(BIN)/csreport validate $(SAMPLE) --out $(OUT)/_validated
 
-## make report: environment, sample data, validation (the report pipeline is not built yet: see README)
+## make report: environment, sample data, then the sample report of the latest month for every unit
 report: validate
+	$(BIN)/csreport batch --periods latest --units all --workers 2 --resume --data $(SAMPLE) --out $(OUT)
 	@echo ""
-	@echo "Sample data validated into $(OUT)/_validated (store, quarantine files, ingest.json)."
-	@echo "The report chapters and renderer are not built yet, so no HTML/PDF report is produced."
+	@echo "Sample reports: $(OUT)/<period>/<unit>/report.html and report.pdf; start at $(OUT)/index.html"
 
 ## make test: environment with dev extras, then the whole test suite
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-lab: $(STAMP)
+lab: $(STAMP) sample
 	$(BIN)/python -m ipykernel install --sys-prefix --name csreport --display-name "csreport" >/dev/null
 	$(BIN)/jupyter lab notebooks/
 
@@ -44,6 +44,8 @@ lint: $(STAMP)
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/scorecard.py
+	$(BIN)/python benchmarks/chapters.py
+	$(BIN)/python benchmarks/pipeline.py
 
 clean:
 	rm -rf $(OUT) $(SAMPLE) .pytest_cache .ruff_cache

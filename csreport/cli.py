@@ -1,4 +1,4 @@
-"""The ``csreport`` command: ``validate`` and ``sample-data`` (report runs arrive with the pipeline)."""
+"""The ``csreport`` command: ``validate``, ``sample-data``, ``run`` (one report) and ``batch`` (many)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from csreport.errors import CsreportError
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="Customer-service analysis reports: validate data, make sample data.",
+    help="Customer-service analysis reports: validate data, make sample data, run reports.",
 )
 console = Console()
 if not console.is_terminal and "COLUMNS" not in os.environ:
@@ -113,6 +113,109 @@ def sample_data(
     rows = ", ".join(f"{t} {n:,}" for t, n in truth["rows"].items())
     console.print(f"Wrote {out} ({spec.name}, seed {spec.seed}, {spec.periods[0]}..{spec.end}): {rows}")
     console.print(f"Ground truth of {len(truth['events'])} planted events: {out}/_scenario_truth.json")
+
+
+def _result_table(results) -> Table:
+    table = Table(title="Report runs")
+    for col, justify in [("period", "left"), ("unit", "left"), ("lang", "left"), ("status", "left"),
+                         ("seconds", "right"), ("output or error", "left")]:  # fmt: skip
+        table.add_column(col, justify=justify)
+    for r in sorted(results, key=lambda r: (r.spec.period, r.spec.unit, r.spec.lang)):
+        colour = {"ok": "green", "skipped": "cyan"}.get(r.status, "red")
+        where = str(r.spec.target) if r.status != "failed" else f"{r.error} ({r.spec.target}.failed)"
+        table.add_row(r.spec.period, r.spec.unit, r.spec.lang, f"[{colour}]{r.status}[/]", f"{r.seconds:.1f}", where)
+    return table
+
+
+@app.command()
+def run(
+    period: str = typer.Option(..., "--period", help="Month of the report, YYYY-MM."),
+    unit: str = typer.Option("all", "--unit", help="Business unit, or 'all' for every unit."),
+    lang: str = typer.Option("en", "--lang", help="en or zh."),
+    data: str = typer.Option("data/sample", "--data", help="Input tables; '' reads the database in CSREPORT_DB_URL."),
+    out: Path = typer.Option(Path("reports"), "--out", help="Reports directory."),
+    renderer: str = typer.Option("auto", "--renderer", help="auto, quarto or builtin."),
+) -> None:
+    """Execute the six chapters for one period × unit and write report.html, report.pdf, findings.json and
+    manifest.json to <out>/<period>/<unit>/ (a failed run goes to <unit>.failed with the failing notebook)."""
+    from csreport.pipeline.index import write_index
+    from csreport.pipeline.run import RunSpec, run_report
+
+    try:
+        spec = RunSpec(period, unit, lang, Path(data) if data else None, out, renderer=renderer)
+        with console.status(f"running the report {period} × {unit} ({lang}) ..."):
+            result = run_report(spec)
+        write_index(spec.out_dir, lang)
+    except CsreportError as exc:
+        _fail(exc)
+    console.print(_result_table([result]))
+    if result.status != "ok":
+        raise typer.Exit(1)
+    console.print(f"Report: {spec.target / 'report.html'} and report.pdf; index: {spec.out_dir / 'index.html'}")
+
+
+@app.command()
+def batch(
+    periods: str | None = typer.Option(None, "--periods", help="YYYY-MM:YYYY-MM, a comma-separated list, or 'latest'."),
+    units: str | None = typer.Option(None, "--units", help="'all' (every unit plus all-units) or 'east,west'."),
+    langs: str | None = typer.Option(None, "--langs", help="Comma-separated languages (default en)."),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Parallel runs (default 2)."),
+    grid: Path | None = typer.Option(None, "--grid", help="A params/batch.yml file with these keys."),
+    resume: bool = typer.Option(False, "--resume", help="Skip runs whose inputs are unchanged since they succeeded."),
+    data: str = typer.Option("data/sample", "--data", help="Input tables; '' reads the database in CSREPORT_DB_URL."),
+    out: Path = typer.Option(Path("reports"), "--out", help="Reports directory."),
+    renderer: str = typer.Option("auto", "--renderer", help="auto, quarto or builtin."),
+) -> None:
+    """Run a grid of periods × units (× languages) in parallel; failures are isolated, summarised at the end,
+    and make the exit code 1."""
+    from dataclasses import replace
+
+    from csreport.pipeline.batch import expand_periods, expand_units, read_grid, run_batch
+    from csreport.pipeline.index import write_index
+    from csreport.pipeline.run import RunSpec, prepare
+
+    try:
+        config = read_grid(grid) if grid else {}
+        periods = periods or config.get("periods")
+        if not periods:
+            raise CsreportError("no periods: pass --periods 2026-01:2026-10 or --grid params/batch.yml.")
+        lang_list = (langs.split(",") if langs else config.get("langs")) or ["en"]
+        workers = workers or int(config.get("workers", 2))
+        probe = RunSpec("2000-01", "all", lang_list[0], Path(data) if data else None, out, renderer=renderer)
+        context = prepare(probe)
+        if periods == "latest":  # the last month with contacts
+            periods = context.last_data_month
+        first = replace(probe, period=expand_periods(periods)[0])
+        available = context.store.units()
+        specs = [
+            RunSpec(p, u, lang, first.data_dir, out, renderer=renderer)
+            for p in expand_periods(periods)
+            for u in expand_units(units or config.get("units", "all"), available)
+            for lang in lang_list
+        ]
+        with Progress(TextColumn("reports"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("{task.description}"), console=console) as progress:  # fmt: skip
+            task = progress.add_task("", total=len(specs))
+
+            def done(result) -> None:
+                progress.update(
+                    task, advance=1, description=f"{result.spec.period} {result.spec.unit}: {result.status}"
+                )
+
+            results = run_batch(specs, workers, resume, done)
+        for lang in lang_list:
+            write_index(first.out_dir, lang)
+    except CsreportError as exc:
+        _fail(exc)
+    console.print(_result_table(results))
+    failed = [r for r in results if r.status == "failed"]
+    ok = sum(r.status == "ok" for r in results)
+    skipped = sum(r.status == "skipped" for r in results)
+    console.print(
+        f"{ok} done, {skipped} unchanged (skipped), {len(failed)} failed. Index: {first.out_dir / 'index.html'}"
+    )
+    if failed:
+        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover - console entry point wrapper

@@ -46,18 +46,20 @@ def bullets(items: Iterable[str]) -> None:
 
 
 def table_markdown(frame: pd.DataFrame, align: dict[str, str] | None = None) -> str:
-    """A pipe table of already formatted cells; numeric-looking columns right-aligned unless ``align`` says."""
+    """A pipe table of already formatted cells; the first column left-aligned, the others right-aligned unless
+    ``align`` says otherwise. The separator's dash counts follow each column's longest cell, which pandoc
+    uses as relative column widths in PDF."""
     align = align or {}
-    header = "| " + " | ".join(escape(c) for c in frame.columns) + " |"
-    rule = (
-        "|"
-        + "|".join(
-            "---:" if align.get(c, "right" if i else "left") == "right" else ":---" for i, c in enumerate(frame.columns)
-        )
-        + "|"
-    )
-    rows = ["| " + " | ".join(escape("" if pd.isna(v) else v) for v in row) + " |" for row in frame.itertuples(False)]
-    return "\n".join([header, rule, *rows])
+    cells = [[escape("" if pd.isna(v) else v) for v in row] for row in frame.itertuples(False)]
+    header = [escape(c) for c in frame.columns]
+    widths = [max([len(header[i]) // 2, *(len(row[i]) for row in cells)], default=3) for i in range(len(header))]
+    rule = []
+    for i, column in enumerate(frame.columns):
+        dashes = "-" * min(max(widths[i], 3), 40)
+        rule.append(":" + dashes if align.get(column, "right" if i else "left") == "left" else dashes + ":")
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(rule) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in cells]
+    return "\n".join(lines)
 
 
 def table(frame: pd.DataFrame, caption: str | None = None, align: dict[str, str] | None = None) -> None:

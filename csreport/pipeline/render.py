@@ -169,9 +169,19 @@ def render_pdf(notebook: Path, target: Path, title: str, lang: str) -> Path:
     try:
         pypandoc.convert_file(
             str(source), "typst", format="markdown", outputfile=str(typ),
-            extra_args=["--standalone", f"--metadata=title:{title}", f"--variable=mainfont:{FONT_FAMILY}",
-                        f"--metadata=lang:{'zh' if lang == 'zh' else 'en'}", "--toc", "--toc-depth=3",
-                        "--variable=papersize:a4", "--variable=margin.x:2cm", "--variable=margin.y:2cm"],
+            extra_args=[
+                "--standalone",
+                f"--metadata=title:{title}",
+                f"--metadata=lang:{'zh' if lang == 'zh' else 'en'}",
+                f"--variable=mainfont:{FONT_FAMILY}",
+                "--variable=papersize:a4",
+                "--variable=margin.x:2cm",
+                "--variable=margin.y:2cm",
+                "--variable=header-includes:#show figure: set block(breakable: true)",  # long tables break
+                "--toc",
+                "--toc-depth=3",
+                "--columns=20",  # every pipe table takes its column widths from the separator dashes
+            ],
             cworkdir=str(work),
         )  # fmt: skip
         tmp = target.with_suffix(".pdf.tmp")

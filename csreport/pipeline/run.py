@@ -107,6 +107,7 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
     timings: dict[str, float] = {}
     spec.target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{spec.target.name}.tmp-", dir=spec.target.parent))
+    work.chmod(0o755)
     status, error, failed_chapter = "ok", None, None
     try:
         t = time.perf_counter()

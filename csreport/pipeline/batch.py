@@ -1,0 +1,111 @@
+"""Many reports at once: a grid of periods × units run by a pool of worker processes, one failed run never
+stopping the others, ``--resume`` skipping runs whose inputs are unchanged, and the index page at the end."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from csreport.errors import ParameterError
+from csreport.params_file import read_params_file
+from csreport.pipeline.run import RunResult, RunSpec, inputs_key, prepare, run_report
+from csreport.store import ALL_UNITS
+
+
+def expand_periods(text: str) -> list[str]:
+    """``2026-01:2026-10`` → every month in between; ``2026-09,2026-10`` → those months."""
+    periods: list[str] = []
+    for part in str(text).split(","):
+        part = part.strip()
+        if ":" in part:
+            start, stop = part.split(":", 1)
+            try:
+                months = pd.period_range(pd.Period(start, "M"), pd.Period(stop, "M"), freq="M")
+            except ValueError:
+                raise ParameterError(f"periods {part!r}: use YYYY-MM:YYYY-MM.") from None
+            if len(months) == 0:
+                raise ParameterError(f"periods {part!r}: the start is after the end.")
+            periods += [str(m) for m in months]
+        elif part:
+            periods.append(part)
+    return periods
+
+
+def expand_units(text: str, available: list[str]) -> list[str]:
+    """``all`` → every unit in the data plus the all-units report; else the listed units (checked)."""
+    if str(text).strip() == ALL_UNITS:
+        return [*available, ALL_UNITS]
+    units = [u.strip() for u in str(text).split(",") if u.strip()]
+    unknown = [u for u in units if u != ALL_UNITS and u not in available]
+    if unknown:
+        raise ParameterError(f"units {unknown} have no contacts; units: {', '.join(available)} or all.")
+    return units
+
+
+def read_grid(path: Path) -> dict:
+    """``params/batch.yml``: periods, units, langs (optional) and workers (optional)."""
+    raw = read_params_file(path, "batch file", "See params/batch.yml for the keys.")
+    unknown = set(raw) - {"periods", "units", "langs", "workers"}
+    if unknown:
+        raise ParameterError(f"{path}: unknown keys {sorted(unknown)}; known: periods, units, langs, workers.")
+    return raw
+
+
+def _unchanged(spec: RunSpec, fingerprint: str) -> bool:
+    manifest = spec.target / "manifest.json"
+    if not manifest.is_file():
+        return False
+    try:
+        done = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return done.get("status") == "ok" and done.get("inputs_key") == inputs_key(spec, fingerprint)
+
+
+def _run(spec: RunSpec, fingerprint: str) -> RunResult:
+    return run_report(spec, fingerprint)
+
+
+def run_batch(
+    specs: list[RunSpec],
+    workers: int = 1,
+    resume: bool = False,
+    on_done: Callable[[RunResult], None] | None = None,
+) -> list[RunResult]:
+    """Run ``specs`` with ``workers`` processes; the data is validated once, before any worker starts."""
+    if not specs:
+        return []
+    fingerprint = prepare(replace(specs[0], unit=ALL_UNITS)).ingest_report.fingerprint
+    results: list[RunResult] = []
+    todo = []
+    for spec in specs:
+        if resume and _unchanged(spec, fingerprint):
+            result = RunResult(spec, "skipped", 0.0)
+            results.append(result)
+            if on_done:
+                on_done(result)
+        else:
+            todo.append(spec)
+    if workers <= 1:
+        for spec in todo:
+            result = _run(spec, fingerprint)
+            results.append(result)
+            if on_done:
+                on_done(result)
+        return results
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_run, spec, fingerprint): spec for spec in todo}
+        for future in as_completed(futures):
+            try:
+                result = future.result()
+            except Exception as exc:  # noqa: BLE001 - a crashed worker is one failed run, not a failed batch
+                result = RunResult(futures[future], "failed", 0.0, f"worker crashed: {type(exc).__name__}: {exc}")
+            results.append(result)
+            if on_done:
+                on_done(result)
+    return results

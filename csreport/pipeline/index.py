@@ -1,0 +1,70 @@
+"""``reports/index.html``: the period × unit grid of all runs with headline KPIs, status and links."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from csreport import i18n
+from csreport.pipeline.render import CSS
+
+HEADLINE = ("contacts", "service_level", "csat_mean", "nps")
+
+
+def _manifests(out_dir: Path) -> list[tuple[Path, dict]]:
+    found = []
+    for path in sorted(out_dir.glob("*/*/manifest.json")):
+        if path.parent.name.startswith("."):
+            continue
+        try:
+            found.append((path.parent, json.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _cell(directory: Path, manifest: dict, out_dir: Path, lang: str) -> str:
+    link = html.escape(directory.relative_to(out_dir).as_posix())
+    status = manifest.get("status", "failed")
+    if status != "ok":
+        note = html.escape(manifest.get("error") or "")
+        return (f'<td class="failed"><strong>{html.escape(i18n.text("index.failed", lang))}</strong>'
+                f'<br><small>{note}</small><br><a href="{link}/manifest.json">manifest</a></td>')  # fmt: skip
+    lines = []
+    for kpi in HEADLINE:
+        entry = manifest.get("headline", {}).get(kpi)
+        if entry and entry.get("value") is not None:
+            value = i18n.value(entry["value"], entry.get("unit", "ratio"), lang)
+            mark = {"met": "✔", "at risk": "!", "missed": "✘"}.get(entry.get("status"), "")
+            lines.append(f"{html.escape(i18n.label('kpi', kpi, lang))}: {html.escape(value)} {mark}")
+    return (f'<td class="ok">{"<br>".join(lines)}<br><a href="{link}/report.html">HTML</a> · '
+            f'<a href="{link}/report.pdf">PDF</a></td>')  # fmt: skip
+
+
+def write_index(out_dir: Path, lang: str = "en") -> Path:
+    """Write ``out_dir/index.html`` from the manifests under ``out_dir/<period>/<unit>/``."""
+    out_dir = Path(out_dir)
+    runs = _manifests(out_dir)
+    periods = sorted({m["period"] for _, m in runs}, reverse=True)
+    columns = sorted({d.name for d, _ in runs})
+    grid = {(m["period"], d.name): (d, m) for d, m in runs}
+    title = i18n.text("index.title", lang)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    rows = []
+    for period in periods:
+        cells = "".join(
+            _cell(*grid[(period, c)], out_dir, lang) if (period, c) in grid else "<td>–</td>" for c in columns
+        )
+        rows.append(f"<tr><th>{html.escape(i18n.month(period, lang))}</th>{cells}</tr>")
+    body = (
+        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{CSS} td.failed {{ background: #fdecea; }}</style></head>"
+        f"<body><h1>{html.escape(title)}</h1><p>{html.escape(i18n.text('index.legend', lang))}</p>"
+        f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>"
+    )
+    target = out_dir / "index.html"
+    tmp = target.with_suffix(".html.tmp")
+    tmp.write_text(body, encoding="utf-8")
+    tmp.replace(target)
+    return target
