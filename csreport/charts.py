@@ -48,8 +48,8 @@ def use_house_style() -> None:
         rc={
             "font.sans-serif": [FONT_FAMILY, "DejaVu Sans"],
             "axes.unicode_minus": False,
-            "axes.titlesize": 11,
-            "axes.titleweight": "bold",
+            "axes.titlesize": 12,
+            "axes.titleweight": "normal",  # the CJK font ships one weight; asking for bold only logs a warning
             "axes.titlelocation": "left",
             "axes.labelsize": 9,
             "xtick.labelsize": 8,

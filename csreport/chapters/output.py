@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Iterable
 
 import matplotlib.pyplot as plt
@@ -45,6 +46,11 @@ def bullets(items: Iterable[str]) -> None:
         markdown("\n".join(f"- {i}" for i in items))
 
 
+def _width(text: str) -> int:
+    """Display width: East Asian wide characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def table_markdown(frame: pd.DataFrame, align: dict[str, str] | None = None) -> str:
     """A pipe table of already formatted cells; the first column left-aligned, the others right-aligned unless
     ``align`` says otherwise. The separator's dash counts follow each column's longest cell, which pandoc
@@ -52,7 +58,7 @@ def table_markdown(frame: pd.DataFrame, align: dict[str, str] | None = None) -> 
     align = align or {}
     cells = [[escape("" if pd.isna(v) else v) for v in row] for row in frame.itertuples(False)]
     header = [escape(c) for c in frame.columns]
-    widths = [max([len(header[i]) // 2, *(len(row[i]) for row in cells)], default=3) for i in range(len(header))]
+    widths = [max([_width(header[i]) // 2, *(_width(row[i]) for row in cells)]) for i in range(len(header))]
     rule = []
     for i, column in enumerate(frame.columns):
         dashes = "-" * min(max(widths[i], 3), 40)

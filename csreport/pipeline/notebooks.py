@@ -34,7 +34,8 @@ def execute_chapter(source: Path, target: Path, parameters: dict, cwd: Path) -> 
 
 def merge(chapters: list[Path], target: Path, title: str, lang: str) -> nbformat.NotebookNode:
     """One report notebook from the executed chapters: the parameters cells and papermill's injected
-    parameters are dropped (they hold paths, not reading), every code cell keeps its outputs and is marked
+    parameters are dropped (they hold paths, not reading), stderr streams are dropped (they stay in the
+    executed chapters), every code cell keeps its other outputs and is marked
     for hiding its source (Quarto ``echo: false``; the built-in renderer hides inputs)."""
     report = nbformat.v4.new_notebook()
     report.metadata.update(
@@ -49,6 +50,8 @@ def merge(chapters: list[Path], target: Path, title: str, lang: str) -> nbformat
             cell.metadata.pop("papermill", None)
             cell.metadata.pop("execution", None)
             if cell.cell_type == "code":
+                # warnings and logs on stderr stay in the executed chapter notebooks, not in the report
+                cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
                 cell.metadata["tags"] = sorted(tags | {"remove-input"})
                 cell.source = "#| echo: false\n" + cell.source
             report.cells.append(cell)

@@ -117,8 +117,11 @@ def render_html(notebook: Path, target: Path, title: str, lang: str, toc_title: 
     """Self-contained HTML: inputs and prompts hidden, images embedded as data URIs, house CSS, TOC."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, sanitize_html=True)  # fmt: skip
+    # csreport escapes all data text itself (chapters.output.escape); nbconvert's sanitizer would escape the
+    # headings and tables of the Markdown outputs too
+    exporter = HTMLExporter(
+        template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
