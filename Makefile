@@ -29,8 +29,8 @@ report: validate
 	@echo ""
 	@echo "Sample reports: $(OUT)/<period>/<unit>/report.html and report.pdf; start at $(OUT)/index.html"
 
-## make test: environment with dev extras, then the whole test suite
-test: $(STAMP)
+## make test: environment with dev extras, the sample data (the chapter notebooks run on it), the whole suite
+test: $(STAMP) sample
 	$(BIN)/python -m pytest
 
 lab: $(STAMP) sample

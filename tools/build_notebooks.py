@@ -11,38 +11,25 @@ from pathlib import Path
 
 import nbformat
 
-PARAMETERS = '''# Parameters: papermill overrides these; the defaults run as they are on the sample data.
+from csreport.chapters import SECTIONS
+
+PARAMETERS = """# Parameters: papermill overrides these; the defaults run as they are on the sample data.
 period = "2026-10"  # month of the report, YYYY-MM
 business_unit = "all"  # a business unit, or "all" for every unit
 lang = "en"  # en | zh
 data_dir = "../data/sample"  # input tables; "" reads the database in the CSREPORT_DB_URL environment variable
 work_dir = "../reports/_validated"  # validated store and quarantine files (reused while the data is unchanged)
 targets_file = "../params/targets.yml"  # service standards and KPI parameters
-mapping_file = ""  # optional params/mapping/*.yml for a foreign export'''
+mapping_file = ""  # optional params/mapping/*.yml for a foreign export"""
 
-OPEN = '''from csreport.chapters import {module} as chapter, open_report
+OPEN = """from csreport.chapters import {module} as chapter, open_report
 
 ctx = open_report(period, business_unit, lang, data_dir, work_dir, targets_file, mapping_file or None)
-chapter.title(ctx)'''
-
-CHAPTERS = {
-    "01_background": ("background", ["scope", "data_quality", "overview", "kpi_scorecard", "executive_summary"]),
-    "02_customers": (
-        "customers",
-        ["customer_groups", "needs", "segmentation", "satisfaction", "complaints", "loyalty", "drivers", "comments"],
-    ),
-    "03_service_quality": (
-        "service_quality",
-        ["service_level", "efficiency", "bottlenecks", "standards", "improvements"],
-    ),
-    "04_staff": ("staff", ["workforce", "employee_satisfaction", "performance", "training"]),
-    "05_competition": ("competition", ["benchmarks", "features", "lead_lag"]),
-    "06_outlook": ("outlook", ["forecast", "staffing", "churn_outlook", "recommendations"]),
-}
+chapter.title(ctx)"""
 
 
 def build(root: Path) -> None:
-    for name, (module, sections) in CHAPTERS.items():
+    for name, (module, sections) in SECTIONS.items():
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nb.metadata["language_info"] = {"name": "python"}

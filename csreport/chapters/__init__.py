@@ -6,4 +6,20 @@ write headings, generated sentences, tables and charts in the report language.
 
 from csreport.chapters.context import ReportContext, check_period, check_unit, open_report
 
-__all__ = ["ReportContext", "check_period", "check_unit", "open_report"]
+# chapter notebook → (section module, section functions after ``title``), in reading order
+SECTIONS = {
+    "01_background": ("background", ["scope", "data_quality", "overview", "kpi_scorecard", "executive_summary"]),
+    "02_customers": (
+        "customers",
+        ["customer_groups", "needs", "segmentation", "satisfaction", "complaints", "loyalty", "drivers", "comments"],
+    ),
+    "03_service_quality": (
+        "service_quality",
+        ["service_level", "efficiency", "bottlenecks", "standards", "improvements"],
+    ),
+    "04_staff": ("staff", ["workforce", "employee_satisfaction", "performance", "training"]),
+    "05_competition": ("competition", ["benchmarks", "features", "lead_lag"]),
+    "06_outlook": ("outlook", ["forecast", "staffing", "churn_outlook", "recommendations"]),
+}
+
+__all__ = ["SECTIONS", "ReportContext", "check_period", "check_unit", "open_report"]
