@@ -28,6 +28,8 @@ FEATURES = {
     "mean_csat": ("satisfied", "dissatisfied"),
 }
 SEED = 0
+FIT_SAMPLE = 8000
+SILHOUETTE_SAMPLE = 5000
 
 
 @dataclass(frozen=True)
@@ -93,14 +95,17 @@ def segment_customers(
         )
     scaled = StandardScaler().fit_transform(features[columns].to_numpy(float))
     rng = np.random.default_rng(SEED)
-    sample = rng.choice(len(scaled), min(len(scaled), 5000), replace=False)
+    # centroids are fitted on a random subset of at most FIT_SAMPLE customers and every customer is assigned
+    # to the nearest; silhouettes are scored on SILHOUETTE_SAMPLE of them (both exact below those sizes)
+    fit = rng.choice(len(scaled), min(len(scaled), FIT_SAMPLE), replace=False)
+    sample = rng.choice(len(scaled), min(len(scaled), SILHOUETTE_SAMPLE), replace=False)
     silhouettes, models = {}, {}
     for k in k_range:
-        model = KMeans(n_clusters=k, n_init=4, random_state=SEED).fit(scaled)
+        model = KMeans(n_clusters=k, n_init=4, random_state=SEED).fit(scaled[fit])
         models[k] = model
-        silhouettes[k] = float(silhouette_score(scaled[sample], model.labels_[sample]))
+        silhouettes[k] = float(silhouette_score(scaled[sample], model.predict(scaled[sample])))
     k = max(silhouettes, key=silhouettes.get)
-    labels = models[k].labels_
+    labels = models[k].predict(scaled)
     frame = features.assign(segment=labels)
     overall_mean, overall_sd = features[columns].mean(), features[columns].std()
     rows = []

@@ -106,6 +106,9 @@ class ReportContext:
         return scorecard(self.store, self.period, self.unit, self.targets, self.cache)
 
     def trend(self, kpi: str, months: int = 13) -> pd.DataFrame:
+        """Monthly series of ``kpi`` ending with the period; the months are computed together, once."""
+        end = parse_period(self.period)
+        self.cache.preload([str(end - k) for k in range(months - 1, -1, -1)], [self.unit])
         return trend(self.store, kpi, self.unit, months, self.period, self.targets, self.cache)
 
     @cached_property
