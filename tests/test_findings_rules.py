@@ -8,18 +8,17 @@ import pandas as pd
 import pytest
 
 from csreport.errors import ParameterError
-from csreport.findings.record import Finding, ordered
-from csreport.findings.rules import (
-    Rules,
+from csreport.findings.detect import (
     category_spikes,
     channel_shifts,
     churn_rises,
     kpi_findings,
-    load_rules,
     segment_churn,
     staffing_gaps,
     training_gaps,
 )
+from csreport.findings.record import Finding, ordered
+from csreport.findings.rules import Rules, load_rules
 
 RULES = Rules()
 MONTHS = ["2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"]  # the six months before 2026-10

@@ -8,18 +8,17 @@ from dataclasses import replace
 import pandas as pd
 
 from csreport.analyses.agents import training_needs
-from csreport.findings.record import Finding, ordered
-from csreport.findings.rules import (
-    Rules,
+from csreport.findings.detect import (
     category_spikes,
     channel_shifts,
     churn_rises,
     kpi_findings,
-    load_rules,
     segment_churn,
     staffing_gaps,
     training_gaps,
 )
+from csreport.findings.record import Finding, ordered
+from csreport.findings.rules import Rules, load_rules
 from csreport.scorecard import KpiCache, scorecard
 from csreport.sql import literal
 from csreport.store import ALL_UNITS, Store, parse_period
