@@ -100,3 +100,16 @@ def test_training_needs_finds_the_gap_in_simulated_data(sample_dir, sample_truth
     table = training_needs(contacts, agents)
     worst = table[table["significant_shortfall"]].iloc[0]
     assert (worst["team"], worst["category"]) == (gap["team"], gap["category"])
+
+
+def test_training_link_by_hand():
+    from csreport.analyses.agents import training_link
+
+    ranking = pd.DataFrame({"agent_id": list("abcdefghijkl"), "shrunk": np.linspace(0.5, 0.9, 12)})
+    hours = pd.DataFrame({"agent_id": list("abcdefghijkl") * 2, "training_hours": list(range(12)) * 2})
+    link = training_link(ranking, hours)
+    assert (link.rho, link.agents) == (1.0, 12)  # hours rank exactly as the estimates: ρ = 1
+    reversed_hours = hours.assign(training_hours=hours["training_hours"].map(lambda h: 11 - h))
+    assert training_link(ranking, reversed_hours).rho == -1.0
+    few = training_link(ranking.head(5), hours)
+    assert not few.available and "5 agents, need 10" in few.reason

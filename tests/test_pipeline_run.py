@@ -126,3 +126,11 @@ def test_unsafe_unit_names_never_become_paths(unit, tmp_path):
 def test_bad_periods_are_rejected(period, tmp_path):
     with pytest.raises(ParameterError):
         RunSpec(period, "east", "en", tmp_path, tmp_path)
+
+
+@pytest.mark.skipif(not shutil.which("quarto"), reason="quarto is not installed here; config and commands are tested")
+def test_quarto_renders_for_real(sample_dir, sample_truth, tmp_path):
+    result = run_report(RunSpec(sample_truth["end"], "all", "en", sample_dir, tmp_path, renderer="quarto"))
+    assert result.status == "ok", result.error
+    assert (result.spec.target / "report.html").stat().st_size > 0
+    assert i18n.text("ch6.title", "en") in _pdf_text(result.spec.target / "report.pdf")

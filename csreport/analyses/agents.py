@@ -154,3 +154,27 @@ def training_needs(
         .sort_values("gap", kind="stable")
         .reset_index(drop=True)
     )
+
+
+@dataclass(frozen=True)
+class TrainingLink(AnalysisResult):
+    """Spearman rank correlation between agents' training hours and their shrunk performance estimate."""
+
+    rho: float
+    p_value: float
+    agents: int
+    reason: str | None = None
+
+
+def training_link(ranking: pd.DataFrame, agent_months: pd.DataFrame, min_agents: int = 10) -> TrainingLink:
+    """Rank correlation (Spearman ρ, two-sided p) across agents between training hours summed over
+    ``agent_months`` and the ``shrunk`` estimate of :func:`rate_ranking` / :func:`mean_ranking`. An association,
+    not an effect: better agents may also be sent to more training."""
+    if ranking.empty or "training_hours" not in agent_months.columns:
+        return TrainingLink(np.nan, np.nan, 0, "not enough data: needs agent rankings and training hours")
+    hours = agent_months.groupby("agent_id")["training_hours"].sum()
+    frame = ranking[["agent_id", "shrunk"]].assign(hours=ranking["agent_id"].map(hours)).dropna()
+    if len(frame) < min_agents or frame["hours"].nunique() < 2:
+        return TrainingLink(np.nan, np.nan, len(frame), f"not enough data: {len(frame)} agents, need {min_agents}")
+    rho, p = stats.spearmanr(frame["hours"], frame["shrunk"])
+    return TrainingLink(float(rho), float(p), len(frame))

@@ -17,7 +17,10 @@ SECTIONS = {
         "service_quality",
         ["service_level", "efficiency", "bottlenecks", "standards", "improvements"],
     ),
-    "04_staff": ("staff", ["workforce", "employee_satisfaction", "performance", "training"]),
+    "04_staff": (
+        "staff",
+        ["workforce", "employee_satisfaction", "performance", "training", "training_and_performance"],
+    ),
     "05_competition": ("competition", ["benchmarks", "features", "lead_lag"]),
     "06_outlook": ("outlook", ["forecast", "staffing", "churn_outlook", "recommendations"]),
 }

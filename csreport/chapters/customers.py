@@ -202,6 +202,19 @@ def complaints(ctx: ReportContext) -> None:
         ctx.t("ch2.cumulative"),
     )
     out.figure(fig, ctx.t("caption.complaints", n=i18n.number(len(complaints), ctx.lang)))
+    series = ctx.trend("complaint_rate")
+    target = ctx.targets.get("complaint_rate")
+    if series["value"].notna().sum() >= 2:
+        now = series.dropna(subset=["value"]).iloc[-1]["value"]
+        fig = charts.trend_with_target(
+            series,
+            ctx.t("ch2.complaint_trend_title", value=i18n.percent(now, ctx.lang)),
+            i18n.label("kpi", "complaint_rate", ctx.lang),
+            target.target if target else None,
+            ctx.t("chart.target"),
+            percent=True,
+        )
+        out.figure(fig, ctx.t("caption.trend", n=i18n.number(int(series["n"].sum()), ctx.lang)))
 
 
 def loyalty(ctx: ReportContext) -> None:

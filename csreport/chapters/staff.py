@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from csreport import charts, i18n
-from csreport.analyses.agents import rate_ranking, training_needs
+from csreport.analyses.agents import rate_ranking, training_link, training_needs
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
+from csreport.narrative import p_text
 from csreport.schemas import SATISFACTION_DIMENSIONS
 
 
@@ -144,3 +145,17 @@ def training(ctx: ReportContext) -> None:
         }
     ).head(10)
     out.table(shown, ctx.t("ch4.training_caption"), {ctx.t("ch4.col.team"): "left", ctx.t("ch3.col.category"): "left"})
+
+
+def training_and_performance(ctx: ReportContext) -> None:
+    """The association between training hours and first-contact resolution across agents."""
+    if not ctx.has("agents") or not ctx.has("agent_months"):
+        return ctx.missing(ctx.t("ch4.need_training"))
+    contacts = ctx.read("contacts", 3, ["agent_id", "first_contact_resolution"])
+    ranking = rate_ranking(contacts, "first_contact_resolution", ctx.read_all("agents"))
+    link = training_link(ranking.table, ctx.read("agent_months", 6))
+    if not link.available:
+        return out.say(ctx.t("report.not_enough", reason=link.reason))
+    significant = link.p_value < 1 - ctx.targets.parameters.confidence
+    key = "ch4.link_significant" if significant else "ch4.link_none"
+    out.say(ctx.t(key, agents=link.agents, rho=i18n.number(link.rho, ctx.lang, 2), p=p_text(link.p_value, ctx.lang)))
