@@ -138,7 +138,8 @@ def intervals(
     y = np.arange(len(frame))[::-1]
     ax.errorbar(
         frame["value"], y,
-        xerr=[frame["value"] - frame["low"], frame["high"] - frame["value"]],
+        # clipped at 0: an interval end can sit a rounding error inside its point (e.g. Wilson at 0 events)
+        xerr=[np.clip(frame["value"] - frame["low"], 0, None), np.clip(frame["high"] - frame["value"], 0, None)],
         fmt="o", color=NEUTRAL, ecolor=NEUTRAL, capsize=3,
     )  # fmt: skip
     if reference is not None:

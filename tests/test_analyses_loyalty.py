@@ -49,3 +49,13 @@ def test_dissatisfied_customers_churn_more_in_the_sample(sample_dir):
     assert bands.loc["dissatisfied (1–2)", "low"] > bands.loc["satisfied (4–5)", "high"]  # intervals apart
     odds = result.odds_ratios.set_index("term")
     assert odds.loc["dissatisfied (CSAT 1–2)", "low"] > 1 and odds.loc["contacts in lookback", "low"] > 1
+
+
+def test_no_churn_among_the_dissatisfied_is_not_an_absurd_odds_ratio():
+    customers, surveys, contacts = synthetic()
+    customers.loc[:199, "churn_date"] = pd.NaT  # none of the 200 dissatisfied churns: complete separation
+    result = loyalty(customers, surveys, contacts, "2026-07", months=1)
+    band = result.by_csat.set_index("band").loc["dissatisfied (1–2)"]
+    assert band["churn_rate"] == 0 and band["low"] == 0  # Wilson's lower end exactly 0, not 1e-17
+    odds = result.odds_ratios.set_index("term").loc["dissatisfied (CSAT 1–2)"]
+    assert np.isnan(odds["odds_ratio"]) and np.isnan(odds["low"])  # not estimable, said so

@@ -11,6 +11,7 @@ each factor is controlled for the others. The population is survey respondents, 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +42,8 @@ def _rates(frame: pd.DataFrame, band: str, order: list[str], confidence: float) 
     trials = table["customers"].clip(lower=1)
     low, high = proportion_confint(table["churned"], trials, alpha=1 - confidence, method="wilson")
     table["churn_rate"] = np.where(seen, table["churned"] / trials, np.nan)
+    rate = table["churned"] / trials  # Wilson ends can sit a rounding error inside the rate (1e-17 at 0 events)
+    low, high = np.minimum(low, rate), np.maximum(high, rate)
     table["low"], table["high"] = np.where(seen, low, np.nan), np.where(seen, high, np.nan)
     return table
 
@@ -161,15 +164,23 @@ def _odds_ratios(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
     y = frame["churned"].astype(float)
     if y.nunique() < 2:
         return pd.DataFrame(columns=["term", "odds_ratio", "low", "high", "p_value"])
-    fit = sm.Logit(y, x).fit(disp=False)
-    ci = fit.conf_int(alpha=1 - confidence)
-    out = pd.DataFrame(
-        {
-            "term": fit.params.index,
-            "odds_ratio": np.exp(fit.params.to_numpy()),
-            "low": np.exp(ci[0].to_numpy()),
-            "high": np.exp(ci[1].to_numpy()),
-            "p_value": fit.pvalues.to_numpy(),
-        }
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # non-convergence is handled below, term by term
+        fit = sm.Logit(y, x).fit(disp=False)
+        ci = fit.conf_int(alpha=1 - confidence)
+        out = pd.DataFrame(
+            {
+                "term": fit.params.index,
+                "odds_ratio": np.exp(fit.params.to_numpy()),
+                "low": np.exp(ci[0].to_numpy()),
+                "high": np.exp(ci[1].to_numpy()),
+                "p_value": fit.pvalues.to_numpy(),
+            }
+        )
+    # a term whose interval runs to 0 or infinity is not estimable (separation: e.g. no dissatisfied
+    # customer churned); it is reported as NaN rather than as an absurd odds ratio
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        broken = ~(np.isfinite(np.log(out["low"])) & np.isfinite(np.log(out["high"])))
+        broken |= out["high"] / out["low"] > 1e4
+    out.loc[broken, ["odds_ratio", "low", "high", "p_value"]] = np.nan
     return out[out["term"] != "const"].reset_index(drop=True)

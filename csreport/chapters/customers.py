@@ -233,7 +233,7 @@ def loyalty(ctx: ReportContext) -> None:
         high_band=i18n.percent(bands["churn_rate"].iloc[-1], ctx.lang),
     )
     key = "dissatisfied (CSAT 1–2)"
-    if key in odds.index:
+    if key in odds.index and pd.notna(odds.loc[key, "odds_ratio"]):
         o = odds.loc[key]
         sentence += " " + ctx.t(
             "ch2.odds_sentence",

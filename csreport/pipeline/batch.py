@@ -4,6 +4,7 @@ stopping the others, ``--resume`` skipping runs whose inputs are unchanged, and 
 from __future__ import annotations
 
 import json
+import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
@@ -98,7 +99,8 @@ def run_batch(
             if on_done:
                 on_done(result)
         return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # spawn, not fork: the parent holds DuckDB and thread-pool threads, and a forked child can inherit a held lock
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {pool.submit(_run, spec, fingerprint): spec for spec in todo}
         for future in as_completed(futures):
             try:
