@@ -3,8 +3,6 @@ hand, churn-risk outlook and the prioritised recommendations."""
 
 from __future__ import annotations
 
-import pandas as pd
-
 from csreport import charts, i18n
 from csreport.analyses.forecast import forecast_volume, monthly_volume
 from csreport.analyses.staffing import staffing_need
@@ -122,10 +120,13 @@ def recommendations(ctx: ReportContext) -> None:
     if not recs:
         return out.say(ctx.t("ch6.no_recommendations", month=ctx.month))
     out.say(ctx.t("ch6.recommendations_intro", n=len(ctx.recommendations), shown=len(recs)))
-    rows = [
-        [r.rank, r.action, r.evidence, r.expected, r.owner, i18n.label("severity", r.severity, ctx.lang)] for r in recs
-    ]
-    columns = [ctx.t(f"ch6.col.{c}") for c in ("rank", "action", "evidence", "impact", "owner", "severity")]
-    out.table(
-        pd.DataFrame(rows, columns=columns), ctx.t("ch6.recommendations_caption"), {c: "left" for c in columns[1:5]}
-    )
+    lines = []
+    for r in recs:
+        severity = i18n.label("severity", r.severity, ctx.lang)
+        lines.append(
+            f"{r.rank}. **{out.escape(r.action)}**  \n"
+            f"{out.escape(ctx.t('ch6.owner_line', owner=r.owner, severity=severity))}  \n"
+            f"{out.escape(ctx.t('ch6.evidence_line', evidence=r.evidence))}"
+            + (f"  \n{out.escape(ctx.t('ch6.impact_line', impact=r.expected))}" if r.expected else "")
+        )
+    out.markdown("\n".join(lines) + f"\n\n*{out.escape(ctx.t('ch6.recommendations_caption'))}*")

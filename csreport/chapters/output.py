@@ -58,7 +58,11 @@ def table_markdown(frame: pd.DataFrame, align: dict[str, str] | None = None) -> 
     align = align or {}
     cells = [[escape("" if pd.isna(v) else v) for v in row] for row in frame.itertuples(False)]
     header = [escape(c) for c in frame.columns]
-    widths = [max([_width(header[i]) // 2, *(_width(row[i]) for row in cells)]) for i in range(len(header))]
+    # a header may wrap onto two lines, so it asks for about half its width (at least its longest word)
+    widths = [
+        max([_width(header[i]) // 2, *(_width(w) for w in header[i].split()), *(_width(row[i]) for row in cells)])
+        for i in range(len(header))
+    ]
     rule = []
     for i, column in enumerate(frame.columns):
         dashes = "-" * min(max(widths[i], 3), 40)
