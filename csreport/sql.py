@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 
 import duckdb
 
@@ -29,4 +30,7 @@ def connect() -> duckdb.DuckDBPyConnection:
     # inside Jupyter without ipywidgets DuckDB refuses the setting; it shows no bar there anyway
     with contextlib.suppress(duckdb.InvalidInputException):
         con.execute("SET enable_progress_bar = false")
+    threads = os.environ.get("CSREPORT_THREADS", "")
+    if threads.isdigit() and int(threads) > 0:  # set by a parallel batch so that runs share the cores
+        con.execute(f"SET threads = {int(threads)}")
     return con

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
@@ -72,6 +73,16 @@ def _run(spec: RunSpec, fingerprint: str) -> RunResult:
     return run_report(spec, fingerprint)
 
 
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "CSREPORT_THREADS")
+
+
+def _share_cores(threads: int) -> None:
+    """Worker initialiser: this worker and the kernels it starts use ``threads`` threads (BLAS, OpenMP and
+    DuckDB), so that parallel runs share the cores instead of each reaching for all of them."""
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(threads)
+
+
 def run_batch(
     specs: list[RunSpec],
     workers: int = 1,
@@ -100,7 +111,13 @@ def run_batch(
                 on_done(result)
         return results
     # spawn, not fork: the parent holds DuckDB and thread-pool threads, and a forked child can inherit a held lock
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_share_cores,
+        initargs=(threads,),
+    ) as pool:
         futures = {pool.submit(_run, spec, fingerprint): spec for spec in todo}
         for future in as_completed(futures):
             try:
