@@ -8,7 +8,6 @@ import pandas as pd
 from csreport import charts, i18n
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
-from csreport.narrative import finding_sentence
 from csreport.scorecard import attainment
 
 SERVICE_KPIS = ["service_level", "asa_s", "abandonment_rate", "first_response_median_s", "first_response_p90_s",
@@ -167,4 +166,3 @@ def improvements(ctx: ReportContext) -> None:
     if not chosen:
         return out.say(ctx.t("ch3.no_improvements", month=ctx.month))
     out.bullets(f"{r.action} {ctx.t('ch3.because')} {r.evidence}" for r in chosen)
-    _ = finding_sentence  # evidence sentences come from the same generator as the executive summary

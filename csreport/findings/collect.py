@@ -30,18 +30,19 @@ def _months(period: str, count: int) -> list[str]:
     return [str(end - k) for k in range(count - 1, -1, -1)]
 
 
-def _monthly_counts(
-    store: Store, period: str, unit: str, months: int, column: str, where: str = "TRUE"
+def _monthly_contacts(
+    store: Store, period: str, unit: str, months: int, key: str, where: str = "TRUE", value: str = "count(*)"
 ) -> pd.DataFrame:
-    """Contacts per month × ``column`` in the ``months`` months ending with ``period``."""
+    """Per month × ``key`` (a column or expression) in the ``months`` months ending with ``period``: ``value``
+    (default the number of contacts) as column ``count``."""
     start = parse_period(period) - (months - 1)
     stop = parse_period(period) + 1
     unit_filter = "TRUE" if unit == ALL_UNITS else f"business_unit = {literal(unit)}"
     return store.query(
-        f"SELECT strftime(created_at, '%Y-%m') AS period, {column} AS key, count(*) AS count FROM {{contacts}} "
+        f"SELECT strftime(created_at, '%Y-%m') AS period, {key} AS key, {value} AS count FROM {{contacts}} "
         f"WHERE created_at >= {literal(str(start.start_time))}::TIMESTAMP "
         f"AND created_at < {literal(str(stop.start_time))}::TIMESTAMP AND {unit_filter} AND {where} "
-        f"AND {column} IS NOT NULL GROUP BY ALL"
+        f"AND {key} IS NOT NULL GROUP BY ALL"
     )
 
 
@@ -57,13 +58,8 @@ def _coverage(store: Store, period: str, unit: str, months: int) -> pd.DataFrame
         f"JOIN {{agents}} a USING (agent_id) WHERE {unit_filter} AND m.period IN ({', '.join(map(literal, window))}) "
         "GROUP BY ALL"
     )
-    start, stop = parse_period(window[0]).start_time, (parse_period(period) + 1).start_time
-    unit_filter = "TRUE" if unit == ALL_UNITS else f"business_unit = {literal(unit)}"
-    work = store.query(
-        "SELECT strftime(created_at, '%Y-%m') AS period, sum(handle_s) / 3600 AS workload_hours FROM {contacts} "
-        f"WHERE created_at >= {literal(str(start))}::TIMESTAMP AND created_at < {literal(str(stop))}::TIMESTAMP "
-        f"AND {unit_filter} GROUP BY ALL"
-    )
+    work = _monthly_contacts(store, period, unit, months, "'all'", value="sum(handle_s) / 3600")
+    work = work.rename(columns={"count": "workload_hours"}).drop(columns="key")
     return hours.merge(work, on="period", how="inner")
 
 
@@ -84,9 +80,9 @@ def collect_findings(
     card = scorecard(store, period, unit, targets, cache)
     found = kpi_findings(card, period, unit, rules, last_data_month=(period == last_month))
 
-    complaints = _monthly_counts(store, period, unit, history, "category", "is_complaint")
+    complaints = _monthly_contacts(store, period, unit, history, "category", "is_complaint")
     found += category_spikes(complaints.rename(columns={"key": "category"}), period, unit, rules)
-    channels = _monthly_counts(store, period, unit, 2, "channel")
+    channels = _monthly_contacts(store, period, unit, 2, "channel")
     found += channel_shifts(channels.rename(columns={"key": "channel"}), period, unit, rules)
 
     service_level = card.set_index("kpi")["value"].get("service_level")
