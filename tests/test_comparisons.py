@@ -92,3 +92,29 @@ def test_order_statistic_ranks_normal_approximation_agrees_with_binomial():
     lo, hi = _order_statistic_ranks(n, q, 0.95)
     assert abs(lo - (int(stats.binom.ppf(0.025, n, q)) - 1)) <= 1
     assert abs(hi - int(stats.binom.ppf(0.975, n, q))) <= 1
+
+
+def test_closed_form_tests_match_statsmodels_and_scipy():
+    """The z and Welch p-values are computed in closed form for speed; they equal the library functions."""
+    from scipy import stats
+    from statsmodels.stats.proportion import proportions_ztest
+
+    from csreport.comparisons import _p_value
+
+    for x1, n1, x2, n2 in [(712, 1000, 640, 950), (3, 40, 9, 41), (5000, 8412, 5390, 8100)]:
+        p, _ = _p_value(rate("r", x1, n1), rate("r", x2, n2))
+        assert p == pytest.approx(proportions_ztest([x1, x2], [n1, n2])[1], rel=1e-9)
+    a = mean("m", np.array([4.0, 5, 3, 4, 5, 2, 4]), "score")
+    b = mean("m", np.array([3.0, 3, 4, 2, 1, 3, 2, 4, 3]), "score")
+    p, _ = _p_value(a, b)
+    expected = stats.ttest_ind_from_stats(a.value, a.std, a.n, b.value, b.std, b.n, equal_var=False).pvalue
+    assert p == pytest.approx(expected, rel=1e-9)
+
+
+def test_wilson_closed_form_equals_statsmodels():
+    from statsmodels.stats.proportion import proportion_confint
+
+    from csreport.measure import wilson
+
+    for x, n, c in [(0, 25, 0.95), (7, 10, 0.9), (5000, 8412, 0.95), (25, 25, 0.99)]:
+        assert wilson(x, n, c) == pytest.approx(proportion_confint(x, n, alpha=1 - c, method="wilson"), abs=1e-12)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from csreport.measure import Measure, quantile, rate
 from csreport.sql import connect, literal, quote
@@ -129,7 +129,7 @@ def _mean_from_sums(spec: Mean, n: int, total: float, squares: float, confidence
     if n == 1:
         return Measure(spec.name, m, 1, spec.unit, std=0.0, method=spec.method, kind="mean")
     sd = math.sqrt(max(squares - total * total / n, 0.0) / (n - 1))
-    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
+    half = special.stdtrit(n - 1, 0.5 + confidence / 2) * sd / math.sqrt(n)
     return Measure(spec.name, m, n, spec.unit, m - half, m + half, std=sd, method=spec.method, kind="mean")
 
 
@@ -139,7 +139,7 @@ def _nps(spec: Promoters, n: int, promoters: int, detractors: int, confidence: f
     p, d = promoters / n, detractors / n
     value = p - d
     sd = math.sqrt(max(p + d - value**2, 0.0))
-    half = stats.norm.ppf(0.5 + confidence / 2) * sd / math.sqrt(n)
+    half = special.ndtri(0.5 + confidence / 2) * sd / math.sqrt(n)
     return Measure(
         spec.name,
         100 * value,
