@@ -168,11 +168,9 @@ def batch(
 ) -> None:
     """Run a grid of periods × units (× languages) in parallel; failures are isolated, summarised at the end,
     and make the exit code 1."""
-    from dataclasses import replace
-
     from csreport.pipeline.batch import expand_periods, expand_units, read_grid, run_batch
     from csreport.pipeline.index import write_index
-    from csreport.pipeline.run import RunSpec, prepare
+    from csreport.pipeline.run import RunSpec, validate_data
 
     try:
         config = read_grid(grid) if grid else {}
@@ -181,14 +179,13 @@ def batch(
             raise CsreportError("no periods: pass --periods 2026-01:2026-10 or --grid params/batch.yml.")
         lang_list = (langs.split(",") if langs else config.get("langs")) or ["en"]
         workers = workers or int(config.get("workers", 2))
-        probe = RunSpec("2000-01", "all", lang_list[0], Path(data) if data else None, out, renderer=renderer)
-        context = prepare(probe)
-        if periods == "latest":  # the last month with contacts
-            periods = context.last_data_month
-        first = replace(probe, period=expand_periods(periods)[0])
-        available = context.store.units()
+        data_dir = Path(data) if data else None
+        _, store = validate_data(data_dir, out)
+        if periods == "latest":
+            periods = store.last_month()
+        available = store.units()
         specs = [
-            RunSpec(p, u, lang, first.data_dir, out, renderer=renderer)
+            RunSpec(p, u, lang, data_dir, out, renderer=renderer)
             for p in expand_periods(periods)
             for u in expand_units(units or config.get("units", "all"), available)
             for lang in lang_list
@@ -204,16 +201,14 @@ def batch(
 
             results = run_batch(specs, workers, resume, done)
         for lang in lang_list:
-            write_index(first.out_dir, lang)
+            write_index(out, lang)
     except CsreportError as exc:
         _fail(exc)
     console.print(_result_table(results))
     failed = [r for r in results if r.status == "failed"]
     ok = sum(r.status == "ok" for r in results)
     skipped = sum(r.status == "skipped" for r in results)
-    console.print(
-        f"{ok} done, {skipped} unchanged (skipped), {len(failed)} failed. Index: {first.out_dir / 'index.html'}"
-    )
+    console.print(f"{ok} done, {skipped} unchanged (skipped), {len(failed)} failed. Index: {out / 'index.html'}")
     if failed:
         raise typer.Exit(1)
 

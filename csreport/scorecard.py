@@ -141,7 +141,7 @@ def trend(
     targets = targets or load_targets()
     cache = cache or KpiCache(store, targets)
     if end is None:
-        end = str(store.query("SELECT max(created_at) AS t FROM {contacts}")["t"].iloc[0].to_period("M"))
+        end = store.last_month()
     last = parse_period(end)
     rows = []
     for k in range(months - 1, -1, -1):

@@ -108,6 +108,10 @@ class Store:
         sql = f"SELECT {select} FROM {self.relation(table)}" + (f" WHERE {' AND '.join(where)}" if where else "")
         return self._run(sql)
 
+    def last_month(self) -> str:
+        """The last month (YYYY-MM) with contacts."""
+        return str(self.query("SELECT strftime(max(created_at), '%Y-%m') AS m FROM {contacts}")["m"].iloc[0])
+
     def units(self) -> list[str]:
         """Business units present in contacts, sorted."""
         return self.query("SELECT DISTINCT business_unit FROM {contacts} ORDER BY 1")["business_unit"].tolist()

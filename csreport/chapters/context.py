@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from csreport import i18n
+from csreport.chapters import output
 from csreport.errors import ParameterError
 from csreport.findings.collect import collect_findings
 from csreport.findings.recommend import recommend
@@ -81,6 +82,14 @@ class ReportContext:
         """Every row of ``table`` for this unit (tables without a time column: customers, agents)."""
         return self.store.read(table, unit=self.unit)
 
+    def agent_months(self, months: int = 1) -> pd.DataFrame:
+        """agent_months rows of the ``months`` months ending with the period, for this unit's agents
+        (agent_months has no unit column: the unit comes from the agents table)."""
+        rows = self.read("agent_months", months)
+        if self.unit != ALL_UNITS and not rows.empty and self.has("agents"):
+            rows = rows[rows["agent_id"].isin(self.read_all("agents")["agent_id"])]
+        return rows
+
     @cached_property
     def contacts(self) -> pd.DataFrame:
         return self.read("contacts")
@@ -96,8 +105,6 @@ class ReportContext:
 
     def missing(self, what: str) -> None:
         """Say in one sentence that a section's input is missing (the section then moves on)."""
-        from csreport.chapters import output
-
         output.say(self.t("report.missing", what=what))
 
     @cached_property
@@ -124,10 +131,6 @@ class ReportContext:
     def recommendations(self):
         return recommend(self.findings, self.lang)
 
-    @cached_property
-    def last_data_month(self) -> str:
-        return self.store.query("SELECT strftime(max(created_at), '%Y-%m') AS m FROM {contacts}")["m"].iloc[0]
-
 
 def open_report(
     period: str,
@@ -153,5 +156,4 @@ def open_report(
     units = store.units()
     if business_unit != ALL_UNITS and business_unit not in units:
         raise ParameterError(f"business unit {business_unit!r} has no contacts; units: {', '.join(units)} or all.")
-    parse_period(period)
     return ReportContext(period, business_unit, lang, store, load_targets(targets_file), report)

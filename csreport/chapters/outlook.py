@@ -51,13 +51,10 @@ def staffing(ctx: ReportContext) -> None:
     params = ctx.targets.parameters
     target = ctx.targets.get("service_level")
     on_hand = None
-    if ctx.has("agent_months"):
-        months = ctx.store.read("agent_months", ctx.period)
-        if ctx.unit != "all" and ctx.has("agents"):
-            months = months[months["agent_id"].isin(ctx.read_all("agents")["agent_id"])]
-        if "available_hours" in months.columns:
-            open_hours = ctx.contacts["created_at"].dt.floor("30min").nunique() / 2
-            on_hand = float(months["available_hours"].sum()) / open_hours if open_hours else None
+    months = ctx.agent_months()
+    if "available_hours" in months.columns:
+        open_hours = ctx.contacts["created_at"].dt.floor("30min").nunique() / 2  # half-hours with contacts
+        on_hand = float(months["available_hours"].sum()) / open_hours if open_hours else None
     need = staffing_need(
         ctx.contacts,
         ctx.period,

@@ -63,12 +63,9 @@ def service_level(ctx: ReportContext) -> None:
 def efficiency(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.efficiency"), 3)
     kpis = ctx.cache.kpis(ctx.period, ctx.unit)
-    handled, hours = kpis["handled_contacts"], None
-    if ctx.has("agent_months"):
-        agent_months = ctx.store.read("agent_months", ctx.period)
-        if ctx.unit != "all" and ctx.has("agents"):
-            agent_months = agent_months[agent_months["agent_id"].isin(ctx.read_all("agents")["agent_id"])]
-        hours = float(agent_months["available_hours"].sum()) if "available_hours" in agent_months else None
+    handled = kpis["handled_contacts"]
+    agent_months = ctx.agent_months()
+    hours = float(agent_months["available_hours"].sum()) if "available_hours" in agent_months else None
     per_hour = handled.value / hours if hours and handled.available else None
     out.say(
         ctx.t(

@@ -153,7 +153,7 @@ def training_and_performance(ctx: ReportContext) -> None:
         return ctx.missing(ctx.t("ch4.need_training"))
     contacts = ctx.read("contacts", 3, ["agent_id", "first_contact_resolution"])
     ranking = rate_ranking(contacts, "first_contact_resolution", ctx.read_all("agents"))
-    link = training_link(ranking.table, ctx.read("agent_months", 6))
+    link = training_link(ranking.table, ctx.agent_months(6))
     if not link.available:
         return out.say(ctx.t("report.not_enough", reason=link.reason))
     significant = link.p_value < 1 - ctx.targets.parameters.confidence

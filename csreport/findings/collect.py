@@ -76,7 +76,7 @@ def collect_findings(
     targets = targets or load_targets()
     rules = rules or load_rules(confidence=targets.parameters.confidence, min_sample=targets.parameters.min_sample)
     history = rules.baseline_months + 1
-    last_month = store.query("SELECT strftime(max(created_at), '%Y-%m') AS m FROM {contacts}")["m"].iloc[0]
+    last_month = store.last_month()
     card = scorecard(store, period, unit, targets, cache)
     found = kpi_findings(card, period, unit, rules, last_data_month=(period == last_month))
 

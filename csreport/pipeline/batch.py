@@ -92,7 +92,7 @@ def run_batch(
     """Run ``specs`` with ``workers`` processes; the data is validated once, before any worker starts."""
     if not specs:
         return []
-    fingerprint = prepare(replace(specs[0], unit=ALL_UNITS)).ingest_report.fingerprint
+    fingerprint = prepare(replace(specs[0], unit=ALL_UNITS)).ingest_report.fingerprint  # same work_dir as the runs
     results: list[RunResult] = []
     todo = []
     for spec in specs:

@@ -21,8 +21,10 @@ from csreport import __version__, i18n
 from csreport.chapters.context import check_period, check_unit, open_report
 from csreport.errors import CsreportError
 from csreport.findings.collect import findings_document
+from csreport.ingest import ingest
 from csreport.pipeline import notebooks
 from csreport.pipeline.render import choose_renderer, render_html, render_pdf, render_quarto
+from csreport.store import Store
 
 ROOT = notebooks.ROOT
 
@@ -95,6 +97,13 @@ def inputs_key(spec: RunSpec, fingerprint: str) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
+def validate_data(data_dir: Path | None, out_dir: Path) -> tuple[str, Store]:
+    """Validate ``data_dir`` into ``<out_dir>/_validated`` (reused while unchanged): the data fingerprint and
+    the store (a batch validates once, before its runs)."""
+    report = ingest(Path(data_dir).resolve() if data_dir else None, Path(out_dir).resolve() / "_validated")
+    return report.fingerprint, Store(Path(report.store_dir))
+
+
 def prepare(spec: RunSpec):
     """Validate the data once into the work directory (reused while unchanged) and return the context of the
     run (a failed validation is the run's error)."""
@@ -138,12 +147,13 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         t = time.perf_counter()
         if choose_renderer(spec.renderer) == "quarto":
             render_quarto(report_nb, title, spec.lang)
+            timings["quarto"] = time.perf_counter() - t
         else:
             render_html(report_nb, work / "report.html", title, spec.lang, ctx.t("report.contents"))
             timings["html"] = time.perf_counter() - t
             t = time.perf_counter()
             render_pdf(report_nb, work / "report.pdf", title, spec.lang)
-        timings["pdf" if spec.renderer != "quarto" else "render"] = time.perf_counter() - t
+            timings["pdf"] = time.perf_counter() - t
         headline = ctx.scorecard.set_index("kpi")[["value", "unit", "status"]].to_dict("index")
     except CsreportError as exc:
         status, error, headline = "failed", str(exc), {}
@@ -178,10 +188,12 @@ def _plain(entry: dict) -> dict:
 
 
 def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    lines = [line for line in text if line.strip() and not line.startswith("-")]
-    return (getattr(exc, "ename", None) or type(exc).__name__) + (f": {getattr(exc, 'evalue', '')}" if hasattr(
-        exc, "evalue") else (f": {lines[0]}" if lines else ""))  # fmt: skip
+    """``RuntimeError: planted failure`` from a papermill execution error (its ename / evalue), else the
+    exception's type and the first line of its message."""
+    if hasattr(exc, "ename"):
+        return f"{exc.ename}: {getattr(exc, 'evalue', '')}"
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    return type(exc).__name__ + (f": {lines[0]}" if lines else "")
 
 
 def _publish(work: Path, target: Path) -> None:
