@@ -75,6 +75,12 @@ def _of_unit(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
     return frame[frame["business_unit"] == unit]
 
 
+def _unit_splitter(frame: pd.DataFrame):
+    """``unit → rows of frame`` (all rows for "all"), splitting ``frame`` once."""
+    groups = dict(tuple(frame.groupby("business_unit", observed=True))) if not frame.empty else {}
+    return lambda unit: frame if unit == ALL_UNITS or frame.empty else groups.get(unit, frame.iloc[0:0])
+
+
 def load_period(store: Store, period: str, unit: str = ALL_UNITS) -> PeriodData:
     """Slice every table of ``store`` for ``period`` and ``unit`` (``"all"`` for every unit)."""
     agents = store.read("agents", unit=unit)
@@ -232,14 +238,16 @@ def compute_many(
         all_customers = store.read("customers", columns=customer_columns) if store.has("customers") else pd.DataFrame()
         all_agents = store.read("agents")
         people = {}
+        customers_of, agents_of = _unit_splitter(all_customers), _unit_splitter(all_agents)
         for unit in units:
-            customers = _of_unit(all_customers, unit)
+            customers = customers_of(unit)
             customers = cm.CustomerDates.of(customers) if not customers.empty else customers
-            agents = _of_unit(all_agents, unit)
+            agents = agents_of(unit)
             unit_months = _unit_agent_months(agent_months, agents, unit)
             agents = wm.AgentRoster.of(agents) if not agents.empty else agents
+            by_period = dict(tuple(unit_months.groupby("period", observed=True))) if not unit_months.empty else {}
             for period in periods:
-                rows = unit_months[unit_months["period"] == period] if not unit_months.empty else unit_months
+                rows = by_period.get(period, unit_months.iloc[0:0])
                 people[(period, unit)] = people_kpis(period, customers, agents, rows, params)
         survey_query = pool.submit(_survey_query, store, start, stop)  # DuckDB runs it while contacts finish
         contact = contact_query.result().finish(params.confidence)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -47,8 +48,11 @@ class Store:
         return table in self.tables and set(columns) <= set(self.columns(table))
 
     def columns(self, table: str) -> list[str]:
-        """Contract columns present in ``table``."""
-        return self._run(f"DESCRIBE SELECT * FROM {self.relation(table)}")["column_name"].tolist()
+        """Contract columns present in ``table`` (remembered until the table's file changes)."""
+        stored = self.path / f"{table}.parquet"
+        stored = stored if stored.exists() else self.path / f"{table}.sql"
+        stamp = stored.stat().st_mtime_ns if stored.exists() else 0
+        return list(_columns(self, table, stamp))
 
     def _run(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """Run SQL on the store; a source file that moved or changed since validation is a clear error."""
@@ -115,6 +119,11 @@ class Store:
     def units(self) -> list[str]:
         """Business units present in contacts, sorted."""
         return self.query("SELECT DISTINCT business_unit FROM {contacts} ORDER BY 1")["business_unit"].tolist()
+
+
+@lru_cache(maxsize=64)
+def _columns(store: Store, table: str, stamp: int) -> tuple[str, ...]:
+    return tuple(store._run(f"DESCRIBE SELECT * FROM {store.relation(table)}")["column_name"])
 
 
 def open_store(out_dir: str | Path) -> Store:

@@ -108,9 +108,10 @@ def test_credentials_never_reach_outputs(english_run):
             assert SECRET not in path.read_text(encoding="utf-8", errors="ignore"), path
 
 
-def test_chinese_report_pdf(sample_dir, sample_truth, tmp_path):
+def test_chinese_report_pdf(sample_dir, sample_truth, tmp_path, capfd):
     result = run_report(RunSpec(sample_truth["end"], "all", "zh", sample_dir, tmp_path, renderer="builtin"))
     assert result.status == "ok", result.error
+    assert "without encryption" not in capfd.readouterr().err  # no kernel log noise on the run's terminal
     text = _pdf_text(result.spec.target / "report.pdf")
     for key in CHAPTER_KEYS:
         assert i18n.text(key, "zh") in text

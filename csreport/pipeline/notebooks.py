@@ -11,6 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 CHAPTERS = ("01_background", "02_customers", "03_service_quality", "04_staff", "05_competition", "06_outlook")
 KERNEL = "python3"  # the kernel of the Python running csreport (ipykernel is a dependency)
+# The local kernel talks to papermill over 127.0.0.1; its log warns about unencrypted TCP once per chapter,
+# which is noise on a run's terminal. Errors from the kernel itself still show; cell errors are in the notebook.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
 def chapter_sources(notebook_dir: Path = NOTEBOOK_DIR) -> dict[str, Path]:
@@ -28,7 +31,7 @@ def execute_chapter(source: Path, target: Path, parameters: dict, cwd: Path) -> 
     """Run ``source`` with ``parameters`` in ``cwd`` into ``target`` (kept with the error when a cell fails)."""
     papermill.execute_notebook(
         str(source), str(target), parameters=parameters, cwd=str(cwd), kernel_name=KERNEL,
-        progress_bar=False, log_output=False, report_mode=False,
+        progress_bar=False, log_output=False, report_mode=False, extra_arguments=KERNEL_ARGUMENTS,
     )  # fmt: skip
 
 
