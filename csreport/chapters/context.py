@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from csreport import i18n
+from csreport.analyses.agents import rate_ranking
 from csreport.chapters import output
 from csreport.errors import ParameterError
 from csreport.findings.collect import collect_findings
@@ -117,6 +118,13 @@ class ReportContext:
         end = parse_period(self.period)
         self.cache.preload([str(end - k) for k in range(months - 1, -1, -1)], [self.unit])
         return trend(self.store, kpi, self.unit, months, self.period, self.targets, self.cache)
+
+    @cached_property
+    def agent_fcr_ranking(self):
+        """First-contact resolution per agent over the last 3 months, ranked with funnel limits (chapter 4's
+        ranking and its training link use the same one)."""
+        contacts = self.read("contacts", 3, ["agent_id", "first_contact_resolution"])
+        return rate_ranking(contacts, "first_contact_resolution", self.read_all("agents"))
 
     @cached_property
     def rules(self):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from csreport import charts, i18n
-from csreport.analyses.agents import rate_ranking, training_link, training_needs
+from csreport.analyses.agents import training_link, training_needs
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
 from csreport.narrative import p_text
@@ -65,8 +65,7 @@ def performance(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch4.performance"), 3)
     if not ctx.has("agents"):
         return ctx.missing(ctx.t("ch4.need_agents"))
-    contacts = ctx.read("contacts", 3, ["agent_id", "first_contact_resolution"])
-    ranking = rate_ranking(contacts, "first_contact_resolution", ctx.read_all("agents"))
+    ranking = ctx.agent_fcr_ranking
     if not ranking.available:
         return out.say(ctx.t("report.not_enough", reason=ranking.reason))
     table = ranking.table
@@ -151,9 +150,7 @@ def training_and_performance(ctx: ReportContext) -> None:
     """The association between training hours and first-contact resolution across agents."""
     if not ctx.has("agents") or not ctx.has("agent_months"):
         return ctx.missing(ctx.t("ch4.need_training"))
-    contacts = ctx.read("contacts", 3, ["agent_id", "first_contact_resolution"])
-    ranking = rate_ranking(contacts, "first_contact_resolution", ctx.read_all("agents"))
-    link = training_link(ranking.table, ctx.agent_months(6))
+    link = training_link(ctx.agent_fcr_ranking.table, ctx.agent_months(6))
     if not link.available:
         return out.say(ctx.t("report.not_enough", reason=link.reason))
     significant = link.p_value < 1 - ctx.targets.parameters.confidence
