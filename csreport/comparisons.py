@@ -1,9 +1,12 @@
 """Comparing a KPI with a baseline (previous month, same month last year): change and its significance.
 
 Tests by kind of Measure: a rate (numerator and n) → two-proportion z-test; NPS → z-test with the NPS
-variance; a mean (std) → Welch's t-test from summary statistics; a median or other quantile (sample) →
-Mann–Whitney U; a count → exact Poisson test assuming equal exposure. A comparison in which either side rests
-on fewer than ``min_sample`` observations is flagged small and never called significant.
+variance; a mean (std) → Welch's t-test from summary statistics; a median or other quantile → Mann–Whitney U
+on the whole samples up to 10,000 observations a side, above that a z-test of the difference of the quantiles
+with the standard errors implied by their order-statistic intervals (a Mann–Whitney test on a random subsample
+depended on the order in which DuckDB happened to collect the values, so reruns differed); a count → exact
+Poisson test assuming equal exposure. A comparison in which either side rests on fewer than ``min_sample``
+observations is flagged small and never called significant.
 """
 
 from __future__ import annotations
@@ -81,7 +84,25 @@ def _tie_term(a: np.ndarray, b: np.ndarray) -> float:
     return float((t**3 - t).sum())
 
 
-def _p_value(current: Measure, baseline: Measure) -> tuple[float | None, str]:
+QUANTILE_Z = "z-test, order-statistic standard errors"
+
+
+def _quantile_z(current: Measure, baseline: Measure, confidence: float) -> float | None:
+    """Two-sided p-value of the difference of two quantiles from independent large samples:
+    z = (q₁ − q₂) / √(se₁² + se₂²), where se = (high − low) / (2·z_c) is the standard error implied by the
+    quantile's distribution-free order-statistic interval at confidence c (a consistent estimate of
+    √(q(1 − q)/n) / f(ξ_q), without estimating the density f). Exact ties at both quantiles (zero-width
+    intervals) give p = 1 when the values are equal and 0 when not."""
+    if current.low is None or baseline.low is None:
+        return None
+    z_c = special.ndtri(0.5 + confidence / 2)
+    se = math.hypot((current.high - current.low) / (2 * z_c), (baseline.high - baseline.low) / (2 * z_c))
+    if se == 0:
+        return 1.0 if current.value == baseline.value else 0.0
+    return _two_sided_normal((current.value - baseline.value) / se)
+
+
+def _p_value(current: Measure, baseline: Measure, confidence: float = 0.95) -> tuple[float | None, str]:
     kind = current.kind if current.kind == baseline.kind else "value"
     if kind == "count":
         k1, k2 = int(current.value), int(baseline.value)
@@ -101,8 +122,9 @@ def _p_value(current: Measure, baseline: Measure) -> tuple[float | None, str]:
         z = (x1 / n1 - x2 / n2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
         return _two_sided_normal(z), "two-proportion z-test"
     if kind == "quantile":
-        size = f" on a random {MANN_WHITNEY_MAX:,} per side" if max(current.n, baseline.n) > MANN_WHITNEY_MAX else ""
-        return mann_whitney_sorted(current.test_sample, baseline.test_sample), f"Mann–Whitney U{size}"
+        if max(current.n, baseline.n) <= MANN_WHITNEY_MAX:
+            return mann_whitney_sorted(current.sorted_sample, baseline.sorted_sample), "Mann–Whitney U"
+        return _quantile_z(current, baseline, confidence), QUANTILE_Z
     if kind == "mean":
         if current.n < 2 or baseline.n < 2:
             return None, "Welch t-test"
@@ -133,6 +155,6 @@ def compare(current: Measure, baseline: Measure, params: Parameters = DEFAULT) -
     change = current.value - baseline.value
     relative = change / abs(baseline.value) if baseline.value else None
     small = min(current.n, baseline.n) < params.min_sample and current.kind != "count"
-    p, test = _p_value(current, baseline)
+    p, test = _p_value(current, baseline, params.confidence)
     significant = p is not None and p < 1 - params.confidence and not small
     return Comparison(baseline.value, baseline.n, change, relative, p, significant, test, small)

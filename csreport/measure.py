@@ -1,8 +1,8 @@
 """The result of every KPI: a value with its sample size, interval and method, or "not available" with why.
 
 A rate keeps its numerator (for two-proportion tests), a mean its standard deviation (for Welch's test), a
-median its sample (for the Mann–Whitney test). Zero denominators and empty inputs never give 0 or raise:
-they give ``Measure.unavailable(...)`` with the reason.
+quantile its sample and order-statistic interval (for its comparison test). Zero denominators and empty inputs
+never give 0 or raise: they give ``Measure.unavailable(...)`` with the reason.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from functools import cached_property
 import numpy as np
 from scipy import special, stats
 
-MANN_WHITNEY_MAX = 10_000  # larger samples are compared on a fixed-seed random subsample of this size
+# Quantiles of samples up to this size are compared with Mann–Whitney U on the whole samples; larger ones with
+# a z-test on the quantiles' order-statistic standard errors (see csreport.comparisons)
+MANN_WHITNEY_MAX = 10_000
 
 
 @dataclass(frozen=True)
@@ -35,16 +37,9 @@ class Measure:
     kind: str = "value"  # proportion | mean | quantile | count | nps | value (no significance test)
 
     @cached_property
-    def test_sample(self) -> np.ndarray | None:
-        """The sorted sample a Mann–Whitney comparison uses: all of it, or a sorted fixed-seed random subsample
-        of ``MANN_WHITNEY_MAX`` values when larger (computed once per Measure; same inputs, same result)."""
-        if self.sample is None:
-            return None
-        values = self.sample
-        if len(values) > MANN_WHITNEY_MAX:
-            rng = np.random.default_rng(len(values))
-            values = values[rng.choice(len(values), MANN_WHITNEY_MAX, replace=False)]
-        return np.sort(values)
+    def sorted_sample(self) -> np.ndarray | None:
+        """The whole sample, sorted (for Mann–Whitney on samples up to ``MANN_WHITNEY_MAX``; computed once)."""
+        return None if self.sample is None else np.sort(self.sample)
 
     @property
     def available(self) -> bool:
@@ -139,26 +134,42 @@ def quantile(
     copy: bool = True,
 ) -> Measure:
     """The ``q`` quantile (linear interpolation between order statistics) with a distribution-free interval
-    from binomial order statistics; the sample is kept for Mann–Whitney comparisons. O(n): no full sort.
+    from binomial order statistics; the sample is kept for comparisons (:mod:`csreport.comparisons`). O(n): no
+    full sort.
 
     ``copy=False`` partitions ``values`` (a float array) in place: for callers that own it and do not care
-    about its order, e.g. several quantiles of one sample."""
+    about its order."""
+    return quantiles([(name, q, method, empty_reason)], values, unit, confidence=confidence, copy=copy)[0]
+
+
+def quantiles(
+    wanted: list[tuple[str, float, str, str]],
+    values: np.ndarray,
+    unit: str,
+    *,
+    confidence: float = 0.95,
+    copy: bool = True,
+) -> list[Measure]:
+    """Several quantiles of one sample, each as :func:`quantile` computes it, from one partition of the sample
+    around every order statistic they need. ``wanted``: (name, q, method, empty reason) per quantile."""
     values = np.array(values, dtype=float) if copy else values
     if np.isnan(values).any():
         values = values[~np.isnan(values)]
     n = len(values)
     if n == 0:
-        return Measure.unavailable(name, unit, empty_reason, method=method)
-    position = q * (n - 1)
-    below = int(np.floor(position))
-    above = min(below + 1, n - 1)
-    ranks = {below, above}
-    if n >= 5:
-        lo_rank, hi_rank = _order_statistic_ranks(n, q, confidence)
-        ranks |= {lo_rank, hi_rank}
+        return [Measure.unavailable(name, unit, empty, method=method) for name, _, method, empty in wanted]
+    plans, ranks = [], set()
+    for name, q, method, _ in wanted:
+        position = q * (n - 1)
+        below = int(np.floor(position))
+        above = min(below + 1, n - 1)
+        bounds = _order_statistic_ranks(n, q, confidence) if n >= 5 else None
+        ranks |= {below, above, *(bounds or ())}
+        plans.append((name, method, position, below, above, bounds))
     values.partition(sorted(ranks))  # order statistics in place; the sample's order does not matter
-    value = float(values[below] + (position - below) * (values[above] - values[below]))
-    low = high = None
-    if n >= 5:
-        low, high = float(values[lo_rank]), float(values[hi_rank])
-    return Measure(name, value, n, unit, low, high, method=method, sample=values, kind="quantile")
+    out = []
+    for name, method, position, below, above, bounds in plans:
+        value = float(values[below] + (position - below) * (values[above] - values[below]))
+        low, high = (float(values[bounds[0]]), float(values[bounds[1]])) if bounds else (None, None)
+        out.append(Measure(name, value, n, unit, low, high, method=method, sample=values, kind="quantile"))
+    return out

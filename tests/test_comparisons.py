@@ -118,3 +118,39 @@ def test_wilson_closed_form_equals_statsmodels():
 
     for x, n, c in [(0, 25, 0.95), (7, 10, 0.9), (5000, 8412, 0.95), (25, 25, 0.99)]:
         assert wilson(x, n, c) == pytest.approx(proportion_confint(x, n, alpha=1 - c, method="wilson"), abs=1e-12)
+
+
+def _quantile_measure(value, low, high, n=20_000):
+    return Measure("resolution_median_s", value, n, "s", low, high, kind="quantile")
+
+
+def test_large_samples_compare_quantiles_with_order_statistic_standard_errors():
+    # se = (high − low) / (2 · 1.959964): 8 / 3.919928 = 2.040854 and 12 / 3.919928 = 3.061281;
+    # z = (100 − 110) / √(2.040854² + 3.061281²) = −10 / 3.679202 = −2.717981; p = 2 · Φ(−2.717981) = 0.006568
+    c = compare(_quantile_measure(100.0, 96.0, 104.0), _quantile_measure(110.0, 104.0, 116.0))
+    assert c.test == "z-test, order-statistic standard errors"
+    assert c.p_value == pytest.approx(0.006568, abs=1e-6) and c.significant
+
+
+def test_zero_width_quantile_intervals():
+    same = compare(_quantile_measure(60.0, 60.0, 60.0), _quantile_measure(60.0, 60.0, 60.0))
+    moved = compare(_quantile_measure(60.0, 60.0, 60.0), _quantile_measure(120.0, 120.0, 120.0))
+    assert same.p_value == 1.0 and not same.significant
+    assert moved.p_value == 0.0 and moved.significant
+
+
+def test_large_sample_quantile_comparison_is_independent_of_row_order():
+    rng = np.random.default_rng(7)
+    a, b = rng.exponential(100, 30_000), rng.exponential(104, 25_000)
+    first = compare(quantile("m", a, 0.5, "s"), quantile("m", b, 0.5, "s"))
+    again = compare(quantile("m", rng.permutation(a), 0.5, "s"), quantile("m", rng.permutation(b), 0.5, "s"))
+    assert first.p_value == again.p_value and first.test == "z-test, order-statistic standard errors"
+
+
+def test_large_sample_quantile_test_detects_a_real_shift_and_not_noise():
+    rng = np.random.default_rng(3)
+    base = quantile("m", rng.exponential(100, 40_000), 0.5, "s")
+    shifted = quantile("m", rng.exponential(110, 40_000), 0.5, "s")  # median 69.3 → 76.2 s
+    noise = quantile("m", rng.exponential(100, 40_000), 0.5, "s")
+    assert compare(shifted, base).significant and compare(shifted, base).p_value < 1e-6
+    assert not compare(noise, base).significant

@@ -4,7 +4,7 @@ The same SQL runs over one period's DataFrame (``evaluate``) or over the whole s
 unit (``query_grouped``, then ``GroupedQuery.finish``), so a KPI has one definition. "All units" adds up the
 units' additive statistics (counts, sums, sums of squares, value lists), which equals computing from the rows.
 Specs: :class:`Proportion` (Wilson interval), :class:`Mean` (t interval), :class:`Quantile` (order-statistic
-interval, sample kept for Mann–Whitney), :class:`Count`, :class:`Sum` and :class:`Promoters` (NPS).
+interval, sample kept for comparisons), :class:`Count`, :class:`Sum` and :class:`Promoters` (NPS).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from csreport.measure import Measure, quantile, rate
+from csreport.measure import Measure, quantiles, rate
 from csreport.sql import connect, literal, quote
 from csreport.targets import Parameters
 
@@ -198,25 +198,27 @@ def _finish(spec: Spec, row: dict, i: int, confidence: float) -> Measure:
         return _mean_from_sums(
             spec, int(row[p + "n"] or 0), float(row[p + "s"] or 0.0), float(row[p + "ss"] or 0.0), confidence
         )
-    if isinstance(spec, Quantile):
-        values = row[_list_name(spec)]
-        # a float array this module owns (see _rows_with_arrays); asarray copies only non-float input
-        values = np.empty(0) if values is None else np.asarray(values, dtype=float)
-        return quantile(
-            spec.name,
-            values,
-            spec.q,
-            spec.unit,
-            confidence=confidence,
-            method=spec.method,
-            empty_reason=spec.empty,
-            copy=False,
-        )
     if isinstance(spec, Promoters):
         return _nps(
             spec, int(row[p + "n"] or 0), int(row[p + "promoters"] or 0), int(row[p + "detractors"] or 0), confidence
         )
     raise TypeError(spec)
+
+
+def _finish_row(usable: list[tuple[int, Spec]], row: dict, confidence: float) -> dict[str, Measure]:
+    """Measures of every usable spec from one result row; quantiles of the same values share one partition."""
+    out = {spec.name: _finish(spec, row, i, confidence) for i, spec in usable if not isinstance(spec, Quantile)}
+    samples: dict[tuple[str, str], list[Quantile]] = {}
+    for _, spec in usable:
+        if isinstance(spec, Quantile):
+            samples.setdefault((_list_name(spec), spec.unit), []).append(spec)
+    for (column, unit), specs in samples.items():
+        values = row[column]
+        # a float array this module owns (see _rows_with_arrays); asarray copies only non-float input
+        values = np.empty(0) if values is None else np.asarray(values, dtype=float)
+        wanted = [(spec.name, spec.q, spec.method, spec.empty) for spec in specs]
+        out.update({m.name: m for m in quantiles(wanted, values, unit, confidence=confidence, copy=False)})
+    return out
 
 
 def _unit_of(spec: Spec) -> str:
@@ -261,7 +263,7 @@ def evaluate(
             inner = f"SELECT {plan.projection() or 'NULL AS _none'} FROM ({derived}) AS d0 WHERE NOT _later"
             sql = f"SELECT {', '.join(plan.aggregates)} FROM ({inner}) AS d"
             row = con.execute(sql).fetchdf().iloc[0].to_dict()
-        out.update({spec.name: _finish(spec, row, i, confidence) for i, spec in usable})
+        out.update(_finish_row(usable, row, confidence))
     return {spec.name: out[spec.name] for spec in specs}
 
 
@@ -281,7 +283,7 @@ class GroupedQuery:
         out = {}
         for row in rows:
             measures = dict(self.missing)
-            measures.update({spec.name: _finish(spec, row, i, confidence) for i, spec in self.usable})
+            measures.update(_finish_row(self.usable, row, confidence))
             out[(row["_period"], row["_unit"])] = {spec.name: measures[spec.name] for spec in self.specs}
         return out
 
