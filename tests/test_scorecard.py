@@ -108,3 +108,30 @@ def test_attainment_lists_each_standard_and_per_channel_targets(store):
 
     assert sl.loc["chat", "value"] == pytest.approx(service_level(chat).value)
     assert set(table["status"]) <= {"met", "at risk", "missed", "n/a"}
+
+
+def test_scorecards_do_not_depend_on_row_order(tmp_path):
+    """Two months of 12,000 contacts each (above the Mann–Whitney limit, so medians use the order-statistic
+    z-test): the same rows in another order give identical scorecards, p-values included."""
+    rng = np.random.default_rng(11)
+    n = 24_000
+    created = pd.Timestamp("2026-09-01") + pd.to_timedelta(np.sort(rng.uniform(0, 60 * 86400, n)).round(), "s")
+    contacts = pd.DataFrame(
+        {
+            "contact_id": [f"c{i}" for i in range(n)],
+            "created_at": created,
+            "business_unit": "east",
+            "channel": "email",
+            "first_response_at": created + pd.to_timedelta(rng.exponential(3600, n).round(), "s"),
+            "resolved_at": created + pd.to_timedelta(rng.exponential(86400, n).round(), "s"),
+        }
+    )
+    cards = []
+    for name, frame in [("ordered", contacts), ("shuffled", contacts.sample(frac=1, random_state=5))]:
+        (tmp_path / name).mkdir()
+        frame.to_parquet(tmp_path / name / "contacts.parquet")
+        ingest(tmp_path / name, tmp_path / f"{name}_out")
+        cards.append(scorecard(open_store(tmp_path / f"{name}_out"), "2026-10", "east"))
+    pd.testing.assert_frame_equal(cards[0], cards[1])
+    median = cards[0].set_index("kpi").loc["resolution_median_s"]
+    assert median["test"] == "z-test, order-statistic standard errors" and median["p_vs_previous"] is not None
