@@ -19,6 +19,7 @@ from csreport.metrics.aggregate import GroupedQuery, contacts_derived, query_gro
 from csreport.metrics.satisfaction import SURVEYS_DERIVED, survey_kpis, survey_response_rate, survey_specs
 from csreport.metrics.service import contact_kpis, contact_specs, per_1000
 from csreport.schemas import empty_frame
+from csreport.sql import quote
 from csreport.store import ALL_UNITS, Store, parse_period
 from csreport.targets import Parameters
 
@@ -69,12 +70,6 @@ def _unit_agent_months(agent_months: pd.DataFrame, agents: pd.DataFrame, unit: s
     return agent_months[agent_months["agent_id"].isin(agents["agent_id"])]
 
 
-def _of_unit(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
-    if unit == ALL_UNITS or frame.empty:
-        return frame
-    return frame[frame["business_unit"] == unit]
-
-
 def _unit_splitter(frame: pd.DataFrame):
     """``unit → rows of frame`` (all rows for "all"), splitting ``frame`` once."""
     groups = dict(tuple(frame.groupby("business_unit", observed=True))) if not frame.empty else {}
@@ -111,7 +106,7 @@ class PeopleKpis:
 
 def people_kpis(
     period: str,
-    customers: pd.DataFrame | cm.CustomerDates,
+    customers: pd.DataFrame | cm.CustomerMonths,
     agents: pd.DataFrame | wm.AgentRoster,
     agent_months: pd.DataFrame,
     params: Parameters,
@@ -120,10 +115,10 @@ def people_kpis(
     employee satisfaction from agent_months."""
     out: dict[str, Measure] = {}
     active = None
-    if len(customers.signup) == 0 if isinstance(customers, cm.CustomerDates) else customers.empty:
+    if customers.customers == 0 if isinstance(customers, cm.CustomerMonths) else customers.empty:
         out.update(_na(["churn_rate", "retention_rate", "churn_rate_12m"], "ratio", "no customers table"))
     else:
-        dates = cm.CustomerDates.of(customers)
+        dates = cm.CustomerMonths.of(customers)
         active = cm.active_customers(dates, period)
         churn = cm.churn_rate(dates, period, 1, params)
         for measure in [churn, cm.retention_from_churn(churn), cm.churn_rate(dates, period, 12, params)]:
@@ -223,6 +218,35 @@ def _survey_query(store: Store, start: str, stop: str) -> GroupedQuery | None:
     )
 
 
+def _customer_months(store: Store):
+    """``unit → CustomerMonths`` ("all" for every customer) from one DuckDB count of customers per unit,
+    signup month and churn month (a few thousand rows instead of every customer)."""
+    columns = set(store.columns("customers")) if store.has("customers") else set()
+
+    def month(column: str) -> str:
+        c = quote(column)
+        return (
+            f"CAST((year({c}) - 1970) * 12 + month({c}) - 1 AS DOUBLE)" if column in columns else "CAST(NULL AS DOUBLE)"
+        )
+
+    if not columns:
+        counts = pd.DataFrame(columns=["business_unit", "signup", "churn", "n"])
+    else:
+        counts = store.query(
+            f"SELECT business_unit, {month('signup_date')} AS signup, {month('churn_date')} AS churn, count(*) AS n "
+            "FROM {customers} GROUP BY ALL"
+        )
+    has_churn = "churn_date" in columns
+
+    def of_unit(unit: str) -> cm.CustomerMonths:
+        rows = counts if unit == ALL_UNITS else counts[counts["business_unit"] == unit]
+        return cm.CustomerMonths.from_counts(
+            rows["signup"].to_numpy(float), rows["churn"].to_numpy(float), rows["n"].to_numpy(float), has_churn
+        )
+
+    return of_unit
+
+
 def compute_many(
     store: Store, periods: list[str], units: list[str], params: Parameters
 ) -> dict[tuple[str, str], dict[str, Measure]]:
@@ -234,14 +258,12 @@ def compute_many(
     with ThreadPoolExecutor(max_workers=1) as pool:
         contact_query = pool.submit(_contact_query, store, start, stop, params)
         agent_months = store.read("agent_months", str(months[-1]), months=len(pd.period_range(months[0], months[-1])))
-        customer_columns = [c for c in ("business_unit", "signup_date", "churn_date") if store.has("customers", c)]
-        all_customers = store.read("customers", columns=customer_columns) if store.has("customers") else pd.DataFrame()
+        customer_months = _customer_months(store)
         all_agents = store.read("agents")
         people = {}
-        customers_of, agents_of = _unit_splitter(all_customers), _unit_splitter(all_agents)
+        agents_of = _unit_splitter(all_agents)
         for unit in units:
-            customers = customers_of(unit)
-            customers = cm.CustomerDates.of(customers) if not customers.empty else customers
+            customers = customer_months(unit)
             agents = agents_of(unit)
             unit_months = _unit_agent_months(agent_months, agents, unit)
             agents = wm.AgentRoster.of(agents) if not agents.empty else agents

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -14,79 +13,55 @@ from csreport.metrics.service import DEFAULT
 from csreport.store import parse_period
 from csreport.targets import Parameters
 
-_NEVER = np.iinfo(np.int64).max  # churn date of a customer who has not churned
-_ALWAYS = np.iinfo(np.int64).min  # signup date of a customer whose signup is unknown
-
 
 @dataclass(frozen=True)
-class CustomerDates:
-    """Signup and churn dates as int64 microseconds, converted once for many periods; an unknown signup
-    counts as long ago and a missing churn date as never."""
+class CustomerMonths:
+    """Customers counted by (signup month, churn month), cumulated in both directions, so that any count of
+    the churn KPIs over month-aligned windows is four look-ups instead of a pass over every customer. Built once
+    per unit, from customer rows (:meth:`of`) or from counts aggregated elsewhere (:meth:`from_counts`).
 
-    signup: np.ndarray
-    churn: np.ndarray
+    An unknown signup counts as before every month (bin 0), a customer without churn date as never churned
+    (the last bin). Exact: a date is before the first instant of month m exactly when its month is before m."""
+
+    first: int  # month number of bin 1
+    cumulative: np.ndarray  # cumulative[i, j] = customers with signup bin < i and churn bin < j
+    customers: int
     has_churn: bool
 
     @classmethod
-    def of(cls, customers: pd.DataFrame | CustomerDates) -> CustomerDates:
-        if isinstance(customers, CustomerDates):
+    def of(cls, customers: pd.DataFrame | CustomerMonths) -> CustomerMonths:
+        if isinstance(customers, CustomerMonths):
             return customers
-        return cls(
-            micros(customers, "signup_date", _ALWAYS),
-            micros(customers, "churn_date", _NEVER),
+        return cls.from_counts(
+            _month_numbers(customers, "signup_date"),
+            _month_numbers(customers, "churn_date"),
+            np.ones(len(customers), dtype=np.int64),
             "churn_date" in customers.columns,
         )
 
-    @cached_property
-    def _months(self) -> _MonthTable:
-        return _MonthTable.of(self.signup, self.churn)
-
-    def count(self, signed_up_before: int, churned_from: int, churned_before: int | None = None) -> int:
-        """Customers whose signup month < ``signed_up_before`` and whose churn month is ≥ ``churned_from``
-        (and < ``churned_before`` when given); months as counted by :func:`month_number`."""
-        return self._months.count(signed_up_before, churned_from, churned_before)
-
-
-def month_number(period: str | pd.Period) -> int:
-    """Months since 1970-01 (the month numbering of :meth:`CustomerDates.count`)."""
-    month = parse_period(period) if isinstance(period, str) else period
-    return (month.year - 1970) * 12 + month.month - 1
-
-
-@dataclass(frozen=True)
-class _MonthTable:
-    """Customers counted by (signup month, churn month), cumulated in both directions, so that a count over
-    month ranges is four look-ups instead of a pass over every customer. Row 0 holds unknown signups
-    (before every month) and the last column "never churned" (after every month).
-
-    Exact for the month-aligned windows of the KPIs: a date is before the first instant of month m exactly
-    when its month is before m."""
-
-    first: int  # month number of row/column 1
-    cumulative: np.ndarray  # cumulative[i, j] = customers with signup bin < i and churn bin < j
-
     @classmethod
-    def of(cls, signup: np.ndarray, churn: np.ndarray) -> _MonthTable:
-        known_signup, known_churn = signup != _ALWAYS, churn != _NEVER
-        signup_m = _months_of(signup[known_signup])
-        churn_m = _months_of(churn[known_churn])
-        known = np.concatenate([signup_m, churn_m])
+    def from_counts(cls, signup: np.ndarray, churn: np.ndarray, counts: np.ndarray, has_churn: bool) -> CustomerMonths:
+        """``counts[k]`` customers signed up in month ``signup[k]`` and churned in ``churn[k]`` (month numbers of
+        :func:`month_number` as floats; NaN: unknown signup / not churned)."""
+        signup, churn = np.asarray(signup, dtype=float), np.asarray(churn, dtype=float)
+        known_signup, known_churn = ~np.isnan(signup), ~np.isnan(churn)
+        known = np.concatenate([signup[known_signup], churn[known_churn]])
         first, last = (int(known.min()), int(known.max())) if len(known) else (0, 0)
         size = last - first + 3  # unknown-signup bin, the months, never-churned bin
-        signup_bin = np.zeros(len(signup), dtype=np.int64)
-        signup_bin[known_signup] = signup_m - first + 1
-        churn_bin = np.full(len(churn), size - 1, dtype=np.int64)
-        churn_bin[known_churn] = churn_m - first + 1
-        counts = np.bincount(signup_bin * size + churn_bin, minlength=size * size).reshape(size, size)
+        signup_bin = np.where(known_signup, np.nan_to_num(signup) - first + 1, 0).astype(np.int64)
+        churn_bin = np.where(known_churn, np.nan_to_num(churn) - first + 1, size - 1).astype(np.int64)
+        table = np.bincount(signup_bin * size + churn_bin, weights=counts, minlength=size * size)
         cumulative = np.zeros((size + 1, size + 1), dtype=np.int64)
-        cumulative[1:, 1:] = counts.cumsum(axis=0).cumsum(axis=1)
-        return cls(first, cumulative)
+        cumulative[1:, 1:] = table.reshape(size, size).round().astype(np.int64).cumsum(axis=0).cumsum(axis=1)
+        return cls(first, cumulative, int(np.sum(counts)), has_churn)
 
     def _bin(self, month: int) -> int:
         # months before the data count like its first month, after it like its last (nothing lies there)
         return int(np.clip(month - self.first + 1, 1, self.cumulative.shape[0] - 2))
 
-    def count(self, signed_up_before: int, churned_from: int, churned_before: int | None) -> int:
+    def count(self, signed_up_before: int, churned_from: int, churned_before: int | None = None) -> int:
+        """Customers whose signup month < ``signed_up_before`` and whose churn month is ≥ ``churned_from``
+        (and < ``churned_before`` when given); months as counted by :func:`month_number`."""
         size = self.cumulative.shape[0] - 1
         rows = self._bin(signed_up_before)
         low = self._bin(churned_from)
@@ -94,30 +69,37 @@ class _MonthTable:
         return int(self.cumulative[rows, high] - self.cumulative[rows, low]) if high > low else 0
 
 
-def _months_of(micros: np.ndarray) -> np.ndarray:
-    """Month numbers (:func:`month_number`) of int64 microsecond timestamps."""
-    if len(micros) == 0:
-        return np.empty(0, dtype=np.int64)
-    # a search among the month starts is much faster than NumPy's calendar conversion to datetime64[M]
-    first, last = (
-        int(m)
-        for m in micros[[micros.argmin(), micros.argmax()]]
-        .astype("datetime64[us]")
-        .astype("datetime64[M]")
-        .astype(np.int64)
-    )
-    starts = np.arange(first, last + 2).astype("datetime64[M]").astype("datetime64[us]").astype(np.int64)
-    return first + np.searchsorted(starts, micros, side="right") - 1
+def month_number(period: str | pd.Period) -> int:
+    """Months since 1970-01 (the month numbering of :meth:`CustomerMonths.count`)."""
+    month = parse_period(period) if isinstance(period, str) else period
+    return (month.year - 1970) * 12 + month.month - 1
 
 
-def active_customers(customers: pd.DataFrame | CustomerDates, period: str) -> int:
+def _month_numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Month numbers of ``frame[column]`` as floats, NaN where the date (or the column) is missing."""
+    out = np.full(len(frame), np.nan)
+    if column not in frame.columns or not len(frame):
+        return out
+    values = micros(frame, column, np.iinfo(np.int64).min)
+    known = values != np.iinfo(np.int64).min
+    stamps = values[known]
+    if len(stamps):
+        # a search among the month starts is much faster than NumPy's calendar conversion to datetime64[M]
+        ends = stamps[[stamps.argmin(), stamps.argmax()]].astype("datetime64[us]").astype("datetime64[M]")
+        first, last = (int(m) for m in ends.astype(np.int64))
+        starts = np.arange(first, last + 2).astype("datetime64[M]").astype("datetime64[us]").astype(np.int64)
+        out[known] = first + np.searchsorted(starts, stamps, side="right") - 1
+    return out
+
+
+def active_customers(customers: pd.DataFrame | CustomerMonths, period: str) -> int:
     """Customers signed up before the period ends and not churned before it starts."""
     month = month_number(period)
-    return CustomerDates.of(customers).count(month + 1, month)
+    return CustomerMonths.of(customers).count(month + 1, month)
 
 
 def churn_rate(
-    customers: pd.DataFrame | CustomerDates, period: str, months: int = 1, params: Parameters = DEFAULT
+    customers: pd.DataFrame | CustomerMonths, period: str, months: int = 1, params: Parameters = DEFAULT
 ) -> Measure:
     """Customers whose churn_date falls in the window / customers active at the window's start (ratio).
 
@@ -125,7 +107,7 @@ def churn_rate(
     start: signed up before it (or no signup date) and not churned before it.
     """
     name = "churn_rate" if months == 1 else f"churn_rate_{months}m"
-    dates = CustomerDates.of(customers)
+    dates = CustomerMonths.of(customers)
     if not dates.has_churn:
         return Measure.unavailable(name, "ratio", "customers has no churn_date column")
     end = month_number(period)
@@ -141,7 +123,7 @@ def churn_rate(
 
 
 def retention_rate(
-    customers: pd.DataFrame | CustomerDates, period: str, months: int = 1, params: Parameters = DEFAULT
+    customers: pd.DataFrame | CustomerMonths, period: str, months: int = 1, params: Parameters = DEFAULT
 ) -> Measure:
     """Retention = 1 − churn over the same window (ratio), interval mirrored from churn's."""
     return retention_from_churn(churn_rate(customers, period, months, params))
