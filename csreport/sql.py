@@ -1,4 +1,5 @@
-"""Quoting for the SQL that csreport builds for DuckDB (identifiers and literals, never raw user text)."""
+"""Quoting for the SQL that csreport builds for DuckDB (identifiers and literals, never raw user text), the
+connections it uses and the thread budget they share."""
 
 from __future__ import annotations
 
@@ -34,3 +35,10 @@ def connect() -> duckdb.DuckDBPyConnection:
     if threads.isdigit() and int(threads) > 0:  # set by a parallel batch so that runs share the cores
         con.execute(f"SET threads = {int(threads)}")
     return con
+
+
+def thread_budget() -> int:
+    """Threads csreport's own parallel work may use: ``CSREPORT_THREADS`` (set by a parallel batch so that
+    runs share the cores) or the machine's cores."""
+    threads = os.environ.get("CSREPORT_THREADS", "")
+    return int(threads) if threads.isdigit() and int(threads) > 0 else (os.cpu_count() or 1)

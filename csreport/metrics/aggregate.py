@@ -10,6 +10,7 @@ interval, sample kept for comparisons), :class:`Count`, :class:`Sum` and :class:
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +18,7 @@ import pandas as pd
 from scipy import special
 
 from csreport.measure import Measure, quantiles, rate
-from csreport.sql import connect, literal, quote
+from csreport.sql import connect, literal, quote, thread_budget
 from csreport.targets import Parameters
 
 
@@ -214,8 +215,13 @@ def _finish_row(usable: list[tuple[int, Spec]], row: dict, confidence: float) ->
             samples.setdefault((_list_name(spec), spec.unit), []).append(spec)
     for (column, unit), specs in samples.items():
         values = row[column]
-        # a float array this module owns (see _rows_with_arrays); asarray copies only non-float input
-        values = np.empty(0) if values is None else np.asarray(values, dtype=float)
+        # a writable copy the quantiles may partition: from a (read-only) Arrow view, or pooled from several
+        if values is None:
+            values = np.empty(0)
+        elif isinstance(values, list) and values and isinstance(values[0], np.ndarray):
+            values = np.concatenate(values)
+        else:
+            values = np.array(values, dtype=float)
         wanted = [(spec.name, spec.q, spec.method, spec.empty) for spec in specs]
         out.update({m.name: m for m in quantiles(wanted, values, unit, confidence=confidence, copy=False)})
     return out
@@ -280,12 +286,15 @@ class GroupedQuery:
     def finish(self, confidence: float) -> dict[tuple[str, str], dict[str, Measure]]:
         rows = _rows_with_arrays(self.table)
         rows += _pooled_by_period(rows)
-        out = {}
-        for row in rows:
-            measures = dict(self.missing)
-            measures.update(_finish_row(self.usable, row, confidence))
-            out[(row["_period"], row["_unit"])] = {spec.name: measures[spec.name] for spec in self.specs}
-        return out
+
+        def measures_of(row: dict) -> dict[str, Measure]:
+            measures = {**self.missing, **_finish_row(self.usable, row, confidence)}
+            return {spec.name: measures[spec.name] for spec in self.specs}
+
+        # copying and partitioning the value lists (millions of values) release the GIL: rows run in parallel
+        with ThreadPoolExecutor(max_workers=thread_budget()) as pool:
+            finished = list(pool.map(measures_of, rows))
+        return {(row["_period"], row["_unit"]): measures for row, measures in zip(rows, finished, strict=True)}
 
 
 def query_grouped(
@@ -314,7 +323,8 @@ def query_grouped(
 
 def _pooled_by_period(rows: list[dict]) -> list[dict]:
     """The "all units" row of each period, pooled from the unit rows: every statistic here is additive
-    (counts, sums, sums of squares) or a list of values, so pooling equals computing from all the rows."""
+    (counts, sums, sums of squares) or a list of values (kept as the units' arrays, joined when finished), so
+    pooling equals computing from all the rows."""
     pooled: dict[str, dict] = {}
     for row in rows:
         target = pooled.setdefault(row["_period"], {"_period": row["_period"], "_unit": "all"})
@@ -322,23 +332,22 @@ def _pooled_by_period(rows: list[dict]) -> list[dict]:
             if key in ("_period", "_unit") or value is None:
                 continue
             if isinstance(value, np.ndarray):
-                target[key] = np.concatenate([target[key], value]) if key in target else value
+                target.setdefault(key, []).append(value)
             else:
                 target[key] = target.get(key, 0) + value
     return list(pooled.values())
 
 
 def _rows_with_arrays(table) -> list[dict]:
-    """Rows of an Arrow table as dicts; list columns become NumPy arrays without passing through Python
-    objects (a month of ten million contacts holds millions of values)."""
+    """Rows of an Arrow table as dicts; list columns become read-only NumPy views of Arrow's buffers, without
+    passing through Python objects or copying (a month of ten million contacts holds millions of values)."""
     import pyarrow as pa
 
     rows = [dict() for _ in range(table.num_rows)]
     for name in table.column_names:
         column = table.column(name).combine_chunks()
         if pa.types.is_list(column.type):
-            # a writable copy: Arrow's buffers are read-only and quantiles partition these arrays in place
-            values = np.array(column.flatten().to_numpy(zero_copy_only=False), dtype=float)
+            values = column.flatten().to_numpy(zero_copy_only=False)
             offsets = column.offsets.to_numpy()
             offsets = offsets - offsets[0]  # flatten() starts at the first offset
             valid = column.is_valid().to_numpy(zero_copy_only=False)
