@@ -17,10 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-from csreport.measure import MANN_WHITNEY_MAX, Measure
+from csreport.measure import Measure
 from csreport.targets import Parameters
 
 DEFAULT = Parameters()
+# quantiles of samples up to this size a side are compared with Mann–Whitney U on the whole samples, larger
+# ones with the z-test of their order-statistic standard errors
+MANN_WHITNEY_MAX = 10_000
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from csreport.measure import Measure
 from csreport.metrics import customers as cm
 from csreport.metrics import workforce as wm
 from csreport.metrics.aggregate import GroupedQuery, contacts_derived, query_grouped
+from csreport.metrics.dates import month_number_sql
 from csreport.metrics.satisfaction import SURVEYS_DERIVED, survey_kpis, survey_response_rate, survey_specs
 from csreport.metrics.service import contact_kpis, contact_specs, per_1000
 from csreport.schemas import empty_frame
@@ -224,10 +225,7 @@ def _customer_months(store: Store):
     columns = set(store.columns("customers")) if store.has("customers") else set()
 
     def month(column: str) -> str:
-        c = quote(column)
-        return (
-            f"CAST((year({c}) - 1970) * 12 + month({c}) - 1 AS DOUBLE)" if column in columns else "CAST(NULL AS DOUBLE)"
-        )
+        return month_number_sql(quote(column)) if column in columns else "CAST(NULL AS DOUBLE)"
 
     if not columns:
         counts = pd.DataFrame(columns=["business_unit", "signup", "churn", "n"])

@@ -14,10 +14,6 @@ from functools import cached_property
 import numpy as np
 from scipy import special, stats
 
-# Quantiles of samples up to this size are compared with Mann–Whitney U on the whole samples; larger ones with
-# a z-test on the quantiles' order-statistic standard errors (see csreport.comparisons)
-MANN_WHITNEY_MAX = 10_000
-
 
 @dataclass(frozen=True)
 class Measure:
@@ -38,7 +34,7 @@ class Measure:
 
     @cached_property
     def sorted_sample(self) -> np.ndarray | None:
-        """The whole sample, sorted (for Mann–Whitney on samples up to ``MANN_WHITNEY_MAX``; computed once)."""
+        """The whole sample, sorted (for a Mann–Whitney comparison; computed once)."""
         return None if self.sample is None else np.sort(self.sample)
 
     @property

@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 
 from csreport.measure import Measure, rate
-from csreport.metrics.dates import micros
+from csreport.metrics.dates import month_number, month_numbers
 from csreport.metrics.service import DEFAULT
-from csreport.store import parse_period
 from csreport.targets import Parameters
 
 
@@ -33,8 +32,8 @@ class CustomerMonths:
         if isinstance(customers, CustomerMonths):
             return customers
         return cls.from_counts(
-            _month_numbers(customers, "signup_date"),
-            _month_numbers(customers, "churn_date"),
+            month_numbers(customers, "signup_date"),
+            month_numbers(customers, "churn_date"),
             np.ones(len(customers), dtype=np.int64),
             "churn_date" in customers.columns,
         )
@@ -67,29 +66,6 @@ class CustomerMonths:
         low = self._bin(churned_from)
         high = size if churned_before is None else self._bin(churned_before)
         return int(self.cumulative[rows, high] - self.cumulative[rows, low]) if high > low else 0
-
-
-def month_number(period: str | pd.Period) -> int:
-    """Months since 1970-01 (the month numbering of :meth:`CustomerMonths.count`)."""
-    month = parse_period(period) if isinstance(period, str) else period
-    return (month.year - 1970) * 12 + month.month - 1
-
-
-def _month_numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """Month numbers of ``frame[column]`` as floats, NaN where the date (or the column) is missing."""
-    out = np.full(len(frame), np.nan)
-    if column not in frame.columns or not len(frame):
-        return out
-    values = micros(frame, column, np.iinfo(np.int64).min)
-    known = values != np.iinfo(np.int64).min
-    stamps = values[known]
-    if len(stamps):
-        # a search among the month starts is much faster than NumPy's calendar conversion to datetime64[M]
-        ends = stamps[[stamps.argmin(), stamps.argmax()]].astype("datetime64[us]").astype("datetime64[M]")
-        first, last = (int(m) for m in ends.astype(np.int64))
-        starts = np.arange(first, last + 2).astype("datetime64[M]").astype("datetime64[us]").astype(np.int64)
-        out[known] = first + np.searchsorted(starts, stamps, side="right") - 1
-    return out
 
 
 def active_customers(customers: pd.DataFrame | CustomerMonths, period: str) -> int:
