@@ -31,14 +31,17 @@ def connect() -> duckdb.DuckDBPyConnection:
     # inside Jupyter without ipywidgets DuckDB refuses the setting; it shows no bar there anyway
     with contextlib.suppress(duckdb.InvalidInputException):
         con.execute("SET enable_progress_bar = false")
-    threads = os.environ.get("CSREPORT_THREADS", "")
-    if threads.isdigit() and int(threads) > 0:  # set by a parallel batch so that runs share the cores
-        con.execute(f"SET threads = {int(threads)}")
+    if _batch_threads():
+        con.execute(f"SET threads = {_batch_threads()}")
     return con
 
 
-def thread_budget() -> int:
-    """Threads csreport's own parallel work may use: ``CSREPORT_THREADS`` (set by a parallel batch so that
-    runs share the cores) or the machine's cores."""
+def _batch_threads() -> int | None:
+    """``CSREPORT_THREADS``, set by a parallel batch so that its runs share the cores; None when unset."""
     threads = os.environ.get("CSREPORT_THREADS", "")
-    return int(threads) if threads.isdigit() and int(threads) > 0 else (os.cpu_count() or 1)
+    return int(threads) if threads.isdigit() and int(threads) > 0 else None
+
+
+def thread_budget() -> int:
+    """Threads csreport's own parallel work may use: a batch's share of the cores, or all of them."""
+    return _batch_threads() or os.cpu_count() or 1
