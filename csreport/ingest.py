@@ -37,6 +37,7 @@ from csreport.reader import (
     find_table_files,
     open_database_table,
     open_file,
+    redact_url,
 )
 from csreport.schemas import SCHEMAS
 from csreport.sql import connect, literal, quote
@@ -110,7 +111,7 @@ def fingerprint(sources: dict[str, Path], mapping: Mapping, tz: str, db_url: str
     if mapping.path:
         digest.update(Path(mapping.path).read_bytes())
     if db_url:
-        digest.update(db_url.encode())  # a database has no bytes to hash: its URL stands in (never stored)
+        digest.update(redact_url(db_url).encode())  # a database has no bytes to hash: its URL stands in
     digest.update(f"{tz}:{__version__}".encode())
     return digest.hexdigest()
 
@@ -301,7 +302,7 @@ def ingest(
                     progress(table)
                 tmap = mapping.table(table)
                 raw = (
-                    open_database_table(con, table, db_url, tmap)
+                    open_database_table(con, table, db_url, tmap, Path(work))
                     if db_url
                     else open_file(con, table, sources[table], tmap, Path(work))
                 )

@@ -202,8 +202,15 @@ def open_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, tmap: Tabl
     return RawTable(table, str(path), kind, view, tuple(types), types, encoding, header_row, source_sql)
 
 
-def open_database_table(con: duckdb.DuckDBPyConnection, table: str, url: str, tmap: TableMapping) -> RawTable:
-    """Read one table from the SQL database at ``url`` (from ``CSREPORT_DB_URL``) into view ``raw_<table>``."""
+def open_database_table(
+    con: duckdb.DuckDBPyConnection, table: str, url: str, tmap: TableMapping, work_dir: Path | None = None
+) -> RawTable:
+    """Read one table from the SQL database at ``url`` (from ``CSREPORT_DB_URL``) into view ``raw_<table>``;
+    a PostgreSQL table is streamed in bounded memory through a file in ``work_dir`` (:mod:`csreport.reader_pg`)."""
+    from csreport import reader_pg
+
+    if reader_pg.is_postgres(url):
+        return reader_pg.open_table(con, table, url, tmap, work_dir)
     name = tmap.file or table
     shown = f"{redact_url(url)} table {name}"
     frame = _read_sql_table(url, name, shown)
@@ -216,11 +223,15 @@ def open_database_table(con: duckdb.DuckDBPyConnection, table: str, url: str, tm
 
 def database_tables(url: str) -> set[str]:
     """Names of the tables in the database at ``url``."""
+    from csreport import reader_pg
+
     if url.startswith("sqlite:///"):
         import sqlite3
 
         with sqlite3.connect(_sqlite_path(url)) as db:
             return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view')")}
+    if reader_pg.is_postgres(url):
+        return reader_pg.table_names(url)
     engine = _sqlalchemy_engine(url)
     import sqlalchemy
 
