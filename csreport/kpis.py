@@ -17,6 +17,7 @@ from csreport.metrics import customers as cm
 from csreport.metrics import workforce as wm
 from csreport.metrics.aggregate import GroupedQuery, contacts_derived, query_grouped
 from csreport.metrics.dates import month_number_sql
+from csreport.metrics.loyalty import loyalty_index
 from csreport.metrics.satisfaction import SURVEYS_DERIVED, survey_kpis, survey_response_rate, survey_specs
 from csreport.metrics.service import contact_kpis, contact_specs, per_1000
 from csreport.schemas import empty_frame
@@ -45,6 +46,7 @@ SCORECARD_KPIS = [
     "nps",
     "ces_mean",
     "churn_rate",
+    "loyalty_index",
     "attrition_annualised",
     "qa_score",
 ]
@@ -176,6 +178,9 @@ def assemble(
             if handled.available and responses.available
             else Measure.unavailable("survey_response_rate", "ratio", handled.reason or responses.reason or "")
         )
+    out["retention_rate_12m"] = cm.retention_from_churn(out["churn_rate_12m"])
+    advocacy = out.get("nps_non_detractor") or Measure.unavailable("nps_non_detractor", "ratio", "no NPS responses")
+    out["loyalty_index"] = loyalty_index(out["retention_rate_12m"], advocacy, params)
     if people.agent_months.empty:
         out.update(_na(["occupancy"], "ratio", "no agent_months rows in the period"))
     else:

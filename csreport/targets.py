@@ -17,6 +17,8 @@ _PARAMETER_KEYS = {
     "service_level_threshold_s",
     "fcr_repeat_window_days",
     "cost_model",
+    "loyalty_index",
+    "cost_benefit",
 }
 _TARGET_KEYS = {"target", "direction", "tolerance", "channels"}
 
@@ -53,6 +55,11 @@ class Parameters:
     fcr_repeat_window_days: float = 7.0
     cost_per_handle_hour: float = 32.0
     cost_per_contact: dict[str, float] = field(default_factory=dict)
+    loyalty_retention_weight: float = 0.5
+    loyalty_advocacy_weight: float = 0.5
+    agent_hour_cost: float = 32.0
+    churn_window_days: int = 90
+    value_horizon_months: int = 12
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,12 @@ class Targets:
 
     def get(self, metric: str) -> Target | None:
         return self.targets.get(metric)
+
+
+def _check_keys(path: Path, block: str, values, allowed: set[str]) -> None:
+    if not isinstance(values, dict) or set(values) - allowed:
+        found = sorted(values) if isinstance(values, dict) else values
+        raise ParameterError(f"{path}: parameters.{block} takes {sorted(allowed)}; found {found}.")
 
 
 def load_targets(path: str | Path | None = None) -> Targets:
@@ -75,6 +88,10 @@ def load_targets(path: str | Path | None = None) -> Targets:
     if unknown:
         raise ParameterError(f"{path}: unknown parameters {sorted(unknown)}; known: {sorted(_PARAMETER_KEYS)}.")
     cost = params.get("cost_model") or {}
+    loyalty = params.get("loyalty_index") or {}
+    benefit = params.get("cost_benefit") or {}
+    _check_keys(path, "loyalty_index", loyalty, {"retention_weight", "advocacy_weight"})
+    _check_keys(path, "cost_benefit", benefit, {"agent_hour_cost", "churn_window_days", "horizon_months"})
     defaults = Parameters()
     try:
         parameters = Parameters(
@@ -88,9 +105,20 @@ def load_targets(path: str | Path | None = None) -> Targets:
             fcr_repeat_window_days=float(params.get("fcr_repeat_window_days", defaults.fcr_repeat_window_days)),
             cost_per_handle_hour=float(cost.get("per_handle_hour", defaults.cost_per_handle_hour)),
             cost_per_contact={str(k): float(v) for k, v in (cost.get("per_contact") or {}).items()},
+            loyalty_retention_weight=float(loyalty.get("retention_weight", defaults.loyalty_retention_weight)),
+            loyalty_advocacy_weight=float(loyalty.get("advocacy_weight", defaults.loyalty_advocacy_weight)),
+            agent_hour_cost=float(benefit.get("agent_hour_cost", defaults.agent_hour_cost)),
+            churn_window_days=int(benefit.get("churn_window_days", defaults.churn_window_days)),
+            value_horizon_months=int(benefit.get("horizon_months", defaults.value_horizon_months)),
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ParameterError(f"{path}: invalid parameter value ({exc}).") from None
+    weights = parameters.loyalty_retention_weight + parameters.loyalty_advocacy_weight
+    if min(parameters.loyalty_retention_weight, parameters.loyalty_advocacy_weight) < 0 or abs(weights - 1) > 1e-9:
+        raise ParameterError(
+            f"{path}: loyalty_index weights must be non-negative and add up to 1, got "
+            f"{parameters.loyalty_retention_weight:g} + {parameters.loyalty_advocacy_weight:g}."
+        )
     if not 0.5 < parameters.confidence < 1:
         raise ParameterError(f"{path}: confidence must be between 0.5 and 1, got {parameters.confidence}.")
     targets = {}

@@ -30,6 +30,15 @@ def survey_specs() -> list[Spec]:
             among="csat IS NOT NULL",
         ),
         Promoters("nps", ("nps",), "% promoters (9–10) − % detractors (0–6)", "no NPS responses", t),
+        Proportion(
+            "nps_non_detractor",
+            ("nps",),
+            "NPS responses 7–10 / NPS responses",
+            "no NPS responses",
+            t,
+            success="nps >= 7",
+            among="nps IS NOT NULL",
+        ),
         Mean("ces_mean", ("ces",), "mean score 1–7", "no CES responses", t, value="ces", unit="score"),
         Proportion(
             "ces_easy",

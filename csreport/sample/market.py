@@ -19,6 +19,7 @@ BENCHMARK_LEVELS = {
     "aht_s": (360.0, 280.0, -1, 0),
     "cost_per_contact": (4.5, 3.2, -1, 2),
     "churn_rate": (0.012, 0.006, -1, 4),
+    "loyalty_index": (0.75, 0.85, 1, 3),
 }
 COMPETITORS = ["competitor_a", "competitor_b", "competitor_c"]
 FEATURES = [

@@ -1,0 +1,209 @@
+"""Service cost-benefit (服务成本效益分析): what each service process costs, what it achieves, what it loses.
+
+A process is a channel × contact category. For the contacts a process handled in the period:
+
+- cost per contact = cost of its handled contacts / its handled contacts (currency; the ``cost`` column, else
+  the cost model of params/targets.yml: handle hours × hourly rate + a fixed cost per channel);
+- repeat contacts = the next contact of the same customer within ``fcr_repeat_window_days`` after one of the
+  process's contacts (needs ``customer_id``); their cost is charged to the process that caused them;
+- cost per resolved contact = (cost of the process's contacts + cost of the repeats they caused) / its resolved
+  contacts. Resolved: the ``resolved`` flag, else a ``resolved_at`` time, else "no repeat within the window";
+- outcomes: FCR (the flag, else no repeat within the window), mean CSAT of the surveys linked by contact_id,
+  and churn = distinct customers of the process whose churn_date falls within ``churn_window_days`` after one of
+  its contacts / its distinct customers;
+- revenue at risk = monthly spend of those churned customers (currency a month).
+
+The cost per resolved contact is a ratio estimate R = Σ cᵢ / Σ rᵢ over contacts; its standard error is the
+delta-method one, √(Σ (cᵢ − R rᵢ)² ) / Σ rᵢ. Pure functions over DataFrames: no I/O, no plotting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from csreport.analyses.result import AnalysisResult
+from csreport.targets import Parameters
+
+PROCESS = ["channel", "category"]
+COLUMNS = [
+    "channel",
+    "category",
+    "contacts",
+    "handled",
+    "cost",
+    "repeat_contacts",
+    "repeat_cost",
+    "resolved",
+    "cost_per_contact",
+    "cost_per_resolved",
+    "cost_per_resolved_se",
+    "fcr_rate",
+    "csat_mean",
+    "customers",
+    "churned",
+    "churn_rate",
+    "revenue_at_risk",
+]
+
+
+@dataclass(frozen=True)
+class ProcessCosts(AnalysisResult):
+    """One row per process (``COLUMNS``), ranked by cost per resolved contact (highest first), and how the
+    parts were measured; ``reason`` says why there is no table."""
+
+    table: pd.DataFrame
+    median_cost_per_resolved: float | None
+    resolved_method: str
+    cost_method: str
+    reason: str | None = None
+
+    def ranked_by_revenue_at_risk(self) -> pd.DataFrame:
+        return self.table.sort_values(["revenue_at_risk", "cost_per_resolved"], ascending=False, na_position="last")
+
+
+def contact_costs(contacts: pd.DataFrame, params: Parameters) -> pd.Series:
+    """Cost of each contact (currency): the ``cost`` column where given, else the cost model (NaN for a
+    contact without handle time); unhandled (abandoned) contacts cost 0 under the model."""
+    handle = pd.to_numeric(contacts["handle_s"], errors="coerce") if "handle_s" in contacts else None
+    model = None
+    if handle is not None:
+        fixed = contacts["channel"].astype("string").map(params.cost_per_contact).astype(float).fillna(0.0)
+        model = handle / 3600 * params.cost_per_handle_hour + fixed.where(handle.notna())
+    if "cost" in contacts.columns:
+        cost = pd.to_numeric(contacts["cost"], errors="coerce")
+        return cost if model is None else cost.fillna(model)
+    if model is None:
+        return pd.Series(np.nan, index=contacts.index)
+    return model
+
+
+def _next_contact(contacts: pd.DataFrame, window_days: float) -> tuple[pd.Series, pd.Series]:
+    """Per contact: True when the same customer's next contact follows within the window, and that next
+    contact's row label (for its cost)."""
+    if "customer_id" not in contacts.columns:
+        return pd.Series(False, index=contacts.index), pd.Series(pd.NA, index=contacts.index, dtype="object")
+    ordered = contacts[contacts["customer_id"].notna()].sort_values(["customer_id", "created_at"], kind="stable")
+    same = ordered["customer_id"].shift(-1) == ordered["customer_id"]
+    gap = ordered["created_at"].shift(-1) - ordered["created_at"]
+    repeated = same & (gap <= pd.Timedelta(days=window_days))
+    labels = pd.Series(ordered.index, index=ordered.index).shift(-1).where(repeated)
+    return repeated.reindex(contacts.index, fill_value=False).astype(bool), labels.reindex(contacts.index)
+
+
+def _resolved(period: pd.DataFrame, repeated: pd.Series) -> tuple[pd.Series, str]:
+    if "resolved" in period.columns:
+        return period["resolved"].astype("boolean").fillna(False).astype(bool), "resolved flag"
+    if "resolved_at" in period.columns:
+        return period["resolved_at"].notna(), "resolved_at recorded"
+    return ~repeated.loc[period.index], "no repeat contact within the FCR window"
+
+
+def _churned_after(period: pd.DataFrame, customers: pd.DataFrame | None, window_days: int) -> pd.DataFrame:
+    """Per (process, customer): whether the customer churned within the window after one of the process's
+    contacts, and their monthly spend."""
+    keep = [*PROCESS, "customer_id", "created_at"]
+    if customers is None or "customer_id" not in period.columns or "churn_date" not in customers.columns:
+        return pd.DataFrame(columns=[*PROCESS, "customer_id", "churned", "spend"])
+    people = customers.drop_duplicates("customer_id").set_index("customer_id")
+    rows = period[keep].dropna(subset=["customer_id"])
+    churn = pd.to_datetime(rows["customer_id"].map(people["churn_date"]))
+    after = churn - rows["created_at"]
+    rows = rows.assign(churned=(after >= pd.Timedelta(0)) & (after <= pd.Timedelta(days=window_days)))
+    spend = people["monthly_spend"] if "monthly_spend" in people.columns else pd.Series(dtype=float)
+    per_customer = rows.groupby([*PROCESS, "customer_id"], observed=True, dropna=False)["churned"].any().reset_index()
+    return per_customer.assign(spend=pd.to_numeric(per_customer["customer_id"].map(spend), errors="coerce"))
+
+
+def process_costs(
+    contacts: pd.DataFrame,
+    start: pd.Timestamp,
+    stop: pd.Timestamp,
+    params: Parameters,
+    surveys: pd.DataFrame | None = None,
+    customers: pd.DataFrame | None = None,
+) -> ProcessCosts:
+    """The cost-benefit table of the processes whose contacts were created in [``start``, ``stop``).
+
+    ``contacts`` may reach past ``stop`` (repeats after the period are found there) and must hold
+    ``created_at`` and ``channel``; without ``category`` every contact of a channel is one process."""
+    empty = pd.DataFrame(columns=COLUMNS)
+    if "handle_s" not in contacts.columns and "cost" not in contacts.columns:
+        return ProcessCosts(empty, None, "", "", "contacts has no cost column and no handle_s column")
+    frame = contacts.copy()
+    if "category" not in frame.columns:
+        frame["category"] = "all"
+    frame["category"] = frame["category"].astype("string").fillna("—")
+    frame["_cost"] = contact_costs(frame, params)
+    repeated, next_label = _next_contact(frame, params.fcr_repeat_window_days)
+    frame["_repeated"] = repeated
+    frame["_repeat_cost"] = next_label.map(frame["_cost"]).astype(float).fillna(0.0).where(repeated, 0.0)
+    period = frame[(frame["created_at"] >= start) & (frame["created_at"] < stop)]
+    if period.empty:
+        return ProcessCosts(empty, None, "", "", "no contacts in the period")
+    resolved, resolved_method = _resolved(period, frame["_repeated"])
+    handled = period["_cost"].notna()
+    if "handle_s" in period.columns:
+        handled &= period["handle_s"].notna()
+    fcr = (
+        period["first_contact_resolution"].astype("boolean")
+        if "first_contact_resolution" in period.columns
+        else (~period["_repeated"]).astype("boolean").where(period["customer_id"].notna(), pd.NA)
+        if "customer_id" in period.columns
+        else pd.Series(pd.NA, index=period.index, dtype="boolean")
+    )
+    work = period.assign(
+        _handled=handled,
+        _resolved=resolved.astype(float),
+        _loaded=period["_cost"].fillna(0.0) + period["_repeat_cost"],
+        _fcr=fcr.astype("Float64"),
+    )
+    grouped = work.groupby(PROCESS, observed=True, sort=True)
+    table = grouped.agg(
+        contacts=("created_at", "size"),
+        handled=("_handled", "sum"),
+        cost=("_cost", "sum"),
+        repeat_contacts=("_repeated", "sum"),
+        repeat_cost=("_repeat_cost", "sum"),
+        resolved=("_resolved", "sum"),
+        fcr_rate=("_fcr", "mean"),
+    ).reset_index()
+    table["cost_per_contact"] = table["cost"] / table["handled"].where(table["handled"] > 0)
+    ratio, se = _ratio_estimates(work, grouped)
+    table["cost_per_resolved"], table["cost_per_resolved_se"] = ratio.to_numpy(), se.to_numpy()
+    table["csat_mean"] = _csat(work, surveys).reindex(pd.MultiIndex.from_frame(table[PROCESS])).to_numpy()
+    churn = _churned_after(work, customers, params.churn_window_days)
+    lost = churn.groupby(PROCESS, observed=True).agg(
+        customers=("customer_id", "size"),
+        churned=("churned", "sum"),
+        revenue_at_risk=("spend", lambda s: float(s[churn.loc[s.index, "churned"]].sum())),
+    )
+    table = table.merge(lost.reset_index(), on=PROCESS, how="left")
+    table["churn_rate"] = table["churned"] / table["customers"].where(table["customers"] > 0)
+    if customers is None or "monthly_spend" not in (customers.columns if customers is not None else []):
+        table["revenue_at_risk"] = np.nan
+    table = table.reindex(columns=COLUMNS).sort_values("cost_per_resolved", ascending=False, na_position="last")
+    eligible = table.loc[table["contacts"] >= params.min_sample, "cost_per_resolved"].dropna()
+    median = float(eligible.median()) if len(eligible) else None
+    cost_method = "cost column" if "cost" in contacts.columns else "cost model of params/targets.yml"
+    return ProcessCosts(table.reset_index(drop=True), median, resolved_method, cost_method)
+
+
+def _ratio_estimates(work: pd.DataFrame, grouped) -> tuple[pd.Series, pd.Series]:
+    """Σ loaded cost / Σ resolved per process, with the delta-method standard error."""
+    totals = grouped[["_loaded", "_resolved"]].sum()
+    ratio = totals["_loaded"] / totals["_resolved"].where(totals["_resolved"] > 0)
+    keys = pd.MultiIndex.from_frame(work[PROCESS])
+    residual = work["_loaded"].to_numpy() - ratio.reindex(keys).to_numpy() * work["_resolved"].to_numpy()
+    squares = pd.Series(residual**2, index=work.index).groupby([work[c] for c in PROCESS], observed=True).sum()
+    se = np.sqrt(squares.reindex(ratio.index)) / totals["_resolved"].where(totals["_resolved"] > 0)
+    return ratio, se
+
+
+def _csat(work: pd.DataFrame, surveys: pd.DataFrame | None) -> pd.Series:
+    if surveys is None or not {"contact_id", "csat"} <= set(surveys.columns) or "contact_id" not in work.columns:
+        return pd.Series(dtype=float, index=pd.MultiIndex.from_arrays([[], []], names=PROCESS))
+    linked = surveys[["contact_id", "csat"]].merge(work[[*PROCESS, "contact_id"]], on="contact_id", how="inner")
+    return pd.to_numeric(linked["csat"], errors="coerce").groupby([linked[c] for c in PROCESS], observed=True).mean()
