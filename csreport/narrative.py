@@ -66,6 +66,14 @@ def finding_sentence(finding: Finding, lang: str) -> str:
         )
     elif f.kind == "churn_rise":
         fmt.update(segment=f.segment, excess=i18n.number(f.impact, lang))
+    elif f.kind in ("process_cost", "process_churn"):
+        fmt.update(
+            process=f"{i18n.label('channel', ev.get('channel', ''), lang)} · {f.category}",
+            ratio=i18n.number(ev.get("ratio"), lang, 1),
+            days=i18n.number(ev.get("days"), lang),
+            excess=i18n.number(f.impact, lang),
+            revenue=i18n.money(ev.get("revenue_at_risk"), lang),
+        )
     sentence = i18n.text(f"finding.{f.kind}", lang, **fmt)
     if f.note:
         sentence += " " + i18n.text("finding.maturing", lang)

@@ -12,9 +12,11 @@ import pandas as pd
 
 from csreport import i18n
 from csreport.analyses.agents import rate_ranking
+from csreport.analyses.cost_benefit import ProcessCosts
 from csreport.chapters import output
 from csreport.errors import ParameterError
-from csreport.findings.collect import collect_findings
+from csreport.findings.collect import collect_findings, load_process_costs
+from csreport.findings.money import Economics
 from csreport.findings.recommend import recommend
 from csreport.findings.rules import load_rules
 from csreport.ingest import IngestReport, ingest
@@ -137,7 +139,18 @@ class ReportContext:
 
     @cached_property
     def recommendations(self):
-        return recommend(self.findings, self.lang)
+        return recommend(self.findings, self.lang, economics=self.economics)
+
+    @cached_property
+    def economics(self) -> Economics:
+        """What the money on recommendations is built from (cost per contact, monthly spend, agent-hour cost)."""
+        customers = self.read_all("customers") if self.has("customers") else None
+        return Economics.of(self.scorecard, customers, self.targets.parameters)
+
+    @cached_property
+    def process_costs(self) -> ProcessCosts:
+        """Cost-benefit per service process (channel × category) of the period."""
+        return load_process_costs(self.store, self.period, self.unit, self.targets.parameters)
 
 
 def open_report(

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pandas as pd
 
 from csreport.analyses.agents import training_needs
+from csreport.analyses.cost_benefit import ProcessCosts, process_costs
 from csreport.findings.detect import (
     category_spikes,
     channel_shifts,
@@ -17,12 +18,16 @@ from csreport.findings.detect import (
     staffing_gaps,
     training_gaps,
 )
+from csreport.findings.detect_costs import process_churn_findings, process_cost_findings
 from csreport.findings.record import Finding, ordered
 from csreport.findings.rules import Rules, load_rules
 from csreport.scorecard import KpiCache, scorecard
 from csreport.sql import literal
 from csreport.store import ALL_UNITS, Store, parse_period
-from csreport.targets import Targets, load_targets
+from csreport.targets import Parameters, Targets, load_targets
+
+_PROCESS_COLUMNS = ["contact_id", "created_at", "channel", "category", "customer_id", "handle_s", "cost",
+                    "resolved", "resolved_at", "first_contact_resolution"]  # fmt: skip
 
 
 def _months(period: str, count: int) -> list[str]:
@@ -108,7 +113,23 @@ def collect_findings(
         customers = store.read("customers", unit=unit)
         churn = segment_churn(customers, _months(period, history))
         found += churn_rises(churn, period, unit, rules)
+
+    costs = load_process_costs(store, period, unit, targets.parameters)
+    found += process_cost_findings(costs, period, unit, rules)
+    found += process_churn_findings(costs, period, unit, rules, targets.parameters.churn_window_days)
     return ordered(found)
+
+
+def load_process_costs(store: Store, period: str, unit: str, params: Parameters) -> ProcessCosts:
+    """The cost-benefit table of ``period`` × ``unit`` (:func:`~csreport.analyses.cost_benefit.process_costs`):
+    the period's contacts and the next month's (where repeats of the period's last days fall), the unit's
+    customers and the surveys linked to the period's contacts."""
+    columns = [c for c in _PROCESS_COLUMNS if c in store.columns("contacts")]
+    contacts = store.read("contacts", str(parse_period(period) + 1), unit, 2, columns)
+    customers = store.read("customers", unit=unit) if store.has("customers") else None
+    surveys = store.read("surveys", period, unit, 2) if store.has("surveys") else None
+    start = parse_period(period).start_time
+    return process_costs(contacts, start, (parse_period(period) + 1).start_time, params, surveys, customers)
 
 
 def _as_unit(finding: Finding, unit: str) -> Finding:

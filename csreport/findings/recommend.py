@@ -8,6 +8,7 @@ from pathlib import Path
 
 from csreport import i18n
 from csreport.errors import ParameterError
+from csreport.findings.money import Economics, Money, estimate
 from csreport.findings.record import SEVERITIES, Finding, ordered
 from csreport.narrative import finding_sentence
 from csreport.params_file import read_params_file
@@ -49,10 +50,12 @@ class Recommendation:
     impact_unit: str
     severity: str
     finding: Finding
+    money: Money | None = None
 
     def to_json(self) -> dict:
         out = {k: getattr(self, k) for k in ("rank", "action", "owner", "evidence", "expected", "impact")}
         out.update(impact_unit=self.impact_unit, severity=self.severity)
+        out.update(self.money.to_json() if self.money else Money(None, None, None, "").to_json())
         out["finding"] = {k: self.finding.to_json()[k] for k in ("kind", "unit", "period", "metric")}
         out["finding"].update(category=self.finding.category, team=self.finding.team, segment=self.finding.segment)
         return out
@@ -113,18 +116,24 @@ def _placeholders(finding: Finding, lang: str) -> dict[str, str]:
         "source": i18n.label("channel", ev.get("from", ""), lang) if "from" in ev else "",
         "target": i18n.label("channel", ev.get("to", ""), lang) if "to" in ev else "",
         "target_value": i18n.percent(ev.get("to_share"), lang) if "to_share" in ev else "",
+        "channel": i18n.label("channel", ev.get("channel", ""), lang) if "channel" in ev else "",
     }
     return values
 
 
 def recommend(
-    findings: list[Finding], lang: str = "en", rules: list[RecommendationRule] | None = None
+    findings: list[Finding],
+    lang: str = "en",
+    rules: list[RecommendationRule] | None = None,
+    economics: Economics | None = None,
 ) -> list[Recommendation]:
-    """One recommendation per finding that a rule matches (first matching rule), ranked by severity then
-    impact; findings no rule matches get none (they stay in findings.json)."""
+    """One recommendation per finding that a rule matches (first matching rule); findings no rule matches get
+    none (they stay in findings.json). With ``economics`` each carries its money (:mod:`.money`) and within a
+    severity those whose value at stake is known come first, largest value first; the others follow by
+    impact (contacts or customers affected), as without money."""
     rules = load_recommendation_rules() if rules is None else rules
     out = []
-    for finding in ordered(findings):
+    for finding in _by_value(findings, economics):
         rule = next((r for r in rules if r.matches(finding)), None)
         if rule is None:
             continue
@@ -140,6 +149,22 @@ def recommend(
                 impact_unit=finding.impact_unit,
                 severity=finding.severity,
                 finding=finding,
+                money=estimate(finding, economics, lang) if economics else None,
             )
         )
     return out
+
+
+def _by_value(findings: list[Finding], economics: Economics | None) -> list[Finding]:
+    """Severity first; within it, priced findings by value at stake, then the rest in :func:`ordered`."""
+    findings = ordered(findings)
+    if economics is None:
+        return findings
+    values = {id(f): estimate(f, economics).value_at_stake for f in findings}
+    rank = {id(f): i for i, f in enumerate(findings)}
+
+    def key(f: Finding):
+        value = values[id(f)]
+        return (SEVERITIES.index(f.severity), value is None, -(value or 0.0), rank[id(f)])
+
+    return sorted(findings, key=key)

@@ -15,6 +15,8 @@ KINDS = (
     "training_gap",
     "channel_shift",
     "churn_rise",
+    "process_cost",
+    "process_churn",
 )
 
 
