@@ -51,7 +51,7 @@ def test_costs_repeats_and_churn_per_process_match_the_hand_computation():
     assert (chat["churned"], chat["revenue_at_risk"], chat["csat_mean"]) == (0, 0.0, 4.0)
     assert list(result.table["channel"]) == ["phone", "chat"]  # ranked by cost per resolved contact
     assert result.median_cost_per_resolved == pytest.approx((17.5 + 3.0) / 2)
-    assert result.resolved_method == "resolved flag" and result.cost_method == "cost column"
+    assert result.resolved_method == "flag" and result.cost_method == "column"
 
 
 def test_small_processes_do_not_set_the_median():
@@ -70,7 +70,7 @@ def test_cost_model_prices_handle_time_when_there_is_no_cost_column():
 def test_cost_column_alone_is_enough():
     contacts = _contacts().drop(columns=["resolved"])
     result = process_costs(contacts, START, STOP, Parameters(min_sample=1))
-    assert result.available and result.resolved_method == "no repeat contact within the FCR window"
+    assert result.available and result.resolved_method == "no_repeat"
     # phone: resolved = not repeated = c2 only; (24 + 11) / 1
     assert _row(result, "phone")["cost_per_resolved"] == pytest.approx(35.0)
 

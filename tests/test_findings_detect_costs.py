@@ -16,7 +16,7 @@ RULES = Rules(min_sample=30)
 
 def _costs(rows: list[dict], median: float | None = 10.0) -> ProcessCosts:
     table = pd.DataFrame([{c: row.get(c, 0) for c in COLUMNS} for row in rows])
-    return ProcessCosts(table, median, "resolved flag", "cost column")
+    return ProcessCosts(table, median, "flag", "column")
 
 
 def test_a_process_twice_the_median_is_a_high_finding():

@@ -52,7 +52,8 @@ COLUMNS = [
 @dataclass(frozen=True)
 class ProcessCosts(AnalysisResult):
     """One row per process (``COLUMNS``), ranked by cost per resolved contact (highest first), and how the
-    parts were measured; ``reason`` says why there is no table."""
+    parts were measured (``resolved_method``: ``flag``, ``resolved_at`` or ``no_repeat``; ``cost_method``:
+    ``column`` or ``model``); ``reason`` says why there is no table."""
 
     table: pd.DataFrame
     median_cost_per_resolved: float | None
@@ -95,10 +96,10 @@ def _next_contact(contacts: pd.DataFrame, window_days: float) -> tuple[pd.Series
 
 def _resolved(period: pd.DataFrame, repeated: pd.Series) -> tuple[pd.Series, str]:
     if "resolved" in period.columns:
-        return period["resolved"].astype("boolean").fillna(False).astype(bool), "resolved flag"
+        return period["resolved"].astype("boolean").fillna(False).astype(bool), "flag"
     if "resolved_at" in period.columns:
-        return period["resolved_at"].notna(), "resolved_at recorded"
-    return ~repeated.loc[period.index], "no repeat contact within the FCR window"
+        return period["resolved_at"].notna(), "resolved_at"
+    return ~repeated.loc[period.index], "no_repeat"
 
 
 def _churned_after(period: pd.DataFrame, customers: pd.DataFrame | None, window_days: int) -> pd.DataFrame:
@@ -187,7 +188,7 @@ def process_costs(
     table = table.reindex(columns=COLUMNS).sort_values("cost_per_resolved", ascending=False, na_position="last")
     eligible = table.loc[table["contacts"] >= params.min_sample, "cost_per_resolved"].dropna()
     median = float(eligible.median()) if len(eligible) else None
-    cost_method = "cost column" if "cost" in contacts.columns else "cost model of params/targets.yml"
+    cost_method = "column" if "cost" in contacts.columns else "model"
     return ProcessCosts(table.reset_index(drop=True), median, resolved_method, cost_method)
 
 

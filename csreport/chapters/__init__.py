@@ -11,11 +11,21 @@ SECTIONS = {
     "01_background": ("background", ["scope", "data_quality", "overview", "kpi_scorecard", "executive_summary"]),
     "02_customers": (
         "customers",
-        ["customer_groups", "needs", "segmentation", "satisfaction", "complaints", "loyalty", "drivers", "comments"],
+        [
+            "customer_groups",
+            "needs",
+            "segmentation",
+            "satisfaction",
+            "complaints",
+            "loyalty",
+            "loyalty_index",
+            "drivers",
+            "comments",
+        ],
     ),
     "03_service_quality": (
         "service_quality",
-        ["service_level", "efficiency", "bottlenecks", "standards", "improvements"],
+        ["service_level", "efficiency", "cost_benefit", "bottlenecks", "standards", "improvements"],
     ),
     "04_staff": (
         "staff",

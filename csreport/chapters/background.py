@@ -182,7 +182,18 @@ def executive_summary(ctx: ReportContext) -> None:
         out.say(ctx.t("ch1.summary_none", month=ctx.month))
         return
     high = sum(f.severity == "high" for f in ctx.findings)
-    out.say(ctx.t("ch1.summary_intro", n=len(ctx.findings), high=high))
+    priced = [r.money.value_at_stake for r in ctx.recommendations if r.money and r.money.value_at_stake is not None]
+    out.say(
+        ctx.t(
+            "ch1.summary_money",
+            n=i18n.number(len(priced), ctx.lang),
+            value=i18n.money(sum(priced), ctx.lang),
+            months=i18n.number(ctx.targets.parameters.value_horizon_months, ctx.lang),
+        )
+        if priced
+        else "",
+        ctx.t("ch1.summary_intro", n=len(ctx.findings), high=high),
+    )
     out.bullets(
         f"{i18n.label('kind', f.kind, ctx.lang)} ({i18n.label('severity', f.severity, ctx.lang)}): "
         f"{finding_sentence(f, ctx.lang)}"

@@ -12,6 +12,7 @@ from csreport.analyses.loyalty import loyalty as loyalty_analysis
 from csreport.analyses.segmentation import FEATURES, customer_features, segment_customers
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
+from csreport.metrics.loyalty import loyalty_by_group
 
 GROUP_COLUMNS = ("segment", "region", "gender", "age_band")
 
@@ -247,6 +248,78 @@ def loyalty(ctx: ReportContext) -> None:
     )
     fig = charts.intervals(frame, ctx.t("ch2.loyalty_title"), ctx.t("ch2.churn_after"), percent=True)
     out.figure(fig, ctx.t("caption.loyalty", n=i18n.number(result.customers, ctx.lang)))
+
+
+def loyalty_index(ctx: ReportContext) -> None:
+    """The loyalty index (metrics/loyalty.py): value with interval, its two parts, the benchmarks, the trend and
+    the index per customer segment."""
+    out.heading(ctx.t("ch2.loyalty_index"), 3)
+    kpis = ctx.cache.kpis(ctx.period, ctx.unit)
+    index, kept, said = kpis["loyalty_index"], kpis["retention_rate_12m"], kpis["nps_non_detractor"]
+    pct = lambda v: i18n.percent(v, ctx.lang)  # noqa: E731
+    if not index.available:
+        parts = [ctx.t("ch2.loyalty_part_retention", value=pct(kept.value))] if kept.available else []
+        parts += [ctx.t("ch2.loyalty_part_advocacy", value=pct(said.value))] if said.available else []
+        return out.say(ctx.t("ch2.loyalty_index_missing", what=_missing_parts(kept, said, ctx)), *parts)
+    bench = ctx.cache.benchmarks(ctx.period, ctx.unit).get("loyalty_index", {})
+    out.say(
+        ctx.t(
+            "ch2.loyalty_index_sentence",
+            value=pct(index.value),
+            low=pct(index.low),
+            high=pct(index.high),
+            retention=pct(kept.value),
+            customers=i18n.number(kept.n, ctx.lang),
+            advocacy=pct(said.value),
+            responses=i18n.number(said.n, ctx.lang),
+            method=ctx.t(
+                "ch2.loyalty_method",
+                w_r=i18n.number(ctx.targets.parameters.loyalty_retention_weight, ctx.lang, 2),
+                w_a=i18n.number(ctx.targets.parameters.loyalty_advocacy_weight, ctx.lang, 2),
+            ),
+        ),
+        ctx.t("ch2.loyalty_benchmark", average=pct(bench.get("industry_average")), best=pct(bench.get("best_in_class")))
+        if bench.get("industry_average") is not None
+        else "",
+        ctx.t("ch2.loyalty_small", n=i18n.number(index.n, ctx.lang))
+        if index.small(ctx.targets.parameters.min_sample)
+        else "",
+    )
+    series = ctx.trend("loyalty_index")
+    target = ctx.targets.get("loyalty_index")
+    if series["value"].notna().sum() >= 2:
+        fig = charts.trend_with_target(
+            series,
+            ctx.t("ch2.loyalty_index_title", value=pct(index.value)),
+            i18n.label("kpi", "loyalty_index", ctx.lang),
+            target.target if target else None,
+            ctx.t("chart.target"),
+            percent=True,
+        )
+        out.figure(fig, ctx.t("caption.loyalty_index", n=i18n.number(index.n, ctx.lang)))
+    if ctx.has("surveys"):
+        groups = loyalty_by_group(
+            ctx.read_all("customers"), ctx.read("surveys"), ctx.period, ctx.targets.parameters
+        ).dropna(subset=["loyalty_index"])
+        if len(groups) >= 2:
+            table = pd.DataFrame(
+                {
+                    ctx.t("ch2.col.segment"): groups["group"].astype(str),
+                    ctx.t("ch2.col.loyalty_index"): groups["loyalty_index"].map(pct),
+                    ctx.t("ch2.col.interval"): [
+                        f"{pct(lo)} – {pct(hi)}" for lo, hi in zip(groups["low"], groups["high"])
+                    ],
+                    ctx.t("ch2.col.retention"): groups["retention"].map(pct),
+                    ctx.t("ch2.col.advocacy"): groups["advocacy"].map(pct),
+                    ctx.t("ch2.col.responses"): groups["responses"].map(lambda n: i18n.number(n, ctx.lang)),
+                }
+            )
+            out.table(table, ctx.t("ch2.loyalty_segment_caption"), {ctx.t("ch2.col.segment"): "left"})
+
+
+def _missing_parts(kept, said, ctx: ReportContext) -> str:
+    missing = [] if kept.available else [ctx.t("ch2.need_retention")]
+    return "; ".join(missing + ([] if said.available else [ctx.t("ch2.need_advocacy")]))
 
 
 def drivers(ctx: ReportContext) -> None:

@@ -111,6 +111,19 @@ def churn_outlook(ctx: ReportContext) -> None:
     )
 
 
+def _money_line(r, ctx: ReportContext) -> str:
+    """Value at stake, cost of the action and benefit/cost of a recommendation, with its assumptions."""
+    m = r.money
+    parts = []
+    if m.value_at_stake is not None:
+        parts.append(ctx.t("ch6.value_part", value=i18n.money(m.value_at_stake, ctx.lang)))
+    if m.action_cost is not None:
+        parts.append(ctx.t("ch6.cost_part", cost=i18n.money(m.action_cost, ctx.lang)))
+    if m.benefit_cost_ratio is not None:
+        parts.append(ctx.t("ch6.ratio_part", ratio=i18n.number(m.benefit_cost_ratio, ctx.lang, 1)))
+    return ctx.t("ch6.money_line", money="; ".join(parts) or ctx.t("na"), assumptions=m.assumptions)
+
+
 def recommendations(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch6.recommendations"), 3)
     recs = ctx.recommendations[:RECOMMENDATIONS_SHOWN]
@@ -125,5 +138,6 @@ def recommendations(ctx: ReportContext) -> None:
             f"{out.escape(ctx.t('ch6.owner_line', owner=r.owner, severity=severity))}  \n"
             f"{out.escape(ctx.t('ch6.evidence_line', evidence=r.evidence))}"
             + (f"  \n{out.escape(ctx.t('ch6.impact_line', impact=r.expected))}" if r.expected else "")
+            + (f"  \n{out.escape(_money_line(r, ctx))}" if r.money else "")
         )
     out.markdown("\n".join(lines) + f"\n\n*{out.escape(ctx.t('ch6.recommendations_caption'))}*")

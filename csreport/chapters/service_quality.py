@@ -79,6 +79,67 @@ def efficiency(ctx: ReportContext) -> None:
     out.table(_kpi_table(ctx, EFFICIENCY_KPIS), ctx.t("ch3.kpi_caption"), {ctx.t("ch3.col.kpi"): "left"})
 
 
+def cost_benefit(ctx: ReportContext) -> None:
+    """Cost-benefit per service process (analyses/cost_benefit.py): the dearest and cheapest per resolved
+    contact, the most revenue at risk, and the ranked table."""
+    out.heading(ctx.t("ch3.cost_benefit"), 3)
+    costs = ctx.process_costs
+    if not costs.available:
+        return out.say(ctx.t("ch3.no_cost_benefit", reason=ctx.t("ch3.need_costs")))
+    table = costs.table[costs.table["contacts"] >= ctx.targets.parameters.min_sample].dropna(
+        subset=["cost_per_resolved"]
+    )
+    if table.empty:
+        return out.say(ctx.t("ch3.cost_benefit_small", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang)))
+    money = lambda v: i18n.money(v, ctx.lang)  # noqa: E731
+    worst, best = table.iloc[0], table.iloc[-1]
+    sentences = [
+        ctx.t(
+            "ch3.cost_benefit_sentence",
+            worst=_process_label(worst, ctx),
+            worst_cost=money(worst["cost_per_resolved"]),
+            repeats=i18n.number(worst["repeat_contacts"], ctx.lang),
+            best=_process_label(best, ctx),
+            best_cost=money(best["cost_per_resolved"]),
+            median=money(costs.median_cost_per_resolved),
+            method=ctx.t("ch3.resolved_method", method=ctx.t(f"ch3.resolved_by.{costs.resolved_method}")),
+        )
+    ]
+    at_risk = table.dropna(subset=["revenue_at_risk"]).sort_values("revenue_at_risk", ascending=False)
+    if not at_risk.empty and at_risk.iloc[0]["revenue_at_risk"] > 0:
+        top = at_risk.iloc[0]
+        sentences.append(
+            ctx.t(
+                "ch3.revenue_at_risk_sentence",
+                process=_process_label(top, ctx),
+                churned=i18n.number(top["churned"], ctx.lang),
+                days=i18n.number(ctx.targets.parameters.churn_window_days, ctx.lang),
+                revenue=money(top["revenue_at_risk"]),
+            )
+        )
+    out.say(*sentences)
+    shown = table.head(12)
+    frame = pd.DataFrame(
+        {
+            ctx.t("ch3.col.process"): [_process_label(r, ctx) for _, r in shown.iterrows()],
+            ctx.t("ch3.col.contacts"): shown["contacts"].map(lambda v: i18n.number(v, ctx.lang)),
+            ctx.t("ch3.col.cost_per_contact"): shown["cost_per_contact"].map(money),
+            ctx.t("ch3.col.cost_per_resolved"): shown["cost_per_resolved"].map(money),
+            ctx.t("ch3.col.repeats"): shown["repeat_contacts"].map(lambda v: i18n.number(v, ctx.lang)),
+            ctx.t("ch3.col.fcr"): shown["fcr_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
+            ctx.t("ch3.col.csat"): shown["csat_mean"].map(lambda v: i18n.number(v, ctx.lang, 2)),
+            ctx.t("ch3.col.churn"): shown["churn_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
+            ctx.t("ch3.col.revenue_at_risk"): shown["revenue_at_risk"].map(money),
+        }
+    )
+    caption = ctx.t("ch3.cost_benefit_caption", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang))
+    out.table(frame, caption, {ctx.t("ch3.col.process"): "left"})
+
+
+def _process_label(row, ctx: ReportContext) -> str:
+    return f"{i18n.label('channel', row['channel'], ctx.lang)} · {row['category']}"
+
+
 def bottlenecks(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.bottlenecks"), 3)
     contacts = ctx.contacts

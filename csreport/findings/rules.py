@@ -38,8 +38,8 @@ class Rules:
     high_training_gap_points: float = 0.15
     churn_ratio: float = 1.5
     high_churn_ratio: float = 2.0
-    process_cost_ratio: float = 1.25
-    high_process_cost_ratio: float = 1.5
+    process_cost_ratio: float = 1.5
+    high_process_cost_ratio: float = 2.0
     process_churn_ratio: float = 1.5
     high_process_churn_ratio: float = 2.0
     maturing_metrics: tuple[str, ...] = ("resolution_rate", "resolution_median_s", "resolution_p90_s", "reopen_rate")
