@@ -307,7 +307,7 @@ def loyalty_index(ctx: ReportContext) -> None:
                     ctx.t("ch2.col.segment"): groups["group"].astype(str),
                     ctx.t("ch2.col.loyalty_index"): groups["loyalty_index"].map(pct),
                     ctx.t("ch2.col.interval"): [
-                        f"{pct(lo)} – {pct(hi)}" for lo, hi in zip(groups["low"], groups["high"])
+                        f"{pct(lo)} – {pct(hi)}" for lo, hi in zip(groups["low"], groups["high"], strict=True)
                     ],
                     ctx.t("ch2.col.retention"): groups["retention"].map(pct),
                     ctx.t("ch2.col.advocacy"): groups["advocacy"].map(pct),
