@@ -81,6 +81,38 @@ KPI_DEFINITIONS = [
         "leavers / average headcount, annualised × 12 / months; voluntary share",
         "离职人数 / 平均在岗人数,按 ×12/月数 年化;主动离职占比",
     ),
+    (
+        "loyalty index",
+        "w_r × 12-month retention (customers active 12 months ago and not churned since / customers active then) + "
+        "w_a × share of the period's NPS responses scoring 7–10 (not detractors); w_r = w_a = 0.5 by default "
+        "(params/targets.yml loyalty_index); normal interval from the two independent samples; n/a, naming the "
+        "missing part, without customers.churn_date or surveys.nps",
+        "w_r × 12 个月留存率(12 个月前活跃且此后未流失的客户 / 当时活跃客户)+ w_a × 期内 NPS 回复中 7–10 分"
+        "(非贬损者)占比;默认 w_r = w_a = 0.5(params/targets.yml 的 loyalty_index);区间由两个独立样本按正态近似"
+        "得出;缺少 customers.churn_date 或 surveys.nps 时为 n/a 并说明缺哪一部分",
+    ),
+    (
+        "cost per resolved contact (per service process)",
+        "for a channel × category: (cost of its contacts + cost of the repeat contacts they caused within the FCR "
+        "window) / its resolved contacts (resolved flag, else resolved_at, else no repeat); delta-method interval",
+        "按渠道 × 类别:(该流程联络成本 + 其在首次解决窗口内引发的重复联络成本)/ 已解决联络数(resolved 标记,"
+        "否则 resolved_at,否则无重复联络);区间用 delta 方法",
+    ),
+    (
+        "revenue at risk (per service process)",
+        "monthly_spend of the customers who churned within churn_window_days (default 90) after a contact of the "
+        "process; churn after contact = those customers / the process's distinct customers",
+        "流程联络后 churn_window_days(默认 90)天内流失客户的 monthly_spend 之和;联络后流失率 = 这些客户 / 该流程"
+        "的不同客户数",
+    ),
+    (
+        "value at stake (recommendations)",
+        "a finding's monthly effect × horizon_months (default 12): lost customers × average monthly spend; repeat, "
+        "complaint or abandoned contacts × cost per contact; extra handle hours × agent_hour_cost; action cost: "
+        "extra agent hours × agent_hour_cost; benefit/cost = value / action cost",
+        "发现的每月影响 × horizon_months(默认 12):流失客户 × 平均月消费;重复、投诉或放弃的联络 × 每次联络成本;"
+        "多出的处理小时 × agent_hour_cost;行动成本:增加的坐席小时 × agent_hour_cost;收益/成本 = 金额 / 行动成本",
+    ),
 ]
 
 
