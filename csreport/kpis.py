@@ -168,7 +168,13 @@ def assemble(
         )
     if survey is None:
         out.update(_na(["csat_mean", "ces_mean"], "score", "no surveys in the period"))
-        out.update(_na(["csat_top2", "ces_easy", "survey_response_rate"], "ratio", "no surveys in the period"))
+        out.update(
+            _na(
+                ["csat_top2", "ces_easy", "survey_response_rate", "nps_non_detractor"],
+                "ratio",
+                "no surveys in the period",
+            )
+        )
         out.update(_na(["nps"], "points", "no surveys in the period"))
     else:
         out.update(survey)
