@@ -81,9 +81,11 @@ def table(frame: pd.DataFrame, caption: str | None = None, align: dict[str, str]
 
 
 def figure(fig, caption: str) -> None:
-    """Display ``fig`` as an embedded PNG followed by its caption (source and n), then free it."""
+    """Display ``fig`` as an embedded PNG followed by its caption (source and n), then free it. The image's alt
+    text is the chart's title (which states the finding) and the caption."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
+    titles = [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right") if ax.get_title(loc)]
     plt.close(fig)
-    display(Image(data=buffer.getvalue(), format="png"))
+    display(Image(data=buffer.getvalue(), format="png", alt=" — ".join([*titles, caption])))  # alt: title, source, n
     markdown(f"*{escape(caption)}*")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from csreport import i18n
+from csreport.pipeline.offline import CSP_BUILTIN, csp_meta
 from csreport.pipeline.render import CSS
 
 HEADLINE = ("contacts", "service_level", "csat_mean", "nps")
@@ -59,6 +60,7 @@ def write_index(out_dir: Path, lang: str = "en") -> Path:
         rows.append(f"<tr><th>{html.escape(i18n.month(period, lang))}</th>{cells}</tr>")
     body = (
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        f'{csp_meta(CSP_BUILTIN)}<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{CSS} td.failed {{ background: #fdecea; }}</style></head>"
         f"<body><h1>{html.escape(title)}</h1><p>{html.escape(i18n.text('index.legend', lang))}</p>"
         f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>"

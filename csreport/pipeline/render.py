@@ -16,6 +16,7 @@ import yaml
 
 from csreport.charts import FONT_FAMILY, font_path
 from csreport.errors import CsreportError, ParameterError
+from csreport.pipeline.offline import CSP_BUILTIN, CSP_QUARTO, csp_meta, with_csp
 
 ROOT = Path(__file__).resolve().parents[2]
 QUARTO_TEMPLATE = ROOT / "_quarto.yml"
@@ -50,6 +51,11 @@ def quarto_config(title: str, lang: str, template: Path = QUARTO_TEMPLATE) -> di
     config.setdefault("execute", {}).update({"echo": False, "enabled": False})
     formats = config.setdefault("format", {})
     formats.setdefault("html", {}).update({"embed-resources": True, "toc": True})
+    headers = formats["html"].get("include-in-header") or []  # the CSP first: Quarto's page may load nothing
+    formats["html"]["include-in-header"] = [
+        {"text": csp_meta(CSP_QUARTO)},
+        *([headers] if isinstance(headers, (str, dict)) else headers),
+    ]
     formats.setdefault("typst", {}).update(
         {"mainfont": FONT_FAMILY, "font-paths": [str(font_path().parent)], "toc": True}
     )
@@ -120,14 +126,15 @@ def render_html(notebook: Path, target: Path, title: str, lang: str, toc_title: 
     # csreport escapes all data text itself (chapters.output.escape); nbconvert's sanitizer would escape the
     # headings and tables of the Markdown outputs too
     exporter = HTMLExporter(
-        template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
-    )
+        template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        extra_template_paths=[str(Path(__file__).parent)], template_file="report.html.j2",  # no CDN scripts
+    )  # fmt: skip
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
-    body = body.replace("<html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
+    body = re.sub(r"<html[^>]*>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', body, count=1)
     body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1, flags=re.S)
-    body = body.replace("</head>", f"<style>{CSS}</style></head>", 1)
+    body = with_csp(body.replace("</head>", f"<style>{CSS}</style></head>", 1), CSP_BUILTIN)
     tmp = target.with_suffix(".html.tmp")
     tmp.write_text(_with_toc(body, toc_title), encoding="utf-8")
     tmp.replace(target)
