@@ -4,6 +4,7 @@ in headless Chromium with the DevTools network log (built-in and Quarto HTML, in
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -13,13 +14,20 @@ import pytest
 
 from csreport.pipeline import render
 from csreport.pipeline.index import write_index
-from csreport.pipeline.offline import CSP_BUILTIN, CSP_QUARTO, csp_meta, external_requests, with_csp
+from csreport.pipeline.offline import (
+    CSP_BUILTIN,
+    CSP_QUARTO,
+    content_security_policies,
+    csp_meta,
+    external_requests,
+    with_csp,
+)
 from tests.browser import load
 
-# a 2 × 2 PNG; the chart's alt text states its finding, source and n as csreport.chapters.output.figure writes it
-PNG = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGNgYPgPRgwMDAwMAEHCA/2RpPbTAAAAAElFTkSuQmCC"
+# a 4 × 3 PNG; the chart's alt text states its finding, source and n as csreport.chapters.output.figure writes it
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAFElEQVR4nGNkLN7EAANMDEgAhQMAKmkBLPhGqO4AAAAASUVORK5CYII="
 ALT = {
-    "en": "Phone took 54% of contacts — Contacts by channel; n = 8,412.",
+    "en": "Phone took 54% of <contacts> — Contacts by channel; n = 8,412.",
     "zh": "电话占联系量的54% — 按渠道的联系量；n = 8,412。",
 }
 HEADING = {"en": "1 Background & scope", "zh": "1 背景与范围"}
@@ -89,10 +97,15 @@ def test_builtin_report_has_no_script_no_request_and_a_csp(tmp_path, lang):
     page = _builtin_page(tmp_path, lang).read_text(encoding="utf-8")
     assert external_requests(page) == []
     assert "<script" not in page.lower()  # nbconvert's require.js, MathJax and mermaid loaders are gone
-    assert re.search(r"<head[^>]*>" + re.escape(csp_meta(CSP_BUILTIN)), page)
+    assert re.search(r"<head[^>]*>" + re.escape(csp_meta(CSP_BUILTIN)), page)  # before anything that loads
+    assert content_security_policies(page) == [CSP_BUILTIN]
     assert f'<html lang="{"zh-CN" if lang == "zh" else "en"}">' in page
     images = re.findall(r"<img[^>]*>", page)
-    assert len(images) == 1 and f'alt="{ALT[lang]}"' in images[0] and 'src="data:image/png;base64,' in images[0]
+    assert (
+        len(images) == 1
+        and f'alt="{html.escape(ALT[lang])}"' in images[0]
+        and 'src="data:image/png;base64,' in images[0]
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -152,6 +165,20 @@ def test_quarto_report_has_a_csp_and_requests_nothing(tmp_path, lang):
     html_file, _ = render.render_quarto(notebook, "Report", lang)
     page = html_file.read_text(encoding="utf-8")
     assert external_requests(page) == []
-    assert csp_meta(CSP_QUARTO) in page
+    assert content_security_policies(page) == [CSP_QUARTO]  # Quarto re-serialises the meta element
     assert HEADING[lang].replace("&", "&amp;") in page
     _assert_self_contained_in_chromium(html_file, "Report")
+
+
+def test_chart_alt_text_is_its_title_and_caption(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from csreport.chapters import output
+
+    shown = []
+    monkeypatch.setattr(output, "display", shown.append)
+    fig, ax = plt.subplots()
+    ax.set_title("Phone took 54% of contacts <b>", loc="left")
+    output.figure(fig, "Contacts by channel; n = 8,412.")
+    image = shown[0]
+    assert image._repr_png_()[1] == {"alt": "Phone took 54% of contacts <b> — Contacts by channel; n = 8,412."}

@@ -49,6 +49,7 @@ class _Requests(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
+        self.policies: list[str] = []
         self._in_style = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -65,6 +66,8 @@ class _Requests(HTMLParser):
             self.found.append(values.get("href", ""))
         if tag in {"base", "image", "use"} and (values.get("href") or values.get("xlink:href")):
             self.found.append(values.get("href") or values.get("xlink:href") or "")
+        if tag == "meta" and values.get("http-equiv", "").lower() == "content-security-policy":
+            self.policies.append(values.get("content", ""))
         if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
             self.found.append(values.get("content", "").partition("=")[2] or "refresh")
         self._in_style = tag == "style"
@@ -77,11 +80,20 @@ class _Requests(HTMLParser):
             self.found += _css_urls(data)
 
 
+def _parse(page: str) -> _Requests:
+    parser = _Requests()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+def content_security_policies(page: str) -> list[str]:
+    """The policies of the page's ``<meta http-equiv="Content-Security-Policy">`` elements, entities decoded."""
+    return _parse(page).policies
+
+
 def external_requests(page: str) -> list[str]:
     """Every URL the page would fetch that is not inside it: anything but ``data:`` URIs and ``#fragments``
     in loading attributes, stylesheet/icon/preload links, ``srcset``, inline styles, ``@import`` and
     ``url(...)`` in ``<style>``. Links a reader follows (``<a href>``) are not requests and are not listed."""
-    parser = _Requests()
-    parser.feed(page)
-    parser.close()
-    return [url for url in parser.found if _leaves_page(url)]
+    return [url for url in _parse(page).found if _leaves_page(url)]
