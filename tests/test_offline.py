@@ -14,6 +14,7 @@ import pytest
 
 from csreport.pipeline import render
 from csreport.pipeline.index import write_index
+from csreport.pipeline.notebooks import merge
 from csreport.pipeline.offline import (
     CSP_BUILTIN,
     CSP_QUARTO,
@@ -55,10 +56,16 @@ def _notebook(lang: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Report"), cell])
 
 
+def _report_notebook(tmp_path, lang: str):
+    """The chapter merged into report.ipynb as a run merges its chapters."""
+    chapter = tmp_path / "01_background.ipynb"
+    nbformat.write(_notebook(lang), chapter)
+    merge([chapter], tmp_path / "report.ipynb", "Report", lang)
+    return tmp_path / "report.ipynb"
+
+
 def _builtin_page(tmp_path, lang: str):
-    notebook = tmp_path / "report.ipynb"
-    nbformat.write(_notebook(lang), notebook)
-    return render.render_html(notebook, tmp_path / "report.html", "Report", lang, "Contents")
+    return render.render_html(_report_notebook(tmp_path, lang), tmp_path / "report.html", "Report", lang, "Contents")
 
 
 def _index_page(tmp_path, lang: str):
@@ -113,6 +120,7 @@ def test_index_page_has_no_script_no_request_and_a_csp(tmp_path, lang):
     page = _index_page(tmp_path, lang).read_text(encoding="utf-8")
     assert external_requests(page) == []
     assert "<script" not in page.lower()
+    assert "<main>" in page  # a landmark around the content
     assert re.search(r"<head[^>]*><meta charset=\"utf-8\">" + re.escape(csp_meta(CSP_BUILTIN)), page)
 
 
@@ -160,13 +168,13 @@ def test_builtin_report_and_index_request_nothing_in_chromium(tmp_path, lang):
 @pytest.mark.skipif(not shutil.which("quarto"), reason="quarto is not on PATH; its config is tested above")
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_quarto_report_has_a_csp_and_requests_nothing(tmp_path, lang):
-    notebook = tmp_path / "report.ipynb"
-    nbformat.write(_notebook(lang), notebook)
-    html_file, _ = render.render_quarto(notebook, "Report", lang)
+    html_file, _ = render.render_quarto(_report_notebook(tmp_path, lang), "Report", lang)
     page = html_file.read_text(encoding="utf-8")
     assert external_requests(page) == []
     assert content_security_policies(page) == [CSP_QUARTO]  # Quarto re-serialises the meta element
     assert HEADING[lang].replace("&", "&amp;") in page
+    images = re.findall(r"<img[^>]*>", page)
+    assert len(images) == 1 and f'alt="{html.escape(ALT[lang])}"' in images[0]  # fig-alt set by merge
     _assert_self_contained_in_chromium(html_file, "Report")
 
 

@@ -62,8 +62,8 @@ def write_index(out_dir: Path, lang: str = "en") -> Path:
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f'{csp_meta(CSP_BUILTIN)}<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{CSS} td.failed {{ background: #fdecea; }}</style></head>"
-        f"<body><h1>{html.escape(title)}</h1><p>{html.escape(i18n.text('index.legend', lang))}</p>"
-        f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>"
+        f"<body><main><h1>{html.escape(title)}</h1><p>{html.escape(i18n.text('index.legend', lang))}</p>"
+        f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></main></body></html>"
     )
     target = out_dir / "index.html"
     tmp = target.with_suffix(".html.tmp")

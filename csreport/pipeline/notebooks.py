@@ -55,6 +55,9 @@ def merge(chapters: list[Path], target: Path, title: str, lang: str) -> nbformat
             if cell.cell_type == "code":
                 # warnings and logs on stderr stay in the executed chapter notebooks, not in the report
                 cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+                alts = [o.get("metadata", {}).get("image/png", {}).get("alt", "") for o in cell.outputs]
+                if any(alts):  # Quarto takes each image output's alt text from fig-alt (by output index)
+                    cell.metadata["fig-alt"] = alts
                 cell.metadata["tags"] = sorted(tags | {"remove-input"})
                 cell.source = "#| echo: false\n" + cell.source
             report.cells.append(cell)
