@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from csreport.chapters.output import escape, table_markdown
+from csreport.chapters.output import (
+    TABLE_INSET_PT,
+    TABLE_WIDTH_PT,
+    Mark,
+    column_widths,
+    escape,
+    keep_together,
+    split_columns,
+    table_markdown,
+    text_points,
+)
 
 
 def test_escape_neutralises_html_and_markdown():
@@ -13,10 +24,84 @@ def test_escape_neutralises_html_and_markdown():
     assert escape("a | b *c* [d](e)\nnext") == r"a \| b \*c\* \[d\](e) next"
 
 
-def test_table_markdown_alignment_and_widths():
+def test_table_markdown_alignment_escaping_and_width_rule():
     frame = pd.DataFrame({"KPI": ["Service level", "服务水平"], "Value": ["92.4%", "<b>"]})
     lines = table_markdown(frame).splitlines()
     assert lines[0] == "| KPI | Value |"
-    # dashes = longest cell: 13 for "Service level" (服务水平 is 8 wide), 9 for the escaped "&lt;b&gt;"
-    assert lines[1] == "|:-------------|---------:|"
     assert lines[3] == "| 服务水平 | &lt;b&gt; |"
+    # one dash per point of the column widths: first column left-aligned, the others right-aligned
+    widths = [round(w) for w in column_widths(frame)]
+    assert lines[1] == f"|:{'-' * widths[0]}|{'-' * widths[1]}:|"
+    assert len(lines[1]) > 72  # longer than pandoc's default 72 columns, so Quarto uses the widths too
+
+
+def test_column_widths_of_chinese_cells_by_hand():
+    # CJK characters are 1 em = 8 pt at the table size; a column is its longest word × 1.08 + 2 × 5 pt padding.
+    # Chinese breaks between characters, so only the wanted width is the whole cell: 4 × 8 = 32 pt.
+    frame = pd.DataFrame({"指标": ["服务水平"], "状态": ["达标"]})
+    least = [8 * 1.08 + 10, 8 * 1.08 + 10]
+    wanted = [32 * 1.08 + 10, 16 * 1.08 + 10]
+    assert column_widths(frame) == pytest.approx(wanted, abs=0.01)  # both fit: each column gets its whole cell
+    assert wanted[0] + wanted[1] < TABLE_WIDTH_PT and least[0] < wanted[0]
+
+
+def test_column_widths_never_below_the_longest_word():
+    # six columns of long numbers: the words nearly fill the page, the long first column gives way
+    frame = pd.DataFrame(
+        {"KPI": ["Average speed of answer, all channels combined " * 3]} | {f"m{i}": ["CN¥12,345.67"] for i in range(6)}
+    )
+    widths = column_widths(frame)
+    word = text_points("CN¥12,345.67") * 1.08 + 2 * TABLE_INSET_PT
+    assert sum(widths) == pytest.approx(TABLE_WIDTH_PT)
+    assert all(w >= word - 1e-9 for w in widths[1:])
+    assert widths[0] >= text_points("channels,") * 1.08 + 2 * TABLE_INSET_PT
+
+
+def test_too_wide_tables_are_split_with_the_first_column_repeated():
+    frame = pd.DataFrame({"Team": ["North-east escalations"]} | {f"Month {i}": ["CN¥12,345,678.90"] for i in range(12)})
+    assert column_widths(frame) is None
+    parts = split_columns(frame)
+    assert len(parts) > 1
+    assert all(part.columns[0] == "Team" and column_widths(part) is not None for part in parts)
+    assert [c for part in parts for c in part.columns[1:]] == list(frame.columns[1:])  # every column once, in order
+
+
+def test_marks_show_a_coloured_symbol_and_plain_text():
+    mark = Mark("✓", "met", " met <b>")
+    assert str(mark) == "✓ met <b>"
+    frame = pd.DataFrame({"KPI": ["Service level"], "Status": [mark]})
+    # a right-aligned cell never wraps: its spaces are no-break spaces
+    row = table_markdown(frame).splitlines()[2]
+    assert row == '| Service level | <span class="cs-met">✓</span>\u00a0met\u00a0&lt;b&gt; |'
+    left = table_markdown(frame, {"Status": "left"}).splitlines()[2]
+    assert left == '| Service level | <span class="cs-met">✓</span> met &lt;b&gt; |'
+
+
+def test_numbers_keep_their_unit_and_the_column_is_wide_enough():
+    frame = pd.DataFrame({"KPI": ["Average handle time"], "Value": ["14.8 min"]})
+    assert table_markdown(frame).splitlines()[2] == "| Average handle time | 14.8\u00a0min |"
+    assert column_widths(keep_together(frame))[1] >= text_points("14.8\u00a0min") * 1.08 + 2 * TABLE_INSET_PT
+
+
+@pytest.mark.parametrize(
+    ("value", "previous", "direction", "significant", "expected"),
+    [
+        (0.92, 0.90, "higher", True, ("↑", "good", "*")),  # service level up: better, significant
+        (8.3, 8.5, "lower", False, ("↓", "good", "")),  # handle time down: better
+        (0.045, 0.028, "lower", True, ("↑", "bad", "*")),  # complaint rate up: worse
+        (0.87, 0.93, "higher", True, ("↓", "bad", "*")),
+        (3677, 3469, None, True, ("↑", "neutral", "*")),  # contacts: no direction, no colour judgement
+        (0.0, 0.0, "lower", False, ("→", "neutral", "")),
+    ],
+)
+def test_scorecard_change_marks(value, previous, direction, significant, expected):
+    from csreport.chapters.background import change_mark
+
+    mark = change_mark(value, previous, direction, significant)
+    assert (mark.symbol, mark.tone, mark.suffix) == expected
+
+
+def test_scorecard_change_without_a_previous_value():
+    from csreport.chapters.background import change_mark
+
+    assert change_mark(0.9, float("nan"), "higher", False) == "–"

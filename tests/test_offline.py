@@ -12,7 +12,7 @@ import shutil
 import nbformat
 import pytest
 
-from csreport.pipeline import render
+from csreport.pipeline import quarto, render
 from csreport.pipeline.index import write_index
 from csreport.pipeline.notebooks import merge
 from csreport.pipeline.offline import (
@@ -125,7 +125,7 @@ def test_index_page_has_no_script_no_request_and_a_csp(tmp_path, lang):
 
 
 def test_quarto_config_puts_the_csp_first_in_the_header():
-    config = render.quarto_config("T", "en")
+    config = quarto.quarto_config("T", "en")
     assert config["format"]["html"]["include-in-header"][0] == {"text": csp_meta(CSP_QUARTO)}
 
 
@@ -168,7 +168,7 @@ def test_builtin_report_and_index_request_nothing_in_chromium(tmp_path, lang):
 @pytest.mark.skipif(not shutil.which("quarto"), reason="quarto is not on PATH; its config is tested above")
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_quarto_report_has_a_csp_and_requests_nothing(tmp_path, lang):
-    html_file, _ = render.render_quarto(_report_notebook(tmp_path, lang), "Report", lang)
+    html_file, _ = quarto.render_quarto(_report_notebook(tmp_path, lang), "Report", lang)
     page = html_file.read_text(encoding="utf-8")
     assert external_requests(page) == []
     assert content_security_policies(page) == [CSP_QUARTO]  # Quarto re-serialises the meta element

@@ -1,31 +1,16 @@
-"""Renderer choice, the generated _quarto.yml, the exact Quarto command lines and the built-in TOC."""
+"""Renderer choice, the built-in TOC (after the title), the shared print layout: numbered figures, the title
+once, the Typst rules."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from csreport.errors import ParameterError
-from csreport.pipeline import render
-
-
-def test_quarto_config_from_template():
-    config = render.quarto_config("Customer service report: east, October 2026", "zh")
-    assert config["title"] == "Customer service report: east, October 2026"
-    assert config["lang"] == "zh-CN"
-    assert config["execute"]["echo"] is False
-    assert config["format"]["html"]["embed-resources"] is True
-    typst = config["format"]["typst"]
-    assert typst["mainfont"] == "Noto Sans CJK SC"
-    assert Path(typst["font-paths"][0], "NotoSansCJKsc-Regular.otf").is_file()
-
-
-def test_quarto_command_lines():
-    assert render.quarto_commands(Path("/runs/x/report.ipynb")) == [
-        ["quarto", "render", "report.ipynb", "--to", "html", "--no-execute"],
-        ["quarto", "render", "report.ipynb", "--to", "typst", "--no-execute"],
-    ]
+from csreport.pipeline import layout, render
 
 
 def test_renderer_choice(monkeypatch):
@@ -39,19 +24,6 @@ def test_renderer_choice(monkeypatch):
         render.choose_renderer("word")
 
 
-def test_quarto_failure_is_a_clear_error(tmp_path, monkeypatch):
-    notebook = tmp_path / "report.ipynb"
-    notebook.write_text("{}")
-
-    class Done:
-        returncode, stderr = 1, "ERROR: something in Quarto broke"
-
-    monkeypatch.setattr(render.subprocess, "run", lambda *a, **k: Done())
-    with pytest.raises(render.RenderError, match="quarto render report.ipynb --to html --no-execute failed"):
-        render.render_quarto(notebook, "T", "en")
-    assert "_quarto.yml" in {p.name for p in tmp_path.iterdir()}
-
-
 def test_table_of_contents_links_every_heading():
     page = (
         "<html><body><h1>Report</h1><h2>1 Background</h2><h3>Scope &amp; data</h3><h2>1 Background</h2></body></html>"
@@ -60,4 +32,65 @@ def test_table_of_contents_links_every_heading():
     assert '<a href="#1-background">1 Background</a>' in out and 'id="1-background"' in out
     assert 'id="1-background-2"' in out  # repeated headings get distinct anchors
     assert '<a href="#scope-data">Scope &amp; data</a>' in out
-    assert out.index('<nav id="toc"') < out.index("<h1")
+    assert out.index("</h1>") < out.index('<nav id="toc"') < out.index("<h2")  # the title, then the contents
+
+
+def test_table_of_contents_without_a_title_opens_the_body():
+    out = render._with_toc("<html><body><h2>1 Background</h2></body></html>", "Contents")
+    assert out.index("<body>") < out.index('<nav id="toc"') < out.index("<h2")
+
+
+def _notebook(path: Path, outputs: list[list[dict]]) -> Path:
+    nb = nbformat.v4.new_notebook()
+    for cell_outputs in outputs:
+        cell = nbformat.v4.new_code_cell("x")
+        cell.outputs = [nbformat.v4.new_output("display_data", data=data) for data in cell_outputs]
+        nb.cells.append(cell)
+    nbformat.write(nb, path)
+    return path
+
+
+PNG = {"image/png": "iVBORw0KGgo="}
+
+
+def test_figures_are_numbered_with_their_source_line(tmp_path):
+    path = _notebook(
+        tmp_path / "report.ipynb",
+        [
+            [{"text/markdown": "# Title"}, PNG, {"text/markdown": "*Source: contacts table; n = 10.*"}],
+            [{"text/markdown": "| a |\n|--:|\n| 1 |\n\n*Rows read = accepted + quarantined.*"}],  # a table caption
+            [PNG],
+            [{"text/markdown": "*Source: surveys table; n = 3.*"}],  # the caption in the next cell
+        ],
+    )
+    assert layout.number_figures(path, "zh") == 2
+    texts = [o.data.get("text/markdown") for c in nbformat.read(path, 4).cells for o in c.outputs]
+    assert texts[2] == "*图 1:Source: contacts table; n = 10.*"
+    assert texts[3].endswith("*Rows read = accepted + quarantined.*")
+    assert texts[5] == "*图 2:Source: surveys table; n = 3.*"
+
+
+def test_title_heading_dropped_once():
+    assert layout.without_title("# Report: east\n\n## 1 Background") == "## 1 Background"
+    assert layout.without_title("## 1 Background\n# not a title") == "## 1 Background\n# not a title"
+
+
+def test_pdf_markdown_has_no_second_title(tmp_path):
+    path = _notebook(tmp_path / "report.ipynb", [[{"text/markdown": "# Report\n\n## 1 Background"}]])
+    assert render.notebook_markdown(path, tmp_path / "figures").strip() == "## 1 Background"
+
+
+def test_typst_rules_set_table_type_and_a_footer_with_the_title():
+    header = layout.typst_header('Report: "east" \\ October')
+    assert "#show table: set text(size: 8.0pt, hyphenate: false)" in header
+    assert "#show table: set par(justify: false)" in header
+    assert '#"Report: \\"east\\" \\\\ October"' in header  # a Typst string, quotes and backslash escaped
+    assert 'counter(page).display("1 / 1", both: true)' in header
+
+
+def test_marks_have_the_same_colours_in_html_and_pdf():
+    css = dict(re.findall(r"\.cs-(\w+)[^{]*\{ color: (#\w+)", layout.MARKS_CSS.read_text()))
+    css |= dict(re.findall(r", \.cs-(\w+) \{ color: (#\w+)", layout.MARKS_CSS.read_text()))
+    lua = dict(re.findall(r'\["cs-(\w+)"\] = "(#\w+)"', layout.MARKS_LUA.read_text()))
+    assert set(lua) == {"good", "met", "risk", "bad", "missed", "neutral"}
+    assert css == lua

@@ -110,27 +110,44 @@ def _relative(value, base, lang: str) -> str:
     return ("+" if change >= 0 else "−") + i18n.percent(abs(change), lang)
 
 
+STATUS_MARKS = {"met": ("✓", "met"), "at risk": ("▲", "risk"), "missed": ("×", "missed")}
+
+
+def change_mark(value, previous, direction: str | None, significant: bool) -> out.Mark | str:
+    """The change against the previous month as an arrow (↑ ↓ →), green when better for the KPI's
+    ``direction`` (higher | lower is better), red when worse, grey without a direction; ``*`` when
+    significant. "–" when either value is missing."""
+    if value is None or previous is None or pd.isna(value) or pd.isna(previous):
+        return "–"
+    step = (value > previous) - (value < previous)
+    better = step * (1 if direction == "higher" else -1 if direction == "lower" else 0)
+    tone = {1: "good", -1: "bad", 0: "neutral"}[better if step else 0]
+    return out.Mark({1: "↑", -1: "↓", 0: "→"}[step], tone, "*" if significant else "")
+
+
 def scorecard_rows(ctx: ReportContext) -> pd.DataFrame:
-    """The scorecard as formatted cells in the report language."""
+    """The scorecard as formatted cells in the report language: status and change as coloured marks."""
     rows = []
     for r in ctx.scorecard.itertuples(index=False):
         fmt = lambda v, unit=r.unit: i18n.value(v, unit, ctx.lang)  # noqa: E731
+        status = i18n.label("status", r.status, ctx.lang)
+        symbol, tone = STATUS_MARKS.get(r.status, ("", ""))
         rows.append(
             [
                 i18n.label("kpi", r.kpi, ctx.lang),
                 fmt(r.value) + (" ⚠" if r.small_sample else ""),
+                change_mark(r.value, r.previous, r.direction, bool(r.significant_vs_previous)),
                 fmt(r.previous),
                 fmt(r.last_year),
                 fmt(r.target) if r.target is not None and not pd.isna(r.target) else "–",
-                i18n.label("status", r.status, ctx.lang),
+                out.Mark(symbol, tone, " " + status) if symbol else status,
                 fmt(r.industry_average) if r.industry_average is not None else "–",
                 fmt(r.best_competitor) if r.best_competitor is not None else "–",
-                "✔" if r.significant_vs_previous else "",
             ]
         )
     columns = [
         ctx.t(f"ch1.col.{c}")
-        for c in ("kpi", "value", "previous", "last_year", "target", "status", "industry", "best", "significant")
+        for c in ("kpi", "value", "change", "previous", "last_year", "target", "status", "industry", "best")
     ]
     return pd.DataFrame(rows, columns=columns)
 

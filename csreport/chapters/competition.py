@@ -105,7 +105,7 @@ def features(ctx: ReportContext) -> None:
             missing=", ".join(missing) if missing else ctx.t("ch5.none"),
         )
     )
-    shown = matrix.map(lambda v: "✔" if v else "–").reset_index()
+    shown = matrix.map(lambda v: "✓" if v else "–").reset_index()
     shown.columns = [ctx.t("ch5.col.feature")] + [ctx.t("ch5.us") if c == "us" else c for c in matrix.columns]
     out.table(shown, ctx.t("ch5.features_caption"), {ctx.t("ch5.col.feature"): "left"})
 

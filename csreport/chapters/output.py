@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -46,35 +47,150 @@ def bullets(items: Iterable[str]) -> None:
         markdown("\n".join(f"- {i}" for i in items))
 
 
-def _width(text: str) -> int:
-    """Display width: East Asian wide characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+# Table layout for print. Both PDF paths (pandoc → Typst, Quarto → Typst) set tables in the house font at
+# TABLE_FONT_PT on an A4 page with 2 cm margins, TABLE_INSET_PT of padding on each side of a cell, and take a pipe
+# table's column widths from its separator dashes. A cell breaks only at spaces (and between Chinese characters);
+# a column narrower than its longest unbreakable word prints over its neighbour, so widths are measured.
+TABLE_WIDTH_PT = 595.28 - 2 * 56.69  # A4 width less 2 cm margins on each side
+TABLE_FONT_PT = 8.0
+TABLE_INSET_PT = 5.0
+_SLACK = 1.08  # measured widths are advances without kerning; leave room for rounding in the layout
+_BREAKS = re.compile(r"[^\S\u00a0]+|(?<=[\u2e80-\u9fff\uff00-\uffef])|(?=[\u2e80-\u9fff\uff00-\uffef])")
+NBSP = "\u00a0"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A coloured symbol in a table cell, e.g. a status (✓ met) or a change (↑*). ``tone`` is one of
+    good, bad, met, risk, missed, neutral: ``marks.css`` colours it in HTML and ``marks.lua`` in the PDF;
+    ``suffix`` follows the symbol uncoloured. ``str()`` is the plain text."""
+
+    symbol: str
+    tone: str
+    suffix: str = ""
+
+    def __str__(self) -> str:
+        return self.symbol + self.suffix
+
+    def markdown(self) -> str:
+        return f'<span class="cs-{self.tone}">{escape(self.symbol)}</span>{escape(self.suffix)}'
+
+
+@cache
+def _advances() -> tuple:
+    from matplotlib.ft2font import FT2Font, LoadFlags
+
+    from csreport.charts import font_path
+
+    font = FT2Font(str(font_path()))
+    font.set_size(TABLE_FONT_PT, 72)
+    return font, LoadFlags.NO_HINTING
+
+
+@cache
+def _char_points(ch: str) -> float:
+    """Advance width of ``ch`` in points; a character the font lacks (the PDF takes it from a fallback font)
+    counts as one em."""
+    font, flags = _advances()
+    if not font.get_char_index(ord(ch)):
+        return TABLE_FONT_PT
+    return font.load_char(ord(ch), flags=flags).linearHoriAdvance / 65536
+
+
+def text_points(text: str) -> float:
+    """Width of ``text`` set in the house font at ``TABLE_FONT_PT``, in points."""
+    return sum(_char_points(ch) for ch in text)
+
+
+def _column_points(texts: list[str], header: str) -> tuple[float, float]:
+    """(least, wanted) width of a column in points, padding included: least = its longest unbreakable word
+    (header or cell), wanted = its longest cell with the header allowed to wrap onto two lines."""
+    words = [w for t in [header, *texts] for w in _BREAKS.split(t) if w]
+    least = max((text_points(w) for w in words), default=0.0)
+    wanted = max([least, text_points(header) / 2, *(text_points(t) for t in texts)])
+    pad = 2 * TABLE_INSET_PT
+    return least * _SLACK + pad, wanted * _SLACK + pad
+
+
+def column_widths(frame: pd.DataFrame) -> list[float] | None:
+    """Column widths in points that fit the page: every column at least its longest word, the room left
+    shared out towards each column's longest cell. ``None`` when even the words do not fit side by side."""
+    texts = [[str(v) for v in frame.iloc[:, i] if not pd.isna(v)] for i in range(frame.shape[1])]
+    sizes = [_column_points(t, str(c)) for t, c in zip(texts, frame.columns, strict=True)]
+    least = sum(s[0] for s in sizes)
+    if least > TABLE_WIDTH_PT:
+        return None
+    extra = sum(s[1] - s[0] for s in sizes)
+    share = min(1.0, (TABLE_WIDTH_PT - least) / extra) if extra else 0.0
+    return [s[0] + (s[1] - s[0]) * share for s in sizes]
+
+
+def split_columns(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """``frame`` as one or more tables that each fit the page, the first column repeated in each."""
+    if frame.shape[1] <= 2 or column_widths(frame) is not None:
+        return [frame]
+    first, parts, current = frame.columns[0], [], []
+    for column in frame.columns[1:]:
+        if current and column_widths(frame[[first, *current, column]]) is None:
+            parts.append(frame[[first, *current]])
+            current = []
+        current.append(column)
+    return [*parts, frame[[first, *current]]]
+
+
+def _unbroken(value):
+    """A right-aligned cell (a number with its unit, a status) kept on one line: spaces become no-break spaces."""
+    if isinstance(value, Mark):
+        return Mark(value.symbol, value.tone, value.suffix.replace(" ", NBSP))
+    return value if pd.isna(value) else str(value).replace(" ", NBSP)
+
+
+def _left(frame: pd.DataFrame, align: dict[str, str] | None) -> list[bool]:
+    align = align or {}
+    return [align.get(c, "right" if i else "left") == "left" for i, c in enumerate(frame.columns)]
+
+
+def keep_together(frame: pd.DataFrame, align: dict[str, str] | None = None) -> pd.DataFrame:
+    """A copy of ``frame`` whose right-aligned cells cannot wrap (see :func:`table_markdown`)."""
+    frame = frame.copy()
+    for i, is_left in enumerate(_left(frame, align)):
+        if not is_left:
+            frame.isetitem(i, [_unbroken(v) for v in frame.iloc[:, i]])
+    return frame
+
+
+def _cell(value) -> str:
+    if isinstance(value, Mark):
+        return value.markdown()
+    return escape("" if pd.isna(value) else value)
 
 
 def table_markdown(frame: pd.DataFrame, align: dict[str, str] | None = None) -> str:
-    """A pipe table of already formatted cells; the first column left-aligned, the others right-aligned unless
-    ``align`` says otherwise. The separator's dash counts follow each column's longest cell, which pandoc
-    uses as relative column widths in PDF."""
-    align = align or {}
-    cells = [[escape("" if pd.isna(v) else v) for v in row] for row in frame.itertuples(False)]
+    """A pipe table of already formatted cells (text or :class:`Mark`); the first column left-aligned, the
+    others right-aligned unless ``align`` says otherwise; a right-aligned cell never wraps (a number and its
+    unit stay together), a left-aligned one wraps at spaces. The separator has one dash per point of
+    :func:`column_widths`, which pandoc (built-in PDF) and Quarto use as relative column widths; a separator
+    longer than pandoc's 72 columns makes both use them."""
+    left = _left(frame, align)
+    frame = keep_together(frame, align)
+    cells = [[_cell(v) for v in row] for row in frame.itertuples(False)]
     header = [escape(c) for c in frame.columns]
-    # a header may wrap onto two lines, so it asks for about half its width (at least its longest word)
-    widths = [
-        max([_width(header[i]) // 2, *(_width(w) for w in header[i].split()), *(_width(row[i]) for row in cells)])
-        for i in range(len(header))
+    widths = column_widths(frame) or [
+        _column_points([str(v) for v in frame.iloc[:, i]], str(c))[0] for i, c in enumerate(frame.columns)
     ]
     rule = []
-    for i, column in enumerate(frame.columns):
-        dashes = "-" * min(max(widths[i], 3), 40)
-        rule.append(":" + dashes if align.get(column, "right" if i else "left") == "left" else dashes + ":")
+    for i in range(frame.shape[1]):
+        dashes = "-" * max(round(widths[i]), 3)
+        rule.append(":" + dashes if left[i] else dashes + ":")
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(rule) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in cells]
     return "\n".join(lines)
 
 
 def table(frame: pd.DataFrame, caption: str | None = None, align: dict[str, str] | None = None) -> None:
-    """Display a formatted table (and its caption below) as Markdown, so Quarto and pandoc make real tables."""
-    source = table_markdown(frame, align)
+    """Display a formatted table (and its caption below) as Markdown, so Quarto and pandoc make real tables;
+    a table too wide for an A4 page is split into tables of fewer columns, the first column repeated."""
+    source = "\n\n".join(table_markdown(part, align) for part in split_columns(keep_together(frame, align)))
     if caption:
         source += f"\n\n*{escape(caption)}*"
     markdown(source)

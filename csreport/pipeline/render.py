@@ -1,6 +1,7 @@
-"""Rendering the report notebook: Quarto when a ``quarto`` executable is on PATH (or asked for), otherwise the
-built-in renderer: one self-contained HTML file (nbconvert, inputs hidden, images embedded, table of contents,
-house CSS) and a PDF through pandoc → Typst with the Noto Sans CJK SC font, so Chinese renders."""
+"""Rendering the report notebook: Quarto when a ``quarto`` executable is on PATH (or asked for; see
+:mod:`csreport.pipeline.quarto`), otherwise the built-in renderer: one self-contained HTML file (nbconvert,
+inputs hidden, images embedded, title then table of contents, house CSS) and an A4 PDF through pandoc → Typst
+with the Noto Sans CJK SC font, so Chinese renders."""
 
 from __future__ import annotations
 
@@ -8,19 +9,17 @@ import base64
 import html
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import nbformat
-import yaml
 
 from csreport.charts import FONT_FAMILY, font_path
 from csreport.errors import CsreportError, ParameterError
-from csreport.pipeline.offline import CSP_BUILTIN, CSP_QUARTO, csp_meta, with_csp
+from csreport.pipeline.layout import MARKS_CSS, MARKS_LUA, typst_header, without_title
+from csreport.pipeline.offline import CSP_BUILTIN, with_csp
 
 ROOT = Path(__file__).resolve().parents[2]
-QUARTO_TEMPLATE = ROOT / "_quarto.yml"
-CSS = (Path(__file__).parent / "report.css").read_text(encoding="utf-8")
+CSS = (Path(__file__).parent / "report.css").read_text(encoding="utf-8") + MARKS_CSS.read_text(encoding="utf-8")
 RENDERERS = ("auto", "quarto", "builtin")
 
 
@@ -39,51 +38,6 @@ def choose_renderer(renderer: str) -> str:
     return renderer
 
 
-# ---- Quarto ------------------------------------------------------------------------------------------------
-
-
-def quarto_config(title: str, lang: str, template: Path = QUARTO_TEMPLATE) -> dict:
-    """The run directory's ``_quarto.yml``: the repository template with the title, language, hidden code,
-    self-contained HTML and a Typst PDF in Noto Sans CJK SC from mplfonts' font directory."""
-    config = yaml.safe_load(template.read_text(encoding="utf-8")) or {}
-    config["title"] = title
-    config["lang"] = "zh-CN" if lang == "zh" else "en"
-    config.setdefault("execute", {}).update({"echo": False, "enabled": False})
-    formats = config.setdefault("format", {})
-    formats.setdefault("html", {}).update({"embed-resources": True, "toc": True})
-    headers = formats["html"].get("include-in-header") or []  # the CSP first: Quarto's page may load nothing
-    formats["html"]["include-in-header"] = [
-        {"text": csp_meta(CSP_QUARTO)},
-        *([headers] if isinstance(headers, (str, dict)) else headers),
-    ]
-    formats.setdefault("typst", {}).update(
-        {"mainfont": FONT_FAMILY, "font-paths": [str(font_path().parent)], "toc": True}
-    )
-    return config
-
-
-def quarto_commands(notebook: Path) -> list[list[str]]:
-    """The two Quarto command lines run in the notebook's directory."""
-    return [
-        ["quarto", "render", notebook.name, "--to", "html", "--no-execute"],
-        ["quarto", "render", notebook.name, "--to", "typst", "--no-execute"],
-    ]
-
-
-def render_quarto(notebook: Path, title: str, lang: str) -> tuple[Path, Path]:
-    directory = notebook.parent
-    (directory / "_quarto.yml").write_text(yaml.safe_dump(quarto_config(title, lang), allow_unicode=True), "utf-8")
-    for command in quarto_commands(notebook):
-        done = subprocess.run(command, cwd=directory, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise RenderError(f"{' '.join(command)} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
-    html_file, pdf_file = notebook.with_suffix(".html"), notebook.with_suffix(".pdf")
-    for produced in (html_file, pdf_file):
-        if not produced.is_file():
-            raise RenderError(f"Quarto reported success but {produced.name} was not written in {directory}.")
-    return html_file, pdf_file
-
-
 # ---- built-in HTML -----------------------------------------------------------------------------------------
 
 _HEADING = re.compile(r"<h([1-3])([^>]*)>(.*?)</h\1>", re.S)
@@ -100,7 +54,8 @@ def _slug(text: str, seen: set[str]) -> str:
 
 
 def _with_toc(page: str, title: str) -> str:
-    """Give every h1–h3 an id and put a table of contents (h2, h3) after the opening of the body."""
+    """Give every h1–h3 an id and put a table of contents (h2, h3) after the title (the first h1), or at
+    the opening of the body when there is none."""
     seen: set[str] = set()
     entries = []
 
@@ -116,6 +71,8 @@ def _with_toc(page: str, title: str) -> str:
     page = _HEADING.sub(anchor, page)
     items = "".join(f'<li class="toc-h{level}"><a href="#{slug}">{text}</a></li>' for level, slug, text in entries)
     nav = f'<nav id="toc" aria-label="contents"><p class="toc-title">{html.escape(title)}</p><ul>{items}</ul></nav>'
+    if "</h1>" in page:
+        return page.replace("</h1>", "</h1>" + nav, 1)
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, page, count=1)
 
 
@@ -145,8 +102,8 @@ def render_html(notebook: Path, target: Path, title: str, lang: str, toc_title: 
 
 
 def notebook_markdown(notebook: Path, figure_dir: Path) -> str:
-    """The report as Markdown for pandoc: Markdown outputs as they are, PNG outputs written to
-    ``figure_dir`` and referenced; code is never included."""
+    """The report as Markdown for pandoc: Markdown outputs as they are (the leading title heading dropped:
+    the title block prints it), PNG outputs written to ``figure_dir`` and referenced; code is never included."""
     nb = nbformat.read(notebook, as_version=4)
     figure_dir.mkdir(parents=True, exist_ok=True)
     parts, count = [], 0
@@ -162,12 +119,13 @@ def notebook_markdown(notebook: Path, figure_dir: Path) -> str:
                 path.write_bytes(base64.b64decode(data["image/png"]))
                 parts.append(f"![]({path.name}){{width=100%}}")
             elif "text/markdown" in data:
-                parts.append(data["text/markdown"])
+                parts.append(data["text/markdown"] if parts else without_title(data["text/markdown"]))
     return "\n\n".join(parts) + "\n"
 
 
 def render_pdf(notebook: Path, target: Path, title: str, lang: str) -> Path:
-    """PDF via pandoc (Markdown → Typst) and the typst compiler, with the CJK font from mplfonts."""
+    """A4 PDF via pandoc (Markdown → Typst) and the typst compiler, with the CJK font from mplfonts, the
+    table rules and page footer of :func:`~csreport.pipeline.layout.typst_header` and coloured table marks."""
     import pypandoc
     import typst
 
@@ -187,7 +145,8 @@ def render_pdf(notebook: Path, target: Path, title: str, lang: str) -> Path:
                 "--variable=papersize:a4",
                 "--variable=margin.x:2cm",
                 "--variable=margin.y:2cm",
-                "--variable=header-includes:#show figure: set block(breakable: true)",  # long tables break
+                f"--variable=header-includes:{typst_header(title)}",
+                f"--lua-filter={MARKS_LUA}",
                 "--toc",
                 "--toc-depth=3",
                 "--columns=20",  # every pipe table takes its column widths from the separator dashes

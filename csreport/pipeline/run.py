@@ -23,10 +23,14 @@ from csreport.errors import CsreportError
 from csreport.findings.collect import findings_document
 from csreport.ingest import ingest
 from csreport.pipeline import notebooks
-from csreport.pipeline.render import choose_renderer, render_html, render_pdf, render_quarto
+from csreport.pipeline.layout import number_figures
+from csreport.pipeline.quarto import quarto_version, render_quarto
+from csreport.pipeline.render import choose_renderer, render_html, render_pdf
 from csreport.store import Store
 
 ROOT = notebooks.ROOT
+# what a finished run directory holds (README "Reports"); a test fails on anything else
+PUBLISHED = ("chapters", "report.ipynb", "report.html", "report.pdf", "findings.json", "manifest.json")
 
 
 @dataclass
@@ -118,6 +122,7 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
     work = Path(tempfile.mkdtemp(prefix=f".{spec.target.name}.tmp-", dir=spec.target.parent))
     work.chmod(0o755)
     status, error, failed_chapter = "ok", None, None
+    renderer, renderer_version = None, None
     try:
         t = time.perf_counter()
         ctx = prepare(spec)
@@ -139,13 +144,16 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         title = ctx.t("report.title", unit=ctx.unit_label, month=ctx.month)
         report_nb = work / "report.ipynb"
         notebooks.merge(executed, report_nb, title, spec.lang)
+        number_figures(report_nb, spec.lang)
         t = time.perf_counter()
         (work / "findings.json").write_text(
             json.dumps(findings_document(spec.period, spec.unit, ctx.findings, ctx.recommendations), indent=2,
                        ensure_ascii=False), encoding="utf-8")  # fmt: skip
         timings["findings"] = time.perf_counter() - t
         t = time.perf_counter()
-        if choose_renderer(spec.renderer) == "quarto":
+        renderer = choose_renderer(spec.renderer)
+        if renderer == "quarto":
+            renderer_version = quarto_version()
             render_quarto(report_nb, title, spec.lang)
             timings["quarto"] = time.perf_counter() - t
         else:
@@ -170,8 +178,10 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         "parameters": spec.parameters(),
         "data_fingerprint": fingerprint,
         "inputs_key": inputs_key(spec, fingerprint) if fingerprint else None,
-        "versions": {"csreport": __version__, "python": platform.python_version()},
-        "renderer": spec.renderer,
+        "versions": {"csreport": __version__, "python": platform.python_version()}
+        | ({"quarto": renderer_version} if renderer_version else {}),
+        "renderer": renderer,  # the one used: quarto or builtin (None when the run failed before rendering)
+        "renderer_requested": spec.renderer,
         "timings_s": {k: round(v, 3) for k, v in timings.items()} | {"total": round(seconds, 3)},
         "headline": {k: _plain(v) for k, v in headline.items()},
     }

@@ -1,0 +1,145 @@
+"""Rendering the report notebook with Quarto (used when a ``quarto`` executable is on PATH, or asked for).
+
+Quarto only applies a project's ``_quarto.yml`` when no component of the file's path starts with a dot (its
+project context skips hidden paths), and it leaves ``.quarto/`` and ``<name>_files/`` behind. So the report is
+rendered in a fresh folder of the system temporary directory whose path has no dot component, with the
+generated ``_quarto.yml``, and only ``report.html`` and ``report.pdf`` are moved to the run directory; the
+folder is removed afterwards, whatever happened.
+
+The notebook given to Quarto marks every code cell ``output: asis``, so the Markdown outputs of the chapter
+sections (headings, sentences, tables) are part of the document and its table of contents, and drops the
+notebook's own level-1 heading, which Quarto's title block prints.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from csreport.charts import FONT_FAMILY, font_path
+from csreport.pipeline.layout import MARKS_CSS, MARKS_LUA, typst_header, without_title
+from csreport.pipeline.offline import CSP_QUARTO, csp_meta
+from csreport.pipeline.render import RenderError
+
+ROOT = Path(__file__).resolve().parents[2]
+QUARTO_TEMPLATE = ROOT / "_quarto.yml"
+NOTEBOOK = "report.ipynb"
+
+
+def hidden(path: Path) -> bool:
+    """True when a component of ``path`` starts with a dot (Quarto then ignores the project)."""
+    return any(part.startswith(".") and part not in (".", "..") for part in Path(path).parts)
+
+
+def render_folder() -> Path:
+    """A new empty folder for one Quarto render, in the first temporary directory whose resolved path has
+    no dot-prefixed component (``$TMPDIR``, then ``/tmp`` and ``/var/tmp``)."""
+    for base in (tempfile.gettempdir(), "/tmp", "/var/tmp"):
+        base = Path(base).resolve()
+        if base.is_dir() and os.access(base, os.W_OK) and not hidden(base):
+            return Path(tempfile.mkdtemp(prefix="csreport-quarto-", dir=base))
+    raise RenderError(
+        f"Quarto needs a render folder whose path has no component starting with a dot; the temporary "
+        f"directory {tempfile.gettempdir()} has one and /tmp and /var/tmp are not usable. Set TMPDIR to such a folder."
+    )
+
+
+def quarto_config(title: str, lang: str, template: Path = QUARTO_TEMPLATE) -> dict:
+    """The render folder's ``_quarto.yml``: the repository template with the title and language; hidden code;
+    self-contained HTML with the contents (depth 3) after the title and no links to other formats; an A4
+    Typst PDF in Noto Sans CJK SC (mplfonts' font file), contents, table rules and a footer with the title and
+    page; the table-mark colours (CSS and a Lua filter); the HTML's Content-Security-Policy first in its head."""
+    config = yaml.safe_load(template.read_text(encoding="utf-8")) or {}
+    config["title"] = title
+    config["lang"] = "zh-CN" if lang == "zh" else "en"
+    config.setdefault("execute", {}).update({"echo": False, "enabled": False})
+    config["filters"] = [str(MARKS_LUA)]
+    formats = config.setdefault("format", {})
+    formats.setdefault("html", {}).update(
+        {
+            "embed-resources": True,
+            "toc": True,
+            "toc-depth": 3,
+            "toc-location": "body",
+            "format-links": False,
+            "css": [str(MARKS_CSS)],
+        }
+    )
+    headers = formats["html"].get("include-in-header") or []  # the CSP first: Quarto's page may load nothing
+    formats["html"]["include-in-header"] = [
+        {"text": csp_meta(CSP_QUARTO)},
+        *([headers] if isinstance(headers, (str, dict)) else headers),
+    ]
+    formats.setdefault("typst", {}).update(
+        {
+            "mainfont": FONT_FAMILY,
+            "font-paths": [str(font_path().parent)],
+            "papersize": "a4",
+            "margin": {"x": "2cm", "y": "2cm"},
+            "toc": True,
+            "toc-depth": 3,
+            # the template's title is set in Libertinus Serif unless a brand says otherwise
+            "include-in-header": [
+                {"text": f'#let article = article.with(heading-family: "{FONT_FAMILY}")\n' + typst_header(title)}
+            ],
+        }
+    )
+    return config
+
+
+def quarto_notebook(source: Path, target: Path) -> None:
+    """The notebook Quarto renders: every code cell ``#| output: asis`` with each Markdown output a block of
+    its own (Quarto joins as-is outputs line to line: a table would run into the sentence before it), the
+    leading title heading dropped."""
+    nb = nbformat.read(source, as_version=4)
+    titled = False
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.source = "#| output: asis\n" + cell.source
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/markdown" in data:
+                text = data["text/markdown"] if titled else without_title(data["text/markdown"])
+                data["text/markdown"] = f"\n\n{text.strip()}\n\n"
+                titled = True
+    nbformat.write(nb, target)
+
+
+def quarto_command() -> list[str]:
+    """The Quarto command line, run in the render folder: both formats of ``_quarto.yml`` in one process."""
+    return ["quarto", "render", NOTEBOOK, "--no-execute"]
+
+
+def quarto_version() -> str:
+    """``quarto --version``, e.g. ``1.7.27``."""
+    done = subprocess.run(["quarto", "--version"], capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else "unknown"
+
+
+def render_quarto(notebook: Path, title: str, lang: str) -> tuple[Path, Path]:
+    """``report.html`` and ``report.pdf`` beside ``notebook``, rendered by Quarto in a render folder that is
+    removed afterwards."""
+    folder = render_folder()
+    try:
+        quarto_notebook(notebook, folder / NOTEBOOK)
+        config = yaml.safe_dump(quarto_config(title, lang), allow_unicode=True, sort_keys=False)
+        (folder / "_quarto.yml").write_text(config, encoding="utf-8")
+        command = quarto_command()
+        done = subprocess.run(command, cwd=folder, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RenderError(f"{' '.join(command)} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+        produced = []
+        for name in ("report.html", "report.pdf"):
+            if not (folder / name).is_file():
+                raise RenderError(f"Quarto reported success but {name} was not written in {folder}.")
+            produced.append(Path(shutil.move(folder / name, notebook.parent / name)))
+        return produced[0], produced[1]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

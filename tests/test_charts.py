@@ -1,0 +1,102 @@
+"""Charts print legibly: every piece of text is at least 7 pt once the saved image is set at the text width of
+an A4 page with 2 cm margins (both PDF paths set each chart at 100 % of the text width)."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.text import Text
+from PIL import Image
+
+from csreport import charts
+
+TEXT_WIDTH_IN = (21.0 - 2 * 2.0) / 2.54  # A4 less 2 cm margins: 17 cm
+MIN_PT = 7.0
+PERIODS = [f"2026-{m:02d}" for m in range(1, 11)]
+
+
+def _trend():
+    frame = pd.DataFrame({"period": PERIODS, "value": np.linspace(0.7, 0.9, 10)})
+    frame["low"], frame["high"] = frame["value"] - 0.02, frame["value"] + 0.02
+    return charts.trend_with_target(frame, "Service level 92.4% against a target of 80.0%", "Service level", 0.8,
+                                    "target", percent=True)  # fmt: skip
+
+
+def _shares():
+    shares = pd.DataFrame({"phone": [0.5] * 10, "chat": [0.3] * 10, "social media": [0.2] * 10}, index=PERIODS)
+    return charts.stacked_shares(shares, "chat carries the most contacts (37.2% this month)", "Share of contacts")
+
+
+def _heatmap():
+    matrix = pd.DataFrame(np.arange(7 * 24).reshape(7, 24), index=list("MTWTFSS"), columns=range(24))
+    return charts.heatmap(matrix, "Waits are longest on Monday mornings", "Hour of day", "Weekday", "Mean wait (s)")
+
+
+def _pareto():
+    counts = pd.Series([50, 30, 10, 5], index=["billing dispute", "delivery delay", "product defect", "other"])
+    return charts.pareto(counts, "Two categories make 80% of complaints", "Complaints", "Cumulative share")
+
+
+def _intervals():
+    frame = pd.DataFrame({"label": ["a long driver name", "b"], "value": [1.5, 0.8], "low": [1.1, 0.5],
+                          "high": [2.0, 1.2]})  # fmt: skip
+    return charts.intervals(frame, "Odds of churn by band", "Odds ratio", reference=1.0, log=True)
+
+
+def _profile():
+    z = pd.DataFrame([[0.5, -1.2, 2.0], [-0.3, 0.8, -1.5]], index=["segment 1", "segment 2"],
+                     columns=["contacts", "satisfaction", "tenure"])  # fmt: skip
+    return charts.profile_heatmap(z, "Segments differ most in tenure", "SD from the base")
+
+
+def _funnel():
+    frame = pd.DataFrame({"n": [20, 80, 150, 300], "raw": [0.5, 0.7, 0.75, 0.9], "flag": ["below", "", "", "above"]})
+    return charts.funnel(frame, "Two agents outside the limits", "Contacts", "FCR", 0.72,
+                         {"below": "below", "within": "within", "above": "above"})  # fmt: skip
+
+
+def _benchmarks():
+    frame = pd.DataFrame({"label": ["Service level", "Average handle time"], "ours": [0.9, 400.0],
+                          "industry": [0.8, 420.0], "best": [0.95, 380.0]})  # fmt: skip
+    labels = {"industry": "industry average", "best": "best competitor", "ours": "east"}
+    return charts.benchmark_gaps(frame, "We lead on service level", "% of industry average", labels)
+
+
+def _forecast():
+    history = pd.Series(np.linspace(3000, 3600, 10), index=PERIODS)
+    predicted = pd.DataFrame({"period": ["2026-11", "2026-12", "2027-01"], "forecast": [3700, 3750, 3800],
+                              "low": [3500, 3500, 3500], "high": [3900, 4000, 4100]})  # fmt: skip
+    return charts.forecast(history, predicted, "Contacts keep rising", "Contacts",
+                           {"actual": "actual", "forecast": "forecast", "interval": "80% interval"})  # fmt: skip
+
+
+def _staffing():
+    frame = pd.DataFrame({"label": [f"{h:02d}:{m:02d}" for h in range(8, 20) for m in (0, 30)]})
+    frame["required"], frame["on_hand"] = np.arange(len(frame)) % 9 + 3, 8.0
+    return charts.required_vs_actual(frame, "Short of agents at 10:00", "Interval", "Agents",
+                                     {"required": "required", "on_hand": "on hand"})  # fmt: skip
+
+
+def _bars():
+    values = pd.Series([0.8, 0.7, 0.65], index=["team north", "team south", "team east"])
+    return charts.bars(values, "Team east has the lowest FCR", "FCR", percent=True, highlight="team east")
+
+
+CHARTS = [_trend, _shares, _heatmap, _pareto, _intervals, _profile, _funnel, _benchmarks, _forecast, _staffing, _bars]
+
+
+@pytest.mark.parametrize("build", CHARTS, ids=[c.__name__.strip("_") for c in CHARTS])
+def test_chart_text_is_at_least_7pt_at_a4_print_size(build):
+    fig = build()
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")  # the house style saves with a tight bounding box at 150 dpi
+    plt.close(fig)
+    image = Image.open(buffer)
+    width_in = image.width / plt.rcParams["savefig.dpi"]
+    printed = min(sizes) * TEXT_WIDTH_IN / width_in  # the image is set at the text width
+    assert printed >= MIN_PT, f"smallest text {min(sizes)} pt prints at {printed:.1f} pt ({width_in:.2f} in wide)"

@@ -1,0 +1,181 @@
+"""The sample report as a reader gets it, in English and Chinese, from the built-in renderer and from Quarto
+(when a ``quarto`` executable is on PATH): tables that fit the page (no word printed over another), A4 pages with
+a footer, the Chinese font and titles, one title and a complete table of contents, every image embedded, the
+scorecard marks, nothing but the documented files in the run directory, and a quiet console."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from csreport import i18n
+from csreport.pipeline.notebooks import KERNEL_ARGUMENTS
+from csreport.pipeline.run import PUBLISHED
+from tests import pdf_checks
+
+CHAPTER_KEYS = [f"ch{i}.title" for i in range(1, 7)]
+HAS_QUARTO = shutil.which("quarto") is not None
+NO_QUARTO = "no 'quarto' executable on PATH (CI has none); put Quarto on PATH to run the Quarto checks"
+RUNS = [
+    ("builtin", "en"),
+    ("builtin", "zh"),
+    pytest.param(("quarto", "en"), marks=pytest.mark.skipif(not HAS_QUARTO, reason=NO_QUARTO)),
+    pytest.param(("quarto", "zh"), marks=pytest.mark.skipif(not HAS_QUARTO, reason=NO_QUARTO)),
+]
+NOISE = re.compile(r"\bERROR\b|Traceback|Exception|KeyboardInterrupt", re.I)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _poppler():
+    if not shutil.which("pdftotext") or not shutil.which("pdffonts"):
+        pytest.skip("poppler-utils (pdftotext, pdffonts) not installed; .ci/run installs it")
+
+
+@pytest.fixture(scope="module")
+def out_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("print")
+
+
+@pytest.fixture(scope="module", params=RUNS, ids=lambda r: "-".join(r))
+def run(request, sample_dir, sample_truth, out_dir):
+    """One report of unit east for the latest sample month, run through the command line (so its console
+    output is what a user sees): (renderer, lang, run directory, console output)."""
+    renderer, lang = request.param
+    out = out_dir / renderer
+    options = {"--period": sample_truth["end"], "--unit": "east", "--lang": lang, "--data": str(sample_dir),
+               "--out": str(out), "--renderer": renderer}  # fmt: skip
+    command = [
+        sys.executable,
+        "-c",
+        "from csreport.cli import main; main()",
+        "run",
+        *(x for kv in options.items() for x in kv),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+    target = out / sample_truth["end"] / ("east" if lang == "en" else f"east.{lang}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return renderer, lang, target, done.stdout + done.stderr
+
+
+def test_a_successful_run_prints_no_error_lines(run):
+    assert not [line for line in run[3].splitlines() if NOISE.search(line)]
+
+
+def test_run_directory_holds_only_the_documented_files(run):
+    renderer, _, target, _ = run
+    assert sorted(p.name for p in target.iterdir()) == sorted(PUBLISHED)
+    assert not list(target.parent.glob(".*")), "temporary or old run directories left behind"
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["renderer"] == renderer and manifest["renderer_requested"] == renderer
+    if renderer == "quarto":
+        assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["versions"]["quarto"])
+
+
+def test_no_words_overlap_in_the_pdf(run):
+    pdf = run[2] / "report.pdf"
+    pairs = pdf_checks.overlapping_words(pdf)
+    assert not pairs, [(a.page, a.text, b.text) for a, b in pairs]
+    assert not pdf_checks.run_together(pdf)
+
+
+def test_pdf_is_a4_with_a_footer_of_unit_month_and_page(run):
+    _, lang, target, _ = run
+    pdf = target / "report.pdf"
+    assert {(round(w), round(h)) for w, h in pdf_checks.page_sizes(pdf)} == {(595, 842)}
+    pages = pdf_checks.text(pdf).split("\f")[:-1]
+    month = i18n.month(json.loads((target / "manifest.json").read_text())["period"], lang)
+    for number, page in enumerate(pages, 1):
+        assert "east" in page and month in page and f"{number} / {len(pages)}" in page, page[-200:]
+
+
+def test_table_headers_are_never_hyphenated(run):
+    assert "\xad" not in pdf_checks.text(run[2] / "report.pdf")  # a hyphenation point shows as a soft hyphen
+
+
+def _headings(notebook: Path) -> list[str]:
+    """The chapter and section headings (levels 2 and 3) of the report notebook, as plain text."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    markdown = [o["data"]["text/markdown"] for c in nb["cells"] for o in c.get("outputs", []) if "data" in o
+                and "text/markdown" in o["data"]]  # fmt: skip
+    found = re.findall(r"^#{2,3} (.+)$", "\n".join(markdown), re.M)
+    return [html.unescape(h).replace("\\", "") for h in found]
+
+
+def test_pdf_has_one_title_and_contents_with_every_heading(run):
+    _, lang, target, _ = run
+    body = pdf_checks.text(target / "report.pdf")
+    pages = body.split("\f")[:-1]
+    month = i18n.month(json.loads((target / "manifest.json").read_text())["period"], lang)
+    title = i18n.text("report.title", lang, unit="east", month=month)
+    assert "".join(body.split()).count("".join(title.split())) == 1 + len(pages)  # title block, then footers
+    squeezed = "".join(body.split())
+    contents = squeezed[: squeezed.index("".join(i18n.text("ch1.title", lang).split()), squeezed.index(
+        "".join(i18n.text("ch6.title", lang).split())))]  # fmt: skip
+    headings = _headings(target / "report.ipynb")
+    assert len(headings) >= 30
+    missing = [h for h in headings if "".join(h.split()) not in contents]
+    assert not missing  # in the contents as real text (no missing-glyph boxes), chapters and sections
+
+
+def test_chinese_pdf_uses_noto_sans_cjk(run):
+    _, lang, target, _ = run
+    if lang != "zh":
+        pytest.skip("the Chinese font is checked on Chinese reports")
+    assert "NotoSansCJKsc" in pdf_checks.fonts(target / "report.pdf")
+    body = pdf_checks.text(target / "report.pdf")
+    for key in CHAPTER_KEYS:
+        assert i18n.text(key, "zh") in body
+
+
+def test_html_is_self_contained_with_title_then_complete_contents(run):
+    renderer, lang, target, _ = run
+    page = (target / "report.html").read_text(encoding="utf-8")
+    assert f'lang="{"zh-CN" if lang == "zh" else "en"}"' in page
+    assert 'src="report_files/' not in page and not (target / "report_files").exists()
+    images = re.findall(r'<img[^>]*\ssrc="([^"]*)"', page)
+    assert len(images) >= 10 and all(src.startswith("data:image/") for src in images)
+    assert len(re.findall(r"<h1[\s>]", page)) == 1  # one title
+    toc = re.search(r'<nav id="(?:toc|TOC)".*?</nav>', page, re.S)
+    headings = re.findall(r"<h[23][^>]*>\s*[^<\s]", page[toc.end() :])
+    entries = re.findall(r"<a [^>]*href=\"#", toc.group(0))
+    assert len(headings) >= 30 and len(entries) >= len(headings) == len(_headings(target / "report.ipynb"))
+    assert page.index("</h1>") < toc.start()  # the title before the contents
+    assert "Other Formats" not in page and "quarto-alternate-formats" not in page
+
+
+def test_scorecard_reads_at_a_glance(run):
+    _, lang, target, _ = run
+    page = (target / "report.html").read_text(encoding="utf-8")
+    assert re.search(r'<span class="cs-(met|risk|missed)">[✓▲×]</span>', page)
+    assert re.search(r'<span class="cs-(good|bad|neutral)">[↑↓→]</span>\*?', page)
+    body = pdf_checks.text(target / "report.pdf")
+    assert re.search(rf"[✓▲×] {i18n.label('status', 'met', lang)}", body) and re.search(r"[↑↓]\*", body)
+
+
+def test_kernel_log_errors_stay_off_the_console(tmp_path):
+    """jupyter_client interrupts a kernel before shutting it down; when the SIGINT lands in a message handler
+    the kernel logs "KeyboardInterrupt caught in kernel." at ERROR level. With the run's kernel arguments such
+    log lines never reach the terminal."""
+    from jupyter_client.manager import start_new_kernel
+
+    log = tmp_path / "kernel.log"
+    with log.open("w") as stderr:
+        manager, client = start_new_kernel(kernel_name="python3", extra_arguments=KERNEL_ARGUMENTS, stderr=stderr)
+        try:
+            client.execute_interactive("get_ipython().kernel.log.error('KeyboardInterrupt caught in kernel.')")
+            client.execute_interactive("get_ipython().kernel.log.critical('the kernel is dying')")
+            time.sleep(0.5)
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel()
+    logged = log.read_text()
+    assert "the kernel is dying" in logged  # the kernel's stderr was captured
+    assert "KeyboardInterrupt caught" not in logged
