@@ -13,6 +13,10 @@ from pathlib import Path
 _WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
 A4_PT = (595.28, 841.89)
 TOLERANCE_PT = 0.5  # boxes touching within half a point are not an overlap
+# Chinese punctuation is set in half its box (Typst compresses the blank half of "。" or "（"), so the next or
+# previous word may sit over that blank half: a word's box is cut by half an em at such an end.
+_CLOSING = "。，、；：）」』】〉》！？"
+_OPENING = "（「『【〈《"
 
 
 @dataclass(frozen=True)
@@ -26,13 +30,18 @@ class Word:
 
 
 def words(pdf: Path) -> list[Word]:
-    """Every word of ``pdf`` with its box (points, origin top left), from ``pdftotext -bbox``."""
+    """Every word of ``pdf`` with its box (points, origin top left, without the blank half of Chinese
+    punctuation at its ends), from ``pdftotext -bbox``."""
     out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     found = []
     for number, page in enumerate(out.split("<page ")[1:], 1):
         for m in _WORD.finditer(page):
             x0, y0, x1, y1 = map(float, m.groups()[:4])
-            found.append(Word(number, x0, y0, x1, y1, html.unescape(m.group(5))))
+            word = html.unescape(m.group(5))
+            half_em = (y1 - y0) / 2
+            x1 -= half_em if word[-1] in _CLOSING else 0
+            x0 += half_em if word[0] in _OPENING else 0
+            found.append(Word(number, x0, y0, x1, y1, word))
     return found
 
 
