@@ -49,7 +49,19 @@ class KpiCache:
         """Compute ``periods`` × ``units`` at once, with the previous month and same month last year of each
         period, so that their scorecards need no further reading."""
         needed = {str(parse_period(p) - k) for p in periods for k in (0, 1, 12)}
+        if all((p, u) in self._kpis for p in needed for u in units):
+            return  # computed already (e.g. restored from the report computed once, see csreport.computed)
         self._kpis.update(compute_many(self.store, sorted(needed), units, self.targets.parameters))
+
+    def state(self) -> dict:
+        """What this cache has computed (KPIs per period × unit, benchmark summaries), to keep on disk."""
+        return {"kpis": dict(self._kpis), "benchmarks": self._benchmarks, "summaries": dict(self._benchmark_summaries)}
+
+    def restore(self, state: dict) -> None:
+        """Take over what :meth:`state` returned (same store and targets)."""
+        self._kpis.update(state["kpis"])
+        self._benchmarks = state["benchmarks"] if self._benchmarks is None else self._benchmarks
+        self._benchmark_summaries.update(state["summaries"])
 
 
 def _benchmarks(rows: pd.DataFrame | None, unit: str) -> dict:

@@ -9,7 +9,6 @@ every run calls ``ingest`` first, which re-validates when the source bytes chang
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,18 +17,11 @@ import duckdb
 import pandas as pd
 
 from csreport.errors import ParameterError, UnusableInputError
+from csreport.runparams import parse_period  # noqa: F401 - re-exported: metrics and findings import it from here
 from csreport.schemas import SCHEMAS
 from csreport.sql import connect, literal, quote
 
 ALL_UNITS = "all"
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def parse_period(period: str) -> pd.Period:
-    """A ``YYYY-MM`` string as a monthly :class:`pandas.Period`; anything else is a :class:`ParameterError`."""
-    if not isinstance(period, str) or not _PERIOD.match(period):
-        raise ParameterError(f"period {period!r} is not a month in the form YYYY-MM (e.g. 2026-10).")
-    return pd.Period(period, freq="M")
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from csreport.errors import ParameterError
 from csreport.params_file import read_params_file
+from csreport.settings import packaged
 
-# the project's own file: params/targets.yml of the working directory, else of the source checkout
-DEFAULT_TARGETS_FILES = (Path("params") / "targets.yml", Path(__file__).resolve().parents[1] / "params" / "targets.yml")
+# the project's own file: params/targets.yml of the working directory, else the default shipped in the package
+DEFAULT_TARGETS_FILES = (Path("params") / "targets.yml", packaged("params/targets.yml"))
 _PARAMETER_KEYS = {
     "min_sample",
     "confidence",

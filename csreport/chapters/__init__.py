@@ -4,7 +4,8 @@ A notebook opens the context with :func:`open_report` and calls one section func
 write headings, generated sentences, tables and charts in the report language.
 """
 
-from csreport.chapters.context import ReportContext, check_period, check_unit, open_report
+from csreport.chapters.context import ReportContext, open_report
+from csreport.runparams import check_period, check_unit
 
 # chapter notebook → (section module, section functions after ``title``), in reading order
 SECTIONS = {

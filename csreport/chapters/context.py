@@ -1,9 +1,11 @@
-"""The report context a chapter notebook opens: parameters checked, data validated (reused when unchanged),
-and the data and results the chapter sections share, each computed once on first use."""
+"""The report context a chapter notebook opens: parameters checked, data validated (reused when unchanged; not
+even re-hashed when the run passes the fingerprint it validated), and the report's numbers computed once per
+(data, period, unit, parameter files) and kept beside the store (:mod:`csreport.computed`): the run, every
+chapter and an analyst's notebook read the same :class:`~csreport.computed.ComputedReport`."""
 
 from __future__ import annotations
 
-import re
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -14,37 +16,19 @@ from csreport import i18n
 from csreport.analyses.agents import rate_ranking
 from csreport.analyses.cost_benefit import ProcessCosts
 from csreport.chapters import output
+from csreport.computed import ComputedReport, computed_report
 from csreport.errors import ParameterError
-from csreport.findings.collect import collect_findings, load_process_costs
+from csreport.findings.collect import load_process_costs
 from csreport.findings.money import Economics
-from csreport.findings.recommend import recommend
+from csreport.findings.recommend import load_recommendation_rules, recommend
 from csreport.findings.rules import load_rules
 from csreport.ingest import IngestReport, ingest
 from csreport.mapping import IDENTITY, load_mapping
-from csreport.scorecard import KpiCache, scorecard, trend
-from csreport.store import ALL_UNITS, Store, parse_period
+from csreport.runparams import check_period, check_unit, parse_period
+from csreport.scorecard import KpiCache, trend
+from csreport.settings import Settings
+from csreport.store import ALL_UNITS, Store
 from csreport.targets import Targets, load_targets
-
-PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-UNIT_PATTERN = re.compile(r"^[\w][\w.\- ]{0,63}$")
-
-
-def check_period(period: str) -> str:
-    """``YYYY-MM`` or a :class:`ParameterError` (periods become directory names)."""
-    if not isinstance(period, str) or not PERIOD_PATTERN.match(period):
-        raise ParameterError(f"period {period!r} is not a month like 2026-10 (YYYY-MM).")
-    return period
-
-
-def check_unit(unit: str) -> str:
-    """A business unit name that is safe as one path component: letters, digits, ``_ - . space``, no
-    separators and no ``..``; else a :class:`ParameterError`."""
-    if not isinstance(unit, str) or not UNIT_PATTERN.match(unit) or ".." in unit:
-        raise ParameterError(
-            f"business unit {unit!r} cannot be used: use letters, digits, '_', '-', '.' or spaces "
-            "(no path separators, no '..'), at most 64 characters."
-        )
-    return unit
 
 
 @dataclass
@@ -57,10 +41,12 @@ class ReportContext:
     store: Store
     targets: Targets
     ingest_report: IngestReport
+    settings: Settings | None = None
     cache: KpiCache = field(init=False)
 
     def __post_init__(self):
         self.cache = KpiCache(self.store, self.targets)
+        self.settings = self.settings or Settings.resolve()
 
     def t(self, key: str, **values) -> str:
         """The message ``key`` in the report language."""
@@ -111,9 +97,17 @@ class ReportContext:
         output.say(self.t("report.missing", what=what))
 
     @cached_property
+    def report(self) -> ComputedReport:
+        """The report's numbers, computed once per (data fingerprint, period, unit, parameter files) and kept on
+        disk beside the store; the KPI cache takes over its state, so trends read nothing either."""
+        report = computed_report(self.store, self.period, self.unit, self.targets, self.rules,
+                                 self.ingest_report.fingerprint, self.settings.digest())  # fmt: skip
+        self.cache.restore(report.cache_state)
+        return report
+
+    @property
     def scorecard(self) -> pd.DataFrame:
-        self.cache.preload([self.period], [self.unit])
-        return scorecard(self.store, self.period, self.unit, self.targets, self.cache)
+        return self.report.scorecard
 
     def trend(self, kpi: str, months: int = 13) -> pd.DataFrame:
         """Monthly series of ``kpi`` ending with the period; the months are computed together, once."""
@@ -131,15 +125,16 @@ class ReportContext:
     @cached_property
     def rules(self):
         params = self.targets.parameters
-        return load_rules(confidence=params.confidence, min_sample=params.min_sample)
+        return load_rules(self.settings.findings, confidence=params.confidence, min_sample=params.min_sample)
 
-    @cached_property
+    @property
     def findings(self):
-        return collect_findings(self.store, self.period, self.unit, self.targets, self.rules, self.cache)
+        return self.report.findings
 
     @cached_property
     def recommendations(self):
-        return recommend(self.findings, self.lang, economics=self.economics)
+        rules = load_recommendation_rules(self.settings.recommendations)
+        return recommend(self.findings, self.lang, rules, economics=self.economics)
 
     @cached_property
     def economics(self) -> Economics:
@@ -161,9 +156,16 @@ def open_report(
     work_dir: str | Path = "../reports/_validated",
     targets_file: str | Path | None = None,
     mapping_file: str | Path | None = None,
+    fingerprint: str = "",
+    params_dir: str | Path | None = None,
 ) -> ReportContext:
-    """Check the parameters, validate ``data_dir`` into ``work_dir`` (reused when its fingerprint is
-    unchanged; ``data_dir`` empty or None reads the database in ``CSREPORT_DB_URL``) and return the context."""
+    """Check the parameters, validate ``data_dir`` into ``work_dir`` and return the context.
+
+    ``fingerprint`` is what a run passes after validating once: when ``work_dir`` holds a store of that
+    fingerprint it is used as it is (no input is re-hashed). Without it (JupyterLab on default parameters) the
+    data is validated, and reused when its fingerprint is unchanged. ``data_dir`` empty or None reads the
+    database in ``CSREPORT_DB_URL``. Parameter files come from ``params_dir`` (default: the folder of
+    ``targets_file``, else the project's ``params/``, else the packaged defaults)."""
     check_period(period)
     check_unit(business_unit)
     i18n.check_lang(lang)
@@ -171,10 +173,25 @@ def open_report(
         raise ParameterError(
             f"data directory {data_dir} not found. Generate the sample with 'make sample' or pass data_dir."
         )
-    mapping = load_mapping(mapping_file) if mapping_file else IDENTITY
-    report = ingest(data_dir or None, work_dir, mapping)
+    if params_dir is None and targets_file:
+        params_dir = Path(targets_file).parent
+    settings = Settings.resolve(params_dir, targets=targets_file, mapping=mapping_file)
+    report = validated(work_dir, fingerprint) if fingerprint else None
+    if report is None:
+        mapping = load_mapping(settings.mapping) if settings.mapping else IDENTITY
+        report = ingest(data_dir or None, work_dir, mapping)
     store = Store(Path(report.store_dir))
-    units = store.units()
-    if business_unit != ALL_UNITS and business_unit not in units:
+    if business_unit != ALL_UNITS and business_unit not in store.units():
+        units = store.units()
         raise ParameterError(f"business unit {business_unit!r} has no contacts; units: {', '.join(units)} or all.")
-    return ReportContext(period, business_unit, lang, store, load_targets(targets_file), report)
+    return ReportContext(period, business_unit, lang, store, load_targets(settings.targets), report, settings)
+
+
+def validated(work_dir: str | Path, fingerprint: str) -> IngestReport | None:
+    """The validation kept in ``work_dir`` if it is of ``fingerprint`` (what the run validated), else None."""
+    manifest = Path(work_dir) / "ingest.json"
+    try:
+        report = IngestReport.from_json(json.loads(manifest.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return report if report.fingerprint == fingerprint else None

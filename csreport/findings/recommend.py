@@ -12,10 +12,11 @@ from csreport.findings.money import Economics, Money, estimate
 from csreport.findings.record import SEVERITIES, Finding, ordered
 from csreport.narrative import finding_sentence
 from csreport.params_file import read_params_file
+from csreport.settings import packaged
 
 DEFAULT_RECOMMENDATIONS_FILES = (
     Path("params") / "recommendations.yml",
-    Path(__file__).resolve().parents[2] / "params" / "recommendations.yml",
+    packaged("params/recommendations.yml"),
 )
 _RULE_KEYS = {"kind", "metrics", "min_severity", "owner", "action", "expected"}
 

@@ -10,10 +10,11 @@ from scipy import stats
 
 from csreport.errors import ParameterError
 from csreport.params_file import read_params_file
+from csreport.settings import packaged
 
 DEFAULT_RULES_FILES = (
     Path("params") / "findings.yml",
-    Path(__file__).resolve().parents[2] / "params" / "findings.yml",
+    packaged("params/findings.yml"),
 )
 
 

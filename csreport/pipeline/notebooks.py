@@ -7,8 +7,9 @@ from pathlib import Path
 import nbformat
 import papermill
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK_DIR = ROOT / "notebooks"
+from csreport.settings import packaged
+
+NOTEBOOK_DIR = packaged("notebooks")  # the default; a run passes its project's (Settings.notebooks)
 CHAPTERS = ("01_background", "02_customers", "03_service_quality", "04_staff", "05_competition", "06_outlook")
 KERNEL = "python3"  # the kernel of the Python running csreport (ipykernel is a dependency)
 # The kernel's own log goes to the run's terminal: it warns about unencrypted TCP (127.0.0.1) once per chapter,
@@ -29,11 +30,18 @@ def chapter_sources(notebook_dir: Path = NOTEBOOK_DIR) -> dict[str, Path]:
     return paths
 
 
-def execute_chapter(source: Path, target: Path, parameters: dict, cwd: Path) -> None:
-    """Run ``source`` with ``parameters`` in ``cwd`` into ``target`` (kept with the error when a cell fails)."""
+def execute_chapter(
+    source: Path, target: Path, parameters: dict, cwd: Path, engine: str = "warm", recycle_after: int = 48
+) -> None:
+    """Run ``source`` with ``parameters`` in ``cwd`` into ``target`` (kept with the error when a cell fails).
+
+    ``engine="warm"`` runs it in this process's kept kernel (:mod:`csreport.pipeline.warm`; the kernel is
+    replaced after ``recycle_after`` notebooks); ``"nbclient"`` is papermill's standard engine (a new kernel)."""
+    options = {"recycle_after": recycle_after} if engine == "warm" else {}
     papermill.execute_notebook(
         str(source), str(target), parameters=parameters, cwd=str(cwd), kernel_name=KERNEL,
         progress_bar=False, log_output=False, report_mode=False, extra_arguments=KERNEL_ARGUMENTS,
+        engine_name=engine, **options,
     )  # fmt: skip
 
 

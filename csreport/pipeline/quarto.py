@@ -26,9 +26,9 @@ from csreport.charts import FONT_FAMILY, font_path
 from csreport.pipeline.layout import MARKS_CSS, MARKS_LUA, typst_header, without_title
 from csreport.pipeline.offline import CSP_QUARTO, csp_meta
 from csreport.pipeline.render import RenderError
+from csreport.settings import packaged
 
-ROOT = Path(__file__).resolve().parents[2]
-QUARTO_TEMPLATE = ROOT / "_quarto.yml"
+QUARTO_TEMPLATE = packaged("_quarto.yml")  # the project template shipped in the package (settings.py)
 NOTEBOOK = "report.ipynb"
 
 

@@ -18,7 +18,6 @@ from csreport.errors import CsreportError, ParameterError
 from csreport.pipeline.layout import MARKS_CSS, MARKS_LUA, typst_header, without_title
 from csreport.pipeline.offline import CSP_BUILTIN, with_csp
 
-ROOT = Path(__file__).resolve().parents[2]
 CSS = (Path(__file__).parent / "report.css").read_text(encoding="utf-8") + MARKS_CSS.read_text(encoding="utf-8")
 RENDERERS = ("auto", "quarto", "builtin")
 

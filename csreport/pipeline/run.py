@@ -18,43 +18,60 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from csreport import __version__, i18n
-from csreport.chapters.context import check_period, check_unit, open_report
-from csreport.errors import CsreportError
+from csreport.chapters.context import open_report
+from csreport.errors import CsreportError, ParameterError
 from csreport.findings.collect import findings_document
 from csreport.ingest import ingest
 from csreport.pipeline import notebooks
 from csreport.pipeline.layout import number_figures
 from csreport.pipeline.quarto import quarto_version, render_quarto
 from csreport.pipeline.render import choose_renderer, render_html, render_pdf
+from csreport.runparams import check_period, check_unit
+from csreport.settings import Settings
 from csreport.store import Store
 
-ROOT = notebooks.ROOT
+ENGINES = ("warm", "nbclient")
 # what a finished run directory holds (README "Reports"); a test fails on anything else
 PUBLISHED = ("chapters", "report.ipynb", "report.html", "report.pdf", "findings.json", "manifest.json")
 
 
 @dataclass
 class RunSpec:
-    """What one report needs: the period × unit, language, inputs and where to write."""
+    """What one report needs: the period × unit, language, inputs and where to write.
+
+    Parameter files, notebooks and the Quarto template are resolved once into :attr:`settings` (from
+    ``params_dir``, else the project folder = the current directory, else the packaged defaults). ``engine`` is
+    the papermill engine of the chapters: ``warm`` (one kept kernel per process, see
+    :mod:`csreport.pipeline.warm`) or ``nbclient`` (papermill's standard engine: one new kernel per chapter);
+    ``kernel_reports`` is how many reports a warm kernel runs before it is replaced."""
 
     period: str
     unit: str
     lang: str = "en"
-    data_dir: Path | None = ROOT / "data" / "sample"
+    data_dir: Path | None = Path("data") / "sample"
     out_dir: Path = Path("reports")
     work_dir: Path | None = None  # validated store; default <out_dir>/_validated
-    targets_file: Path = ROOT / "params" / "targets.yml"
+    targets_file: Path | None = None  # default: the settings' targets.yml
     renderer: str = "auto"
-    notebook_dir: Path = notebooks.NOTEBOOK_DIR
+    notebook_dir: Path | None = None  # default: the settings' notebooks
     extra: dict = field(default_factory=dict)
+    params_dir: Path | None = None
+    engine: str = "warm"
+    kernel_reports: int = 8
+    settings: Settings | None = None
 
     def __post_init__(self):
         check_period(self.period)
         check_unit(self.unit)
         i18n.check_lang(self.lang)
+        if self.engine not in ENGINES:
+            raise ParameterError(f"engine {self.engine!r}: use one of {', '.join(ENGINES)}.")
         self.out_dir = Path(self.out_dir).resolve()
         self.work_dir = Path(self.work_dir).resolve() if self.work_dir else self.out_dir / "_validated"
         self.data_dir = Path(self.data_dir).resolve() if self.data_dir else None
+        self.settings = self.settings or Settings.resolve(self.params_dir, targets=self.targets_file)
+        self.targets_file = self.settings.targets
+        self.notebook_dir = Path(self.notebook_dir) if self.notebook_dir else self.settings.notebooks
 
     @property
     def target(self) -> Path:
@@ -69,7 +86,8 @@ class RunSpec:
             "lang": self.lang,
             "data_dir": str(self.data_dir) if self.data_dir else "",
             "work_dir": str(self.work_dir),
-            "targets_file": str(Path(self.targets_file).resolve()),
+            "targets_file": str(self.settings.targets),
+            "params_dir": str(self.settings.params_dir),
             **self.extra,
         }
 
@@ -93,7 +111,8 @@ def inputs_key(spec: RunSpec, fingerprint: str) -> str:
     parts = {
         "notebooks": {n: _sha256(p) for n, p in notebooks.chapter_sources(spec.notebook_dir).items()},
         "parameters": spec.parameters(),
-        "params": {p.name: _sha256(p) for p in sorted((ROOT / "params").glob("*.yml"))},
+        "params": {p.name: _sha256(p) for p in sorted(spec.settings.params_dir.glob("*.yml"))}
+        | {"settings": spec.settings.digest()},
         "fingerprint": fingerprint,
         "version": __version__,
         "renderer": spec.renderer,
@@ -108,10 +127,12 @@ def validate_data(data_dir: Path | None, out_dir: Path) -> tuple[str, Store]:
     return report.fingerprint, Store(Path(report.store_dir))
 
 
-def prepare(spec: RunSpec):
-    """Validate the data once into the work directory (reused while unchanged) and return the context of the
-    run (a failed validation is the run's error)."""
-    return open_report(spec.period, spec.unit, spec.lang, spec.data_dir, spec.work_dir, spec.targets_file)
+def prepare(spec: RunSpec, fingerprint: str = ""):
+    """The context of the run: the data validated into the work directory (reused while unchanged; not
+    re-hashed when ``fingerprint``, what the caller validated, is given). A failed validation is the run's
+    error."""
+    return open_report(spec.period, spec.unit, spec.lang, spec.data_dir, spec.work_dir, spec.targets_file,
+                       fingerprint=fingerprint, params_dir=spec.settings.params_dir)  # fmt: skip
 
 
 def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
@@ -125,9 +146,13 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
     renderer, renderer_version = None, None
     try:
         t = time.perf_counter()
-        ctx = prepare(spec)
-        fingerprint = fingerprint or ctx.ingest_report.fingerprint
+        ctx = prepare(spec, fingerprint or "")
+        fingerprint = ctx.ingest_report.fingerprint
         timings["validate"] = time.perf_counter() - t
+        t = time.perf_counter()
+        ctx.report  # noqa: B018 - computed once here (or read from disk); the chapters read the same file
+        timings["compute"] = time.perf_counter() - t
+        parameters = spec.parameters() | {"fingerprint": fingerprint}
         chapter_dir = work / "chapters"
         chapter_dir.mkdir()
         executed = []
@@ -135,7 +160,8 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
             t = time.perf_counter()
             target = chapter_dir / f"{name}.ipynb"
             try:
-                notebooks.execute_chapter(source, target, spec.parameters(), source.parent)
+                notebooks.execute_chapter(source, target, parameters, source.parent, spec.engine,
+                                          spec.kernel_reports * len(notebooks.CHAPTERS))  # fmt: skip
             except Exception as exc:  # papermill raises its own and kernel errors; the notebook keeps the trace
                 failed_chapter = name
                 raise CsreportError(f"chapter {name} failed: {_first_line(exc)}; see {name}.ipynb") from exc

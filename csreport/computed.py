@@ -1,0 +1,117 @@
+"""A report's numbers, computed once per (data fingerprint, period, unit, parameter files) and kept on disk next
+to the validated store, so that the run, its six chapter kernels and an analyst's notebook all read the same
+object instead of recomputing it.
+
+What is kept (:class:`ComputedReport`): the scorecard, the findings, and the KPI cache behind them (every KPI of
+the period, its previous month, the same month last year and the 13-month trend window, plus the benchmark
+summaries), so that ``ctx.trend(...)`` and ``ctx.cache.kpis(...)`` read no data either. Recommendations are
+written from the kept findings in the report language on use.
+
+Format (documented in the README): ``<work_dir>/computed/<period>_<unit>_<key16>.pkl``, a pickle of
+``{"format": FORMAT, "key": key, "csreport": version, "report": ComputedReport}``; ``key`` is the SHA-256 of the
+format, the csreport version, the data fingerprint, period, unit and the bytes of the targets, findings-rules,
+recommendations and mapping files. A file whose format or key differs is recomputed, never trusted; files are
+written atomically (temporary file, then rename), so parallel runs never read half a file. The directory is as
+trusted as the validated store beside it (pickle executes code when loaded: do not load files from elsewhere).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from csreport import __version__
+from csreport.findings.collect import collect_findings
+from csreport.findings.record import Finding
+from csreport.findings.rules import Rules
+from csreport.runparams import parse_period
+from csreport.scorecard import KpiCache, scorecard
+from csreport.store import Store
+from csreport.targets import Targets
+
+FORMAT = 1
+TREND_MONTHS = 13  # the chapters' trend charts: the period and the 12 months before it
+
+
+@dataclass
+class ComputedReport:
+    """What every chapter of one period × unit reads: the scorecard, the findings and the KPI cache state."""
+
+    key: str
+    period: str
+    unit: str
+    fingerprint: str
+    scorecard: pd.DataFrame
+    findings: list[Finding]
+    cache_state: dict
+
+
+def report_key(fingerprint: str, period: str, unit: str, params_digest: str) -> str:
+    """SHA-256 naming one computed report (see the module docstring for what it covers)."""
+    parts = {"format": FORMAT, "version": __version__, "fingerprint": fingerprint, "period": period, "unit": unit,
+             "params": params_digest}  # fmt: skip
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def report_path(store: Store, period: str, unit: str, key: str) -> Path:
+    """``<work_dir>/computed/<period>_<unit>_<key16>.pkl`` beside the store's directory."""
+    return Path(store.path).parent / "computed" / f"{period}_{unit}_{key[:16]}.pkl"
+
+
+def compute(
+    store: Store, period: str, unit: str, targets: Targets, rules: Rules, key: str, fingerprint: str
+) -> ComputedReport:
+    """Compute the scorecard, the findings and the trend window of ``period`` × ``unit`` together."""
+    cache = KpiCache(store, targets)
+    end = parse_period(period)
+    cache.preload([str(end - k) for k in range(TREND_MONTHS - 1, -1, -1)], [unit])
+    card = scorecard(store, period, unit, targets, cache)
+    findings = collect_findings(store, period, unit, targets, rules, cache)
+    cache.benchmarks(period, unit)
+    return ComputedReport(key, period, unit, fingerprint, card, findings, cache.state())
+
+
+def load(path: Path, key: str) -> ComputedReport | None:
+    """The report kept at ``path`` if it is of this format and key, else None."""
+    try:
+        with path.open("rb") as fh:
+            kept = pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    if not isinstance(kept, dict) or kept.get("format") != FORMAT or kept.get("key") != key:
+        return None
+    return kept["report"]
+
+
+def save(path: Path, report: ComputedReport) -> None:
+    """Write ``report`` atomically (a temporary file in the same directory, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump({"format": FORMAT, "key": report.key, "csreport": __version__, "report": report}, fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)  # fmt: skip
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def computed_report(
+    store: Store, period: str, unit: str, targets: Targets, rules: Rules, fingerprint: str, params_digest: str
+) -> ComputedReport:
+    """The kept report of this (fingerprint, period, unit, parameter files), computed and kept on first use."""
+    key = report_key(fingerprint, period, unit, params_digest)
+    path = report_path(store, period, unit, key)
+    report = load(path, key)
+    if report is None:
+        report = compute(store, period, unit, targets, rules, key, fingerprint)
+        save(path, report)
+    return report

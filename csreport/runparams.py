@@ -1,0 +1,36 @@
+"""Checking a run's parameters: the period (``YYYY-MM``) and the business unit, in one place that the CLI, the
+pipeline, the store and the chapter notebooks share (periods and units become directory names)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from csreport.errors import ParameterError
+
+PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+UNIT_PATTERN = re.compile(r"^[\w][\w.\- ]{0,63}$")
+
+
+def check_period(period: str) -> str:
+    """``period`` when it is a month ``YYYY-MM``, else a :class:`ParameterError`."""
+    if not isinstance(period, str) or not PERIOD_PATTERN.match(period):
+        raise ParameterError(f"period {period!r} is not a month in the form YYYY-MM (e.g. 2026-10).")
+    return period
+
+
+def parse_period(period: str) -> pd.Period:
+    """A ``YYYY-MM`` string as a monthly :class:`pandas.Period`; anything else is a :class:`ParameterError`."""
+    return pd.Period(check_period(period), freq="M")
+
+
+def check_unit(unit: str) -> str:
+    """A business unit name that is safe as one path component: letters, digits, ``_ - . space``, no
+    separators and no ``..``; else a :class:`ParameterError`."""
+    if not isinstance(unit, str) or not UNIT_PATTERN.match(unit) or ".." in unit:
+        raise ParameterError(
+            f"business unit {unit!r} cannot be used: use letters, digits, '_', '-', '.' or spaces "
+            "(no path separators, no '..'), at most 64 characters."
+        )
+    return unit
