@@ -24,6 +24,10 @@ if not console.is_terminal and "COLUMNS" not in os.environ:
 err_console = Console(stderr=True)
 
 
+PARAMS_HELP = "Folder of parameter files (targets.yml, findings.yml ...); default: ./params, else the packaged ones."
+ENGINE_HELP = "Papermill engine of the chapters: warm (one kept kernel per worker) or nbclient (a kernel per chapter)."
+
+
 def _fail(exc: CsreportError) -> None:
     err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(2)
@@ -135,6 +139,8 @@ def run(
     data: str = typer.Option("data/sample", "--data", help="Input tables; '' reads the database in CSREPORT_DB_URL."),
     out: Path = typer.Option(Path("reports"), "--out", help="Reports directory."),
     renderer: str = typer.Option("auto", "--renderer", help="auto, quarto or builtin."),
+    params: Path | None = typer.Option(None, "--params", help=PARAMS_HELP),
+    engine: str = typer.Option("warm", "--engine", help=ENGINE_HELP),
 ) -> None:
     """Execute the six chapters for one period × unit and write report.html, report.pdf, findings.json and
     manifest.json to <out>/<period>/<unit>/ (a failed run goes to <unit>.failed with the failing notebook)."""
@@ -142,7 +148,8 @@ def run(
     from csreport.pipeline.run import RunSpec, run_report
 
     try:
-        spec = RunSpec(period, unit, lang, Path(data) if data else None, out, renderer=renderer)
+        spec = RunSpec(period, unit, lang, Path(data) if data else None, out, renderer=renderer, params_dir=params,
+                       engine=engine)  # fmt: skip
         with console.status(f"running the report {period} × {unit} ({lang}) ..."):
             result = run_report(spec)
         write_index(spec.out_dir, lang)
@@ -165,12 +172,18 @@ def batch(
     data: str = typer.Option("data/sample", "--data", help="Input tables; '' reads the database in CSREPORT_DB_URL."),
     out: Path = typer.Option(Path("reports"), "--out", help="Reports directory."),
     renderer: str = typer.Option("auto", "--renderer", help="auto, quarto or builtin."),
+    params: Path | None = typer.Option(None, "--params", help=PARAMS_HELP),
+    engine: str = typer.Option("warm", "--engine", help=ENGINE_HELP),
+    kernel_reports: int = typer.Option(
+        8, "--kernel-reports", min=1, help="Reports a worker's warm kernel runs before it is replaced (bounds memory)."
+    ),
 ) -> None:
     """Run a grid of periods × units (× languages) in parallel; failures are isolated, summarised at the end,
     and make the exit code 1."""
     from csreport.pipeline.batch import expand_periods, expand_units, read_grid, run_batch
     from csreport.pipeline.index import write_index
     from csreport.pipeline.run import RunSpec, validate_data
+    from csreport.settings import Settings
 
     try:
         config = read_grid(grid) if grid else {}
@@ -180,12 +193,24 @@ def batch(
         lang_list = (langs.split(",") if langs else config.get("langs")) or ["en"]
         workers = workers or int(config.get("workers", 2))
         data_dir = Path(data) if data else None
-        _, store = validate_data(data_dir, out)
+        fingerprint, store = validate_data(data_dir, out)
         if periods == "latest":
             periods = store.last_month()
         available = store.units()
+        settings = Settings.resolve(params)  # once for the batch
         specs = [
-            RunSpec(p, u, lang, data_dir, out, renderer=renderer)
+            RunSpec(
+                p,
+                u,
+                lang,
+                data_dir,
+                out,
+                renderer=renderer,
+                params_dir=params,
+                engine=engine,
+                kernel_reports=kernel_reports,
+                settings=settings,
+            )
             for p in expand_periods(periods)
             for u in expand_units(units or config.get("units", "all"), available)
             for lang in lang_list
@@ -199,7 +224,7 @@ def batch(
                     task, advance=1, description=f"{result.spec.period} {result.spec.unit}: {result.status}"
                 )
 
-            results = run_batch(specs, workers, resume, done)
+            results = run_batch(specs, workers, resume, done, fingerprint)
         for lang in lang_list:
             write_index(out, lang)
     except CsreportError as exc:
@@ -211,6 +236,22 @@ def batch(
     console.print(f"{ok} done, {skipped} unchanged (skipped), {len(failed)} failed. Index: {out / 'index.html'}")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def init(
+    directory: Path = typer.Argument(
+        ..., help="Folder of the new report project (created; must be empty if it exists)."
+    ),
+) -> None:
+    """Start a report project: write notebooks/, params/, _quarto.yml and a README from the packaged template."""
+    from csreport.project import init_project
+
+    try:
+        written = init_project(directory)
+    except CsreportError as exc:
+        _fail(exc)
+    console.print(f"Wrote {len(written)} files to {directory}. Next: see {directory / 'README.md'}.")
 
 
 def main() -> None:  # pragma: no cover - console entry point wrapper

@@ -68,14 +68,23 @@ def report_path(store: Store, period: str, unit: str, key: str) -> Path:
 def compute(
     store: Store, period: str, unit: str, targets: Targets, rules: Rules, key: str, fingerprint: str
 ) -> ComputedReport:
-    """Compute the scorecard, the findings and the trend window of ``period`` × ``unit`` together."""
+    """Compute the scorecard and the findings of ``period`` × ``unit``, and the KPIs of the trend window.
+
+    The scorecard and findings are computed from the KPIs of the period, its previous month and the same month
+    last year, computed together (as a run always did); the trend window's other months are computed together
+    as a chapter's trend always did, and added without replacing those (one value per KPI and month)."""
     cache = KpiCache(store, targets)
-    end = parse_period(period)
-    cache.preload([str(end - k) for k in range(TREND_MONTHS - 1, -1, -1)], [unit])
+    cache.preload([period], [unit])
     card = scorecard(store, period, unit, targets, cache)
     findings = collect_findings(store, period, unit, targets, rules, cache)
     cache.benchmarks(period, unit)
-    return ComputedReport(key, period, unit, fingerprint, card, findings, cache.state())
+    state = cache.state()
+    window = KpiCache(store, targets)
+    end = parse_period(period)
+    window.preload([str(end - k) for k in range(TREND_MONTHS - 1, -1, -1)], [unit])
+    for month, kpis in window.state()["kpis"].items():
+        state["kpis"].setdefault(month, kpis)
+    return ComputedReport(key, period, unit, fingerprint, card, findings, state)
 
 
 def load(path: Path, key: str) -> ComputedReport | None:

@@ -11,23 +11,23 @@ import pytest
 
 from csreport import i18n
 from csreport.chapters import SECTIONS, open_report
-from csreport.chapters import output as chapter_output
+from csreport.chapters import section as chapter_section
 
 
 @pytest.fixture
 def shown(monkeypatch):
     """Collect what the sections display instead of sending it to a notebook."""
     outputs = []
-    monkeypatch.setattr(chapter_output, "display", outputs.append)
+    monkeypatch.setattr(chapter_section, "display", outputs.append)
     return outputs
 
 
 def _run_all_sections(ctx) -> None:
     for module, sections in SECTIONS.values():
         chapter = importlib.import_module(f"csreport.chapters.{module}")
-        chapter.title(ctx)
+        chapter.title(ctx)._ipython_display_()  # a section returns its Section, which displays itself
         for section in sections:
-            getattr(chapter, section)(ctx)
+            getattr(chapter, section)(ctx)._ipython_display_()
 
 
 def _text(outputs) -> str:
@@ -66,11 +66,55 @@ def test_only_contacts_each_section_says_what_is_missing(sample_dir, sample_trut
 def test_generated_sentences_follow_the_data(sample_dir, sample_truth, tmp_path, shown):
     """The same section for two units reads differently, with each unit's own numbers."""
     first = open_report(sample_truth["end"], "east", "en", sample_dir, tmp_path / "validated")
-    importlib.import_module("csreport.chapters.background").overview(first)
+    importlib.import_module("csreport.chapters.background").overview(first)._ipython_display_()
     east = _text(shown)
     shown.clear()
     second = open_report(sample_truth["end"], "west", "en", sample_dir, tmp_path / "validated")
-    importlib.import_module("csreport.chapters.background").overview(second)
+    importlib.import_module("csreport.chapters.background").overview(second)._ipython_display_()
     west = _text(shown)
     contacts = lambda ctx: f"{int(ctx.scorecard.set_index('kpi').loc['contacts', 'value']):,}"  # noqa: E731
     assert contacts(first) in east and contacts(second) in west and east != west
+
+
+def test_a_section_is_a_value_that_displays_what_it_wrote(sample_dir, sample_truth, tmp_path, shown):
+    """``sl = chapter.service_level(ctx)`` displays nothing; ``sl`` holds the heading, the sentences, the KPI
+    table as a DataFrame, and displays the same Markdown outputs in the same order."""
+    from csreport.chapters import service_quality
+
+    ctx = open_report(sample_truth["end"], "east", "en", sample_dir, tmp_path / "validated")
+    sl = service_quality.service_level(ctx)
+    assert shown == []
+    assert sl.heading == i18n.text("ch3.service", "en")
+    assert len(sl.sentences) == 1 and sl.tables and sl.figure is None
+    kpis = sl.tables[0]
+    assert list(kpis.columns)[0] == i18n.text("ch3.col.kpi", "en")
+    assert i18n.label("kpi", "service_level", "en") in set(kpis.iloc[:, 0])
+    sl._ipython_display_()
+    assert [o.data for o in shown] == [p.data for p in sl.parts]
+    assert shown[0].data == f"### {i18n.text('ch3.service', 'en')}"
+    assert shown[-1].data.startswith("| " + i18n.text("ch3.col.kpi", "en"))
+
+
+def test_a_section_keeps_its_figures_and_a_section_inside_a_section_adds_to_it(shown):
+    import matplotlib.pyplot as plt
+
+    from csreport.chapters import output
+
+    @output.section
+    def inner() -> None:
+        fig, _ = plt.subplots()
+        output.figure(fig, "inner chart")
+
+    @output.section
+    def outer() -> None:
+        output.heading("Outer")
+        inner()
+        output.say("after")
+
+    sec = outer()
+    assert shown == []
+    assert sec.heading == "Outer" and sec.captions == ["inner chart"] and sec.sentences == ["after"]
+    assert sec.figure is not None and type(sec.parts[1]).__name__ == "Image"
+    assert [type(p).__name__ for p in sec.parts] == ["Markdown", "Image", "Markdown", "Markdown"]
+    bundle = sec._repr_mimebundle_()
+    assert bundle["text/markdown"].startswith("## Outer\n\n![](data:image/png;base64,")

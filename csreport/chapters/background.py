@@ -13,11 +13,13 @@ from csreport.schemas import SCHEMAS
 SUMMARY_SIZE = (3, 7)  # fewest and most findings in the executive summary
 
 
+@out.section
 def title(ctx: ReportContext) -> None:
     out.heading(ctx.t("report.title", unit=ctx.unit_label, month=ctx.month), level=1)
     out.heading(ctx.t("ch1.title"))
 
 
+@out.section
 def scope(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch1.scope"), 3)
     span = ctx.store.query("SELECT min(created_at) AS first, max(created_at) AS last FROM {contacts}")
@@ -38,6 +40,7 @@ def scope(ctx: ReportContext) -> None:
     )
 
 
+@out.section
 def data_quality(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch1.data_quality"), 3)
     rows, quarantined, read = [], 0, 0
@@ -66,6 +69,7 @@ def data_quality(ctx: ReportContext) -> None:
     out.table(pd.DataFrame(rows, columns=columns), ctx.t("ch1.quality_caption"), {columns[-1]: "left"})
 
 
+@out.section
 def overview(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch1.overview"), 3)
     card = ctx.scorecard.set_index("kpi")
@@ -152,6 +156,7 @@ def scorecard_rows(ctx: ReportContext) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+@out.section
 def kpi_scorecard(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch1.scorecard"), 3)
     status = ctx.scorecard["status"].value_counts()
@@ -192,6 +197,7 @@ def summary_findings(ctx: ReportContext) -> list:
     return ranked[: SUMMARY_SIZE[1]]
 
 
+@out.section
 def executive_summary(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch1.summary"), 3)
     chosen = summary_findings(ctx)

@@ -10,6 +10,7 @@ from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
 
 
+@out.section
 def title(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch5.title"))
 
@@ -45,6 +46,7 @@ def comparison(ctx: ReportContext) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@out.section
 def benchmarks(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch5.benchmarks"), 3)
     table = comparison(ctx)
@@ -84,6 +86,7 @@ def benchmarks(ctx: ReportContext) -> None:
     out.figure(fig, ctx.t("caption.benchmarks"))
 
 
+@out.section
 def features(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch5.features"), 3)
     if not ctx.has("competitor_features"):
@@ -110,6 +113,7 @@ def features(ctx: ReportContext) -> None:
     out.table(shown, ctx.t("ch5.features_caption"), {ctx.t("ch5.col.feature"): "left"})
 
 
+@out.section
 def lead_lag(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch5.lead_lag"), 3)
     table = comparison(ctx)

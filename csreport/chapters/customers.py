@@ -17,6 +17,7 @@ from csreport.metrics.loyalty import loyalty_by_group
 GROUP_COLUMNS = ("segment", "region", "gender", "age_band")
 
 
+@out.section
 def title(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.title"))
 
@@ -25,6 +26,7 @@ def _term(text: str, ctx: ReportContext) -> str:
     return i18n.label("term", text, ctx.lang)
 
 
+@out.section
 def customer_groups(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.groups"), 3)
     if not ctx.has("customers"):
@@ -70,6 +72,7 @@ def customer_groups(ctx: ReportContext) -> None:
     out.table(shown, ctx.t("ch2.groups_caption"), {ctx.t("ch2.col.group"): "left"})
 
 
+@out.section
 def needs(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.needs"), 3)
     contacts = ctx.contacts
@@ -106,6 +109,7 @@ def _segment_name(name: str, ctx: ReportContext) -> str:
     return "、".join(_term(w, ctx) for w in name.split(", ")) if ctx.lang == "zh" else name
 
 
+@out.section
 def segmentation(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.segmentation"), 3)
     if not ctx.has("customers"):
@@ -141,6 +145,7 @@ def segmentation(ctx: ReportContext) -> None:
     out.figure(fig, ctx.t("caption.customers", n=i18n.number(int(profiles["customers"].sum()), ctx.lang)))
 
 
+@out.section
 def satisfaction(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.satisfaction"), 3)
     card = ctx.scorecard.set_index("kpi")
@@ -172,6 +177,7 @@ def satisfaction(ctx: ReportContext) -> None:
         out.figure(fig, ctx.t("caption.surveys", n=i18n.number(int(series["n"].sum()), ctx.lang)))
 
 
+@out.section
 def complaints(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.complaints"), 3)
     contacts = ctx.contacts
@@ -218,6 +224,7 @@ def complaints(ctx: ReportContext) -> None:
         out.figure(fig, ctx.t("caption.trend", n=i18n.number(int(series["n"].sum()), ctx.lang)))
 
 
+@out.section
 def loyalty(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.loyalty"), 3)
     if not ctx.has("customers") or not ctx.has("surveys"):
@@ -250,6 +257,7 @@ def loyalty(ctx: ReportContext) -> None:
     out.figure(fig, ctx.t("caption.loyalty", n=i18n.number(result.customers, ctx.lang)))
 
 
+@out.section
 def loyalty_index(ctx: ReportContext) -> None:
     """The loyalty index (metrics/loyalty.py): value with interval, its two parts, the benchmarks, the trend and
     the index per customer segment."""
@@ -322,6 +330,7 @@ def _missing_parts(kept, said, ctx: ReportContext) -> str:
     return "; ".join(missing + ([] if said.available else [ctx.t("ch2.need_advocacy")]))
 
 
+@out.section
 def drivers(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.drivers"), 3)
     if not ctx.has("surveys"):
@@ -352,6 +361,7 @@ def drivers(ctx: ReportContext) -> None:
     out.figure(fig, ctx.t("caption.surveys", n=i18n.number(result.n, ctx.lang)))
 
 
+@out.section
 def comments(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.comments"), 3)
     if not ctx.has("surveys"):

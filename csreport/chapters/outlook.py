@@ -12,10 +12,12 @@ from csreport.chapters.context import ReportContext
 RECOMMENDATIONS_SHOWN = 10
 
 
+@out.section
 def title(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch6.title"))
 
 
+@out.section
 def forecast(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch6.forecast"), 3)
     contacts = ctx.history[["created_at"]]
@@ -46,6 +48,7 @@ def forecast(ctx: ReportContext) -> None:
     out.figure(fig, ctx.t("caption.forecast", n=i18n.number(int(history.sum()), ctx.lang)))
 
 
+@out.section
 def staffing(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch6.staffing"), 3)
     params = ctx.targets.parameters
@@ -91,6 +94,7 @@ def staffing(ctx: ReportContext) -> None:
     out.figure(fig, ctx.t("caption.staffing", n=i18n.number(int(weekday["contacts"].sum()), ctx.lang)))
 
 
+@out.section
 def churn_outlook(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch6.churn"), 3)
     k = ctx.cache.kpis(ctx.period, ctx.unit)
@@ -124,6 +128,7 @@ def _money_line(r, ctx: ReportContext) -> str:
     return ctx.t("ch6.money_line", money="; ".join(parts) or ctx.t("na"), assumptions=m.assumptions)
 
 
+@out.section
 def recommendations(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch6.recommendations"), 3)
     recs = ctx.recommendations[:RECOMMENDATIONS_SHOWN]

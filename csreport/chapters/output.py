@@ -1,6 +1,9 @@
 """Writing a chapter: Markdown headings, sentences and tables as ``text/markdown`` outputs and charts as
 embedded PNG images with a caption. All text from data is escaped, so a comment or a team name containing
-``<script>`` or Markdown syntax is shown as text and never becomes markup."""
+``<script>`` or Markdown syntax is shown as text and never becomes markup.
+
+Inside a function decorated with :func:`section` the helpers record into the returned
+:class:`~csreport.chapters.section.Section` (which displays the same outputs); elsewhere they display at once."""
 
 from __future__ import annotations
 
@@ -12,7 +15,9 @@ from functools import cache
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Image, Markdown, display
+from IPython.display import Image, Markdown
+
+from csreport.chapters.section import Section, emit, running, section  # noqa: F401 - chapters use out.section
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}|#~!])")
 
@@ -27,16 +32,20 @@ def escape(text) -> str:
 
 def markdown(source: str) -> None:
     """Display Markdown written by csreport itself (already escaped where it holds data)."""
-    display(Markdown(source))
+    emit(Markdown(source))
 
 
 def heading(text: str, level: int = 2) -> None:
+    if (current := running()) is not None and current.heading is None:
+        current.heading = str(text)
     markdown(f"{'#' * level} {escape(text)}")
 
 
 def say(*sentences: str) -> None:
     """A paragraph from generated sentences (escaped)."""
     sentences = [s for s in sentences if s]
+    if (current := running()) is not None:
+        current.sentences.extend(str(s) for s in sentences)
     if sentences:
         markdown(" ".join(escape(s) for s in sentences))
 
@@ -190,6 +199,9 @@ def table_markdown(frame: pd.DataFrame, align: dict[str, str] | None = None) -> 
 def table(frame: pd.DataFrame, caption: str | None = None, align: dict[str, str] | None = None) -> None:
     """Display a formatted table (and its caption below) as Markdown, so Quarto and pandoc make real tables;
     a table too wide for an A4 page is split into tables of fewer columns, the first column repeated."""
+    if (current := running()) is not None:
+        current.tables.append(frame.copy())
+        current.tables[-1].attrs["caption"] = caption
     source = "\n\n".join(table_markdown(part, align) for part in split_columns(keep_together(frame, align)))
     if caption:
         source += f"\n\n*{escape(caption)}*"
@@ -203,5 +215,8 @@ def figure(fig, caption: str) -> None:
     fig.savefig(buffer, format="png")
     titles = [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right") if ax.get_title(loc)]
     plt.close(fig)
-    display(Image(data=buffer.getvalue(), format="png", alt=" — ".join([*titles, caption])))  # alt: title, source, n
+    if (current := running()) is not None:
+        current.figures.append(fig)
+        current.captions.append(caption)
+    emit(Image(data=buffer.getvalue(), format="png", alt=" — ".join([*titles, caption])))  # alt: title, source, n
     markdown(f"*{escape(caption)}*")

@@ -16,6 +16,7 @@ SERVICE_KPIS = ["service_level", "asa_s", "abandonment_rate", "first_response_me
 EFFICIENCY_KPIS = ["aht_s", "occupancy", "cost_per_contact", "handled_contacts"]
 
 
+@out.section
 def title(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.title"))
 
@@ -38,6 +39,7 @@ def _kpi_table(ctx: ReportContext, names: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+@out.section
 def service_level(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.service"), 3)
     card = ctx.scorecard.set_index("kpi")
@@ -60,6 +62,7 @@ def service_level(ctx: ReportContext) -> None:
     out.table(_kpi_table(ctx, SERVICE_KPIS), ctx.t("ch3.kpi_caption"), {ctx.t("ch3.col.kpi"): "left"})
 
 
+@out.section
 def efficiency(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.efficiency"), 3)
     kpis = ctx.cache.kpis(ctx.period, ctx.unit)
@@ -79,6 +82,7 @@ def efficiency(ctx: ReportContext) -> None:
     out.table(_kpi_table(ctx, EFFICIENCY_KPIS), ctx.t("ch3.kpi_caption"), {ctx.t("ch3.col.kpi"): "left"})
 
 
+@out.section
 def cost_benefit(ctx: ReportContext) -> None:
     """Cost-benefit per service process (analyses/cost_benefit.py): the dearest and cheapest per resolved
     contact, the most revenue at risk, and the ranked table."""
@@ -140,6 +144,7 @@ def _process_label(row, ctx: ReportContext) -> str:
     return f"{i18n.label('channel', row['channel'], ctx.lang)} · {row['category']}"
 
 
+@out.section
 def bottlenecks(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.bottlenecks"), 3)
     contacts = ctx.contacts
@@ -188,6 +193,7 @@ def bottlenecks(ctx: ReportContext) -> None:
             out.table(shown, ctx.t("ch3.slowest_caption"), {ctx.t("ch3.col.category"): "left"})
 
 
+@out.section
 def standards(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.standards"), 3)
     table = attainment(ctx.store, ctx.period, ctx.unit, ctx.targets, ctx.cache)
@@ -217,6 +223,7 @@ def standards(ctx: ReportContext) -> None:
     )
 
 
+@out.section
 def improvements(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.improvements"), 3)
     service = set(SERVICE_KPIS) | set(EFFICIENCY_KPIS) | {"coverage", "channel_share", "complaints"}

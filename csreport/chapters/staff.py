@@ -13,10 +13,12 @@ from csreport.narrative import p_text
 from csreport.schemas import SATISFACTION_DIMENSIONS
 
 
+@out.section
 def title(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch4.title"))
 
 
+@out.section
 def workforce(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch4.workforce"), 3)
     if not ctx.has("agents"):
@@ -35,6 +37,7 @@ def workforce(ctx: ReportContext) -> None:
     )
 
 
+@out.section
 def employee_satisfaction(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch4.satisfaction"), 3)
     k = ctx.cache.kpis(ctx.period, ctx.unit)
@@ -61,6 +64,7 @@ def employee_satisfaction(ctx: ReportContext) -> None:
     out.figure(fig, ctx.t("caption.agent_months", n=i18n.number(dims[lowest].n, ctx.lang)))
 
 
+@out.section
 def performance(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch4.performance"), 3)
     if not ctx.has("agents"):
@@ -112,6 +116,7 @@ def performance(ctx: ReportContext) -> None:
     out.table(shown, ctx.t("ch4.teams_caption"), {ctx.t("ch4.col.team"): "left"})
 
 
+@out.section
 def training(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch4.training"), 3)
     if not ctx.has("agents"):
@@ -146,6 +151,7 @@ def training(ctx: ReportContext) -> None:
     out.table(shown, ctx.t("ch4.training_caption"), {ctx.t("ch4.col.team"): "left", ctx.t("ch3.col.category"): "left"})
 
 
+@out.section
 def training_and_performance(ctx: ReportContext) -> None:
     """The association between training hours and first-contact resolution across agents."""
     if not ctx.has("agents") or not ctx.has("agent_months"):

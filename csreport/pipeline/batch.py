@@ -88,11 +88,14 @@ def run_batch(
     workers: int = 1,
     resume: bool = False,
     on_done: Callable[[RunResult], None] | None = None,
+    fingerprint: str | None = None,
 ) -> list[RunResult]:
-    """Run ``specs`` with ``workers`` processes; the data is validated once, before any worker starts."""
+    """Run ``specs`` with ``workers`` processes; the data is validated once, before any worker starts (or by
+    the caller, who passes the ``fingerprint`` it validated); no run re-hashes the inputs."""
     if not specs:
         return []
-    fingerprint = prepare(replace(specs[0], unit=ALL_UNITS)).ingest_report.fingerprint  # same work_dir as the runs
+    # same work_dir as the runs
+    fingerprint = prepare(replace(specs[0], unit=ALL_UNITS), fingerprint or "").ingest_report.fingerprint
     results: list[RunResult] = []
     todo = []
     for spec in specs:

@@ -134,6 +134,7 @@ class WarmEngine(Engine):
                 _discard(key)
             raise
         kept.notebooks += 1
-        if kept.notebooks >= max(1, int(recycle_after)):
-            _discard(key)
+        failed = any(cell.get("metadata", {}).get("papermill", {}).get("exception") for cell in nb_man.nb.cells)
+        if failed or kept.notebooks >= max(1, int(recycle_after)):
+            _discard(key)  # papermill raises for the failed cell after this returns; the next run gets a new kernel
         return nb_man.nb

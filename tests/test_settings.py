@@ -1,0 +1,72 @@
+"""Settings in one place: parameter files resolved once (explicit file, --params DIR, the project's params/, the
+packaged defaults), one module checking periods and units, and ``csreport init`` writing a project."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from csreport import runparams, store
+from csreport.chapters import check_period
+from csreport.cli import app
+from csreport.errors import ParameterError
+from csreport.pipeline import run
+from csreport.settings import Settings, packaged
+
+PACKAGE = Path(__file__).parents[1] / "csreport"
+
+
+def test_files_come_from_params_dir_then_the_project_then_the_package(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a folder without params/: every file is the packaged default
+    default = Settings.resolve()
+    assert default.targets == packaged("params/targets.yml") and default.notebooks == packaged("notebooks")
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "findings.yml").write_text("{}\n")
+    chosen = Settings.resolve(own)
+    assert chosen.findings == (own / "findings.yml").resolve()
+    assert chosen.targets == packaged("params/targets.yml")  # not in own/: the default
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "targets.yml").write_text("{}\n")
+    assert Settings.resolve().targets == (tmp_path / "params" / "targets.yml").resolve()
+    assert Settings.resolve(own, targets=own / "findings.yml").targets == (own / "findings.yml").resolve()
+
+
+def test_digest_follows_the_bytes_of_the_files_that_shape_the_numbers(tmp_path):
+    (tmp_path / "findings.yml").write_text("a: 1\n")
+    first = Settings.resolve(tmp_path).digest()
+    (tmp_path / "findings.yml").write_text("a: 2\n")
+    assert Settings.resolve(tmp_path).digest() != first
+    assert Settings.resolve(tmp_path).digest("batch") == Settings.resolve(tmp_path).digest("batch")
+
+
+def test_a_params_folder_that_does_not_exist_is_a_clear_error(tmp_path):
+    with pytest.raises(ParameterError, match="--params .*missing: not a directory"):
+        Settings.resolve(tmp_path / "missing")
+
+
+def test_one_module_checks_periods_and_units():
+    assert store.parse_period is runparams.parse_period
+    assert check_period is runparams.check_period and run.check_unit is runparams.check_unit
+    with pytest.raises(ParameterError, match="is not a month in the form YYYY-MM"):
+        runparams.check_period("2026-13")
+    patterns = [p for p in PACKAGE.rglob("*.py") if "0[1-9]|1[0-2]" in p.read_text(encoding="utf-8")]
+    assert patterns == [PACKAGE / "runparams.py"]
+
+
+def test_no_module_guesses_the_repository_root():
+    guessing = [p.name for p in PACKAGE.rglob("*.py") if re.search(r"parents\[\d\]", p.read_text(encoding="utf-8"))]
+    assert guessing == []
+
+
+def test_init_writes_a_project_and_refuses_a_folder_in_use(tmp_path):
+    result = CliRunner().invoke(app, ["init", str(tmp_path / "new")])
+    assert result.exit_code == 0, result.output
+    for item in ("notebooks/06_outlook.ipynb", "params/recommendations.yml", "params/mapping/helpdesk_cn.yml",
+                 "_quarto.yml", "README.md"):  # fmt: skip
+        assert (tmp_path / "new" / item).is_file(), item
+    again = CliRunner().invoke(app, ["init", str(tmp_path / "new")])
+    assert again.exit_code == 2 and "not an empty folder" in again.output
