@@ -20,11 +20,13 @@ lang = "en"  # en | zh
 data_dir = "../data/sample"  # input tables; "" reads the database in the CSREPORT_DB_URL environment variable
 work_dir = "../reports/_validated"  # validated store and quarantine files (reused while the data is unchanged)
 targets_file = "../params/targets.yml"  # service standards and KPI parameters
-mapping_file = ""  # optional params/mapping/*.yml for a foreign export"""
+mapping_file = ""  # optional params/mapping/*.yml for a foreign export
+params_dir = "../params"  # findings rules and recommendations (targets_file, when given, overrides targets)
+fingerprint = ""  # set by csreport run after validating once: the chapter then reuses the store as it is"""
 
 OPEN = """from csreport.chapters import {module} as chapter, open_report
-
-ctx = open_report(period, business_unit, lang, data_dir, work_dir, targets_file, mapping_file or None)
+ctx = open_report(period, business_unit, lang, data_dir, work_dir, targets_file, mapping_file or None,
+                  fingerprint, params_dir)
 chapter.title(ctx)"""
 
 
