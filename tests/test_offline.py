@@ -181,10 +181,10 @@ def test_quarto_report_has_a_csp_and_requests_nothing(tmp_path, lang):
 def test_chart_alt_text_is_its_title_and_caption(monkeypatch):
     import matplotlib.pyplot as plt
 
-    from csreport.chapters import output
+    from csreport.chapters import output, section
 
     shown = []
-    monkeypatch.setattr(output, "display", shown.append)
+    monkeypatch.setattr(section, "display", shown.append)  # outside a section, output displays at once
     fig, ax = plt.subplots()
     ax.set_title("Phone took 54% of contacts <b>", loc="left")
     output.figure(fig, "Contacts by channel; n = 8,412.")
