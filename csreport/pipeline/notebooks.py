@@ -38,6 +38,10 @@ def execute_chapter(
     ``engine="warm"`` runs it in this process's kept kernel (:mod:`csreport.pipeline.warm`; the kernel is
     replaced after ``recycle_after`` notebooks); ``"nbclient"`` is papermill's standard engine (a new kernel)."""
     options = {"recycle_after": recycle_after} if engine == "warm" else {}
+    if engine == "warm":
+        from csreport.pipeline import warm  # registers the engine even where the entry point is not installed yet
+
+        warm.register()
     papermill.execute_notebook(
         str(source), str(target), parameters=parameters, cwd=str(cwd), kernel_name=KERNEL,
         progress_bar=False, log_output=False, report_mode=False, extra_arguments=KERNEL_ARGUMENTS,

@@ -74,6 +74,15 @@ def _discard(key: tuple) -> None:
 atexit.register(shutdown_all)
 
 
+def register() -> None:
+    """Register the engine with papermill by name, for environments installed before the entry point existed
+    (an editable install made earlier: its metadata lists no ``papermill.engine`` entry point until reinstalled)."""
+    from papermill.engines import papermill_engines
+
+    if "warm" not in papermill_engines._engines:
+        papermill_engines.register("warm", WarmEngine)
+
+
 def _reset(client: PapermillNotebookClient, cwd: str) -> None:
     """Reset the kept kernel for the next notebook; a reset that fails raises (the kernel is then replaced)."""
     msg_id = client.kc.execute(_RESET.format(cwd=cwd), silent=True, store_history=False)
