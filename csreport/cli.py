@@ -155,6 +155,8 @@ def run(
         write_index(spec.out_dir, lang)
     except CsreportError as exc:
         _fail(exc)
+    if result.bad_parameter:  # e.g. a period outside the data: a usage error (exit 2), not a failed report
+        _fail(CsreportError(result.error))
     console.print(_result_table([result]))
     if result.status != "ok":
         raise typer.Exit(1)

@@ -5,7 +5,9 @@ variance; a mean (std) → Welch's t-test from summary statistics; a median or o
 on the whole samples up to 10,000 observations a side, above that a z-test of the difference of the quantiles
 with the standard errors implied by their order-statistic intervals (a Mann–Whitney test on a random subsample
 depended on the order in which DuckDB happened to collect the values, so reruns differed); a count → exact
-Poisson test assuming equal exposure. A comparison in which either side rests on fewer than ``min_sample``
+Poisson test of the two rates per day with data (``exposure``: days with data on each side; a 31-day month
+against a 30-day one, or a month cut off on its 24th, is not equal exposure), conditional on the total:
+k₁ ~ Binomial(k₁ + k₂, d₁ / (d₁ + d₂)). A comparison in which either side rests on fewer than ``min_sample``
 observations is flagged small and never called significant.
 """
 
@@ -105,13 +107,18 @@ def _quantile_z(current: Measure, baseline: Measure, confidence: float) -> float
     return _two_sided_normal((current.value - baseline.value) / se)
 
 
-def _p_value(current: Measure, baseline: Measure, confidence: float = 0.95) -> tuple[float | None, str]:
+def _p_value(
+    current: Measure, baseline: Measure, confidence: float = 0.95, exposure: tuple[int, int] | None = None
+) -> tuple[float | None, str]:
     kind = current.kind if current.kind == baseline.kind else "value"
     if kind == "count":
         k1, k2 = int(current.value), int(baseline.value)
+        share, test = 0.5, "Poisson (equal exposure)"
+        if exposure is not None:
+            share, test = exposure[0] / (exposure[0] + exposure[1]), "Poisson (rates per day with data)"
         if k1 + k2 == 0:
-            return None, "Poisson (equal exposure)"
-        return float(stats.binomtest(k1, k1 + k2, 0.5).pvalue), "Poisson (equal exposure)"
+            return None, test
+        return float(stats.binomtest(k1, k1 + k2, share).pvalue), test
     if kind == "nps":
         se = math.sqrt(current.std**2 / current.n + baseline.std**2 / baseline.n)
         if se == 0:
@@ -140,8 +147,14 @@ def _p_value(current: Measure, baseline: Measure, confidence: float = 0.95) -> t
     return None, "no test for this KPI"
 
 
-def compare(current: Measure, baseline: Measure, params: Parameters = DEFAULT) -> Comparison:
-    """Change of ``current`` from ``baseline`` with a significance test at ``params.confidence``."""
+def compare(
+    current: Measure, baseline: Measure, params: Parameters = DEFAULT, exposure: tuple[int, int] | None = None
+) -> Comparison:
+    """Change of ``current`` from ``baseline`` with a significance test at ``params.confidence``.
+
+    ``exposure``: days with data of the current and the baseline period. A count is then compared per day:
+    ``change`` = k₁ − k₂ · d₁ / d₂ (the baseline scaled to the current period's days) and ``relative_change`` =
+    (k₁ / d₁) / (k₂ / d₂) − 1, the change of the rate per day with data."""
     if not current.available or not baseline.available:
         missing = current if not current.available else baseline
         return Comparison(
@@ -155,9 +168,11 @@ def compare(current: Measure, baseline: Measure, params: Parameters = DEFAULT) -
             False,
             reason=f"{'current' if missing is current else 'baseline'} value not available ({missing.reason})",
         )
-    change = current.value - baseline.value
-    relative = change / abs(baseline.value) if baseline.value else None
+    per_day = exposure is not None and current.kind == baseline.kind == "count" and min(exposure) > 0
+    scaled = baseline.value * exposure[0] / exposure[1] if per_day else baseline.value
+    change = current.value - scaled
+    relative = change / abs(scaled) if scaled else None
     small = min(current.n, baseline.n) < params.min_sample and current.kind != "count"
-    p, test = _p_value(current, baseline, params.confidence)
+    p, test = _p_value(current, baseline, params.confidence, exposure if per_day else None)
     significant = p is not None and p < 1 - params.confidence and not small
     return Comparison(baseline.value, baseline.n, change, relative, p, significant, test, small)

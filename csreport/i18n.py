@@ -122,6 +122,11 @@ def month(period: str, lang: str) -> str:
     return format_date(start, format="LLLL y" if lang == "en" else "y年M月", locale=LOCALES[lang])
 
 
+def day(when, lang: str) -> str:
+    """A calendar day without the year: ``24 October`` / ``10月24日``."""
+    return format_date(pd.Timestamp(when).date(), format="d MMMM" if lang == "en" else "M月d日", locale=LOCALES[lang])
+
+
 def value(amount, unit: str, lang: str) -> str:
     """A KPI value in its unit: ratio → percent, s → duration, currency → money, score/nps → one decimal,
     count → integer."""

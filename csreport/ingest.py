@@ -5,7 +5,8 @@
     <out_dir>/store/<table>.parquet      accepted rows, contract columns and types, sorted by time
     <out_dir>/quarantine/<table>.csv     one line per rule a rejected row breaks (source file and row, column,
                                          rule, value)
-    <out_dir>/ingest.json                per-table counts, reasons, warnings and the data fingerprint
+    <out_dir>/ingest.json                per-table counts, reasons, warnings, the data fingerprint and the
+                                         coverage: per business unit the first and last contact (created_at)
 
 For every table ``rows_read == rows_accepted + rows_quarantined`` is asserted. A store whose fingerprint
 (input bytes, mapping, timezone, csreport version) is unchanged is reused, so a batch of runs ingests once.
@@ -41,7 +42,7 @@ from csreport.reader import (
 )
 from csreport.schemas import SCHEMAS
 from csreport.sql import connect, literal, quote
-from csreport.store import Store
+from csreport.store import Store, coverage_from_frame, coverage_query
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 _DUCKDB_MEMORY_LIMIT = "2GB"
@@ -79,6 +80,7 @@ class IngestReport:
     timezone: str
     tables: dict[str, TableReport]
     reused: bool = False
+    coverage: dict[str, list[str]] = field(default_factory=dict)  # unit ("all" too) → [first, last] created_at
 
     def to_json(self) -> dict:
         return {**asdict(self), "tables": {k: asdict(v) for k, v in self.tables.items()}}
@@ -309,7 +311,8 @@ def ingest(
                 reports[table] = _ingest_table(con, raw, mapping, tz, store, quarantine)
             con.close()
         _reference_warnings(store, reports)
-        report = IngestReport(str(store), str(quarantine), pending.result(), tz, reports)
+        coverage = coverage_from_frame(Store(store).query(coverage_query("{contacts}")))
+        report = IngestReport(str(store), str(quarantine), pending.result(), tz, reports, coverage=coverage)
         tmp = manifest.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, manifest)

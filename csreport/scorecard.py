@@ -2,6 +2,10 @@
 
 For each KPI: value with n and interval; previous month and same month last year with change and
 significance; target and status; industry average and best competitor from the benchmarks table.
+
+Coverage (:class:`csreport.store.Coverage`): counts are compared per day with data (a month cut off by the data's
+end, or a 31-day against a 30-day month, is not equal exposure); a baseline month outside the data is n/a for
+every contact KPI, never 0; ``partial`` marks a month the data's start or end cuts.
 """
 
 from __future__ import annotations
@@ -11,11 +15,16 @@ import pandas as pd
 from csreport.comparisons import compare
 from csreport.kpis import SCORECARD_KPIS, compute_kpis, compute_many, load_period
 from csreport.measure import Measure
-from csreport.metrics.service import contact_kpis
-from csreport.store import ALL_UNITS, Store, parse_period
-from csreport.targets import Target, Targets, load_targets
+from csreport.metrics.service import contact_kpis, contact_specs
+from csreport.store import ALL_UNITS, Coverage, Store, parse_period
+from csreport.targets import Parameters, Target, Targets, load_targets
 
 BENCHMARK_SOURCES = ("industry_average", "best_in_class")
+# KPIs read from contacts (directly or combined with another table): n/a in a month outside the contacts' span
+CONTACT_KPIS = frozenset(
+    [s.name for s in contact_specs(Parameters(), set())]
+    + ["contacts_per_1000_customers", "complaints_per_1000_customers", "occupancy", "survey_response_rate"]
+)
 
 
 class KpiCache:
@@ -92,14 +101,19 @@ def scorecard(
     cache = cache or KpiCache(store, targets)
     params = targets.parameters
     month = parse_period(period)
+    coverage = store.coverage(unit)
+    months = (period, str(month - 1), str(month - 12))
+    days = [coverage.days(p) if coverage else parse_period(p).days_in_month for p in months]
+    partial = [bool(coverage and coverage.partial(p)) for p in months]
     current = cache.kpis(period, unit)
-    previous = cache.kpis(str(month - 1), unit)
-    last_year = cache.kpis(str(month - 12), unit)
+    previous = _within_data(cache.kpis(months[1], unit), days[1], coverage)
+    last_year = _within_data(cache.kpis(months[2], unit), days[2], coverage)
     bench = cache.benchmarks(period, unit)
     rows = []
     for kpi in SCORECARD_KPIS:
         now = current[kpi]
-        vs_prev, vs_year = compare(now, previous[kpi], params), compare(now, last_year[kpi], params)
+        vs_prev = compare(now, previous[kpi], params, exposure=(days[0], days[1]))
+        vs_year = compare(now, last_year[kpi], params, exposure=(days[0], days[2]))
         target = targets.get(kpi)
         b = bench.get(kpi, {})
         competitors = b.get("competitors")
@@ -116,12 +130,20 @@ def scorecard(
                 "low": now.low,
                 "high": now.high,
                 "small_sample": now.available and now.small(params.min_sample) and now.kind != "count",
+                "days": days[0],
+                "partial": partial[0],
                 "previous": vs_prev.baseline,
+                "previous_days": days[1],
+                "previous_partial": partial[1],
                 "change_vs_previous": vs_prev.change,
+                "relative_vs_previous": vs_prev.relative_change,
                 "p_vs_previous": vs_prev.p_value,
                 "significant_vs_previous": vs_prev.significant,
                 "last_year": vs_year.baseline,
+                "last_year_days": days[2],
+                "last_year_partial": partial[2],
                 "change_vs_last_year": vs_year.change,
+                "relative_vs_last_year": vs_year.relative_change,
                 "p_vs_last_year": vs_year.p_value,
                 "significant_vs_last_year": vs_year.significant,
                 "test": vs_prev.test or vs_year.test,
@@ -137,6 +159,15 @@ def scorecard(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _within_data(kpis: dict[str, Measure], days: int, coverage: Coverage | None) -> dict[str, Measure]:
+    """``kpis`` of a baseline month; with no day inside the data's span, its contact KPIs are n/a (a month
+    before the first or after the last contact is unknown, not a month of 0 contacts)."""
+    if days > 0 or coverage is None:
+        return kpis
+    reason = f"outside the data (contacts from {coverage.first_day.date()} to {coverage.last_day.date()})"
+    return {name: Measure.unavailable(name, m.unit, reason) if name in CONTACT_KPIS else m for name, m in kpis.items()}
 
 
 def trend(

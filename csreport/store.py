@@ -9,6 +9,7 @@ every run calls ``ingest`` first, which re-validates when the source bytes chang
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,72 @@ from csreport.schemas import SCHEMAS
 from csreport.sql import connect, literal, quote
 
 ALL_UNITS = "all"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The span of one unit's data: its first and last contact (``created_at``), recorded at validation.
+
+    Days with data are counted by calendar day: a month with data from its 1st to its 24th has 24 days of
+    exposure, whatever the hour of the last contact."""
+
+    unit: str
+    first: pd.Timestamp
+    last: pd.Timestamp
+
+    @property
+    def first_day(self) -> pd.Timestamp:
+        return self.first.normalize()
+
+    @property
+    def last_day(self) -> pd.Timestamp:
+        return self.last.normalize()
+
+    def days(self, period: str) -> int:
+        """Calendar days of ``period`` (YYYY-MM) inside the data's span (0 when the month is outside it)."""
+        month = parse_period(period)
+        start = max(month.start_time.normalize(), self.first_day)
+        end = min(month.end_time.normalize(), self.last_day)
+        return max(0, (end - start).days + 1)
+
+    def contains(self, period: str) -> bool:
+        """True when ``period`` has at least one day inside the data's span."""
+        return self.days(period) > 0
+
+    def partial(self, period: str) -> bool:
+        """True when the data's start or end cuts ``period`` (some but not all of its days have data)."""
+        return 0 < self.days(period) < parse_period(period).days_in_month
+
+    def check(self, period: str) -> None:
+        """A :class:`ParameterError` naming the data's range when ``period`` lies outside it."""
+        if not self.contains(period):
+            where = "the data" if self.unit == ALL_UNITS else f"the data of unit {self.unit}"
+            raise ParameterError(
+                f"period {period} is outside {where}: contacts from {self.first_day.date()} to "
+                f"{self.last_day.date()}. Choose a period in that range."
+            )
+
+    def to_json(self) -> list[str]:
+        return [self.first.isoformat(), self.last.isoformat()]
+
+
+def coverage_query(relation: str) -> str:
+    """SQL giving per business unit and for all units together the first and last ``created_at``."""
+    return (
+        f"SELECT business_unit, min(created_at) AS first, max(created_at) AS last FROM {relation} "
+        f"WHERE created_at IS NOT NULL GROUP BY ROLLUP (business_unit)"
+    )
+
+
+def coverage_from_frame(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """``unit → [first, last]`` (ISO timestamps; the rollup row is ``"all"``) from :func:`coverage_query`."""
+    out = {}
+    for row in frame.itertuples(index=False):
+        if pd.isna(row.first):
+            continue
+        unit = ALL_UNITS if row.business_unit is None or pd.isna(row.business_unit) else str(row.business_unit)
+        out[unit] = [pd.Timestamp(row.first).isoformat(), pd.Timestamp(row.last).isoformat()]
+    return out
 
 
 @dataclass(frozen=True)
@@ -108,6 +175,15 @@ class Store:
         """The last month (YYYY-MM) with contacts."""
         return str(self.query("SELECT strftime(max(created_at), '%Y-%m') AS m FROM {contacts}")["m"].iloc[0])
 
+    def coverage(self, unit: str = ALL_UNITS) -> Coverage | None:
+        """First and last contact of ``unit`` (``"all"``: every unit), as recorded at validation in
+        ``ingest.json`` (computed from the store when an older manifest lacks it); None without contacts."""
+        spans = _coverage(self, _stamp(Path(self.path).parent / "ingest.json"))
+        span = spans.get(unit)
+        if span is None:
+            return None
+        return Coverage(unit, pd.Timestamp(span[0]), pd.Timestamp(span[1]))
+
     def units(self) -> list[str]:
         """Business units present in contacts, sorted."""
         return self.query("SELECT DISTINCT business_unit FROM {contacts} ORDER BY 1")["business_unit"].tolist()
@@ -116,6 +192,22 @@ class Store:
 @lru_cache(maxsize=64)
 def _columns(store: Store, table: str, stamp: int) -> tuple[str, ...]:
     return tuple(store._run(f"DESCRIBE SELECT * FROM {store.relation(table)}")["column_name"])
+
+
+def _stamp(path: Path) -> int:
+    return path.stat().st_mtime_ns if path.exists() else 0
+
+
+@lru_cache(maxsize=64)
+def _coverage(store: Store, stamp: int) -> dict[str, list[str]]:
+    manifest = Path(store.path).parent / "ingest.json"
+    if stamp and manifest.exists():
+        recorded = json.loads(manifest.read_text(encoding="utf-8")).get("coverage")
+        if recorded:
+            return recorded
+    if "contacts" not in store.tables:
+        return {}
+    return coverage_from_frame(store.query(coverage_query("{contacts}")))
 
 
 def open_store(out_dir: str | Path) -> Store:

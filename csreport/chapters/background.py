@@ -11,6 +11,7 @@ from csreport.narrative import finding_sentence
 from csreport.schemas import SCHEMAS
 
 SUMMARY_SIZE = (3, 7)  # fewest and most findings in the executive summary
+PARTIAL = " ◐"  # marks a scorecard value of a month the data's start or end cuts
 
 
 @out.section
@@ -37,6 +38,25 @@ def scope(ctx: ReportContext) -> None:
             tables=", ".join(present),
         ),
         ctx.t("ch1.missing_tables", tables=", ".join(missing)) if missing else "",
+        cutoff_sentence(ctx),
+    )
+
+
+def cutoff_sentence(ctx: ReportContext) -> str:
+    """Where the data cuts the period, e.g. "October 2026 is a partial month (data to 24 October, 24 of its 31
+    days) …", or "" for a whole month."""
+    span = ctx.coverage
+    if span is None or not span.partial(ctx.period):
+        return ""
+    month = pd.Period(ctx.period, "M")
+    key = "ch1.partial_end" if span.last_day < month.end_time.normalize() else "ch1.partial_start"
+    return ctx.t(
+        key,
+        month=ctx.month,
+        first=i18n.day(span.first_day, ctx.lang),
+        last=i18n.day(span.last_day, ctx.lang),
+        days=span.days(ctx.period),
+        total=month.days_in_month,
     )
 
 
@@ -74,15 +94,18 @@ def overview(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch1.overview"), 3)
     card = ctx.scorecard.set_index("kpi")
     contacts = card.loc["contacts"]
+    per_day = bool(contacts["partial"] or contacts["previous_partial"] or contacts["last_year_partial"])
     out.say(
         ctx.t(
-            "ch1.volume_sentence",
+            "ch1.volume_sentence_per_day" if per_day else "ch1.volume_sentence",
             month=ctx.month,
             contacts=i18n.number(contacts["value"], ctx.lang),
+            days=i18n.number(contacts["days"], ctx.lang),
             previous=i18n.number(contacts["previous"], ctx.lang),
-            change=_relative(contacts["value"], contacts["previous"], ctx.lang),
+            previous_days=i18n.number(contacts["previous_days"], ctx.lang),
+            change=_signed(contacts["relative_vs_previous"], ctx.lang),
             last_year=i18n.number(contacts["last_year"], ctx.lang),
-            change_year=_relative(contacts["value"], contacts["last_year"], ctx.lang),
+            change_year=_signed(contacts["relative_vs_last_year"], ctx.lang),
         )
     )
     history = ctx.read("contacts", months=12, columns=["created_at", "channel"])
@@ -107,10 +130,10 @@ def overview(ctx: ReportContext) -> None:
     )
 
 
-def _relative(value, base, lang: str) -> str:
-    if base is None or pd.isna(base) or not base:
+def _signed(change, lang: str) -> str:
+    """A relative change as ``+3.2%`` / ``−20.9%``; n/a when there is no baseline."""
+    if change is None or pd.isna(change):
         return i18n.text("na", lang)
-    change = value / base - 1
     return ("+" if change >= 0 else "−") + i18n.percent(abs(change), lang)
 
 
@@ -139,10 +162,11 @@ def scorecard_rows(ctx: ReportContext) -> pd.DataFrame:
         rows.append(
             [
                 i18n.label("kpi", r.kpi, ctx.lang),
-                fmt(r.value) + (" ⚠" if r.small_sample else ""),
-                change_mark(r.value, r.previous, r.direction, bool(r.significant_vs_previous)),
-                fmt(r.previous),
-                fmt(r.last_year),
+                fmt(r.value) + (" ⚠" if r.small_sample else "") + (PARTIAL if r.partial else ""),
+                # value − change: the baseline at equal exposure (per day with data for counts)
+                change_mark(r.value, r.value - r.change_vs_previous, r.direction, bool(r.significant_vs_previous)),
+                fmt(r.previous) + (PARTIAL if r.previous_partial and pd.notna(r.previous) else ""),
+                fmt(r.last_year) + (PARTIAL if r.last_year_partial and pd.notna(r.last_year) else ""),
                 fmt(r.target) if r.target is not None and not pd.isna(r.target) else "–",
                 out.Mark(symbol, tone, " " + status) if symbol else status,
                 fmt(r.industry_average) if r.industry_average is not None else "–",
@@ -169,7 +193,14 @@ def kpi_scorecard(ctx: ReportContext) -> None:
             total=int(status.drop("n/a", errors="ignore").sum()),
         )
     )
-    out.table(scorecard_rows(ctx), ctx.t("ch1.scorecard_caption"), {ctx.t("ch1.col.kpi"): "left"})
+    card = ctx.scorecard.iloc[0]
+    partial = card["partial"] or card["previous_partial"] or card["last_year_partial"]
+    span = ctx.coverage
+    caption = ctx.t("ch1.scorecard_caption") + (
+        " " + ctx.t("ch1.partial_caption", first=i18n.day(span.first_day, ctx.lang),
+                    last=i18n.day(span.last_day, ctx.lang)) if partial and span else ""
+    )  # fmt: skip
+    out.table(scorecard_rows(ctx), caption, {ctx.t("ch1.col.kpi"): "left"})
     series = ctx.trend("service_level")
     target = ctx.targets.get("service_level")
     if series["value"].notna().sum() >= 2 and target:

@@ -57,6 +57,11 @@ class ReportContext:
         return i18n.month(self.period, self.lang)
 
     @property
+    def coverage(self):
+        """The first and last contact of this unit (:class:`csreport.store.Coverage`)."""
+        return self.store.coverage(self.unit)
+
+    @property
     def unit_label(self) -> str:
         return self.t("report.all_units") if self.unit == ALL_UNITS else self.unit
 
@@ -184,6 +189,9 @@ def open_report(
     if business_unit != ALL_UNITS and business_unit not in store.units():
         units = store.units()
         raise ParameterError(f"business unit {business_unit!r} has no contacts; units: {', '.join(units)} or all.")
+    coverage = store.coverage(business_unit)
+    if coverage is not None:
+        coverage.check(period)  # a period outside the data is an error, not a report about 0 contacts
     return ReportContext(period, business_unit, lang, store, load_targets(settings.targets), report, settings)
 
 

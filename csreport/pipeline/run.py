@@ -99,6 +99,7 @@ class RunResult:
     seconds: float
     error: str | None = None
     failed_chapter: str | None = None
+    bad_parameter: bool = False  # the run's parameters cannot be reported (e.g. a period outside the data)
 
 
 def _sha256(path: Path) -> str:
@@ -142,7 +143,7 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
     spec.target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{spec.target.name}.tmp-", dir=spec.target.parent))
     work.chmod(0o755)
-    status, error, failed_chapter = "ok", None, None
+    status, error, failed_chapter, bad_parameter = "ok", None, None, False
     renderer, renderer_version = None, None
     try:
         t = time.perf_counter()
@@ -191,6 +192,7 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         headline = ctx.scorecard.set_index("kpi")[["value", "unit", "status"]].to_dict("index")
     except CsreportError as exc:
         status, error, headline = "failed", str(exc), {}
+        bad_parameter = isinstance(exc, ParameterError)
     except Exception as exc:  # noqa: BLE001 - a batch must survive any failure of one run; reported, not hidden
         status, error, headline = "failed", f"{type(exc).__name__}: {exc}", {}
     seconds = time.perf_counter() - started
@@ -215,7 +217,7 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
     _publish(work, spec.target if status == "ok" else spec.target.with_name(spec.target.name + ".failed"))
     if status == "ok":
         shutil.rmtree(spec.target.with_name(spec.target.name + ".failed"), ignore_errors=True)
-    return RunResult(spec, status, seconds, error, failed_chapter)
+    return RunResult(spec, status, seconds, error, failed_chapter, bad_parameter)
 
 
 def _plain(entry: dict) -> dict:

@@ -1,0 +1,148 @@
+"""Data coverage: the store knows each unit's first and last contact; a period outside it is an error, a month
+cut off by it is compared per day with data, and a baseline outside it is n/a."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from scipy import stats
+from typer.testing import CliRunner
+
+from csreport import i18n
+from csreport.chapters import background
+from csreport.chapters import output as chapter_output
+from csreport.chapters.context import open_report
+from csreport.cli import app
+from csreport.comparisons import compare
+from csreport.errors import ParameterError
+from csreport.ingest import ingest
+from csreport.measure import Measure
+from csreport.scorecard import scorecard
+from csreport.store import Store
+
+# contacts_ends_mid_month.csv: unit east, two contacts a day from 2026-09-01 to 2026-10-24 (60 + 48)
+OUTSIDE = "period 2026-11 is outside the data of unit east: contacts from 2026-09-01 to 2026-10-24"
+
+
+@pytest.fixture
+def mid_month(data_dir, tmp_path):
+    data = data_dir(contacts="contacts_ends_mid_month.csv")
+    report = ingest(data, tmp_path / "work")
+    return data, report, Store(Path(report.store_dir))
+
+
+def test_coverage_is_recorded_at_validation(mid_month, tmp_path):
+    _, report, store = mid_month
+    recorded = json.loads((tmp_path / "work" / "ingest.json").read_text())["coverage"]
+    assert recorded == {
+        "east": ["2026-09-01T09:00:00", "2026-10-24T15:00:00"],
+        "all": ["2026-09-01T09:00:00", "2026-10-24T15:00:00"],
+    }
+    assert report.coverage == recorded
+    span = store.coverage("east")
+    assert (span.days("2026-09"), span.days("2026-10"), span.days("2025-10"), span.days("2026-11")) == (30, 24, 0, 0)
+    assert span.partial("2026-10") and not span.partial("2026-09")
+
+
+def test_coverage_without_recorded_span_is_computed_from_the_store(mid_month, tmp_path):
+    _, _, store = mid_month
+    manifest = tmp_path / "work" / "ingest.json"
+    data = json.loads(manifest.read_text())
+    del data["coverage"]  # a manifest written before coverage was recorded
+    manifest.write_text(json.dumps(data))
+    assert store.coverage("east").last.isoformat() == "2026-10-24T15:00:00"
+
+
+@pytest.mark.parametrize("period", ["2026-11", "2025-10"])
+def test_period_outside_the_data_is_a_parameter_error(mid_month, tmp_path, period):
+    data, _, _ = mid_month
+    with pytest.raises(ParameterError, match=f"period {period} is outside the data of unit east: contacts from "
+                       "2026-09-01 to 2026-10-24"):  # fmt: skip
+        open_report(period, "east", data_dir=data, work_dir=tmp_path / "work")
+    with pytest.raises(ParameterError, match=f"period {period} is outside the data: contacts from 2026-09-01"):
+        open_report(period, "all", data_dir=data, work_dir=tmp_path / "work")
+
+
+def test_run_on_a_period_after_the_data_exits_2_naming_the_range(mid_month, tmp_path):
+    data, _, _ = mid_month
+    result = CliRunner().invoke(
+        app,
+        ["run", "--period", "2026-11", "--unit", "east", "--data", str(data), "--out", str(tmp_path / "reports")],
+        env={"COLUMNS": "300"},
+    )
+    assert result.exit_code == 2, result.output
+    assert OUTSIDE in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_partial_month_counts_are_compared_per_day_with_data(mid_month):
+    _, _, store = mid_month
+    card = scorecard(store, "2026-10", "east").set_index("kpi")
+    contacts = card.loc["contacts"]
+    assert (contacts["value"], contacts["previous"], contacts["days"], contacts["previous_days"]) == (48, 60, 24, 30)
+    assert contacts["partial"] and not contacts["previous_partial"]
+    # 48 / 60 − 1 = −20% as counts, but 48 / 24 = 2 a day against 60 / 30 = 2 a day: no change, p = 1
+    assert contacts["relative_vs_previous"] == pytest.approx(0.0)
+    assert contacts["change_vs_previous"] == pytest.approx(0.0)  # 48 − 60 × 24 / 30
+    assert contacts["p_vs_previous"] == pytest.approx(1.0)
+    assert not contacts["significant_vs_previous"]
+    assert contacts["test"] == "Poisson (rates per day with data)"
+
+
+def test_same_month_last_year_outside_the_data_is_na_not_zero(mid_month):
+    _, _, store = mid_month
+    card = scorecard(store, "2026-10", "east").set_index("kpi")
+    contacts = card.loc["contacts"]
+    assert contacts["last_year_days"] == 0
+    assert pd.isna(contacts["last_year"]) and pd.isna(contacts["relative_vs_last_year"])
+    assert pd.isna(contacts["p_vs_last_year"]) and not contacts["significant_vs_last_year"]
+
+
+@pytest.mark.parametrize(
+    "lang, cutoff, volume",
+    [
+        ("en", "October 2026 is a partial month: data to 24 October (24 of its 31 days)",
+         "48 times in 24 days with data, against 60 in 30 days the month before (+0.0% per day) and n/a a year "
+         "earlier (n/a per day)"),
+        ("zh", "2026年10月为不完整月份:数据截至10月24日(全月 31 天中有 24 天)",
+         "在有数据的 24 天内共联络我们 48 次,上月 30 天内为 60 次(日均+0.0%),去年同月为 不适用 次"),
+    ],
+)  # fmt: skip
+def test_report_states_the_cutoff_and_marks_the_partial_month(mid_month, tmp_path, monkeypatch, lang, cutoff, volume):
+    data, _, _ = mid_month
+    shown = []
+    monkeypatch.setattr(chapter_output, "display", shown.append)
+    ctx = open_report("2026-10", "east", lang, data, tmp_path / "work")
+    background.scope(ctx)
+    background.overview(ctx)
+    background.kpi_scorecard(ctx)
+    text = "\n".join(o.data for o in shown if isinstance(getattr(o, "data", None), str))
+    assert cutoff in text
+    assert volume in text
+    contacts_row = next(
+        line for line in text.splitlines() if line.startswith(f"| {i18n.label('kpi', 'contacts', lang)}")
+    )
+    assert "48 ◐" in contacts_row and "60 ◐" not in contacts_row  # September is whole, October cut off
+
+
+def test_counts_of_a_31_day_and_a_30_day_month_use_their_exposure():
+    # 341 contacts in 31 days (11 a day) against 300 in 30 days (10 a day): +10% per day, not +13.7%
+    now, before = (
+        Measure("contacts", 341.0, 341, "count", kind="count"),
+        Measure("contacts", 300.0, 300, "count", kind="count"),
+    )
+    per_day = compare(now, before, exposure=(31, 30))
+    assert per_day.relative_change == pytest.approx(0.10)
+    assert per_day.change == pytest.approx(341 - 300 * 31 / 30)
+    assert per_day.p_value == pytest.approx(stats.binomtest(341, 641, 31 / 61).pvalue)
+    assert per_day.test == "Poisson (rates per day with data)"
+    equal = compare(now, before)
+    assert equal.relative_change == pytest.approx(41 / 300)
+    assert equal.p_value == pytest.approx(stats.binomtest(341, 641, 0.5).pvalue)
+    assert per_day.p_value > equal.p_value  # the longer month explains part of the rise
+    # 310 in 31 days against 300 in 30: equal rates per day, p = 1
+    same = compare(Measure("contacts", 310.0, 310, "count", kind="count"), before, exposure=(31, 30))
+    assert same.relative_change == pytest.approx(0.0) and same.p_value == pytest.approx(1.0)
