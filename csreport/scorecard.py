@@ -14,6 +14,7 @@ import pandas as pd
 
 from csreport.comparisons import compare
 from csreport.kpis import SCORECARD_KPIS, compute_kpis, compute_many, load_period
+from csreport.maturing import cutoff, is_maturing, maturing_kpis, not_comparable, same_age_kpis
 from csreport.measure import Measure
 from csreport.metrics.service import contact_kpis, contact_specs
 from csreport.store import ALL_UNITS, Coverage, Store, parse_period
@@ -109,11 +110,16 @@ def scorecard(
     previous = _within_data(cache.kpis(months[1], unit), days[1], coverage)
     last_year = _within_data(cache.kpis(months[2], unit), days[2], coverage)
     bench = cache.benchmarks(period, unit)
+    maturing, aged = _maturing(store, months, unit, coverage, days, params)
     rows = []
     for kpi in SCORECARD_KPIS:
         now = current[kpi]
-        vs_prev = compare(now, previous[kpi], params, exposure=(days[0], days[1]))
-        vs_year = compare(now, last_year[kpi], params, exposure=(days[0], days[2]))
+        base_prev, base_year = _aged(kpi, maturing, aged, 1, previous), _aged(kpi, maturing, aged, 2, last_year)
+        vs_prev = compare(now, base_prev, params, exposure=(days[0], days[1]))
+        vs_year = compare(now, base_year, params, exposure=(days[0], days[2]))
+        if kpi in maturing and maturing[kpi].dated_by is None:
+            reason = "maturing: the outcome has no time stamp to compare at the same age"
+            vs_prev, vs_year = not_comparable(vs_prev, reason), not_comparable(vs_year, reason)
         target = targets.get(kpi)
         b = bench.get(kpi, {})
         competitors = b.get("competitors")
@@ -135,6 +141,9 @@ def scorecard(
                 "previous": vs_prev.baseline,
                 "previous_days": days[1],
                 "previous_partial": partial[1],
+                "maturing": kpi in maturing,
+                "same_age": kpi in maturing and maturing[kpi].dated_by is not None,
+                "same_age_cutoff": str(cutoff(coverage, 1)) if kpi in maturing and coverage else None,
                 "change_vs_previous": vs_prev.change,
                 "relative_vs_previous": vs_prev.relative_change,
                 "p_vs_previous": vs_prev.p_value,
@@ -159,6 +168,28 @@ def scorecard(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _maturing(store, months, unit, coverage, days, params):
+    """The KPIs maturing in ``months[0]`` and, for those that can be aged, the KPIs of the previous month and the
+    same month last year at the same age (``{1: …, 2: …}``)."""
+    columns = set(store.columns("contacts")) if "contacts" in store.tables else set()
+    maturing = {
+        k: m for k, m in maturing_kpis(columns, params).items() if is_maturing(coverage, months[0], m.horizon_days)
+    }
+    aged = {}
+    if any(m.dated_by for m in maturing.values()):
+        for i, back in ((1, 1), (2, 12)):
+            if days[i] > 0:
+                aged[i] = same_age_kpis(store, months[i], unit, cutoff(coverage, back), params)
+    return maturing, aged
+
+
+def _aged(kpi: str, maturing: dict, aged: dict, i: int, baseline: dict[str, Measure]) -> Measure:
+    """The baseline of ``kpi``: at the same age when the current month is maturing and the KPI can be aged."""
+    if kpi not in maturing or maturing[kpi].dated_by is None or i not in aged:
+        return baseline[kpi]
+    return aged[i].get(kpi) or Measure.unavailable(kpi, baseline[kpi].unit, "no contacts at the same age")
 
 
 def _within_data(kpis: dict[str, Measure], days: int, coverage: Coverage | None) -> dict[str, Measure]:

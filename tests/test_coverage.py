@@ -20,8 +20,9 @@ from csreport.comparisons import compare
 from csreport.errors import ParameterError
 from csreport.ingest import ingest
 from csreport.measure import Measure
-from csreport.scorecard import scorecard
+from csreport.scorecard import KpiCache, scorecard
 from csreport.store import Store
+from csreport.targets import load_targets
 
 # contacts_ends_mid_month.csv: unit east, two contacts a day from 2026-09-01 to 2026-10-24 (60 + 48)
 OUTSIDE = "period 2026-11 is outside the data of unit east: contacts from 2026-09-01 to 2026-10-24"
@@ -146,3 +147,49 @@ def test_counts_of_a_31_day_and_a_30_day_month_use_their_exposure():
     # 310 in 31 days against 300 in 30: equal rates per day, p = 1
     same = compare(Measure("contacts", 310.0, 310, "count", kind="count"), before, exposure=(31, 30))
     assert same.relative_change == pytest.approx(0.0) and same.p_value == pytest.approx(1.0)
+
+
+def test_fcr_by_repeat_rule_in_a_censored_month_is_compared_at_the_same_age(data_dir, tmp_path):
+    """contacts_fcr_repeat_censored.csv: each day 4 new customers; two of them come back 5 days later (17:00,
+    17:30). Data end on 10 October 17:30, so October's customers of the 6th to the 10th cannot show their repeat.
+    October: 60 contacts, 10 repeated → 50 / 60 = 83.3%. September as it stood on 10 September 17:30 (same age):
+    50 contacts, 10 repeated → 40 / 50 = 80.0%, p = 0.652; September complete (170 contacts, 60 repeated, 64.7%)
+    would have made the 18.6-point "improvement" significant (p = 0.007)."""
+    report = ingest(data_dir(contacts="contacts_fcr_repeat_censored.csv"), tmp_path / "work")
+    store = Store(Path(report.store_dir))
+    card = scorecard(store, "2026-10", "east").set_index("kpi")
+    fcr = card.loc["fcr_rate"]
+    assert fcr["value"] == pytest.approx(50 / 60) and fcr["n"] == 60
+    assert fcr["maturing"] and fcr["same_age"] and fcr["same_age_cutoff"] == "2026-09-10 17:30:00"
+    assert fcr["previous"] == pytest.approx(40 / 50)
+    assert fcr["p_vs_previous"] == pytest.approx(0.652, abs=0.001)
+    assert not fcr["significant_vs_previous"]
+    cache = KpiCache(store, load_targets())
+    cache.preload(["2026-10"], ["east"])  # September with every repeat, up to the data's end
+    complete = compare(cache.kpis("2026-10", "east")["fcr_rate"], cache.kpis("2026-09", "east")["fcr_rate"])
+    assert complete.baseline == pytest.approx(110 / 170)
+    assert complete.p_value == pytest.approx(0.007, abs=0.001) and complete.significant
+
+
+@pytest.mark.parametrize(
+    "lang, method, same_age",
+    [
+        ("en", "a contact counts as resolved at first contact when the same customer does not contact us again "
+         "within 7 days",
+         "The last contacts of October 2026 cannot show all their outcomes yet (data to 10 October): "
+         "First-contact resolution are compared with the previous month as it stood on 10 September"),
+        ("zh", "同一客户在 7 天内未再次联络,即视为首次解决", "数据截至10月10日"),
+    ],
+)  # fmt: skip
+def test_chapter_3_states_the_fcr_method_and_the_same_age_comparison(
+    data_dir, tmp_path, monkeypatch, lang, method, same_age
+):
+    from csreport.chapters import service_quality
+
+    shown = []
+    monkeypatch.setattr(chapter_output, "display", shown.append)
+    ctx = open_report("2026-10", "east", lang, data_dir(contacts="contacts_fcr_repeat_censored.csv"), tmp_path / "w")
+    service_quality.service_level(ctx)
+    text = " ".join(o.data for o in shown if isinstance(getattr(o, "data", None), str))
+    assert method in text
+    assert same_age in text

@@ -60,6 +60,39 @@ def service_level(ctx: ReportContext) -> None:
             )
         )
     out.table(_kpi_table(ctx, SERVICE_KPIS), ctx.t("ch3.kpi_caption"), {ctx.t("ch3.col.kpi"): "left"})
+    out.say(*method_sentences(ctx))
+
+
+def method_sentences(ctx: ReportContext) -> list[str]:
+    """Which FCR method was used, and how maturing outcomes (FCR by repeat, resolution, reopen, first response)
+    of a month near the data's end are compared: at the same age, or with no significance claimed."""
+    columns = set(ctx.store.columns("contacts"))
+    sentences = []
+    if "first_contact_resolution" in columns:
+        sentences.append(ctx.t("ch3.fcr_flag"))
+    elif {"customer_id", "created_at"} <= columns:
+        days = ctx.targets.parameters.fcr_repeat_window_days
+        sentences.append(ctx.t("ch3.fcr_repeat", days=i18n.number(days, ctx.lang, 0 if days == int(days) else 1)))
+    card = ctx.scorecard
+    maturing = card[card["maturing"] & card["value"].notna()]
+    sep = "、" if ctx.lang == "zh" else ", "
+    names = lambda rows: sep.join(i18n.label("kpi", k, ctx.lang) for k in rows["kpi"])  # noqa: E731
+    aged, not_aged = maturing[maturing["same_age"]], maturing[~maturing["same_age"]]
+    span = ctx.coverage
+    if len(aged) and span is not None:
+        cutoff = aged["same_age_cutoff"].iloc[0]
+        sentences.append(
+            ctx.t(
+                "ch3.same_age",
+                month=ctx.month,
+                last=i18n.day(span.last_day, ctx.lang),
+                kpis=names(aged),
+                cutoff=i18n.day(cutoff, ctx.lang),
+            )
+        )
+    if len(not_aged):
+        sentences.append(ctx.t("ch3.not_aged", kpis=names(not_aged)))
+    return sentences
 
 
 @out.section

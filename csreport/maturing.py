@@ -1,0 +1,99 @@
+"""Like-for-like comparison of maturing outcomes: KPIs whose value for a contact is only known some time after it.
+
+FCR by the repeat rule needs ``fcr_repeat_window_days`` after a contact to know that no repeat came; resolution
+rate, resolution time, reopen rate and first response time need time for the contact to be resolved or answered.
+A month is *maturing* for such a KPI when the data end less than its horizon after the month ends (FCR by repeat:
+the repeat window; the others: :data:`SETTLED_DAYS`).
+
+A maturing month is compared with its baseline at the same age: the baseline month ``k`` months earlier is read
+as the data stood ``k`` months before the data's end (cut-off = last contact − k months, calendar months): its
+contacts created up to that cut-off, with repeats, resolutions and first responses counted only up to it. A KPI
+whose outcome has no time stamp (``reopened``; a ``resolved`` flag without ``resolved_at``) cannot be aged: its
+comparison claims no significance. Pure SQL over the store (one month × unit), no plotting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from csreport.comparisons import Comparison
+from csreport.measure import Measure
+from csreport.metrics.aggregate import contacts_derived, query_grouped
+from csreport.metrics.service import contact_specs
+from csreport.sql import literal
+from csreport.store import ALL_UNITS, Coverage, Store, parse_period
+from csreport.targets import Parameters
+
+#: days after a month's end from which its resolutions, reopens and first responses count as settled
+SETTLED_DAYS = 31
+RESOLUTION = ("resolution_rate", "resolution_median_s", "resolution_p90_s")
+FIRST_RESPONSE = ("first_response_median_s", "first_response_p90_s")
+
+
+@dataclass(frozen=True)
+class Maturing:
+    """How a maturing KPI can be compared: its horizon in days and the column that dates its outcome (None:
+    it cannot be aged, so a maturing month claims no significance)."""
+
+    kpi: str
+    horizon_days: float
+    dated_by: str | None
+
+
+def maturing_kpis(columns: set[str], params: Parameters) -> dict[str, Maturing]:
+    """The maturing KPIs of a contacts table with ``columns``."""
+    out = {}
+    if "first_contact_resolution" not in columns:  # the repeat rule; an exported flag is taken as it is
+        out["fcr_rate"] = Maturing("fcr_rate", params.fcr_repeat_window_days, "created_at")
+    for kpi in RESOLUTION:
+        out[kpi] = Maturing(kpi, SETTLED_DAYS, "resolved_at" if "resolved_at" in columns else None)
+    out["reopen_rate"] = Maturing("reopen_rate", SETTLED_DAYS, None)
+    for kpi in FIRST_RESPONSE:
+        out[kpi] = Maturing(kpi, SETTLED_DAYS, "first_response_at")
+    return out
+
+
+def is_maturing(coverage: Coverage | None, period: str, horizon_days: float) -> bool:
+    """True when the data's last contact comes less than ``horizon_days`` after the end of ``period``."""
+    if coverage is None:
+        return False
+    end = (parse_period(period) + 1).start_time
+    return coverage.last < end + pd.Timedelta(days=horizon_days)
+
+
+def cutoff(coverage: Coverage, months_back: int) -> pd.Timestamp:
+    """The same age ``months_back`` months earlier: the last contact moved back by whole calendar months."""
+    return coverage.last - pd.DateOffset(months=months_back)
+
+
+def same_age_kpis(store: Store, period: str, unit: str, at: pd.Timestamp, params: Parameters) -> dict[str, Measure]:
+    """The contact KPIs of ``period`` × ``unit`` as the data stood at ``at``: contacts created up to ``at``;
+    repeats (FCR rule), resolutions (``resolved_at``, and the ``resolved`` flag of contacts resolved later) and
+    first responses after ``at`` not yet seen."""
+    columns = set(store.columns("contacts"))
+    month = parse_period(period)
+    start, stop = month.start_time, (month + 1).start_time
+    cut = literal(str(at)) + "::TIMESTAMP"
+    masks = []
+    for column in ("resolved_at", "first_response_at"):
+        if column in columns:
+            masks.append(f"CASE WHEN {column} <= {cut} THEN {column} END AS {column}")
+    if {"resolved", "resolved_at"} <= columns:
+        masks.append(f"CASE WHEN resolved_at > {cut} THEN FALSE ELSE resolved END AS resolved")
+    unit_filter = "" if unit == ALL_UNITS else f" AND business_unit = {literal(unit)}"
+    source = (
+        f"(SELECT *{' REPLACE (' + ', '.join(masks) + ')' if masks else ''} FROM {store.relation('contacts')} "
+        f"WHERE created_at >= {literal(str(start))}::TIMESTAMP AND created_at <= {cut}{unit_filter})"
+    )
+    specs = contact_specs(params, columns)
+    grouped = query_grouped(
+        source, columns, specs, contacts_derived(columns, params), "created_at", str(start), str(stop)
+    ).finish(params.confidence)
+    return grouped.get((period, unit), {})
+
+
+def not_comparable(comparison: Comparison, reason: str) -> Comparison:
+    """``comparison`` with no significance claimed (p-value dropped) and the reason."""
+    return replace(comparison, p_value=None, significant=False, reason=reason)
