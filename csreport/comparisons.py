@@ -176,3 +176,38 @@ def compare(
     p, test = _p_value(current, baseline, params.confidence, exposure if per_day else None)
     significant = p is not None and p < 1 - params.confidence and not small
     return Comparison(baseline.value, baseline.n, change, relative, p, significant, test, small)
+
+
+def against_target(current: Measure, target: float, direction: str) -> tuple[float | None, str]:
+    """One-sided p-value that ``current`` misses ``target`` (is below it when higher is better, above it when
+    lower is better) by more than chance explains, and the test's name; (None, "") for a KPI with no test.
+
+    A rate: exact binomial test of the numerator against n × target; a mean: one-sample t-test,
+    t = (mean − target) / (s / √n); NPS: z-test with its standard deviation; a quantile q: sign test, the number
+    of observations at or below the target against Binomial(n, q)."""
+    if not current.available or current.n == 0:
+        return None, ""
+    worse_low = direction == "higher"  # missing a "higher is better" target means being below it
+    if current.kind == "proportion" and 0 < target < 1:
+        alternative = "less" if worse_low else "greater"
+        p = stats.binomtest(int(current.numerator), current.n, target, alternative=alternative).pvalue
+        return float(p), "one-sided binomial test against the target"
+    if current.kind in ("mean", "nps") and current.n >= 2 and current.std is not None:
+        if current.std == 0:
+            missed = current.value < target if worse_low else current.value > target
+            return (0.0 if missed else 1.0), "one-sample t-test against the target"
+        score = (current.value - target) / (current.std / math.sqrt(current.n))
+        score = -score if worse_low else score  # large when the value is on the wrong side of the target
+        if current.kind == "nps":
+            return float(special.ndtr(-score)), "one-sided z-test (NPS) against the target"
+        return float(special.stdtr(current.n - 1, -score)), "one-sample t-test against the target"
+    if current.kind == "quantile" and current.sample is not None:
+        q = 0.5 if current.name.endswith("median_s") else 0.9 if current.name.endswith("p90_s") else None
+        if q is None:
+            return None, ""
+        at_or_below = int((current.sample <= target).sum())
+        # lower is better and missed: the quantile lies above the target, so fewer than n·q values are ≤ it
+        alternative = "greater" if worse_low else "less"
+        p = stats.binomtest(at_or_below, current.n, q, alternative=alternative).pvalue
+        return float(p), "sign test of the quantile against the target"
+    return None, ""

@@ -75,6 +75,8 @@ def finding_sentence(finding: Finding, lang: str) -> str:
             revenue=i18n.money(ev.get("revenue_at_risk"), lang),
         )
     sentence = i18n.text(f"finding.{f.kind}", lang, **fmt)
+    if f.kind == "target_missed" and f.p_value is not None:
+        sentence += " " + i18n.text(f"finding.target_test_{'significant' if f.significant else 'chance'}", lang, **fmt)
     if f.note:
         sentence += " " + i18n.text("finding.maturing", lang)
     return sentence

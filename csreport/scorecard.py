@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from csreport.comparisons import compare
+from csreport.comparisons import against_target, compare
 from csreport.kpis import SCORECARD_KPIS, compute_kpis, compute_many, load_period
 from csreport.maturing import cutoff, is_maturing, maturing_kpis, not_comparable, same_age_kpis
 from csreport.measure import Measure
@@ -121,6 +121,7 @@ def scorecard(
             reason = "maturing: the outcome has no time stamp to compare at the same age"
             vs_prev, vs_year = not_comparable(vs_prev, reason), not_comparable(vs_year, reason)
         target = targets.get(kpi)
+        vs_target = against_target(now, target.target, target.direction) if target else (None, "")
         b = bench.get(kpi, {})
         competitors = b.get("competitors")
         best_competitor = None
@@ -159,6 +160,8 @@ def scorecard(
                 "target": target.target if target else None,
                 "direction": target.direction if target else None,
                 "status": target.status(now.value) if target else "n/a",
+                "p_vs_target": vs_target[0],
+                "test_vs_target": vs_target[1],
                 "industry_average": industry,
                 "best_competitor": best_competitor,
                 "best_in_class": b.get("best_in_class"),

@@ -192,15 +192,19 @@ def bottlenecks(ctx: ReportContext) -> None:
         )
         matrix = frame.pivot_table(index="weekday", columns="hour", values="wait", aggfunc="mean")
         matrix.index = [ctx.t(f"weekday.{d}") for d in matrix.index]
-        worst = frame.groupby(["weekday", "hour"])["wait"].mean().idxmax()
-        out.say(
-            ctx.t(
-                "ch3.heatmap_sentence",
-                day=ctx.t(f"weekday.{worst[0]}"),
-                hour=worst[1],
-                wait=i18n.duration(frame.groupby(["weekday", "hour"])["wait"].mean().max(), ctx.lang),
+        min_sample = ctx.targets.parameters.min_sample
+        worst = longest_wait_cell(frame, min_sample)
+        if worst is None:
+            out.say(ctx.t("ch3.heatmap_small", n=i18n.number(min_sample, ctx.lang)))
+        else:
+            out.say(
+                ctx.t(
+                    "ch3.heatmap_sentence",
+                    day=ctx.t(f"weekday.{worst[0]}"),
+                    hour=worst[1],
+                    wait=i18n.duration(worst[2], ctx.lang),
+                )
             )
-        )
         fig = charts.heatmap(matrix, ctx.t("ch3.heatmap_title"), ctx.t("ch3.hour"), "", ctx.t("ch3.mean_wait"))
         out.figure(fig, ctx.t("caption.queued", n=i18n.number(len(queued), ctx.lang)))
     if "resolved_at" in contacts.columns and "category" in contacts.columns:
@@ -224,6 +228,18 @@ def bottlenecks(ctx: ReportContext) -> None:
                 }
             )
             out.table(shown, ctx.t("ch3.slowest_caption"), {ctx.t("ch3.col.category"): "left"})
+
+
+def longest_wait_cell(frame: pd.DataFrame, min_sample: int) -> tuple[int, int, float, int] | None:
+    """The weekday × hour cell with the longest mean wait among cells of at least ``min_sample`` queued contacts
+    (``frame``: columns weekday, hour, wait in seconds): (weekday, hour, mean wait s, n), or None when no cell is
+    large enough (a cell of 2 contacts is never a headline)."""
+    cells = frame.groupby(["weekday", "hour"])["wait"].agg(["mean", "count"])
+    cells = cells[cells["count"] >= min_sample]
+    if cells.empty:
+        return None
+    weekday, hour = cells["mean"].idxmax()
+    return int(weekday), int(hour), float(cells.at[(weekday, hour), "mean"]), int(cells.at[(weekday, hour), "count"])
 
 
 @out.section

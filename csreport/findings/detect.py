@@ -60,7 +60,9 @@ def kpi_findings(card: pd.DataFrame, period: str, unit: str, rules: Rules, last_
                 "test": row.test,
                 "target": row.target,
                 "status": row.status,
-                "baseline_label": "previous month",
+                "baseline_label": "previous month at the same age"
+                if getattr(row, "same_age", False)
+                else "previous month",
                 "unit": row.unit,
             },
         }
@@ -80,11 +82,14 @@ def kpi_findings(card: pd.DataFrame, period: str, unit: str, rules: Rules, last_
                 Finding(kind=kind, significant=True, severity="low" if maturing else severity, note=note, **common)
             )
         elif row.status == "missed":
+            # the test of the value against the target, never the previous month's p-value
+            target_p = getattr(row, "p_vs_target", None)
+            target_p = None if target_p is None or pd.isna(target_p) else float(target_p)
             target_gap = float(row.value) - float(row.target)
             found.append(
                 Finding(
                     kind="target_missed",
-                    significant=False,
+                    significant=target_p is not None and target_p < rules.alpha,
                     severity="low",
                     note=note,
                     **{
@@ -92,7 +97,12 @@ def kpi_findings(card: pd.DataFrame, period: str, unit: str, rules: Rules, last_
                         "baseline": float(row.target),
                         "change": target_gap,
                         "relative_change": None,
-                        "evidence": {**common["evidence"], "baseline_label": "target"},
+                        "p_value": target_p,
+                        "evidence": {
+                            **common["evidence"],
+                            "baseline_label": "target",
+                            "test": getattr(row, "test_vs_target", "") if target_p is not None else "",
+                        },
                         "impact": 0.0,
                     },
                 )
