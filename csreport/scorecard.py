@@ -36,6 +36,7 @@ class KpiCache:
         self._kpis: dict[tuple[str, str], dict[str, Measure]] = {}
         self._benchmarks: dict[str, pd.DataFrame] | None = None
         self._benchmark_summaries: dict[tuple[str, str], dict] = {}
+        self.same_age: dict[tuple[str, str, str], dict[str, Measure]] = {}  # (period, unit, cut-off) → KPIs
 
     def benchmarks(self, period: str, unit: str) -> dict:
         """Industry average, best in class and competitors per metric for ``period`` × ``unit``."""
@@ -110,7 +111,7 @@ def scorecard(
     previous = _within_data(cache.kpis(months[1], unit), days[1], coverage)
     last_year = _within_data(cache.kpis(months[2], unit), days[2], coverage)
     bench = cache.benchmarks(period, unit)
-    maturing, aged = _maturing(store, months, unit, coverage, days, params)
+    maturing, aged = _maturing(store, months, unit, coverage, days, params, cache)
     rows = []
     for kpi in SCORECARD_KPIS:
         now = current[kpi]
@@ -173,7 +174,7 @@ def scorecard(
     return pd.DataFrame(rows)
 
 
-def _maturing(store, months, unit, coverage, days, params):
+def _maturing(store, months, unit, coverage, days, params, cache):
     """The KPIs maturing in ``months[0]`` and, for those that can be aged, the KPIs of the previous month and the
     same month last year at the same age (``{1: …, 2: …}``)."""
     columns = set(store.columns("contacts")) if "contacts" in store.tables else set()
@@ -183,8 +184,11 @@ def _maturing(store, months, unit, coverage, days, params):
     aged = {}
     if any(m.dated_by for m in maturing.values()):
         for i, back in ((1, 1), (2, 12)):
+            key = (months[i], unit, str(cutoff(coverage, back)))
+            if days[i] > 0 and key not in cache.same_age:
+                cache.same_age[key] = same_age_kpis(store, months[i], unit, cutoff(coverage, back), params)
             if days[i] > 0:
-                aged[i] = same_age_kpis(store, months[i], unit, cutoff(coverage, back), params)
+                aged[i] = cache.same_age[key]
     return maturing, aged
 
 

@@ -193,3 +193,15 @@ def test_chapter_3_states_the_fcr_method_and_the_same_age_comparison(
     text = " ".join(o.data for o in shown if isinstance(getattr(o, "data", None), str))
     assert method in text
     assert same_age in text
+
+
+def test_in_a_batch_a_period_outside_the_data_fails_alone_with_the_message(mid_month, tmp_path):
+    from csreport.pipeline.run import RunSpec, run_report
+
+    data, _, _ = mid_month
+    spec = RunSpec("2026-11", "east", data_dir=data, out_dir=tmp_path / "reports", work_dir=tmp_path / "work")
+    result = run_report(spec)
+    assert result.status == "failed" and result.bad_parameter
+    assert OUTSIDE in result.error
+    manifest = json.loads((tmp_path / "reports" / "2026-11" / "east.failed" / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and OUTSIDE in manifest["error"]

@@ -213,7 +213,7 @@ def bottlenecks(ctx: ReportContext) -> None:
             contacts.assign(hours=hours)
             .groupby(["category", "channel"])["hours"]
             .agg(["median", "count"])
-            .query("count >= 30")
+            .query(f"count >= {int(ctx.targets.parameters.min_sample)}")
             .sort_values("median", ascending=False)
             .head(8)
             .reset_index()
