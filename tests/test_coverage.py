@@ -126,7 +126,9 @@ def test_report_states_the_cutoff_and_marks_the_partial_month(mid_month, tmp_pat
     contacts_row = next(
         line for line in text.splitlines() if line.startswith(f"| {i18n.label('kpi', 'contacts', lang)}")
     )
+    contacts_row = contacts_row.replace("\xa0", " ")
     assert "48 ◐" in contacts_row and "60 ◐" not in contacts_row  # September is whole, October cut off
+    assert "→" in contacts_row  # 2 a day in both months: unchanged, though 48 < 60
 
 
 def test_counts_of_a_31_day_and_a_30_day_month_use_their_exposure():

@@ -152,6 +152,15 @@ def change_mark(value, previous, direction: str | None, significant: bool) -> ou
     return out.Mark({1: "↑", -1: "↓", 0: "→"}[step], tone, "*" if significant else "")
 
 
+def _equal_exposure(row) -> float | None:
+    """The previous month's value at the current month's exposure: value − change (per day with data for
+    counts, so a month cut off on its 24th is not shown as a fall); None without a change."""
+    change = row.change_vs_previous
+    if change is None or pd.isna(change) or row.value is None or pd.isna(row.value):
+        return None
+    return float(row.value) - float(change)
+
+
 def scorecard_rows(ctx: ReportContext) -> pd.DataFrame:
     """The scorecard as formatted cells in the report language: status and change as coloured marks."""
     rows = []
@@ -163,8 +172,7 @@ def scorecard_rows(ctx: ReportContext) -> pd.DataFrame:
             [
                 i18n.label("kpi", r.kpi, ctx.lang),
                 fmt(r.value) + (" ⚠" if r.small_sample else "") + (PARTIAL if r.partial else ""),
-                # value − change: the baseline at equal exposure (per day with data for counts)
-                change_mark(r.value, r.value - r.change_vs_previous, r.direction, bool(r.significant_vs_previous)),
+                change_mark(r.value, _equal_exposure(r), r.direction, bool(r.significant_vs_previous)),
                 fmt(r.previous) + (PARTIAL if r.previous_partial and pd.notna(r.previous) else ""),
                 fmt(r.last_year) + (PARTIAL if r.last_year_partial and pd.notna(r.last_year) else ""),
                 fmt(r.target) if r.target is not None and not pd.isna(r.target) else "–",
