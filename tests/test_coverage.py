@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from csreport import i18n
 from csreport.chapters import background
-from csreport.chapters import output as chapter_output
+from csreport.chapters import section as chapter_section
 from csreport.chapters.context import open_report
 from csreport.cli import app
 from csreport.comparisons import compare
@@ -24,7 +24,8 @@ from csreport.scorecard import KpiCache, scorecard
 from csreport.store import Store
 from csreport.targets import load_targets
 
-# contacts_ends_mid_month.csv: unit east, two contacts a day from 2026-09-01 to 2026-10-24 (60 + 48)
+# contacts_ends_mid_month.csv: unit east, two contacts a day from 2026-09-01 to 2026-10-24 (60 + 48), none a
+# complaint (category and is_complaint present so that the complaint findings run before optional-column support)
 OUTSIDE = "period 2026-11 is outside the data of unit east: contacts from 2026-09-01 to 2026-10-24"
 
 
@@ -115,11 +116,11 @@ def test_same_month_last_year_outside_the_data_is_na_not_zero(mid_month):
 def test_report_states_the_cutoff_and_marks_the_partial_month(mid_month, tmp_path, monkeypatch, lang, cutoff, volume):
     data, _, _ = mid_month
     shown = []
-    monkeypatch.setattr(chapter_output, "display", shown.append)
+    monkeypatch.setattr(chapter_section, "display", shown.append)
     ctx = open_report("2026-10", "east", lang, data, tmp_path / "work")
-    background.scope(ctx)
-    background.overview(ctx)
-    background.kpi_scorecard(ctx)
+    background.scope(ctx)._ipython_display_()  # a section returns its Section, which displays itself
+    background.overview(ctx)._ipython_display_()  # a section returns its Section, which displays itself
+    background.kpi_scorecard(ctx)._ipython_display_()  # a section returns its Section, which displays itself
     text = "\n".join(o.data for o in shown if isinstance(getattr(o, "data", None), str))
     assert cutoff in text
     assert volume in text
@@ -189,9 +190,9 @@ def test_chapter_3_states_the_fcr_method_and_the_same_age_comparison(
     from csreport.chapters import service_quality
 
     shown = []
-    monkeypatch.setattr(chapter_output, "display", shown.append)
+    monkeypatch.setattr(chapter_section, "display", shown.append)
     ctx = open_report("2026-10", "east", lang, data_dir(contacts="contacts_fcr_repeat_censored.csv"), tmp_path / "w")
-    service_quality.service_level(ctx)
+    service_quality.service_level(ctx)._ipython_display_()  # a section returns its Section, which displays itself
     text = " ".join(o.data for o in shown if isinstance(getattr(o, "data", None), str))
     assert method in text
     assert same_age in text
