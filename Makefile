@@ -46,6 +46,7 @@ benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/scorecard.py
 	$(BIN)/python benchmarks/chapters.py
 	$(BIN)/python benchmarks/pipeline.py
+	$(BIN)/python benchmarks/lighthouse.py
 
 clean:
 	rm -rf $(OUT) $(SAMPLE) .pytest_cache .ruff_cache

@@ -15,7 +15,9 @@ import pytest
 
 from csreport import i18n
 from csreport.errors import ParameterError
+from csreport.pipeline.offline import external_requests
 from csreport.pipeline.run import RunSpec, run_report
+from tests import browser
 
 PAYLOADS = ["<script>document.title='pwned'</script>", "<img src=x onerror=\"document.title='pwned'\">"]
 SECRET = "s3cretPW-never-written"
@@ -100,6 +102,14 @@ def test_html_escapes_payloads_and_has_a_working_toc(english_run):
     links = re.findall(r'<nav id="toc".*?</nav>', dom, re.S)[0]
     targets = re.findall(r'href="#([^"]+)"', links)
     assert len(targets) > 20 and all(f'id="{t}"' in dom for t in targets)
+    _assert_loads_nothing_outside(english_run / "report.html")
+
+
+def _assert_loads_nothing_outside(path: Path) -> None:
+    """The written page names no outside resource and, opened in Chromium, requests none (DevTools log)."""
+    assert external_requests(path.read_text(encoding="utf-8")) == []
+    seen = browser.load(path.as_uri())
+    assert seen.outside() == [] and not [m for m in seen.messages if m.startswith("error")], seen
 
 
 def test_credentials_never_reach_outputs(english_run):
@@ -115,6 +125,7 @@ def test_chinese_report_pdf(sample_dir, sample_truth, tmp_path, capfd):
     text = _pdf_text(result.spec.target / "report.pdf")
     for key in CHAPTER_KEYS:
         assert i18n.text(key, "zh") in text
+    _assert_loads_nothing_outside(result.spec.target / "report.html")
 
 
 @pytest.mark.parametrize("unit", ["../east", "a/b", "..", ""])
@@ -134,4 +145,5 @@ def test_quarto_renders_for_real(sample_dir, sample_truth, tmp_path):
     result = run_report(RunSpec(sample_truth["end"], "all", "en", sample_dir, tmp_path, renderer="quarto"))
     assert result.status == "ok", result.error
     assert (result.spec.target / "report.html").stat().st_size > 0
+    _assert_loads_nothing_outside(result.spec.target / "report.html")
     assert i18n.text("ch6.title", "en") in _pdf_text(result.spec.target / "report.pdf")
