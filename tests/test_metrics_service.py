@@ -83,6 +83,12 @@ def test_aht_and_cost(contacts):
     assert m.cost_per_contact(contacts, P).value == pytest.approx(34 / 6)
 
 
+def test_cost_column_needs_no_handle_times(contacts):
+    # without handle_s every contact not abandoned is handled: K1 K2 K5 K6 K7 K8, cost 4 6 5 3 7 9 -> 34 / 6
+    cost = m.cost_per_contact(contacts.drop(columns="handle_s"), P)
+    assert cost.value == pytest.approx(34 / 6) and cost.n == 6 and cost.method == "cost column / contacts not abandoned"
+
+
 def test_cost_model_without_cost_column(contacts):
     # 36 per handle hour + fixed: K1 3.0+1, K2 5.0+1, K5 4.0+0.5, K6 2.0+0.5, K7 6.0+0.2, K8 9.0+0 = 32.2
     params = Parameters(cost_per_handle_hour=36, cost_per_contact={"phone": 1, "chat": 0.5, "email": 0.2})

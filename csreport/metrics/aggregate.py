@@ -378,8 +378,11 @@ def contacts_derived(columns: set[str], params: Parameters) -> str:
         extra.append("coalesce(resolved, FALSE) AS _is_resolved")
     elif "resolved_at" in columns:
         extra.append("resolved_at IS NOT NULL AS _is_resolved")
+    abandoned = "coalesce(abandoned, FALSE)" if "abandoned" in columns else "FALSE"
+    if "handle_s" not in columns and "cost" in columns:
+        # without handle times a contact is handled when it was not abandoned (cost per contact needs no handle_s)
+        extra.append(f"NOT {abandoned} AS _handled")
     if "handle_s" in columns:
-        abandoned = "coalesce(abandoned, FALSE)" if "abandoned" in columns else "FALSE"
         extra.append(f"(handle_s IS NOT NULL AND NOT {abandoned}) AS _handled")
         if "cost" not in columns and "channel" in columns:
             fixed = " ".join(f"WHEN {literal(c)} THEN {v!r}" for c, v in params.cost_per_contact.items())

@@ -59,7 +59,7 @@ def contact_specs(params: Parameters, columns: set[str]) -> list[Spec]:
         )
     cost_value = "coalesce(cost, 0)" if "cost" in columns else "_model_cost"
     cost_method = (
-        "cost column / handled contacts"
+        ("cost column / handled contacts" if "handle_s" in columns else "cost column / contacts not abandoned")
         if "cost" in columns
         else f"cost model: {params.cost_per_handle_hour:g} per handle hour + per-channel fixed cost"
     )
@@ -161,7 +161,7 @@ def contact_specs(params: Parameters, columns: set[str]) -> list[Spec]:
         ),
         Mean(
             "cost_per_contact",
-            ("handle_s",),
+            ("cost",) if "cost" in columns else ("handle_s",),
             cost_method,
             "no handled contacts",
             value=cost_value,
@@ -293,7 +293,8 @@ def average_handle_time(contacts: pd.DataFrame, params: Parameters = DEFAULT) ->
 
 def cost_per_contact(contacts: pd.DataFrame, params: Parameters = DEFAULT) -> Measure:
     """Total cost / handled contacts (currency). From the cost column, else the cost model of targets.yml:
-    handle hours × per_handle_hour + per_contact[channel]."""
+    handle hours × per_handle_hour + per_contact[channel]. Handled: a handle_s and not abandoned; with a cost
+    column and no handle_s, every contact not abandoned (the cost column alone is enough)."""
     if "handle_s" not in contacts.columns and "cost" not in contacts.columns:
         return Measure.unavailable("cost_per_contact", "currency", "contacts has no handle_s column and no cost column")
     return _one("cost_per_contact", contacts, params)
