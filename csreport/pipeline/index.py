@@ -1,4 +1,7 @@
-"""``reports/index.html``: the period × unit grid of all runs with headline KPIs, status and links."""
+"""``reports/index.html`` (English) and ``reports/index.zh.html`` (Chinese): the period × unit grid of all runs
+with headline KPIs, status and links. There is one index per language, each linking to the other, so a run in
+one language never changes the language of the other's index; both list every run (a column per unit and
+report language, e.g. ``east`` and ``east.zh``)."""
 
 from __future__ import annotations
 
@@ -43,14 +46,30 @@ def _cell(directory: Path, manifest: dict, out_dir: Path, lang: str) -> str:
             f'<a href="{link}/report.pdf">PDF</a></td>')  # fmt: skip
 
 
+def index_name(lang: str) -> str:
+    """The index file of ``lang``: ``index.html`` for English, ``index.<lang>.html`` for another language."""
+    return "index.html" if lang == "en" else f"index.{i18n.check_lang(lang)}.html"
+
+
+def write_indexes(out_dir: Path) -> list[Path]:
+    """Write the index of every report language (see :func:`write_index`)."""
+    return [write_index(out_dir, lang) for lang in i18n.LANGUAGES]
+
+
 def write_index(out_dir: Path, lang: str = "en") -> Path:
-    """Write ``out_dir/index.html`` from the manifests under ``out_dir/<period>/<unit>/``."""
+    """Write ``out_dir/index.html`` (``index.<lang>.html`` for a language other than English) from the
+    manifests under ``out_dir/<period>/<unit>/``, with links to the indexes in the other languages."""
     out_dir = Path(out_dir)
     runs = _manifests(out_dir)
     periods = sorted({m["period"] for _, m in runs}, reverse=True)
     columns = sorted({d.name for d, _ in runs})
     grid = {(m["period"], d.name): (d, m) for d, m in runs}
     title = i18n.text("index.title", lang)
+    others = [
+        f'<a href="{index_name(other)}" hreflang="{other}">{html.escape(i18n.text("index.language", other))}</a>'
+        for other in i18n.LANGUAGES
+        if other != lang
+    ]
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     rows = []
     for period in periods:
@@ -63,9 +82,10 @@ def write_index(out_dir: Path, lang: str = "en") -> Path:
         f'{csp_meta(CSP_BUILTIN)}<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{CSS} td.failed {{ background: #fdecea; }}</style></head>"
         f"<body><main><h1>{html.escape(title)}</h1><p>{html.escape(i18n.text('index.legend', lang))}</p>"
+        f"<p>{' · '.join(others)}</p>"
         f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></main></body></html>"
     )
-    target = out_dir / "index.html"
+    target = out_dir / index_name(lang)
     tmp = target.with_suffix(".html.tmp")
     tmp.write_text(body, encoding="utf-8")
     tmp.replace(target)
