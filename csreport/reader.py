@@ -112,13 +112,19 @@ def _transcode_to_utf8(path: Path, encoding: str, work_dir: Path) -> Path:
     return Path(tmp)
 
 
+#: Longest CSV line read (bytes). DuckDB's default (2 MB) made a whole file unreadable when one free-text
+#: comment was long; a line up to this size is read like any other (its row accepted or quarantined by the rules).
+MAX_LINE_BYTES = 256 * 1024 * 1024
+
+
 def _register_csv(con: duckdb.DuckDBPyConnection, path: Path, view: str, work_dir: Path) -> str:
     encoding = detect_encoding(path)
     readable = path if encoding == "utf-8" else _transcode_to_utf8(path, encoding, work_dir)
     # row_number() over the scan follows file order because DuckDB preserves insertion order.
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT row_number() OVER () + 1 AS _row, * "
-        f"FROM read_csv({literal(str(readable))}, all_varchar = true, header = true, null_padding = true)"
+        f"FROM read_csv({literal(str(readable))}, all_varchar = true, header = true, null_padding = true, "
+        f"max_line_size = {MAX_LINE_BYTES})"
     )
     return encoding
 

@@ -241,3 +241,17 @@ def test_moved_data_is_validated_again(tmp_path):
     from csreport.store import open_store
 
     assert len(open_store(tmp_path / "out").read("contacts")) == 3
+
+
+@pytest.mark.parametrize("comment", ["x" * 2_200_000, "等待太久" * 350_000], ids=["2-MB-ascii", "4-MB-chinese"])
+def test_one_very_long_comment_keeps_the_survey_file(data_dir, tmp_path, comment):
+    """One long free-text comment was beyond DuckDB's line limit and made the whole surveys file unreadable."""
+    root = data_dir(contacts="contacts_valid.csv")
+    lines = ["survey_id,responded_at,business_unit,csat,comment", "S1,2026-10-01 10:00:00,east,5,fine"]
+    lines += [f"S2,2026-10-02 10:00:00,east,2,{comment}", "S3,2026-10-03 10:00:00,east,9,too high"]
+    (root / "surveys.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    t = ingest(root, out).tables["surveys"]
+    assert (t.rows_read, t.rows_accepted, t.rows_quarantined) == (3, 2, 1)  # S3's csat 9 is out of range
+    store = pd.read_parquet(out / "store" / "surveys.parquet").set_index("survey_id")
+    assert store.loc["S2", "comment"] == comment
