@@ -141,18 +141,22 @@ def run(
     renderer: str = typer.Option("auto", "--renderer", help="auto, quarto or builtin."),
     params: Path | None = typer.Option(None, "--params", help=PARAMS_HELP),
     engine: str = typer.Option("warm", "--engine", help=ENGINE_HELP),
+    mapping: Path | None = typer.Option(None, "--mapping", help="A params/mapping/*.yml file for a foreign export."),
 ) -> None:
     """Execute the six chapters for one period × unit and write report.html, report.pdf, findings.json and
     manifest.json to <out>/<period>/<unit>/ (a failed run goes to <unit>.failed with the failing notebook)."""
-    from csreport.pipeline.index import write_index
+    from csreport.mapping import load_mapping
+    from csreport.pipeline.index import index_name, write_indexes
     from csreport.pipeline.run import RunSpec, run_report
 
     try:
+        if mapping:
+            load_mapping(mapping)  # a bad mapping file is a usage error (exit 2), not a failed run
         spec = RunSpec(period, unit, lang, Path(data) if data else None, out, renderer=renderer, params_dir=params,
-                       engine=engine)  # fmt: skip
+                       engine=engine, mapping_file=mapping)  # fmt: skip
         with console.status(f"running the report {period} × {unit} ({lang}) ..."):
             result = run_report(spec)
-        write_index(spec.out_dir, lang)
+        write_indexes(spec.out_dir)
     except CsreportError as exc:
         _fail(exc)
     if result.bad_parameter:  # e.g. a period outside the data: a usage error (exit 2), not a failed report
@@ -160,7 +164,7 @@ def run(
     console.print(_result_table([result]))
     if result.status != "ok":
         raise typer.Exit(1)
-    console.print(f"Report: {spec.target / 'report.html'} and report.pdf; index: {spec.out_dir / 'index.html'}")
+    console.print(f"Report: {spec.target / 'report.html'} and report.pdf; index: {spec.out_dir / index_name(lang)}")
 
 
 @app.command()
@@ -174,6 +178,9 @@ def batch(
     data: str = typer.Option("data/sample", "--data", help="Input tables; '' reads the database in CSREPORT_DB_URL."),
     out: Path = typer.Option(Path("reports"), "--out", help="Reports directory."),
     renderer: str = typer.Option("auto", "--renderer", help="auto, quarto or builtin."),
+    mapping: Path | None = typer.Option(
+        None, "--mapping", help="A params/mapping/*.yml file for a foreign export (or the grid's 'mapping' key)."
+    ),
     params: Path | None = typer.Option(None, "--params", help=PARAMS_HELP),
     engine: str = typer.Option("warm", "--engine", help=ENGINE_HELP),
     kernel_reports: int = typer.Option(
@@ -182,8 +189,9 @@ def batch(
 ) -> None:
     """Run a grid of periods × units (× languages) in parallel; failures are isolated, summarised at the end,
     and make the exit code 1."""
+    from csreport.mapping import load_mapping
     from csreport.pipeline.batch import expand_periods, expand_units, read_grid, run_batch
-    from csreport.pipeline.index import write_index
+    from csreport.pipeline.index import index_name, write_indexes
     from csreport.pipeline.run import RunSpec, validate_data
     from csreport.settings import Settings
 
@@ -195,7 +203,10 @@ def batch(
         lang_list = (langs.split(",") if langs else config.get("langs")) or ["en"]
         workers = workers or int(config.get("workers", 2))
         data_dir = Path(data) if data else None
-        fingerprint, store = validate_data(data_dir, out)
+        mapping = mapping or config.get("mapping")
+        if mapping:
+            load_mapping(mapping)  # a bad mapping file stops the batch before any run, with its message
+        fingerprint, store = validate_data(data_dir, out, mapping)
         if periods == "latest":
             periods = store.last_month()
         available = store.units()
@@ -212,6 +223,7 @@ def batch(
                 engine=engine,
                 kernel_reports=kernel_reports,
                 settings=settings,
+                mapping_file=mapping,
             )
             for p in expand_periods(periods)
             for u in expand_units(units or config.get("units", "all"), available)
@@ -227,15 +239,15 @@ def batch(
                 )
 
             results = run_batch(specs, workers, resume, done, fingerprint)
-        for lang in lang_list:
-            write_index(out, lang)
+        write_indexes(out)
     except CsreportError as exc:
         _fail(exc)
     console.print(_result_table(results))
     failed = [r for r in results if r.status == "failed"]
     ok = sum(r.status == "ok" for r in results)
     skipped = sum(r.status == "skipped" for r in results)
-    console.print(f"{ok} done, {skipped} unchanged (skipped), {len(failed)} failed. Index: {out / 'index.html'}")
+    indexes = ", ".join(str(out / index_name(x)) for x in lang_list)
+    console.print(f"{ok} done, {skipped} unchanged (skipped), {len(failed)} failed. Index: {indexes}")
     if failed:
         raise typer.Exit(1)
 

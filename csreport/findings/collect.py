@@ -29,6 +29,36 @@ from csreport.targets import Parameters, Targets, load_targets
 _PROCESS_COLUMNS = ["contact_id", "created_at", "channel", "category", "customer_id", "handle_s", "cost",
                     "resolved", "resolved_at", "first_contact_resolution"]  # fmt: skip
 
+# contact columns the training-gap rule needs (team × category first-contact resolution)
+TRAINING_COLUMNS = ("agent_id", "category", "first_contact_resolution", "business_unit")
+
+#: The optional tables and columns each store-reading rule needs: rule kind → {table: columns}. The KPI rules
+#: and channel shifts need only the required contact columns (a KPI without its columns is not available).
+RULE_INPUTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "category_spike": {"contacts": ("category", "is_complaint")},
+    "staffing_gap": {"contacts": ("handle_s",), "agents": (), "agent_months": ("available_hours",)},
+    "training_gap": {"contacts": TRAINING_COLUMNS, "agents": ("team",)},
+    "churn_rise": {"customers": ("segment", "churn_date")},
+}
+
+
+def missing_inputs(store: Store, rule: str) -> list[str]:
+    """What ``rule`` lacks in ``store``: ``"table"`` for an absent table, ``"table.column"`` for an absent
+    column of a present table (empty when the rule can run)."""
+    absent = []
+    for table, columns in RULE_INPUTS[rule].items():
+        if table not in store.tables:
+            absent.append(table)
+        else:
+            have = set(store.columns(table))
+            absent += [f"{table}.{c}" for c in columns if c not in have]
+    return absent
+
+
+def skipped_rules(store: Store) -> dict[str, list[str]]:
+    """Rule kind → what it lacks, for every rule of :data:`RULE_INPUTS` that ``store`` cannot run."""
+    return {rule: absent for rule in RULE_INPUTS if (absent := missing_inputs(store, rule))}
+
 
 def _months(period: str, count: int) -> list[str]:
     end = parse_period(period)
@@ -53,7 +83,7 @@ def _monthly_contacts(
 
 def _coverage(store: Store, period: str, unit: str, months: int) -> pd.DataFrame:
     """Per month: agents' available hours (agent_months, agents of the unit) and handle hours of contacts."""
-    if not {"agent_months", "agents"} <= set(store.tables):
+    if missing_inputs(store, "staffing_gap"):
         return pd.DataFrame(columns=["period", "available_hours", "workload_hours"])
     window = _months(period, months)
     unit_filter = "TRUE" if unit == ALL_UNITS else f"a.business_unit = {literal(unit)}"
@@ -77,7 +107,8 @@ def collect_findings(
     cache: KpiCache | None = None,
 ) -> list[Finding]:
     """Every finding of ``period`` × ``unit`` by the rules of :mod:`csreport.findings.rules`, ordered by
-    severity then impact. Rules whose inputs are absent (no agents, no customers …) are skipped."""
+    severity then impact. A rule whose input table or column is absent is skipped (:data:`RULE_INPUTS` says
+    what each rule needs; :func:`skipped_rules` lists the ones a store cannot run)."""
     targets = targets or load_targets()
     rules = rules or load_rules(confidence=targets.parameters.confidence, min_sample=targets.parameters.min_sample)
     history = rules.baseline_months + 1
@@ -85,8 +116,9 @@ def collect_findings(
     card = scorecard(store, period, unit, targets, cache)
     found = kpi_findings(card, period, unit, rules, last_data_month=(period == last_month))
 
-    complaints = _monthly_contacts(store, period, unit, history, "category", "is_complaint")
-    found += category_spikes(complaints.rename(columns={"key": "category"}), period, unit, rules)
+    if not missing_inputs(store, "category_spike"):
+        complaints = _monthly_contacts(store, period, unit, history, "category", "is_complaint")
+        found += category_spikes(complaints.rename(columns={"key": "category"}), period, unit, rules)
     channels = _monthly_contacts(store, period, unit, 2, "channel")
     found += channel_shifts(channels.rename(columns={"key": "channel"}), period, unit, rules)
 
@@ -96,20 +128,20 @@ def collect_findings(
     if not coverage.empty:
         found += staffing_gaps(coverage, period, unit, service_level, rules, contacts=int(contacts))
 
-    if "agents" in store.tables:
+    if not missing_inputs(store, "training_gap"):
         recent = store.read(
             "contacts",
             period,
             unit,
             rules.training_months,
-            columns=["agent_id", "category", "first_contact_resolution", "business_unit"],
+            columns=list(TRAINING_COLUMNS),
         )
         needs = training_needs(recent, store.read("agents"), targets.parameters.min_sample, 1 - rules.alpha)
         units = [unit] if unit != ALL_UNITS else sorted(needs["business_unit"].unique()) if not needs.empty else []
         for u in units:
             found += [f if unit == u else _as_unit(f, unit) for f in training_gaps(needs, period, u, rules)]
 
-    if "customers" in store.tables:
+    if not missing_inputs(store, "churn_rise"):
         customers = store.read("customers", unit=unit)
         churn = segment_churn(customers, _months(period, history))
         found += churn_rises(churn, period, unit, rules)

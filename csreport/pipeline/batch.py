@@ -49,12 +49,18 @@ def expand_units(text: str, available: list[str]) -> list[str]:
     return units
 
 
+GRID_KEYS = ("periods", "units", "langs", "workers", "mapping")
+
+
 def read_grid(path: Path) -> dict:
-    """``params/batch.yml``: periods, units, langs (optional) and workers (optional)."""
+    """``params/batch.yml``: periods, units, langs (optional), workers (optional) and mapping (optional: a
+    params/mapping/*.yml file, a path like ``--mapping``'s: relative to the working directory)."""
     raw = read_params_file(path, "batch file", "See params/batch.yml for the keys.")
-    unknown = set(raw) - {"periods", "units", "langs", "workers"}
+    unknown = set(raw) - set(GRID_KEYS)
     if unknown:
-        raise ParameterError(f"{path}: unknown keys {sorted(unknown)}; known: periods, units, langs, workers.")
+        raise ParameterError(f"{path}: unknown keys {sorted(unknown)}; known: {', '.join(GRID_KEYS)}.")
+    if raw.get("mapping"):
+        raw["mapping"] = Path(str(raw["mapping"]))
     return raw
 
 

@@ -22,6 +22,7 @@ from csreport.chapters.context import open_report
 from csreport.errors import CsreportError, ParameterError
 from csreport.findings.collect import findings_document
 from csreport.ingest import ingest
+from csreport.mapping import IDENTITY, load_mapping
 from csreport.pipeline import notebooks
 from csreport.pipeline.layout import number_figures
 from csreport.pipeline.quarto import quarto_version, render_quarto
@@ -59,6 +60,7 @@ class RunSpec:
     engine: str = "warm"
     kernel_reports: int = 8
     settings: Settings | None = None
+    mapping_file: Path | None = None  # params/mapping/*.yml for a foreign export (None: canonical names)
 
     def __post_init__(self):
         check_period(self.period)
@@ -72,6 +74,7 @@ class RunSpec:
         self.settings = self.settings or Settings.resolve(self.params_dir, targets=self.targets_file)
         self.targets_file = self.settings.targets
         self.notebook_dir = Path(self.notebook_dir) if self.notebook_dir else self.settings.notebooks
+        self.mapping_file = Path(self.mapping_file).resolve() if self.mapping_file else None
 
     @property
     def target(self) -> Path:
@@ -88,6 +91,7 @@ class RunSpec:
             "work_dir": str(self.work_dir),
             "targets_file": str(self.settings.targets),
             "params_dir": str(self.settings.params_dir),
+            "mapping_file": str(self.mapping_file) if self.mapping_file else "",
             **self.extra,
         }
 
@@ -121,10 +125,11 @@ def inputs_key(spec: RunSpec, fingerprint: str) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def validate_data(data_dir: Path | None, out_dir: Path) -> tuple[str, Store]:
-    """Validate ``data_dir`` into ``<out_dir>/_validated`` (reused while unchanged): the data fingerprint and
-    the store (a batch validates once, before its runs)."""
-    report = ingest(Path(data_dir).resolve() if data_dir else None, Path(out_dir).resolve() / "_validated")
+def validate_data(data_dir: Path | None, out_dir: Path, mapping_file: Path | None = None) -> tuple[str, Store]:
+    """Validate ``data_dir`` (mapped by ``mapping_file`` when given) into ``<out_dir>/_validated`` (reused while
+    unchanged): the data fingerprint and the store (a batch validates once, before its runs)."""
+    mapping = load_mapping(mapping_file) if mapping_file else IDENTITY
+    report = ingest(Path(data_dir).resolve() if data_dir else None, Path(out_dir).resolve() / "_validated", mapping)
     return report.fingerprint, Store(Path(report.store_dir))
 
 
@@ -133,7 +138,8 @@ def prepare(spec: RunSpec, fingerprint: str = ""):
     re-hashed when ``fingerprint``, what the caller validated, is given). A failed validation is the run's
     error."""
     return open_report(spec.period, spec.unit, spec.lang, spec.data_dir, spec.work_dir, spec.targets_file,
-                       fingerprint=fingerprint, params_dir=spec.settings.params_dir)  # fmt: skip
+                       spec.mapping_file, fingerprint=fingerprint,
+                       params_dir=spec.settings.params_dir)  # fmt: skip
 
 
 def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
