@@ -9,6 +9,7 @@ untranslated key after rendering a chapter.
 from __future__ import annotations
 
 import math
+import re
 from functools import cache
 from pathlib import Path
 
@@ -60,6 +61,50 @@ def text(key: str, lang: str, **values) -> str:
         MISSING.add((lang, key))
         message = catalogue("en").get(key, key)
     return message.format(**values) if values else message
+
+
+@cache
+def _reason_patterns() -> list[tuple[str, re.Pattern]]:
+    """(key, pattern) of every English ``reason.*`` template, most specific (longest fixed text) first."""
+    patterns = []
+    for key, template in catalogue("en").items():
+        if not key.startswith("reason."):
+            continue
+        parts = re.split(r"\{(\w+)\}", template)  # fixed text, name, fixed text, name, ...
+        # a value is one item (no ": "), except a nested reason ({reason}, {detail})
+        regex = "".join(
+            re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" if p in _NESTED else f"(?P<{p}>(?:(?!: ).)+?)"
+            for i, p in enumerate(parts)
+        )
+        fixed = sum(len(p) for p in parts[::2])
+        patterns.append((fixed, key, re.compile(f"^{regex}$", re.DOTALL)))
+    return [(key, pattern) for _, key, pattern in sorted(patterns, key=lambda p: -p[0])]
+
+
+_NESTED = {"reason", "detail"}  # placeholders of a reason template that hold another reason
+
+
+def reason(message: str | None, lang: str, _nested: bool = False) -> str:
+    """A reason why a KPI or an analysis has no result, in ``lang``.
+
+    The code writes reasons in English; each form is a ``reason.<key>`` template of ``locales/en.yml`` (e.g.
+    ``"{table} has no {columns} column"``). The reason is matched against the templates and the ``lang``
+    template of the same key is filled with the matched values, themselves translated when they are reasons
+    ("no FCR flag and contacts has no customer_id column"). A reason no template matches is returned as it is
+    and recorded in :data:`MISSING` as ``reason: <text>``, so a test finds it."""
+    if not message:
+        return ""
+    for key, pattern in _reason_patterns():
+        found = pattern.match(message)
+        if found:
+            values = {
+                name: reason(value, lang, _nested=True) if name in _NESTED else value
+                for name, value in found.groupdict().items()
+            }
+            return text(key, lang, **values)
+    if lang != "en" and not _nested:
+        MISSING.add((lang, f"reason: {message}"))
+    return message
 
 
 def label(kind: str, name: str, lang: str) -> str:

@@ -7,6 +7,7 @@ import pandas as pd
 from csreport import charts, i18n
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
+from csreport.findings.collect import skipped_rules
 from csreport.narrative import finding_sentence
 from csreport.schemas import SCHEMAS
 
@@ -40,6 +41,20 @@ def scope(ctx: ReportContext) -> None:
         ctx.t("ch1.missing_tables", tables=", ".join(missing)) if missing else "",
         cutoff_sentence(ctx),
     )
+    absent = absent_columns(ctx)
+    if absent:
+        out.say(ctx.t("ch1.missing_columns", columns="; ".join(f"{t}: {', '.join(cs)}" for t, cs in absent.items())))
+
+
+def absent_columns(ctx: ReportContext) -> dict[str, list[str]]:
+    """Per table present: the optional columns of the contract it lacks (the sections that need them say so)."""
+    absent = {}
+    for table in [t for t in SCHEMAS if ctx.has(t)]:
+        have = set(ctx.store.columns(table))
+        lacking = [c for c in SCHEMAS[table].columns if c not in have]
+        if lacking:
+            absent[table] = lacking
+    return absent
 
 
 def cutoff_sentence(ctx: ReportContext) -> str:
@@ -240,8 +255,17 @@ def summary_findings(ctx: ReportContext) -> list:
 def executive_summary(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch1.summary"), 3)
     chosen = summary_findings(ctx)
+    skipped = skipped_rules(ctx.store)
+    unchecked = (
+        ctx.t(
+            "ch1.rules_skipped",
+            rules="; ".join(f"{i18n.label('kind', k, ctx.lang)} ({', '.join(v)})" for k, v in skipped.items()),
+        )
+        if skipped
+        else ""
+    )
     if not chosen:
-        out.say(ctx.t("ch1.summary_none", month=ctx.month))
+        out.say(ctx.t("ch1.summary_none", month=ctx.month), unchecked)
         return
     high = sum(f.severity == "high" for f in ctx.findings)
     priced = [r.money.value_at_stake for r in ctx.recommendations if r.money and r.money.value_at_stake is not None]
@@ -261,3 +285,4 @@ def executive_summary(ctx: ReportContext) -> None:
         f"{finding_sentence(f, ctx.lang)}"
         for f in chosen
     )
+    out.say(unchecked)

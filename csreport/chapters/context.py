@@ -98,8 +98,17 @@ class ReportContext:
         return self.read("surveys", months=24)
 
     def missing(self, what: str) -> None:
-        """Say in one sentence that a section's input is missing (the section then moves on)."""
+        """Say in one sentence that a section's input is missing and how to add it (the section then moves on)."""
         output.say(self.t("report.missing", what=what))
+
+    def not_enough(self, reason: str | None) -> None:
+        """Say in one sentence why an analysis has no result (its reason in the report language)."""
+        output.say(self.t("report.not_enough", reason=i18n.reason(reason, self.lang)))
+
+    def absent_columns(self, table: str, *columns: str) -> list[str]:
+        """Those of ``columns`` that ``table`` lacks (all of them when the table is absent)."""
+        have = set(self.store.columns(table)) if self.has(table) else set()
+        return [c for c in columns if c not in have]
 
     @cached_property
     def report(self) -> ComputedReport:
@@ -124,7 +133,8 @@ class ReportContext:
     def agent_fcr_ranking(self):
         """First-contact resolution per agent over the last 3 months, ranked with funnel limits (chapter 4's
         ranking and its training link use the same one)."""
-        contacts = self.read("contacts", 3, ["agent_id", "first_contact_resolution"])
+        wanted = ["agent_id", "first_contact_resolution"]
+        contacts = self.read("contacts", 3, [c for c in wanted if c in self.store.columns("contacts")] or None)
         return rate_ranking(contacts, "first_contact_resolution", self.read_all("agents"))
 
     @cached_property

@@ -119,7 +119,7 @@ def segmentation(ctx: ReportContext) -> None:
     )
     result = segment_customers(features)
     if not result.available:
-        return out.say(ctx.t("report.not_enough", reason=result.reason))
+        return ctx.not_enough(result.reason)
     profiles = result.profiles
     largest = profiles.iloc[0]
     out.say(
@@ -231,7 +231,7 @@ def loyalty(ctx: ReportContext) -> None:
         return ctx.missing(ctx.t("ch2.need_loyalty"))
     result = loyalty_analysis(ctx.read_all("customers"), ctx.surveys_history, ctx.history, ctx.period, months=12)
     if not result.available:
-        return out.say(ctx.t("report.not_enough", reason=result.reason))
+        return ctx.not_enough(result.reason)
     bands = result.by_csat.dropna(subset=["churn_rate"])
     odds = result.odds_ratios.set_index("term")
     sentence = ctx.t(
@@ -339,7 +339,7 @@ def drivers(ctx: ReportContext) -> None:
     frame = driver_frame(ctx.read("surveys", 6), ctx.read("contacts", 6), agents)
     result = satisfaction_drivers(frame, confidence=ctx.targets.parameters.confidence)
     if not result.available:
-        return out.say(ctx.t("report.not_enough", reason=result.reason))
+        return ctx.not_enough(result.reason)
     effects = result.effects.sort_values("importance", ascending=False)
     top = effects.iloc[0]
     out.say(
@@ -368,7 +368,7 @@ def comments(ctx: ReportContext) -> None:
         return ctx.missing(ctx.t("ch2.need_surveys"))
     result = analyse_comments(ctx.read("surveys", 12), ctx.read("contacts", 12))
     if not result.available:
-        return out.say(ctx.t("report.not_enough", reason=result.reason))
+        return ctx.not_enough(result.reason)
     out.say(
         *[
             ctx.t(

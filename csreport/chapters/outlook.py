@@ -23,7 +23,7 @@ def forecast(ctx: ReportContext) -> None:
     contacts = ctx.history[["created_at"]]
     result = forecast_volume(contacts)
     if not result.available:
-        return out.say(ctx.t("report.not_enough", reason=result.reason))
+        return ctx.not_enough(result.reason)
     first = result.monthly.iloc[0]
     out.say(
         ctx.t(
@@ -66,7 +66,7 @@ def staffing(ctx: ReportContext) -> None:
         agents_on_hand=on_hand,
     )
     if not need.available:
-        return out.say(ctx.t("report.not_enough", reason=need.reason))
+        return ctx.not_enough(need.reason)
     weekday = need.intervals[need.intervals["day_type"] == "weekday"]
     per_interval = weekday.groupby("interval")["required"].sum().reset_index()
     per_interval["label"] = per_interval["interval"].map(lambda m: f"{m // 60:02d}:{m % 60:02d}")

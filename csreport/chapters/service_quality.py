@@ -8,6 +8,7 @@ import pandas as pd
 from csreport import charts, i18n
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
+from csreport.metrics.service import QUEUE
 from csreport.scorecard import attainment
 
 SERVICE_KPIS = ["service_level", "asa_s", "abandonment_rate", "first_response_median_s", "first_response_p90_s",
@@ -34,7 +35,8 @@ def _kpi_table(ctx: ReportContext, names: list[str]) -> pd.DataFrame:
             if m.available and m.low is not None
             else ""
         )
-        rows.append([i18n.label("kpi", name, ctx.lang), value, interval, i18n.number(m.n, ctx.lang), m.reason or ""])
+        note = i18n.reason(m.reason, ctx.lang)
+        rows.append([i18n.label("kpi", name, ctx.lang), value, interval, i18n.number(m.n, ctx.lang), note])
     columns = [ctx.t(f"ch3.col.{c}") for c in ("kpi", "value", "interval", "n", "note")]
     return pd.DataFrame(rows, columns=columns)
 
@@ -44,7 +46,10 @@ def service_level(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.service"), 3)
     card = ctx.scorecard.set_index("kpi")
     sl = card.loc["service_level"]
-    if pd.isna(sl["value"]):
+    absent = ctx.absent_columns("contacts", *QUEUE)
+    if absent:
+        ctx.missing(ctx.t("ch3.need_queue", columns=", ".join(absent)))
+    elif pd.isna(sl["value"]):
         out.say(ctx.t("ch3.no_queue"))
     else:
         change = sl["change_vs_previous"]
@@ -103,6 +108,10 @@ def efficiency(ctx: ReportContext) -> None:
     agent_months = ctx.agent_months()
     hours = float(agent_months["available_hours"].sum()) if "available_hours" in agent_months else None
     per_hour = handled.value / hours if hours and handled.available else None
+    if not any(kpis[k].available for k in EFFICIENCY_KPIS):
+        absent = ctx.absent_columns("contacts", "handle_s", "cost")
+        absent += [f"agent_months.{c}" for c in ctx.absent_columns("agent_months", "available_hours")]
+        return ctx.missing(ctx.t("ch3.need_efficiency", columns=", ".join(absent)))
     out.say(
         ctx.t(
             "ch3.efficiency_sentence",
@@ -182,7 +191,9 @@ def bottlenecks(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.bottlenecks"), 3)
     contacts = ctx.contacts
     queued = contacts[contacts["channel"].isin(["phone", "chat"])]
+    said = False
     if "queue_wait_s" in queued.columns and queued["queue_wait_s"].notna().sum() > 0:
+        said = True
         frame = pd.DataFrame(
             {
                 "weekday": queued["created_at"].dt.day_of_week,
@@ -228,6 +239,12 @@ def bottlenecks(ctx: ReportContext) -> None:
                 }
             )
             out.table(shown, ctx.t("ch3.slowest_caption"), {ctx.t("ch3.col.category"): "left"})
+            said = True
+    absent = ctx.absent_columns("contacts", "queue_wait_s", "resolved_at", "category")
+    if absent:  # what the waits by hour and the slowest categories need
+        ctx.missing(ctx.t("ch3.need_bottlenecks", columns=", ".join(absent)))
+    elif not said:
+        out.say(ctx.t("ch3.no_bottlenecks", month=ctx.month))
 
 
 def longest_wait_cell(frame: pd.DataFrame, min_sample: int) -> tuple[int, int, float, int] | None:

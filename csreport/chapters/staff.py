@@ -71,7 +71,7 @@ def performance(ctx: ReportContext) -> None:
         return ctx.missing(ctx.t("ch4.need_agents"))
     ranking = ctx.agent_fcr_ranking
     if not ranking.available:
-        return out.say(ctx.t("report.not_enough", reason=ranking.reason))
+        return ctx.not_enough(ranking.reason)
     table = ranking.table
     low = table[table["flag"] == "low"]
     out.say(
@@ -121,6 +121,10 @@ def training(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch4.training"), 3)
     if not ctx.has("agents"):
         return ctx.missing(ctx.t("ch4.need_agents"))
+    absent = ctx.absent_columns("contacts", "agent_id", "category", "first_contact_resolution")
+    absent += [f"agents.{c}" for c in ctx.absent_columns("agents", "team")]
+    if absent:
+        return ctx.missing(ctx.t("ch4.need_training_columns", columns=", ".join(absent)))
     contacts = ctx.read("contacts", 3, ["agent_id", "category", "first_contact_resolution", "business_unit"])
     needs = training_needs(contacts, ctx.read_all("agents"), ctx.targets.parameters.min_sample)
     gaps = needs[needs["significant_shortfall"]] if not needs.empty else needs
@@ -158,7 +162,7 @@ def training_and_performance(ctx: ReportContext) -> None:
         return ctx.missing(ctx.t("ch4.need_training"))
     link = training_link(ctx.agent_fcr_ranking.table, ctx.agent_months(6))
     if not link.available:
-        return out.say(ctx.t("report.not_enough", reason=link.reason))
+        return ctx.not_enough(link.reason)
     significant = link.p_value < 1 - ctx.targets.parameters.confidence
     key = "ch4.link_significant" if significant else "ch4.link_none"
     out.say(ctx.t(key, agents=link.agents, rho=i18n.number(link.rho, ctx.lang, 2), p=p_text(link.p_value, ctx.lang)))
