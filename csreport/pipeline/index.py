@@ -82,7 +82,7 @@ def write_index(out_dir: Path, lang: str = "en") -> Path:
         f'{csp_meta(CSP_BUILTIN)}<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{CSS} td.failed {{ background: #fdecea; }}</style></head>"
         f"<body><main><h1>{html.escape(title)}</h1><p>{html.escape(i18n.text('index.legend', lang))}</p>"
-        f"<p>{' · '.join(others)}</p>"
+        f'<nav class="languages">{" · ".join(others)}</nav>'
         f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></main></body></html>"
     )
     target = out_dir / index_name(lang)
