@@ -53,3 +53,25 @@ def test_unknown_language_is_a_clear_error():
 def test_labels_fall_back_to_the_data_value():
     assert i18n.label("kpi", "service_level", "zh") == "服务水平"
     assert i18n.label("channel", "carrier-pigeon", "en") == "carrier-pigeon"
+
+
+def test_reasons_are_translated_from_their_english_templates():
+    from csreport import i18n
+
+    assert i18n.reason("contacts has no queue_wait_s, abandoned column", "zh") == (
+        "contacts 表缺少 queue_wait_s, abandoned 列"
+    )
+    assert i18n.reason("not enough data: 14 months of history, the backtest needs at least 17", "zh") == (
+        "数据不足:历史数据 14 个月,回测至少需要 17 个月"
+    )
+    assert i18n.reason("no FCR flag and contacts has no customer_id column", "zh") == (
+        "没有首次解决标记,且contacts 表缺少 customer_id 列"
+    )
+    assert i18n.reason("no FCR flag and contacts has no customer_id column", "en") == (
+        "no FCR flag and contacts has no customer_id column"
+    )
+    assert i18n.reason(None, "zh") == ""
+    i18n.MISSING.clear()
+    assert i18n.reason("a reason nobody wrote a template for", "zh") == "a reason nobody wrote a template for"
+    assert ("zh", "reason: a reason nobody wrote a template for") in i18n.MISSING
+    i18n.MISSING.clear()

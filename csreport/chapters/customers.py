@@ -31,6 +31,8 @@ def customer_groups(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.groups"), 3)
     if not ctx.has("customers"):
         return ctx.missing(ctx.t("ch2.need_customers"))
+    if "customer_id" not in ctx.contacts.columns:
+        return ctx.missing(ctx.t("ch2.need_customer_id"))
     base = ctx.read_all("customers")
     if "age" in base.columns:
         base["age_band"] = pd.cut(
