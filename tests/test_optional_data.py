@@ -16,6 +16,7 @@ import pytest
 from csreport import i18n
 from csreport.chapters import SECTIONS, ReportContext
 from csreport.chapters import output as chapter_output
+from csreport.chapters import section as chapter_section
 from csreport.ingest import ingest
 from csreport.schemas import SCHEMAS
 from csreport.sql import quote
@@ -44,17 +45,21 @@ def shown(monkeypatch):
     DuckDB uses one thread, as in a batch worker (the test measures work, not thread start-up)."""
     monkeypatch.setenv("CSREPORT_THREADS", "1")
     outputs = []
-    monkeypatch.setattr(chapter_output, "display", outputs.append)
-    monkeypatch.setattr(chapter_output, "figure", lambda fig, caption: (plt.close(fig), outputs.append(caption)))
+    monkeypatch.setattr(chapter_section, "display", outputs.append)
+    monkeypatch.setattr(
+        chapter_output,
+        "figure",
+        lambda fig, caption: (plt.close(fig), chapter_output.markdown(f"*{chapter_output.escape(caption)}*")),
+    )
     return outputs
 
 
 def _run(ctx: ReportContext) -> None:
     for module, sections in SECTIONS.values():
         chapter = importlib.import_module(f"csreport.chapters.{module}")
-        chapter.title(ctx)
+        chapter.title(ctx)._ipython_display_()  # a section returns its Section, which displays itself
         for section in sections:
-            getattr(chapter, section)(ctx)
+            getattr(chapter, section)(ctx)._ipython_display_()
 
 
 def _markdown(outputs) -> list[str]:
