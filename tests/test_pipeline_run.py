@@ -17,7 +17,7 @@ from csreport import i18n
 from csreport.errors import ParameterError
 from csreport.pipeline.offline import external_requests
 from csreport.pipeline.run import RunSpec, run_report
-from tests import browser
+from tests import browser, pdf_checks
 
 PAYLOADS = ["<script>document.title='pwned'</script>", "<img src=x onerror=\"document.title='pwned'\">"]
 SECRET = "s3cretPW-never-written"
@@ -126,6 +126,7 @@ def test_chinese_report_pdf(sample_dir, sample_truth, tmp_path, capfd):
     for key in CHAPTER_KEYS:
         assert i18n.text(key, "zh") in text
     _assert_loads_nothing_outside(result.spec.target / "report.html")
+    assert pdf_checks.overlapping_words(result.spec.target / "report.pdf") == []  # all units: the widest numbers
 
 
 @pytest.mark.parametrize("unit", ["../east", "a/b", "..", ""])
@@ -140,10 +141,12 @@ def test_bad_periods_are_rejected(period, tmp_path):
         RunSpec(period, "east", "en", tmp_path, tmp_path)
 
 
-@pytest.mark.skipif(not shutil.which("quarto"), reason="quarto is not installed here; config and commands are tested")
+@pytest.mark.skipif(not shutil.which("quarto"), reason="no quarto on PATH (CI has none)")
 def test_quarto_renders_for_real(sample_dir, sample_truth, tmp_path):
     result = run_report(RunSpec(sample_truth["end"], "all", "en", sample_dir, tmp_path, renderer="quarto"))
     assert result.status == "ok", result.error
     assert (result.spec.target / "report.html").stat().st_size > 0
     _assert_loads_nothing_outside(result.spec.target / "report.html")
     assert i18n.text("ch6.title", "en") in _pdf_text(result.spec.target / "report.pdf")
+    assert pdf_checks.overlapping_words(result.spec.target / "report.pdf") == []
+    assert pdf_checks.run_together(result.spec.target / "report.pdf") == []
