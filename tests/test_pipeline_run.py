@@ -18,6 +18,7 @@ from csreport.errors import ParameterError
 from csreport.pipeline.offline import external_requests
 from csreport.pipeline.run import RunSpec, run_report
 from tests import browser, pdf_checks
+from tests.test_rendered_reports import assert_published
 
 PAYLOADS = ["<script>document.title='pwned'</script>", "<img src=x onerror=\"document.title='pwned'\">"]
 SECRET = "s3cretPW-never-written"
@@ -150,3 +151,4 @@ def test_quarto_renders_for_real(sample_dir, sample_truth, tmp_path):
     assert i18n.text("ch6.title", "en") in _pdf_text(result.spec.target / "report.pdf")
     assert pdf_checks.overlapping_words(result.spec.target / "report.pdf") == []
     assert pdf_checks.run_together(result.spec.target / "report.pdf") == []
+    assert_published(result.spec.target, "quarto")  # only the documented files, the renderer and its version

@@ -18,6 +18,7 @@ import pytest
 
 from csreport import i18n
 from csreport.pipeline.notebooks import KERNEL_ARGUMENTS
+from csreport.pipeline.quarto import render_quarto
 from csreport.pipeline.run import PUBLISHED
 from tests import pdf_checks
 
@@ -44,33 +45,57 @@ def out_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("print")
 
 
+@pytest.fixture(scope="module")
+def builtin_runs(sample_dir, sample_truth, out_dir):
+    """Run the report of unit east for the latest sample month through the command line (so its console output
+    is what a user sees), once per language: {lang: (run directory, console output)}."""
+    done_runs = {}
+
+    def run(lang: str) -> tuple[Path, str]:
+        if lang not in done_runs:
+            options = {"--period": sample_truth["end"], "--unit": "east", "--lang": lang, "--data": str(sample_dir),
+                       "--out": str(out_dir / "builtin"), "--renderer": "builtin"}  # fmt: skip
+            command = [sys.executable, "-c", "from csreport.cli import main; main()", "run"]
+            done = subprocess.run(command + [x for kv in options.items() for x in kv], capture_output=True, text=True)
+            assert done.returncode == 0, done.stdout + done.stderr
+            target = out_dir / "builtin" / sample_truth["end"] / ("east" if lang == "en" else f"east.{lang}")
+            done_runs[lang] = (target, done.stdout + done.stderr)
+        return done_runs[lang]
+
+    return run
+
+
 @pytest.fixture(scope="module", params=RUNS, ids=lambda r: "-".join(r))
-def run(request, sample_dir, sample_truth, out_dir):
-    """One report of unit east for the latest sample month, run through the command line (so its console
-    output is what a user sees): (renderer, lang, run directory, console output)."""
+def run(request, builtin_runs, out_dir):
+    """(renderer, lang, run directory, console output). Quarto renders the built-in run's report notebook
+    again (a full Quarto run is test_pipeline_run.test_quarto_renders_for_real): the same chapters, no second
+    execution."""
     renderer, lang = request.param
-    out = out_dir / renderer
-    options = {"--period": sample_truth["end"], "--unit": "east", "--lang": lang, "--data": str(sample_dir),
-               "--out": str(out), "--renderer": renderer}  # fmt: skip
-    command = [
-        sys.executable,
-        "-c",
-        "from csreport.cli import main; main()",
-        "run",
-        *(x for kv in options.items() for x in kv),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
-    target = out / sample_truth["end"] / ("east" if lang == "en" else f"east.{lang}")
-    assert done.returncode == 0, done.stdout + done.stderr
-    return renderer, lang, target, done.stdout + done.stderr
+    target, console = builtin_runs(lang)
+    if renderer == "builtin":
+        return renderer, lang, target, console
+    copy = out_dir / "quarto" / target.name
+    if not copy.exists():
+        shutil.copytree(target, copy)
+        nb = json.loads((copy / "report.ipynb").read_text(encoding="utf-8"))
+        render_quarto(copy / "report.ipynb", nb["metadata"]["title"], lang)
+    return renderer, lang, copy, ""
 
 
 def test_a_successful_run_prints_no_error_lines(run):
+    if run[0] == "quarto":
+        pytest.skip("the console is checked on the command-line runs; Quarto's own output is captured by the renderer")
     assert not [line for line in run[3].splitlines() if NOISE.search(line)]
 
 
-def test_run_directory_holds_only_the_documented_files(run):
-    renderer, _, target, _ = run
+def test_run_directory_holds_only_the_documented_files(builtin_runs):
+    target = builtin_runs("en")[0]
+    assert_published(target, "builtin")
+
+
+def assert_published(target: Path, renderer: str) -> None:
+    """``target`` holds the documented files only, nothing hidden is left beside it, and its manifest names
+    the renderer used (and Quarto's version when Quarto rendered)."""
     assert sorted(p.name for p in target.iterdir()) == sorted(PUBLISHED)
     assert not list(target.parent.glob(".*")), "temporary or old run directories left behind"
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
