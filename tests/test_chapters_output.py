@@ -105,3 +105,11 @@ def test_scorecard_change_without_a_previous_value():
     from csreport.chapters.background import change_mark
 
     assert change_mark(0.9, float("nan"), "higher", False) == "–"
+
+
+def test_short_headers_stay_whole_long_ones_may_wrap():
+    frame = pd.DataFrame({"指标": ["服务水平"], "变化": ["↑"], "Same month last year": ["88.4%"]})
+    widths = column_widths(frame)
+    assert widths[1] == pytest.approx(16 * 1.08 + 10, abs=0.01)  # 变化 (2 em) whole, not one character a line
+    long_header = text_points("Same month last year")
+    assert widths[2] == pytest.approx(long_header / 2 * 1.08 + 10, abs=0.01)  # on two lines

@@ -113,10 +113,11 @@ def text_points(text: str) -> float:
 
 def _column_points(texts: list[str], header: str) -> tuple[float, float]:
     """(least, wanted) width of a column in points, padding included: least = its longest unbreakable word
-    (header or cell), wanted = its longest cell with the header allowed to wrap onto two lines."""
+    (header or cell), wanted = its longest cell, the header allowed to wrap onto two lines unless it is short."""
     words = [w for t in [header, *texts] for w in _BREAKS.split(t) if w]
     least = max((text_points(w) for w in words), default=0.0)
-    wanted = max([least, text_points(header) / 2, *(text_points(t) for t in texts)])
+    head = text_points(header)  # a header may wrap onto two lines; a short one (up to 4 em, 变化) stays whole
+    wanted = max([least, min(head, max(head / 2, 4 * TABLE_FONT_PT)), *(text_points(t) for t in texts)])
     pad = 2 * TABLE_INSET_PT
     return least * _SLACK + pad, wanted * _SLACK + pad
 
