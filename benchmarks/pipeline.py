@@ -10,7 +10,10 @@
   kernel per chapter) and then the warm engine, same specs, results compared (findings.json and the manifest
   headline of every run); the ratio warm / cold (target ≤ 0.4), and the peak memory of a worker with its kernels
   (RSS sampled every 0.5 s; target < 3 GB);
-- ``--resume`` rerun of the warm batch with nothing changed (target < 3 s).
+- ``--resume`` rerun of the warm batch with nothing changed (target < 3 s);
+- renderers: the single report's ``report.ipynb`` rendered by the built-in renderer and by Quarto (when on PATH),
+  medians of wall-clock and CPU seconds (``benchmarks/renderers.py``). ``--only renderers`` runs this part alone
+  on one fresh report and adds its keys to pipeline.json, keeping the others.
 
 ``--months N --units east,west,...`` set the batch grid (the issue's grid is 12 months × 4 units = 48 runs, about
 35 min per engine on a quiet 2-core host: ``--months 12 --units east,west,north,south``). Prints a table and
@@ -34,6 +37,7 @@ import nbformat
 import pandas as pd
 import papermill
 import psutil
+from renderers import render_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -118,13 +122,34 @@ def _close(a, b) -> bool:
     return a == b
 
 
+def renderers_only(notebook: Path | None) -> None:
+    from csreport.pipeline.run import RunSpec, run_report
+
+    sample = ROOT / "data" / "sample"
+    period = json.loads((sample / "_scenario_truth.json").read_text())["end"]
+    work = Path(tempfile.mkdtemp(prefix="csreport-renderers-"))
+    if notebook is None:
+        notebook = run_report(RunSpec(period, "east", "en", sample, work / "run", renderer="builtin")).spec.target
+        notebook = notebook / "report.ipynb"
+    result = render_seconds(notebook, work)
+    path = RESULTS / "pipeline.json"
+    saved = json.loads(path.read_text()) if path.is_file() else {}
+    path.write_text(json.dumps(saved | result, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(result, indent=2))
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--units", default="east,west,north,south")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument("--only", choices=["renderers"], help="run one part alone")
+    parser.add_argument("--notebook", type=Path, help="--only renderers: render this executed report.ipynb")
     args = parser.parse_args()
+    if args.only == "renderers":
+        return renderers_only(args.notebook)
     from csreport.chapters import open_report
     from csreport.pipeline import warm
     from csreport.pipeline.batch import run_batch
@@ -199,6 +224,7 @@ def main() -> None:
             "resume_noop_seconds": round(resume_seconds, 2),
             "resume_skipped": sum(r.status == "skipped" for r in resumed),
         }
+    result |= render_seconds(single.spec.target / "report.ipynb", work)
     result["load_average_1min_before_after"] = [round(load_before[0], 1), round(os.getloadavg()[0], 1)]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "pipeline.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
