@@ -134,6 +134,21 @@ def present_columns(raw: RawTable, tmap: TableMapping) -> list[str]:
     return [c for c in SCHEMAS[raw.table].columns if tmap.source_name(c) in raw.types or c in tmap.constants]
 
 
+#: tables whose extra columns (not in the contract, not mapped) are kept in the store, as BRIEF §3 says: a
+#: customer's plan or contract type may be analysed as an attribute (csreport.analyses.churn_groups)
+KEEPS_EXTRA_COLUMNS = {"customers"}
+
+
+def extra_columns(raw: RawTable, tmap: TableMapping) -> list[str]:
+    """Source columns of ``raw`` that are neither contract columns nor mapped onto one, in source order, for
+    the tables in :data:`KEEPS_EXTRA_COLUMNS` (others: none). Names starting with ``_`` are csreport's own."""
+    if raw.table not in KEEPS_EXTRA_COLUMNS:
+        return []
+    schema = SCHEMAS[raw.table]
+    used = {tmap.source_name(c) for c in schema.columns} | set(schema.columns)
+    return [c for c in raw.types if c not in used and not c.startswith("_") and c.strip()]
+
+
 def missing_required(raw: RawTable, tmap: TableMapping) -> list[str]:
     """Required contract columns the source does not provide."""
     present = set(present_columns(raw, tmap))
@@ -179,6 +194,11 @@ def _typed_columns(raw: RawTable, tmap: TableMapping, tz: str):
             from_text.add(col)
         else:
             value_of[col] = f"CAST({quote(col)} AS VARCHAR)"
+    for col in extra_columns(raw, tmap):  # kept as they come (text from CSV and Excel, trimmed; empty = NULL)
+        src = quote(col)
+        if raw.kind in ("csv", "excel"):
+            src = f"NULLIF(trim(CAST({src} AS VARCHAR)), '')"
+        typed.append(f"{src} AS {quote(col)}")
 
     return schema, columns, typed, rawtext, value_of, from_text
 
@@ -203,7 +223,7 @@ def checked_query(raw: RawTable, tmap: TableMapping, tz: str) -> tuple[str, list
     ``_violations`` is built only for bad rows (NULL otherwise): on clean data the cost is the typing and one
     boolean per rule. Duplicate keys are found with a GROUP BY and a join, not a window over every row; the
     first occurrence of a key (by source row) is kept, later ones are quarantined.
-    Returns the query and the list of contract columns it yields.
+    Returns the query and the list of columns it yields: the contract columns, then the kept extra columns.
     """
     schema, columns, typed, rawtext, value_of, from_text = _typed_columns(raw, tmap, tz)
 
@@ -234,6 +254,7 @@ def checked_query(raw: RawTable, tmap: TableMapping, tz: str) -> tuple[str, list
         if cross.column in columns and cross.other in columns:
             conditions.append((f"{quote(cross.column)} < {quote(cross.other)}", cross.column, cross.rule))
 
+    kept = columns + extra_columns(raw, tmap)
     bad = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _, _ in conditions) or "FALSE"
     structs = ", ".join(
         f'CASE WHEN {cond} THEN struct_pack("column" := {literal(col)}, rule := {literal(rule)}, '
@@ -245,7 +266,7 @@ def checked_query(raw: RawTable, tmap: TableMapping, tz: str) -> tuple[str, list
         + "".join(f", {cte}" for cte in ctes)
         + f", joined AS (SELECT {', '.join(['typed.*', *firsts])} FROM typed {' '.join(joins)})"
         f", flagged AS (SELECT *, {bad} AS _bad FROM joined) "
-        f"SELECT _row, {', '.join(quote(c) for c in columns)}, _bad, "
+        f"SELECT _row, {', '.join(quote(c) for c in kept)}, _bad, "
         f"CASE WHEN _bad THEN list_filter([{structs}], lambda v: v IS NOT NULL) END AS _violations FROM flagged"
     )
-    return sql, columns
+    return sql, kept

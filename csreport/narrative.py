@@ -12,6 +12,7 @@ from csreport.findings.record import Finding
 _VALUE_UNITS = {
     "category_spike": "count",
     "churn_rise": "ratio",
+    "churn_group": "ratio",
     "training_gap": "ratio",
     "channel_shift": "ratio",
     "staffing_gap": "score",
@@ -74,9 +75,30 @@ def finding_sentence(finding: Finding, lang: str) -> str:
             excess=i18n.number(f.impact, lang),
             revenue=i18n.money(ev.get("revenue_at_risk"), lang),
         )
+    elif f.kind == "churn_group":
+        fmt.update(
+            group=group_label(ev.get("attribute"), ev.get("level"), lang, ev.get("lookback_days", 90)),
+            months=ev.get("months", ""),
+            ratio=i18n.number(ev.get("ratio"), lang, 1),
+            excess=i18n.number(f.impact, lang),
+        )
     sentence = i18n.text(f"finding.{f.kind}", lang, **fmt)
     if f.kind == "target_missed" and f.p_value is not None:
         sentence += " " + i18n.text(f"finding.target_test_{'significant' if f.significant else 'chance'}", lang, **fmt)
+    if f.kind == "churn_group":  # the group opens the sentence
+        sentence = sentence[:1].upper() + sentence[1:]
     if f.note:
         sentence += " " + i18n.text("finding.maturing", lang)
     return sentence
+
+
+def group_label(attribute: str | None, level: str | None, lang: str, days: int = 90) -> str:
+    """A customer group of :mod:`csreport.analyses.churn_groups` in words: "customers with 4+ contacts in the
+    90 days before", "customers with Segment “basic”"; an extra column of the customer's data by its own name."""
+    if attribute == "contacts":
+        return i18n.text("finding.group.contacts", lang, level=level, days=days)
+    name = i18n.text(f"ch2.group.{attribute}", lang) if attribute in _GROUP_ATTRIBUTES else attribute
+    return i18n.text("finding.group.attribute", lang, attribute=name, level=level)
+
+
+_GROUP_ATTRIBUTES = {"segment", "region", "gender", "age_band", "spend_band"}

@@ -40,3 +40,14 @@ def sample_truth(sample_dir):
     import json
 
     return json.loads((sample_dir / "_scenario_truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def other_sample_dir(tmp_path_factory):
+    """The second scenario (tests/fixtures/scenario_other.yml) at its own scale, shared by the tests that need it."""
+    from csreport.sample.generate import generate
+    from csreport.sample.scenario import load_scenario
+
+    out = tmp_path_factory.mktemp("other") / "data"
+    generate(load_scenario(FIXTURES / "scenario_other.yml"), out)
+    return out

@@ -27,12 +27,29 @@ def test_gap_against_staff_on_hand():
 
 
 def test_weekend_days_are_averaged_over_weekend_days():
-    frame = pd.DataFrame(
+    chats = pd.DataFrame(
         {"channel": "chat", "created_at": pd.to_datetime(["2026-10-03 09:05", "2026-10-04 09:10"]), "handle_s": 300.0}
     )
-    loads = interval_loads(frame, "2026-10")
-    # October 2026 has 9 weekend days: 2 contacts in the 09:00 interval -> 2 / 9 arrivals per weekend interval
+    emails = pd.DataFrame({"channel": "email", "created_at": pd.date_range("2026-10-01 12:00", periods=31, freq="D")})
+    loads = interval_loads(pd.concat([chats, emails], ignore_index=True), "2026-10")
+    # every day of October 2026 has data, 9 of them weekend days: 2 chats at 09:00 -> 2 / 9 per weekend interval
     assert loads.loc[0, "day_type"] == "weekend" and loads.loc[0, "arrivals"] == pytest.approx(2 / 9)
+
+
+def test_a_month_with_missing_days_is_averaged_over_the_days_with_data():
+    # November 2026 (21 weekdays, 9 weekend days), but data only on 2–6 and 9–13 November (10 weekdays) and
+    # Saturday 7 November: 30 phone contacts at 09:00 on each of those weekdays, AHT 300 s, and 4 on the Saturday.
+    # Per weekday with data: 300 / 10 = 30 arrivals (not 300 / 21 = 14.3); load 30 × 300 / 1800 = 5 Erlangs.
+    days = list(pd.date_range("2026-11-02", "2026-11-06")) + list(pd.date_range("2026-11-09", "2026-11-13"))
+    created = [d + pd.Timedelta(hours=9, seconds=50 * i) for d in days for i in range(30)]
+    created += [pd.Timestamp("2026-11-07 09:00") + pd.Timedelta(minutes=i) for i in range(4)]
+    loads = interval_loads(pd.DataFrame({"channel": "phone", "created_at": created, "handle_s": 300.0}), "2026-11")
+    weekday, weekend = loads.set_index("day_type").loc["weekday"], loads.set_index("day_type").loc["weekend"]
+    assert (weekday["days"], weekday["contacts"], weekday["arrivals"], weekday["load"]) == (10, 300, 30, 5)
+    assert (weekend["days"], weekend["arrivals"]) == (1, 4)
+    # Erlang C for 5 Erlangs at 80 % in 20 s with AHT 300 s: 8 agents; calendar weekdays (2.38 Erlangs) ask for 5
+    need = staffing_need(pd.DataFrame({"channel": "phone", "created_at": created, "handle_s": 300.0}), "2026-11")
+    assert need.intervals.set_index("day_type").loc["weekday", "required"] == 8
 
 
 def test_not_enough_data():

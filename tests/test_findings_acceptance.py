@@ -7,13 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from csreport.findings.collect import collect_findings
 from csreport.findings.recommend import recommend
 from csreport.ingest import ingest
-from csreport.sample.generate import generate
-from csreport.sample.scenario import load_scenario
 from csreport.scorecard import KpiCache
 from csreport.store import open_store, parse_period
 from csreport.targets import load_targets
@@ -49,13 +45,5 @@ def test_default_scenario_events_are_found_and_recommended(sample_dir, tmp_path)
     _check(*_findings_of_last_months(sample_dir, tmp_path / "validated"))
 
 
-@pytest.fixture(scope="module")
-def other_sample(tmp_path_factory):
-    out = tmp_path_factory.mktemp("other")
-    scenario = load_scenario(Path(__file__).parent / "fixtures" / "scenario_other.yml")
-    generate(scenario, out / "data")
-    return out
-
-
-def test_other_scenario_events_are_found_and_recommended(other_sample):
-    _check(*_findings_of_last_months(other_sample / "data", other_sample / "validated"))
+def test_other_scenario_events_are_found_and_recommended(other_sample_dir, tmp_path):
+    _check(*_findings_of_last_months(other_sample_dir, tmp_path / "validated"))

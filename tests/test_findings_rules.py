@@ -186,3 +186,28 @@ def test_rules_file_rejects_unknown_keys(tmp_path):
 
 def test_project_rules_file_loads_with_documented_defaults():
     assert load_rules() == Rules()
+
+
+def test_churn_from_a_zero_previous_month_is_a_deterioration_not_a_missed_target():
+    # churn 14 % against 0 % the month before (n = 1,000; p < 1e-100): the change is infinite in relative terms
+    card = _card(
+        churn_rate={"value": 0.14, "previous": 0.0, "change_vs_previous": 0.14, "p_vs_previous": 1e-100,
+                    "significant_vs_previous": True, "status": "missed", "direction": "lower", "target": 0.01},
+    )  # fmt: skip
+    [f] = kpi_findings(card, "2026-10", "all", RULES, last_data_month=False)
+    assert (f.kind, f.severity) == ("deterioration", "high")
+    assert f.relative_change == math.inf and f.to_json()["relative_change"] is None
+    assert f.impact == pytest.approx(140)  # 14 points × 1,000 customers
+
+
+def test_churn_rise_from_a_zero_baseline_is_a_rise():
+    # 6 months of 1,000 active and 0 churned, then 140 of 1,000: Fisher exact (one-sided) instead of Poisson(0)
+    rows = [(m, "basic", 1000, 0) for m in MONTHS] + [("2026-10", "basic", 1000, 140)]
+    churn = pd.DataFrame(rows, columns=["period", "segment", "active", "churned"])
+    [f] = churn_rises(churn, "2026-10", "all", RULES)
+    assert (f.kind, f.severity, f.segment) == ("churn_rise", "high", "basic")
+    assert f.value == 0.14 and f.baseline == 0.0 and f.relative_change is None
+    assert f.p_value < 1e-100 and f.impact == 140
+    # one churner of 1,000 after 6,000 without any is not significant (Fisher p = 1/7)
+    rows[-1] = ("2026-10", "basic", 1000, 1)
+    assert churn_rises(pd.DataFrame(rows, columns=churn.columns), "2026-10", "all", RULES) == []

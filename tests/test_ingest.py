@@ -255,3 +255,26 @@ def test_one_very_long_comment_keeps_the_survey_file(data_dir, tmp_path, comment
     assert (t.rows_read, t.rows_accepted, t.rows_quarantined) == (3, 2, 1)  # S3's csat 9 is out of range
     store = pd.read_parquet(out / "store" / "surveys.parquet").set_index("survey_id")
     assert store.loc["S2", "comment"] == comment
+
+
+def test_extra_customer_columns_are_kept(data_dir, tmp_path):
+    # BRIEF §3: a customer's plan or contract type is kept and may be analysed as an attribute
+    from csreport.store import open_store
+
+    report = ingest(data_dir(contacts="contacts_valid.csv", customers="customers_extra_columns.csv"), tmp_path / "o")
+    assert report.tables["customers"].columns[-3:] == ["International plan", "contract", "total day minutes"]
+    customers = open_store(tmp_path / "o").read("customers").set_index("customer_id")
+    plan = customers["International plan"]
+    assert plan.isna().tolist() == [False, False, True, False]  # empty is missing
+    assert plan.dropna().tolist() == ["yes", "no", "no"]  # trimmed
+    assert customers.loc["c4", "contract"] == "month-to-month"
+    assert customers.loc["c4", "total day minutes"] == "301.2"  # as it came; analyses decide how to read it
+    assert report.tables["customers"].rows_accepted == 4
+
+
+def test_extra_columns_of_other_tables_are_not_kept(data_dir, tmp_path):
+    data = data_dir(contacts="contacts_valid.csv")
+    frame = pd.read_csv(data / "contacts.csv", dtype=str)
+    frame.assign(note="x").to_csv(data / "contacts.csv", index=False)
+    report = ingest(data, tmp_path / "o")
+    assert "note" not in report.tables["contacts"].columns

@@ -9,6 +9,7 @@ from csreport.errors import ParameterError
 from csreport.ingest import ingest
 from csreport.sample.generate import generate
 from csreport.sample.scenario import load_scenario
+from tests.sample_effects import EFFECTS
 
 ROOT = Path(__file__).parents[1]
 DEFAULT = ROOT / "params" / "scenarios" / "default.yml"
@@ -162,3 +163,43 @@ def test_replaces_an_earlier_sample(tmp_path):
     (tmp_path / "s" / "stale.csv").write_text("x")
     generate(scenario, tmp_path / "s")
     assert not (tmp_path / "s" / "stale.csv").exists()
+
+
+def _check_planted_effect(data, event) -> None:
+    """The stated size of each event type, in the rows: counts and means allow 2.5 standard errors of noise."""
+    kind, measured = event["kind"], EFFECTS[event["kind"]](data, event)
+    if kind == "staffing_shortfall":  # agent hours fall by `percent` (against the unit's months and other units)
+        assert measured == pytest.approx(1 - event["percent"] / 100, abs=0.06), event
+    elif kind in ("complaint_spike", "churn_wave"):  # count × factor
+        ratio, sd = measured
+        assert abs(ratio - event["factor"]) <= 2.5 * sd and abs(ratio - event["factor"]) < abs(ratio - 1), event
+    elif kind == "csat_drop":  # CSAT at least 0.1 below the unit's previous 6 months, significantly, via the cause
+        drop, se, cause = measured
+        assert drop <= -0.1 and drop + 2.5 * se < 0, (event, drop, se)
+        assert cause >= 3 if event["cause"] == "reopen" else cause <= -0.2, event
+    elif kind == "training_gap":  # the team's FCR in the category `fcr_drop` below the other teams'
+        assert measured == pytest.approx(-event["fcr_drop"], abs=0.05), event
+    elif kind == "channel_shift":  # `share` of the from-channel's contacts moved
+        assert measured == pytest.approx(1 - event["share"], abs=0.06), event
+
+
+@pytest.mark.parametrize("kind", sorted(EFFECTS))
+def test_each_planted_event_shows_in_the_rows_at_its_stated_size(sample_dir, sample_truth, kind):
+    for event in [e for e in sample_truth["events"] if e["kind"] == kind]:
+        _check_planted_effect(sample_dir, event)
+
+
+@pytest.mark.parametrize("kind", sorted(EFFECTS))
+def test_each_planted_event_of_another_scenario_shows_at_its_stated_size(other_sample_dir, kind):
+    truth = json.loads((other_sample_dir / "_scenario_truth.json").read_text(encoding="utf-8"))
+    for event in [e for e in truth["events"] if e["kind"] == kind]:
+        _check_planted_effect(other_sample_dir, event)
+
+
+def test_a_csat_drop_by_wait_is_refused_because_it_does_not_move_csat(tmp_path):
+    # fewer agents lengthened the waits 7-fold, but callers who wait long hang up and leave no survey: CSAT
+    # moved by less than 0.1 point, so the cause is not offered (staffing_shortfall plants waits)
+    path = tmp_path / "scenario.yml"
+    path.write_text(DEFAULT.read_text(encoding="utf-8").replace("cause: reopen", "cause: wait"), encoding="utf-8")
+    with pytest.raises(ParameterError, match="cause 'wait' is not one of the causes"):
+        load_scenario(path)

@@ -9,6 +9,9 @@ The model with the lower mean MASE over the backtest origins is chosen (MASE: me
 in-sample mean absolute seasonal difference). Prediction intervals come from the chosen model's backtest
 errors on the log scale, widening with the square root of the horizon. Daily volumes spread each month's
 forecast over its days by the weekday profile of the last eight weeks.
+
+With under two years of months (``MONTHLY_MIN_MONTHS``) the forecast is daily instead
+(:mod:`csreport.analyses.forecast_daily`): weekday seasonality, backtested against the weekly seasonal naive.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ import pandas as pd
 from scipy import stats
 from statsmodels.tsa.holtwinters import SimpleExpSmoothing
 
+from csreport.analyses.forecast_daily import forecast_daily
 from csreport.analyses.result import AnalysisResult
 
 SEASON = 12
+MONTHLY_MIN_MONTHS = 2 * SEASON  # under two years of months the year's season cannot be learnt: forecast daily
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,10 @@ class VolumeForecast(AnalysisResult):
     daily: pd.DataFrame  # date, forecast
     backtest: pd.DataFrame  # model, origin, horizon, actual, forecast, abs_error, mase_scale
     mase: dict[str, float]
+    granularity: str = "month"  # "month": monthly models; "day": daily models with a weekday season
+    mape: float | None = None  # the chosen model's backtest MAPE (ratio), daily models
+    history_days: int = 0  # days of history behind a daily forecast
+    origins: int = 0  # backtest origins of a daily forecast
     reason: str | None = None
 
 
@@ -115,16 +124,22 @@ def forecast_volume(
     lower backtest MASE, with ``confidence`` prediction intervals."""
     empty = pd.DataFrame()
     if contacts.empty or "created_at" not in contacts.columns:
-        return VolumeForecast("", empty, empty, empty, {}, "not enough data: no contacts")
+        return VolumeForecast("", empty, empty, empty, {}, reason="not enough data: no contacts")
     series = monthly_volume(contacts)
-    if len(series) < SEASON + 2 + horizon:
+    if len(series) < max(MONTHLY_MIN_MONTHS, SEASON + 2 + horizon):
+        daily = forecast_daily(contacts, horizon, confidence=confidence)
+        if isinstance(daily, str):
+            return VolumeForecast("", empty, empty, empty, {}, granularity="day", reason=daily)
         return VolumeForecast(
-            "",
-            empty,
-            empty,
-            empty,
-            {},
-            f"not enough data: {len(series)} months of history, the backtest needs at least {SEASON + 2 + horizon}",
+            daily["model"],
+            daily["monthly"],
+            daily["daily"],
+            daily["backtest"],
+            daily["mase"],
+            granularity="day",
+            mape=daily["mape"],
+            history_days=daily["days"],
+            origins=daily["origins"],
         )
     tests = backtest(series, horizon, origins)
     mase = {name: float((g["abs_error"] / g["mase_scale"]).mean()) for name, g in tests.groupby("model")}

@@ -1,9 +1,11 @@
 """Staffing need by Erlang C per interval, with shrinkage, compared with the staff on hand.
 
-Load per interval = mean arrivals in that interval of the day (per weekday or weekend day) × AHT / interval
-length (Erlangs). Agents required = the fewest for which Erlang C meets the service-level target; scheduled
-positions = required / (1 − shrinkage). Erlang C ignores abandonment (callers who hang up free the queue), so
-it leans to over-staffing when abandonment is high; treat the requirement as an upper estimate.
+Load per interval = mean arrivals in that interval of the day (per weekday or weekend day with data: days of
+the month on which any contact was created, so that a month cut off by the data's end or with missing days is
+not diluted by days that have no data) × AHT / interval length (Erlangs). Agents required = the fewest for
+which Erlang C meets the service-level target; scheduled positions = required / (1 − shrinkage). Erlang C
+ignores abandonment (callers who hang up free the queue), so it leans to over-staffing when abandonment is
+high; treat the requirement as an upper estimate.
 """
 
 from __future__ import annotations
@@ -30,13 +32,18 @@ class StaffingNeed(AnalysisResult):
 def interval_loads(
     contacts: pd.DataFrame, period: str, channels: tuple[str, ...] = ("phone", "chat"), interval_minutes: int = 30
 ) -> pd.DataFrame:
-    """Mean arrivals per interval (per day of the type), AHT (s) of the channel's handled contacts, and load
-    in Erlangs, per channel, day type (weekday / weekend) and interval start (minutes after midnight)."""
+    """Mean arrivals per interval (per day of the type with data), AHT (s) of the channel's handled contacts,
+    and load in Erlangs, per channel, day type (weekday / weekend) and interval start (minutes after midnight).
+
+    ``contacts``: the month's contacts of every channel (their dates tell which days have data); ``days``
+    per day type is in the column of that name."""
     month = parse_period(period)
-    days = pd.date_range(month.start_time, periods=month.days_in_month, freq="D")
+    created_all = contacts["created_at"]
+    in_month = created_all[(created_all >= month.start_time) & (created_all < (month + 1).start_time)]
+    days = pd.DatetimeIndex(in_month.dt.normalize().unique())
     day_count = {"weekday": int((days.day_of_week < 5).sum()), "weekend": int((days.day_of_week >= 5).sum())}
     queued = contacts[contacts["channel"].isin(channels)]
-    columns = ["channel", "day_type", "interval", "contacts", "arrivals", "aht_s", "load"]
+    columns = ["channel", "day_type", "interval", "contacts", "days", "arrivals", "aht_s", "load"]
     if queued.empty:
         return pd.DataFrame(columns=columns)
     handled = queued[queued["handle_s"].notna()] if "handle_s" in queued.columns else queued.iloc[0:0]
@@ -50,7 +57,8 @@ def interval_loads(
         }
     )
     loads = frame.value_counts().rename("contacts").reset_index()
-    loads["arrivals"] = loads["contacts"] / loads["day_type"].map(day_count)
+    loads["days"] = loads["day_type"].map(day_count).clip(lower=1)
+    loads["arrivals"] = loads["contacts"] / loads["days"]
     loads["aht_s"] = loads["channel"].map(aht)
     loads["load"] = loads["arrivals"] * loads["aht_s"] / (interval_minutes * 60)
     return loads.sort_values(["channel", "day_type", "interval"]).reset_index(drop=True)

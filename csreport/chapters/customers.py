@@ -12,7 +12,10 @@ from csreport.analyses.loyalty import loyalty as loyalty_analysis
 from csreport.analyses.segmentation import FEATURES, customer_features, segment_customers
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
+from csreport.findings.collect import who_churns as who_churns_analysis
+from csreport.findings.detect import churn_groups_found
 from csreport.metrics.loyalty import loyalty_by_group
+from csreport.narrative import finding_sentence, p_text
 
 GROUP_COLUMNS = ("segment", "region", "gender", "age_band")
 
@@ -228,9 +231,13 @@ def complaints(ctx: ReportContext) -> None:
 
 @out.section
 def loyalty(ctx: ReportContext) -> None:
+    """Who churns (customers and contacts alone), then, with surveys, satisfaction → loyalty on top."""
     out.heading(ctx.t("ch2.loyalty"), 3)
-    if not ctx.has("customers") or not ctx.has("surveys"):
-        return ctx.missing(ctx.t("ch2.need_loyalty"))
+    if not ctx.has("customers"):
+        return ctx.missing(ctx.t("ch2.need_churn"))
+    who_churns(ctx)
+    if not ctx.has("surveys"):
+        return out.say(ctx.t("ch2.loyalty_needs_surveys"))
     result = loyalty_analysis(ctx.read_all("customers"), ctx.surveys_history, ctx.history, ctx.period, months=12)
     if not result.available:
         return ctx.not_enough(result.reason)
@@ -330,6 +337,90 @@ def loyalty_index(ctx: ReportContext) -> None:
 def _missing_parts(kept, said, ctx: ReportContext) -> str:
     missing = [] if kept.available else [ctx.t("ch2.need_retention")]
     return "; ".join(missing + ([] if said.available else [ctx.t("ch2.need_advocacy")]))
+
+
+def _group_name(attribute: str, ctx: ReportContext) -> str:
+    return ctx.t(f"ch2.group.{attribute}") if attribute in GROUP_LABELS else attribute
+
+
+GROUP_LABELS = ("segment", "region", "gender", "age_band", "spend_band", "contacts")
+
+
+def who_churns(ctx: ReportContext) -> None:
+    """Churn by contacts in the prior window and by every customer attribute, each group against the rest;
+    the groups churning significantly and materially above the rest named with their numbers."""
+    result = who_churns_analysis(ctx.store, ctx.period, ctx.unit, ctx.rules)
+    lang = ctx.lang
+    if result.customers == 0 and result.reason:
+        return ctx.missing(ctx.t("ch2.need_churn"))
+    month = i18n.month(ctx.period, lang)
+    if not result.available:
+        return out.say(
+            ctx.t(
+                "ch2.who_churns_not_enough",
+                n=i18n.number(result.customers, lang),
+                churned=i18n.number(result.churned, lang),
+                need=i18n.number(2 * ctx.rules.min_sample, lang),
+            )
+        )
+    out.say(
+        ctx.t(
+            "ch2.who_churns_sentence",
+            n=i18n.number(result.customers, lang),
+            months=result.months,
+            month=month,
+            churned=i18n.number(result.churned, lang),
+            rate=i18n.percent(result.churn_rate, lang),
+        )
+    )
+    worst = churn_groups_found(result, ctx.period, ctx.unit, ctx.rules)
+    if worst:
+        out.say(ctx.t("ch2.who_churns_worst", n=len(worst)))
+        out.bullets(finding_sentence(f, lang) for f in worst)
+    else:
+        out.say(ctx.t("ch2.who_churns_none", ratio=i18n.number(ctx.rules.group_churn_ratio, lang, 1)))
+    groups = result.groups
+    bands = groups[groups["attribute"] == "contacts"]
+    if len(bands) >= 2:
+        frame = bands.rename(columns={"churn_rate": "value"}).assign(
+            label=lambda d: [
+                f"{level} ({i18n.number(n, lang)})" for level, n in zip(d["level"], d["customers"], strict=True)
+            ]
+        )
+        top = bands.loc[bands["churn_rate"].idxmax()]
+        fig = charts.intervals(
+            frame,
+            ctx.t("ch2.contacts_churn_title", level=top["level"], rate=i18n.percent(top["churn_rate"], lang)),
+            ctx.t("ch2.churn_in_window", months=result.months),
+            reference=result.churn_rate,
+            percent=True,
+        )
+        out.figure(fig, ctx.t("caption.who_churns", n=i18n.number(result.customers, lang)))
+    shown = pd.DataFrame(
+        {
+            ctx.t("ch2.col.dimension"): groups["attribute"].map(lambda a: _group_name(a, ctx)),
+            ctx.t("ch2.col.group"): groups["level"].astype(str),
+            ctx.t("ch2.col.customers"): groups["customers"].map(lambda v: i18n.number(v, lang))
+            + groups["small_sample"].map(lambda s: " *" if s else ""),
+            ctx.t("ch2.col.churn_rate"): [
+                f"{i18n.percent(r, lang)} ({i18n.percent(lo, lang)}–{i18n.percent(hi, lang)})"
+                for r, lo, hi in zip(groups["churn_rate"], groups["low"], groups["high"], strict=True)
+            ],
+            ctx.t("ch2.col.others"): groups["rest_rate"].map(lambda v: i18n.percent(v, lang)),
+            ctx.t("ch2.col.p_adjusted"): groups["p_adjusted"].map(lambda p: p_text(None if pd.isna(p) else p, lang)),
+        }
+    )
+    out.table(
+        shown,
+        ctx.t(
+            "ch2.who_churns_caption",
+            months=result.months,
+            month=month,
+            days=result.lookback_days,
+            min_sample=ctx.rules.min_sample,
+        ),
+        {ctx.t("ch2.col.group"): "left"},
+    )
 
 
 @out.section

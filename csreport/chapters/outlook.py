@@ -25,18 +25,35 @@ def forecast(ctx: ReportContext) -> None:
     if not result.available:
         return ctx.not_enough(result.reason)
     first = result.monthly.iloc[0]
-    out.say(
-        ctx.t(
-            "ch6.forecast_sentence",
-            model=ctx.t(f"ch6.model.{result.model}"),
-            mase=i18n.number(result.mase[result.model], ctx.lang, 2),
-            naive=i18n.number(result.mase.get("seasonal_naive"), ctx.lang, 2),
-            month=i18n.month(str(first["period"]), ctx.lang),
-            value=i18n.number(first["forecast"], ctx.lang),
-            low=i18n.number(first["low"], ctx.lang),
-            high=i18n.number(first["high"], ctx.lang),
+    if result.granularity == "day":
+        out.say(
+            ctx.t(
+                "ch6.forecast_daily_sentence",
+                days=i18n.number(result.history_days, ctx.lang),
+                model=ctx.t(f"ch6.model.{result.model}"),
+                origins=result.origins,
+                mase=i18n.number(result.mase[result.model], ctx.lang, 2),
+                naive=i18n.number(result.mase.get("weekly_naive"), ctx.lang, 2),
+                mape=i18n.percent(result.mape, ctx.lang),
+                month=i18n.month(str(first["period"]), ctx.lang),
+                value=i18n.number(first["forecast"], ctx.lang),
+                low=i18n.number(first["low"], ctx.lang),
+                high=i18n.number(first["high"], ctx.lang),
+            )
         )
-    )
+    else:
+        out.say(
+            ctx.t(
+                "ch6.forecast_sentence",
+                model=ctx.t(f"ch6.model.{result.model}"),
+                mase=i18n.number(result.mase[result.model], ctx.lang, 2),
+                naive=i18n.number(result.mase.get("seasonal_naive"), ctx.lang, 2),
+                month=i18n.month(str(first["period"]), ctx.lang),
+                value=i18n.number(first["forecast"], ctx.lang),
+                low=i18n.number(first["low"], ctx.lang),
+                high=i18n.number(first["high"], ctx.lang),
+            )
+        )
     history = monthly_volume(contacts).tail(18)
     fig = charts.forecast(
         history,

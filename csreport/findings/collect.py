@@ -8,10 +8,12 @@ from dataclasses import replace
 import pandas as pd
 
 from csreport.analyses.agents import training_needs
+from csreport.analyses.churn_groups import churn_groups
 from csreport.analyses.cost_benefit import ProcessCosts, process_costs
 from csreport.findings.detect import (
     category_spikes,
     channel_shifts,
+    churn_groups_found,
     churn_rises,
     kpi_findings,
     segment_churn,
@@ -82,7 +84,9 @@ def _monthly_contacts(
 
 
 def _coverage(store: Store, period: str, unit: str, months: int) -> pd.DataFrame:
-    """Per month: agents' available hours (agent_months, agents of the unit) and handle hours of contacts."""
+    """Per month: agents' available hours (agent_months, agents of the unit) and the handle hours the month's
+    contacts ask for: contacts created × mean handle time of those handled (an abandoned contact asks for work
+    too, so a shortfall that makes callers hang up does not hide itself by shrinking the work done)."""
     if missing_inputs(store, "staffing_gap"):
         return pd.DataFrame(columns=["period", "available_hours", "workload_hours"])
     window = _months(period, months)
@@ -93,7 +97,7 @@ def _coverage(store: Store, period: str, unit: str, months: int) -> pd.DataFrame
         f"JOIN {{agents}} a USING (agent_id) WHERE {unit_filter} AND m.period IN ({', '.join(map(literal, window))}) "
         "GROUP BY ALL"
     )
-    work = _monthly_contacts(store, period, unit, months, "'all'", value="sum(handle_s) / 3600")
+    work = _monthly_contacts(store, period, unit, months, "'all'", value="count(*) * avg(handle_s) / 3600")
     work = work.rename(columns={"count": "workload_hours"}).drop(columns="key")
     return hours.merge(work, on="period", how="inner")
 
@@ -145,6 +149,7 @@ def collect_findings(
         customers = store.read("customers", unit=unit)
         churn = segment_churn(customers, _months(period, history))
         found += churn_rises(churn, period, unit, rules)
+        found += churn_groups_found(who_churns(store, period, unit, rules, customers), period, unit, rules)
 
     costs = load_process_costs(store, period, unit, targets.parameters)
     found += process_cost_findings(costs, period, unit, rules)
@@ -162,6 +167,31 @@ def load_process_costs(store: Store, period: str, unit: str, params: Parameters)
     surveys = store.read("surveys", period, unit, 2) if store.has("surveys") else None
     start = parse_period(period).start_time
     return process_costs(contacts, start, (parse_period(period) + 1).start_time, params, surveys, customers)
+
+
+def who_churns(store: Store, period: str, unit: str, rules: Rules, customers: pd.DataFrame | None = None):
+    """:func:`~csreport.analyses.churn_groups.churn_groups` of ``period`` × ``unit`` from the store: the
+    customers, and the contacts (customer_id, created_at) from the lookback before the window to its end."""
+    if customers is None:
+        customers = store.read("customers", unit=unit)
+    contacts = None
+    if store.has("contacts", "customer_id"):
+        lookback_months = -(-rules.group_churn_lookback_days // 28) + 1
+        contacts = store.read(
+            "contacts", period, unit, rules.group_churn_months + lookback_months, columns=["customer_id", "created_at"]
+        )
+    cutoff = store.query("SELECT max(created_at) AS m FROM {contacts}")["m"].iloc[0]
+    cutoff = None if pd.isna(cutoff) else pd.Timestamp(cutoff).floor("D") + pd.Timedelta(days=1)
+    return churn_groups(
+        customers,
+        contacts,
+        period,
+        rules.group_churn_months,
+        rules.group_churn_lookback_days,
+        confidence=1 - rules.alpha,
+        min_sample=rules.min_sample,
+        cutoff=cutoff,
+    )
 
 
 def _as_unit(finding: Finding, unit: str) -> Finding:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csreport.analyses.churn_groups import ChurnGroups, flagged_groups
 from csreport.findings.record import Finding
 from csreport.findings.rules import Rules, grade, poisson_upper_p
 
@@ -41,6 +42,8 @@ def kpi_findings(card: pd.DataFrame, period: str, unit: str, rules: Rules, last_
             continue
         change = None if pd.isna(row.change_vs_previous) else float(row.change_vs_previous)
         relative = change / abs(row.previous) if change is not None and row.previous else None
+        if change and row.previous == 0:  # a rise (or fall) from a zero baseline is as large as changes get
+            relative = math.copysign(math.inf, change)
         p = None if pd.isna(row.p_vs_previous) else float(row.p_vs_previous)
         better = change is not None and ((change > 0) == (row.direction == "higher"))
         large = relative is not None and abs(relative) >= rules.min_relative_change
@@ -219,7 +222,8 @@ def staffing_gaps(
 ) -> list[Finding]:
     """``coverage``: columns period, available_hours, workload_hours and optionally agents (one unit).
 
-    Coverage = available agent hours / handle hours of the month's contacts. A coverage at least
+    Coverage = available agent hours / handle hours the month's contacts ask for (created × mean handle
+    time). A coverage at least
     ``staffing_coverage_drop`` below the median of the previous ``baseline_months`` months is a
     ``staffing_gap`` (high at ``high_staffing_coverage_drop``). Hours are measured, not sampled, so there is
     no test: p is None and severity follows the size alone. Impact: contacts in the month × the share of
@@ -314,7 +318,9 @@ def training_gaps(needs: pd.DataFrame, period: str, unit: str, rules: Rules) -> 
 def churn_rises(churn: pd.DataFrame, period: str, unit: str, rules: Rules) -> list[Finding]:
     """``churn``: columns period, segment, active (at month start), churned. A segment whose churn rate in
     ``period`` is at least ``churn_ratio`` × its pooled rate over the previous ``baseline_months`` months, with a
-    one-sided Poisson p < alpha on the churned count, is a ``churn_rise``; impact = excess churned customers."""
+    one-sided Poisson p < alpha on the churned count, is a ``churn_rise``; impact = excess churned customers.
+    A rise from a baseline of 0 (no churn in those months) is a rise: its ratio is infinite and its test is a
+    one-sided Fisher exact test of the month's churned / active against the history's 0 / active."""
     months = [str(pd.Period(period, "M") - k) for k in range(rules.baseline_months, 0, -1)]
     found = []
     for segment, rows in churn.groupby("segment"):
@@ -326,12 +332,16 @@ def churn_rises(churn: pd.DataFrame, period: str, unit: str, rules: Rules) -> li
             continue
         base = float(hist["churned"].sum() / hist["active"].sum())
         active, churned = float(rows.at[period, "active"]), float(rows.at[period, "churned"])
-        if active < rules.min_sample or base <= 0:
+        if active < rules.min_sample or churned == 0:
             continue
         now = churned / active
-        ratio = now / base
+        ratio = now / base if base > 0 else math.inf
         expected = base * active
-        p = poisson_upper_p(churned, expected)
+        if base > 0:
+            p = poisson_upper_p(churned, expected)
+        else:  # no churn before: the Poisson mean 0 would make any churn "certain"; compare the two months' counts
+            table = [[churned, active - churned], [0, float(hist["active"].sum())]]
+            p = float(stats.fisher_exact(table, alternative="greater").pvalue)
         if ratio < rules.churn_ratio:
             continue
         severity = grade(p, ratio, rules.churn_ratio, rules.high_churn_ratio, rules)
@@ -346,7 +356,7 @@ def churn_rises(churn: pd.DataFrame, period: str, unit: str, rules: Rules) -> li
                 value=now,
                 baseline=base,
                 change=now - base,
-                relative_change=ratio - 1,
+                relative_change=ratio - 1 if math.isfinite(ratio) else None,
                 p_value=p,
                 significant=True,
                 severity=severity,
@@ -358,6 +368,51 @@ def churn_rises(churn: pd.DataFrame, period: str, unit: str, rules: Rules) -> li
                     "churned": int(churned),
                     "test": "one-sided Poisson",
                     "baseline_label": f"pooled rate of {len(hist)} previous months",
+                },
+            )
+        )
+    return found
+
+
+def churn_groups_found(groups: ChurnGroups, period: str, unit: str, rules: Rules) -> list[Finding]:
+    """From :func:`csreport.analyses.churn_groups.churn_groups`: each group (at most one per attribute, see
+    :func:`~csreport.analyses.churn_groups.flagged_groups`) whose churn is significantly (Holm-adjusted
+    two-proportion z-test p < alpha) and materially (≥ ``group_churn_ratio`` × the rest's rate) above the rest
+    of the customers is a ``churn_group``; impact = customers lost beyond the rest's rate. Severity is medium:
+    a standing difference between groups, not a change in the month; the loss orders it among its peers."""
+    found = []
+    for row in flagged_groups(groups, rules.alpha, rules.group_churn_ratio, rules.min_sample).itertuples(index=False):
+        ratio = float(row.ratio)
+        found.append(
+            Finding(
+                kind="churn_group",
+                unit=unit,
+                period=period,
+                metric="churn_rate",
+                value=float(row.churn_rate),
+                baseline=float(row.rest_rate),
+                change=float(row.churn_rate - row.rest_rate),
+                relative_change=ratio - 1 if math.isfinite(ratio) else None,
+                p_value=float(row.p_adjusted),
+                significant=True,
+                severity="medium",
+                impact=max(0.0, float(row.excess)),
+                impact_unit="customers",
+                segment=f"{row.attribute}: {row.level}",
+                evidence={
+                    "attribute": str(row.attribute),
+                    "level": str(row.level),
+                    "n": int(row.customers),
+                    "churned": int(row.churned),
+                    "low": float(row.low),
+                    "high": float(row.high),
+                    "ratio": ratio if math.isfinite(ratio) else None,
+                    "months": groups.months,
+                    "lookback_days": groups.lookback_days,
+                    "test": "two-proportion z, Holm-adjusted over all groups",
+                    "baseline_label": "rest of the customers",
+                    "unit": "ratio",
+                    **({"monthly_spend": float(row.monthly_spend)} if math.isfinite(row.monthly_spend) else {}),
                 },
             )
         )

@@ -10,7 +10,7 @@ from csreport import i18n
 from csreport.errors import ParameterError
 from csreport.findings.money import Economics, Money, estimate
 from csreport.findings.record import SEVERITIES, Finding, ordered
-from csreport.narrative import finding_sentence
+from csreport.narrative import finding_sentence, group_label
 from csreport.params_file import read_params_file
 from csreport.settings import packaged
 
@@ -118,6 +118,9 @@ def _placeholders(finding: Finding, lang: str) -> dict[str, str]:
         "target": i18n.label("channel", ev.get("to", ""), lang) if "to" in ev else "",
         "target_value": i18n.percent(ev.get("to_share"), lang) if "to_share" in ev else "",
         "channel": i18n.label("channel", ev.get("channel", ""), lang) if "channel" in ev else "",
+        "group": group_label(ev.get("attribute"), ev.get("level"), lang, ev.get("lookback_days", 90))
+        if finding.kind == "churn_group"
+        else "",
     }
     return values
 

@@ -17,6 +17,7 @@ KINDS = (
     "churn_rise",
     "process_cost",
     "process_churn",
+    "churn_group",
 )
 
 

@@ -43,6 +43,9 @@ class Rules:
     high_process_cost_ratio: float = 2.0
     process_churn_ratio: float = 1.5
     high_process_churn_ratio: float = 2.0
+    group_churn_ratio: float = 1.5
+    group_churn_months: int = 3
+    group_churn_lookback_days: int = 90
     maturing_metrics: tuple[str, ...] = ("resolution_rate", "resolution_median_s", "resolution_p90_s", "reopen_rate")
     min_sample: int = 30
 

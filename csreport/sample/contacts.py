@@ -167,8 +167,7 @@ def queue_plan(primary: pd.DataFrame, period: pd.Period, rng: np.random.Generato
         for a, e, h in zip(plan["load"], error, aht, strict=True)
     ]
     cut = plan["business_unit"].map(lambda u: events.shortfall.get((u, str(period)), 0.0))
-    wait_cause = plan["business_unit"].map(lambda u: events.csat_drop.get((u, str(period))) == "wait")
-    plan["on_shift"] = plan["planned"] * (1 - cut) * np.where(wait_cause, 0.6, 1.0)
+    plan["on_shift"] = plan["planned"] * (1 - cut)  # agent_months takes the same shortfall off the planned hours
     return plan
 
 
@@ -258,7 +257,7 @@ def outcomes(
         - 0.10 * rookie
         - gap
         - 0.10 * df["is_complaint"].to_numpy()
-        - 0.25 * (cause == "fcr")
+        - 0.35 * (cause == "fcr")
     )
     fcr = rng.random(n) < np.clip(p_fcr, 0.05, 0.98)
     later_days = rng.lognormal(np.log(1.5), 0.8, n)
@@ -271,7 +270,7 @@ def outcomes(
     )
     eventually = fcr | (rng.random(n) < 0.92)
     resolved = handled & eventually & (resolved_at <= cutoff)
-    p_reopen = (0.04 + 0.04 * ~fcr) * np.where(cause == "reopen", 6.0, 1.0)
+    p_reopen = (0.04 + 0.04 * ~fcr) * np.where(cause == "reopen", 10.0, 1.0)
     reopened = resolved & (rng.random(n) < p_reopen)
     escalated = handled & (rng.random(n) < 0.03 + 0.05 * (cat_idx == 1) + 0.10 * df["is_complaint"].to_numpy())
     cost = handle / 3600 * COST_PER_HOUR + np.vectorize(CHANNEL_FIXED_COST.get)(channel)

@@ -294,7 +294,8 @@ def generate(
         known = month[month["_customer_idx"] >= 0]
         last_contact.update(known.groupby("_customer_idx")["created_at"].max())
         _churn(customers, history, period, last_contact, rng, events.churn_wave)
-        queued_hours = (plan["on_shift"] * np.where(plan["weekend"], 8.5, 21.5)).groupby(plan["business_unit"]).sum()
+        # planned hours, before a shortfall: _agent_months takes the shortfall off once (not twice)
+        queued_hours = (plan["planned"] * np.where(plan["weekend"], 8.5, 21.5)).groupby(plan["business_unit"]).sum()
         async_hours = (
             month.loc[~month["channel"].isin(["phone", "chat"]), ["business_unit", "handle_s"]]
             .groupby("business_unit")["handle_s"]
