@@ -41,6 +41,7 @@ RULE_INPUTS: dict[str, dict[str, tuple[str, ...]]] = {
     "staffing_gap": {"contacts": ("handle_s",), "agents": (), "agent_months": ("available_hours",)},
     "training_gap": {"contacts": TRAINING_COLUMNS, "agents": ("team",)},
     "churn_rise": {"customers": ("segment", "churn_date")},
+    "churn_group": {"customers": ("churn_date",)},
 }
 
 
@@ -149,7 +150,8 @@ def collect_findings(
         customers = store.read("customers", unit=unit)
         churn = segment_churn(customers, _months(period, history))
         found += churn_rises(churn, period, unit, rules)
-        found += churn_groups_found(who_churns(store, period, unit, rules, customers), period, unit, rules)
+    if not missing_inputs(store, "churn_group"):  # who churns needs no segment: any attribute will do
+        found += churn_groups_found(who_churns(store, period, unit, rules), period, unit, rules)
 
     costs = load_process_costs(store, period, unit, targets.parameters)
     found += process_cost_findings(costs, period, unit, rules)
