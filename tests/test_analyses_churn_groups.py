@@ -164,3 +164,27 @@ def test_group_spend_is_the_mean_monthly_spend_of_its_customers():
     assert row["monthly_spend"] == pytest.approx((10 * 80 + 10 * 20) / 20)  # 10 intl and 10 domestic customers
     found = churn_groups_found(result, "2026-03", "east", Rules(min_sample=10))
     assert found[0].evidence["monthly_spend"] == pytest.approx(50.0)
+
+
+def test_from_a_store_whose_customers_have_no_segment(tmp_path):
+    # telecom-like export: customers carry churn_date and a plan column, no segment; contacts one row per call
+    from csreport.findings.collect import missing_inputs, skipped_rules, who_churns
+    from csreport.ingest import ingest
+    from csreport.store import open_store
+
+    customers, contacts = tiny_customers()
+    data = tmp_path / "data"
+    data.mkdir()
+    customers.assign(churn_date=customers["churn_date"].dt.strftime("%Y-%m-%d")).to_csv(
+        data / "customers.csv", index=False
+    )
+    calls = contacts.assign(contact_id=[f"C{i}" for i in range(len(contacts))], business_unit="east", channel="phone")
+    last = {"contact_id": "C-end", "created_at": pd.Timestamp("2026-03-31 12:00"), "business_unit": "east"}
+    last = pd.DataFrame([{**last, "channel": "phone", "customer_id": None}])  # the data run to 31 March
+    pd.concat([calls, last]).to_csv(data / "contacts.csv", index=False)
+    ingest(data, tmp_path / "out")
+    store = open_store(tmp_path / "out")
+    assert missing_inputs(store, "churn_group") == [] and "churn_rise" in skipped_rules(store)
+    result = who_churns(store, "2026-03", "east", Rules(min_sample=10, group_churn_months=1))
+    groups = result.groups.set_index(["attribute", "level"])
+    assert groups.loc[("plan", "intl"), "churned"] == 10 and groups.loc[("contacts", "4+"), "churn_rate"] == 0.5
