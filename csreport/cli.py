@@ -186,6 +186,12 @@ def batch(
     kernel_reports: int = typer.Option(
         8, "--kernel-reports", min=1, help="Reports a worker's warm kernel runs before it is replaced (bounds memory)."
     ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        envvar="CSREPORT_DASK_SCHEDULER",
+        help="Run on this Dask cluster (tcp://host:8786) instead of local processes; see README 'Running at scale'.",
+    ),
 ) -> None:
     """Run a grid of periods × units (× languages) in parallel; failures are isolated, summarised at the end,
     and make the exit code 1."""
@@ -238,7 +244,7 @@ def batch(
                     task, advance=1, description=f"{result.spec.period} {result.spec.unit}: {result.status}"
                 )
 
-            results = run_batch(specs, workers, resume, done, fingerprint)
+            results = run_batch(specs, workers, resume, done, fingerprint, scheduler=scheduler)
         write_indexes(out)
     except CsreportError as exc:
         _fail(exc)

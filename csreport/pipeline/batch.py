@@ -95,9 +95,11 @@ def run_batch(
     resume: bool = False,
     on_done: Callable[[RunResult], None] | None = None,
     fingerprint: str | None = None,
+    scheduler: str | None = None,
 ) -> list[RunResult]:
-    """Run ``specs`` with ``workers`` processes; the data is validated once, before any worker starts (or by
-    the caller, who passes the ``fingerprint`` it validated); no run re-hashes the inputs."""
+    """Run ``specs`` with ``workers`` processes, or on the Dask cluster whose scheduler is at ``scheduler``
+    (:mod:`csreport.pipeline.dask_executor`); the data is validated once, before any worker starts (or by the
+    caller, who passes the ``fingerprint`` it validated); no run re-hashes the inputs."""
     if not specs:
         return []
     # same work_dir as the runs
@@ -112,6 +114,10 @@ def run_batch(
                 on_done(result)
         else:
             todo.append(spec)
+    if scheduler:
+        from csreport.pipeline.dask_executor import run_on_dask
+
+        return results + run_on_dask(todo, fingerprint, scheduler, on_done)
     if workers <= 1:
         for spec in todo:
             result = _run(spec, fingerprint)
