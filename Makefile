@@ -47,6 +47,7 @@ benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/chapters.py
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/lighthouse.py
+	$(BIN)/python benchmarks/scale.py
 
 clean:
 	rm -rf $(OUT) $(SAMPLE) .pytest_cache .ruff_cache
