@@ -181,4 +181,5 @@ def open_table(
     finally:
         os.unlink(path)
     duck.execute(f"CREATE OR REPLACE TEMP VIEW raw_{table} AS SELECT * FROM read_parquet({literal(str(numbered))})")
+    types = {n: t for n, t, *_ in duck.execute(f"DESCRIBE raw_{table}").fetchall() if n in types}  # DuckDB's names
     return RawTable(table, shown, "database", f"raw_{table}", tuple(server), types)
