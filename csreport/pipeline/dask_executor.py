@@ -11,13 +11,15 @@ by ``--resume``.
 Workers must see the data, the validated store and the output folder at the same paths as the command that
 submits (a shared file system); the command checks this on every worker before submitting. Each worker's runs
 share its cores as on the local pool: BLAS, OpenMP and DuckDB threads = the worker machine's cores // the
-worker's threads.
+worker's threads. A worker process runs one report at a time (the warm engine keeps one kernel per process), so
+start workers with ``--nthreads 1`` and as many processes (``--nworkers``) as parallel runs.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 import uuid
 from collections.abc import Callable
 
@@ -27,6 +29,7 @@ from csreport.pipeline.run import RunResult, RunSpec, run_report
 SCHEDULER_ENV = "CSREPORT_DASK_SCHEDULER"
 CONNECT_TIMEOUT_S = 20
 WORKER_WAIT_S = 60
+_ONE_RUN_PER_PROCESS = threading.Lock()
 
 
 def run_on_worker(spec: RunSpec, fingerprint: str, threads: dict[str, int] | None = None) -> RunResult:
@@ -39,7 +42,8 @@ def run_on_worker(spec: RunSpec, fingerprint: str, threads: dict[str, int] | Non
     worker = get_worker()
     share = (threads or {}).get(worker.address) or (os.cpu_count() or 1) // max(1, worker.state.nthreads)
     _share_cores(max(1, share))
-    return run_report(spec, fingerprint)
+    with _ONE_RUN_PER_PROCESS:  # the warm engine keeps one kernel per process: runs in threads would share it
+        return run_report(spec, fingerprint)
 
 
 def check_worker(paths: list[str], writable: str) -> dict:
