@@ -16,7 +16,8 @@ def read_params_file(path: str | Path, what: str, fix: str) -> dict:
     if not path.is_file():
         raise ParameterError(f"{path}: {what} not found. {fix}")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # the C loader when PyYAML has it (same result, ~10× faster: a chapter reads its parameter files on open)
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise ParameterError(f"{path}: not valid YAML ({exc}).") from None
     if raw is None:

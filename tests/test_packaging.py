@@ -3,11 +3,13 @@ carries the notebooks, parameter files and Quarto template, so ``csreport init``
 a folder that is not the source checkout.
 
 The temporary venv gets the wheel without dependencies and borrows the dependencies of the running environment
-(a ``.pth`` line): a full dependency install takes about ten minutes here and tests pip, not csreport."""
+(a ``.pth`` line, and ``JUPYTER_PATH`` for their data files such as nbconvert's templates): a full dependency
+install takes about ten minutes here and tests pip, not csreport."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import sysconfig
@@ -45,10 +47,12 @@ def test_wheel_installed_in_a_new_venv_inits_a_project_and_runs_one_report(sampl
 
     empty = tmp_path / "elsewhere"  # no params/ or notebooks/ here: the packaged defaults are used
     empty.mkdir()
+    # the borrowed dependencies' data files (nbconvert's HTML templates) are under the running environment
+    env = {**os.environ, "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
     run = subprocess.run(
         [str(venv / "bin" / "csreport"), "run", "--period", sample_truth["end"], "--unit", "east",
          "--data", str(sample_dir), "--out", str(empty / "reports"), "--renderer", "builtin"],
-        capture_output=True, text=True, cwd=empty,
+        capture_output=True, text=True, cwd=empty, env=env,
     )  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
     report = empty / "reports" / sample_truth["end"] / "east"

@@ -196,7 +196,8 @@ def open_report(
         mapping = load_mapping(settings.mapping) if settings.mapping else IDENTITY
         report = ingest(data_dir or None, work_dir, mapping)
     store = Store(Path(report.store_dir))
-    if business_unit != ALL_UNITS and business_unit not in store.units():
+    # a run checked the unit against this store before passing its fingerprint (a DuckDB query saved per chapter)
+    if business_unit != ALL_UNITS and not fingerprint and business_unit not in store.units():
         units = store.units()
         raise ParameterError(f"business unit {business_unit!r} has no contacts; units: {', '.join(units)} or all.")
     coverage = store.coverage(business_unit)

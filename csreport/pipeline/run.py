@@ -29,7 +29,7 @@ from csreport.pipeline.quarto import quarto_version, render_quarto
 from csreport.pipeline.render import choose_renderer, render_html, render_pdf
 from csreport.runparams import check_period, check_unit
 from csreport.settings import Settings
-from csreport.store import Store
+from csreport.store import ALL_UNITS, Store
 
 ENGINES = ("warm", "nbclient")
 # what a finished run directory holds (README "Reports"); a test fails on anything else
@@ -137,9 +137,11 @@ def prepare(spec: RunSpec, fingerprint: str = ""):
     """The context of the run: the data validated into the work directory (reused while unchanged; not
     re-hashed when ``fingerprint``, what the caller validated, is given). A failed validation is the run's
     error."""
-    return open_report(spec.period, spec.unit, spec.lang, spec.data_dir, spec.work_dir, spec.targets_file,
-                       spec.mapping_file, fingerprint=fingerprint,
-                       params_dir=spec.settings.params_dir)  # fmt: skip
+    ctx = open_report(spec.period, spec.unit, spec.lang, spec.data_dir, spec.work_dir, spec.targets_file,
+                      spec.mapping_file, fingerprint=fingerprint, params_dir=spec.settings.params_dir)  # fmt: skip
+    if fingerprint and spec.unit != ALL_UNITS and spec.unit not in (units := ctx.store.units()):
+        raise ParameterError(f"business unit {spec.unit!r} has no contacts; units: {', '.join(units)} or all.")
+    return ctx
 
 
 def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
