@@ -16,6 +16,7 @@ from csreport.measure import Measure
 from csreport.metrics import customers as cm
 from csreport.metrics import workforce as wm
 from csreport.metrics.aggregate import GroupedQuery, contacts_derived, query_grouped
+from csreport.metrics.business import span_years
 from csreport.metrics.dates import month_number_sql
 from csreport.metrics.loyalty import loyalty_index
 from csreport.metrics.satisfaction import SURVEYS_DERIVED, survey_kpis, survey_response_rate, survey_specs
@@ -32,7 +33,9 @@ SCORECARD_KPIS = [
     "asa_s",
     "abandonment_rate",
     "first_response_median_s",
+    "first_response_business_median_s",
     "resolution_median_s",
+    "resolution_business_median_s",
     "resolution_rate",
     "fcr_rate",
     "reopen_rate",
@@ -209,11 +212,21 @@ def _contact_query(store: Store, start: str, stop: str, params: Parameters) -> G
         store.relation("contacts"),
         columns,
         contact_specs(params, columns),
-        contacts_derived(columns, params),
+        contacts_derived(columns, params, contact_years(store, start, columns, params)),
         "created_at",
         start,
         stop,
     )
+
+
+def contact_years(store: Store, start: str, columns: set[str], params: Parameters) -> tuple[int, int] | None:
+    """The years from ``start`` to the last first response or resolution in the store (the span the
+    business-hour table covers); None when no unit has a working calendar."""
+    if params.business is None or not params.business.units:
+        return None
+    ends = [f"max({quote(c)})" for c in ("first_response_at", "resolved_at", "created_at") if c in columns]
+    last = store.query(f"SELECT greatest({', '.join(ends)}) AS t FROM {{contacts}}")["t"].iloc[0]
+    return span_years(pd.Timestamp(start), max(pd.Timestamp(start), pd.Timestamp(last)) if pd.notna(last) else None)
 
 
 def _survey_query(store: Store, start: str, stop: str) -> GroupedQuery | None:

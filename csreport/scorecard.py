@@ -10,15 +10,19 @@ every contact KPI, never 0; ``partial`` marks a month the data's start or end cu
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
+from csreport.calendars import Calendars
 from csreport.comparisons import against_target, compare
 from csreport.kpis import SCORECARD_KPIS, compute_kpis, compute_many, load_period
 from csreport.maturing import cutoff, is_maturing, maturing_kpis, not_comparable, same_age_kpis
 from csreport.measure import Measure
+from csreport.metrics.business import business_clock
 from csreport.metrics.service import contact_kpis, contact_specs
 from csreport.store import ALL_UNITS, Coverage, Store, parse_period
-from csreport.targets import Parameters, Target, Targets, load_targets
+from csreport.targets import BUSINESS_TWINS, Parameters, Target, Targets, load_targets
 
 BENCHMARK_SOURCES = ("industry_average", "best_in_class")
 # KPIs read from contacts (directly or combined with another table): n/a in a month outside the contacts' span
@@ -31,8 +35,10 @@ CONTACT_KPIS = frozenset(
 class KpiCache:
     """Memoises ``compute_kpis`` per (period, unit) so a scorecard batch computes each month once."""
 
-    def __init__(self, store: Store, targets: Targets):
+    def __init__(self, store: Store, targets: Targets, calendars: Calendars | None = None):
         self.store, self.targets = store, targets
+        #: the KPI parameters with the units' business-hour calendars (default: params/calendars.yml)
+        self.params = replace(targets.parameters, business=business_clock(store, calendars))
         self._kpis: dict[tuple[str, str], dict[str, Measure]] = {}
         self._benchmarks: dict[str, pd.DataFrame] | None = None
         self._benchmark_summaries: dict[tuple[str, str], dict] = {}
@@ -53,7 +59,7 @@ class KpiCache:
     def kpis(self, period: str, unit: str) -> dict[str, Measure]:
         key = (period, unit)
         if key not in self._kpis:
-            self._kpis[key] = compute_kpis(load_period(self.store, period, unit), self.targets.parameters)
+            self._kpis[key] = compute_kpis(load_period(self.store, period, unit), self.params)
         return self._kpis[key]
 
     def preload(self, periods: list[str], units: list[str]) -> None:
@@ -62,7 +68,7 @@ class KpiCache:
         needed = {str(parse_period(p) - k) for p in periods for k in (0, 1, 12)}
         if all((p, u) in self._kpis for p in needed for u in units):
             return  # computed already (e.g. restored from the report computed once, see csreport.computed)
-        self._kpis.update(compute_many(self.store, sorted(needed), units, self.targets.parameters))
+        self._kpis.update(compute_many(self.store, sorted(needed), units, self.params))
 
     def state(self) -> dict:
         """What this cache has computed (KPIs per period × unit, benchmark summaries), to keep on disk."""
@@ -168,6 +174,7 @@ def scorecard(
                 "best_in_class": b.get("best_in_class"),
                 "gap_to_industry": (now.value - industry) if now.available and industry is not None else None,
                 "method": now.method,
+                "basis": time_basis(kpi),
                 "reason": now.reason,
             }
         )
@@ -206,6 +213,13 @@ def _within_data(kpis: dict[str, Measure], days: int, coverage: Coverage | None)
         return kpis
     reason = f"outside the data (contacts from {coverage.first_day.date()} to {coverage.last_day.date()})"
     return {name: Measure.unavailable(name, m.unit, reason) if name in CONTACT_KPIS else m for name, m in kpis.items()}
+
+
+def time_basis(kpi: str) -> str | None:
+    """``business`` or ``elapsed`` for a response or resolution time KPI, else None."""
+    if kpi in BUSINESS_TWINS:
+        return "business"
+    return "elapsed" if kpi in BUSINESS_TWINS.values() else None
 
 
 def trend(
@@ -254,13 +268,16 @@ def attainment(
     overall = cache.kpis(period, unit)
     rows = []
     channel_kpis: dict[str, dict[str, Measure]] = {}
+    twins = {elapsed: business for business, elapsed in BUSINESS_TWINS.items()}
     for metric, target in targets.targets.items():
-        measure = overall.get(metric)
+        kpi = twins[metric] if target.basis == "business" else metric
+        measure = overall.get(kpi)
         if measure is None:
             continue
         rows.append(
             {
                 "metric": metric,
+                "basis": time_basis(kpi),
                 "channel": "all",
                 "value": measure.value,
                 "n": measure.n,
@@ -274,14 +291,15 @@ def attainment(
                 contacts = store.read("contacts", period, unit)
                 if "channel" in contacts.columns:
                     contacts = contacts[contacts["channel"] == channel]
-                channel_kpis[channel] = contact_kpis(contacts, targets.parameters)
-            per_channel = channel_kpis[channel].get(metric)
+                channel_kpis[channel] = contact_kpis(contacts, cache.params)
+            per_channel = channel_kpis[channel].get(kpi)
             if per_channel is None:
                 continue
             standard = Target(metric, value, target.direction, target.tolerance)
             rows.append(
                 {
                     "metric": metric,
+                    "basis": time_basis(kpi),
                     "channel": channel,
                     "value": per_channel.value,
                     "n": per_channel.n,

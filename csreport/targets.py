@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from csreport.errors import ParameterError
 from csreport.params_file import read_params_file
 from csreport.settings import packaged
+
+if TYPE_CHECKING:
+    from csreport.metrics.business import BusinessClock
 
 # the project's own file: params/targets.yml of the working directory, else the default shipped in the package
 DEFAULT_TARGETS_FILES = (Path("params") / "targets.yml", packaged("params/targets.yml"))
@@ -21,7 +25,14 @@ _PARAMETER_KEYS = {
     "loyalty_index",
     "cost_benefit",
 }
-_TARGET_KEYS = {"target", "direction", "tolerance", "channels"}
+_TARGET_KEYS = {"target", "direction", "tolerance", "channels", "basis"}
+#: KPIs measured in business hours, and the elapsed-time KPI each one is the twin of
+BUSINESS_TWINS = {
+    "first_response_business_median_s": "first_response_median_s",
+    "first_response_business_p90_s": "first_response_p90_s",
+    "resolution_business_median_s": "resolution_median_s",
+    "resolution_business_p90_s": "resolution_p90_s",
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,7 @@ class Target:
     direction: str
     tolerance: float = 0.0
     channels: dict[str, float] = field(default_factory=dict)
+    basis: str = "elapsed"  # response and resolution times: "elapsed" (clock) or "business" (calendars.yml)
 
     def status(self, value: float | None) -> str:
         """``met`` on the right side of the target, ``at risk`` within tolerance of it, else ``missed``;
@@ -61,6 +73,8 @@ class Parameters:
     agent_hour_cost: float = 32.0
     churn_window_days: int = 90
     value_horizon_months: int = 12
+    # the units' business-hour calendars (params/calendars.yml) and the store's time zone; set by KpiCache
+    business: BusinessClock | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -69,7 +83,13 @@ class Targets:
     targets: dict[str, Target]
 
     def get(self, metric: str) -> Target | None:
-        return self.targets.get(metric)
+        """The service standard of ``metric``. A response or resolution time standard applies to the KPI of
+        its ``basis``: with ``basis: business`` the business-hour KPI has it and the elapsed one has none."""
+        if metric in BUSINESS_TWINS:
+            twin = self.targets.get(BUSINESS_TWINS[metric])
+            return twin if twin is not None and twin.basis == "business" else self.targets.get(metric)
+        target = self.targets.get(metric)
+        return None if target is not None and target.basis == "business" else target
 
 
 def _check_keys(path: Path, block: str, values, allowed: set[str]) -> None:
@@ -129,6 +149,12 @@ def load_targets(path: str | Path | None = None) -> Targets:
             raise ParameterError(f"{path}: target '{metric}' has unknown keys {sorted(unknown)}.")
         if spec.get("direction") not in ("higher", "lower"):
             raise ParameterError(f"{path}: target '{metric}' needs direction 'higher' or 'lower'.")
+        basis = spec.get("basis", "elapsed")
+        if basis not in ("elapsed", "business") or (basis == "business" and metric not in BUSINESS_TWINS.values()):
+            raise ParameterError(
+                f"{path}: target '{metric}' has basis {basis!r}; basis is 'elapsed' or 'business', and 'business' "
+                f"applies only to {', '.join(BUSINESS_TWINS.values())}."
+            )
         try:
             targets[metric] = Target(
                 metric,
@@ -136,6 +162,7 @@ def load_targets(path: str | Path | None = None) -> Targets:
                 spec["direction"],
                 float(spec.get("tolerance", 0.0)),
                 {str(k): float(v) for k, v in (spec.get("channels") or {}).items()},
+                basis,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ParameterError(f"{path}: target '{metric}' is invalid ({exc}).") from None

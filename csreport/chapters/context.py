@@ -162,6 +162,20 @@ class ReportContext:
         """Cost-benefit per service process (channel × category) of the period."""
         return load_process_costs(self.store, self.period, self.unit, self.targets.parameters)
 
+    @cached_property
+    def evidence(self):
+        """The rows behind each finding, in the findings' order (:mod:`csreport.findings.evidence`)."""
+        from csreport.findings.evidence import collect_evidence
+
+        return collect_evidence(self.store, self.findings, self.cache.params)
+
+    def evidence_of(self, finding):
+        """The evidence of one of this report's findings, or None."""
+        for candidate, evidence in zip(self.findings, self.evidence, strict=True):
+            if candidate is finding or candidate == finding:
+                return evidence
+        return None
+
 
 def open_report(
     period: str,

@@ -10,6 +10,7 @@ from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
 
 RECOMMENDATIONS_SHOWN = 10
+EXAMPLES_SHOWN = 5  # example ids under a recommendation; the evidence CSV has them all
 
 
 @out.section
@@ -143,6 +144,16 @@ def _money_line(r, ctx: ReportContext) -> str:
     if m.benefit_cost_ratio is not None:
         parts.append(ctx.t("ch6.ratio_part", ratio=i18n.number(m.benefit_cost_ratio, ctx.lang, 1)))
     return ctx.t("ch6.money_line", money="; ".join(parts) or ctx.t("na"), assumptions=m.assumptions)
+def _examples(ctx: ReportContext, finding) -> str:
+    """A line of example ids behind ``finding`` and a link to its evidence CSV (written beside the report)."""
+    evidence = ctx.evidence_of(finding)
+    if evidence is None or not evidence.count:
+        return ""
+    ids = ", ".join(evidence.examples[:EXAMPLES_SHOWN])
+    line = out.escape(ctx.t("ch6.examples_line", id_column=evidence.id_column, ids=ids))
+    label = out.escape(ctx.t("ch6.examples_all", n=i18n.number(evidence.count, ctx.lang)))
+    link = f"[{label}](evidence/{evidence.finding_id}.csv)"
+    return f"  \n{line} ({link})"
 
 
 @out.section
@@ -161,5 +172,8 @@ def recommendations(ctx: ReportContext) -> None:
             f"{out.escape(ctx.t('ch6.evidence_line', evidence=r.evidence))}"
             + (f"  \n{out.escape(ctx.t('ch6.impact_line', impact=r.expected))}" if r.expected else "")
             + (f"  \n{out.escape(_money_line(r, ctx))}" if r.money else "")
+            + _examples(ctx, r.finding)
         )
     out.markdown("\n".join(lines) + f"\n\n*{out.escape(ctx.t('ch6.recommendations_caption'))}*")
+    files = ["report.xlsx", "exports/scorecard.csv", "exports/findings.csv", "exports/quarantine.csv"]
+    out.markdown(out.escape(ctx.t("ch6.exports_line")) + " " + " · ".join(f"[{f}]({f})" for f in files))

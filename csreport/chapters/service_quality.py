@@ -12,8 +12,9 @@ from csreport.metrics.service import QUEUE
 from csreport.scorecard import attainment
 
 SERVICE_KPIS = ["service_level", "asa_s", "abandonment_rate", "first_response_median_s", "first_response_p90_s",
-                "resolution_median_s", "resolution_p90_s", "resolution_rate", "fcr_rate", "reopen_rate",
-                "escalation_rate"]  # fmt: skip
+                "first_response_business_median_s", "first_response_business_p90_s",
+                "resolution_median_s", "resolution_p90_s", "resolution_business_median_s", "resolution_business_p90_s",
+                "resolution_rate", "fcr_rate", "reopen_rate", "escalation_rate"]  # fmt: skip
 EFFICIENCY_KPIS = ["aht_s", "occupancy", "cost_per_contact", "handled_contacts"]
 
 

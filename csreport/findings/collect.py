@@ -201,11 +201,18 @@ def _as_unit(finding: Finding, unit: str) -> Finding:
     return replace(finding, unit=unit, evidence={**finding.evidence, "business_unit": finding.unit})
 
 
-def findings_document(period: str, unit: str, findings: list[Finding], recommendations: list) -> dict:
-    """The content of ``findings.json``: the period × unit, every finding and every recommendation."""
+def findings_document(
+    period: str, unit: str, findings: list[Finding], recommendations: list, evidence: list | None = None
+) -> dict:
+    """The content of ``findings.json``: the period × unit, every finding (with its id and the count and up
+    to 20 example ids of the rows behind it, when ``evidence`` is given) and every recommendation."""
+    documents = [f.to_json() for f in findings]
+    for document, rows in zip(documents, evidence or [], strict=False):
+        document["id"] = rows.finding_id
+        document["rows"] = {k: v for k, v in rows.to_json().items() if k != "id"}
     return {
         "period": period,
         "unit": unit,
-        "findings": [f.to_json() for f in findings],
+        "findings": documents,
         "recommendations": [r.to_json() for r in recommendations],
     }

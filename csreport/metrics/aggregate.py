@@ -329,12 +329,14 @@ def _pooled_by_period(rows: list[dict]) -> list[dict]:
     for row in rows:
         target = pooled.setdefault(row["_period"], {"_period": row["_period"], "_unit": "all"})
         for key, value in row.items():
-            if key in ("_period", "_unit") or value is None:
+            if key in ("_period", "_unit"):
                 continue
-            if isinstance(value, np.ndarray):
-                target.setdefault(key, []).append(value)
+            if value is None:  # e.g. a sum over no values: kept as None unless another unit has values
+                target.setdefault(key, None)
+            elif isinstance(value, np.ndarray):
+                target[key] = [*(target.get(key) or []), value]
             else:
-                target[key] = target.get(key, 0) + value
+                target[key] = (target.get(key) or 0) + value
     return list(pooled.values())
 
 
@@ -359,8 +361,11 @@ def _rows_with_arrays(table) -> list[dict]:
     return rows
 
 
-def contacts_derived(columns: set[str], params: Parameters) -> str:
-    """SELECT over ``source`` adding the helper columns the contact KPIs use."""
+def contacts_derived(columns: set[str], params: Parameters, years: tuple[int, int] | None = None) -> str:
+    """SELECT over ``source`` adding the helper columns the contact KPIs use; business-time columns from the
+    units' calendars (``params.business``) for the timestamps of ``years``."""
+    from csreport.metrics.business import business_source
+
     extra = []
     if {"channel", "queue_wait_s", "abandoned"} <= columns:
         channels = ", ".join(literal(c) for c in params.service_level_threshold_s)
@@ -396,4 +401,4 @@ def contacts_derived(columns: set[str], params: Parameters) -> str:
             "coalesce(lead(created_at) OVER (PARTITION BY customer_id ORDER BY created_at) - created_at "
             f"<= {window}, FALSE) AS _repeated"
         )
-    return f"SELECT *{''.join(', ' + e for e in extra)} FROM source"
+    return f"SELECT *{''.join(', ' + e for e in extra)} FROM {business_source(params.business, columns, years)}"

@@ -20,6 +20,7 @@ from csreport.metrics.aggregate import (
     contacts_derived,
     evaluate,
 )
+from csreport.metrics.business import span_years
 from csreport.targets import Parameters
 
 DEFAULT = Parameters()
@@ -103,6 +104,7 @@ def contact_specs(params: Parameters, columns: set[str]) -> list[Spec]:
             value="_first_response_s",
             q=0.9,
         ),
+        *_business_specs(params),
         Quantile(
             "resolution_median_s",
             ("created_at", "resolved_at"),
@@ -171,14 +173,51 @@ def contact_specs(params: Parameters, columns: set[str]) -> list[Spec]:
     ]
 
 
+def _business_specs(params: Parameters) -> list[Quantile]:
+    """Median and p90 of first response and resolution time in business seconds: working time of the unit's
+    calendar (params/calendars.yml) between created_at and first_response_at / resolved_at; a unit without a
+    calendar is open 24/7, so its business time equals its elapsed time."""
+    calendared = params.business is not None and params.business.units
+    basis = "business hours of the unit's calendar" if calendared else "business hours: no calendar, 24/7"
+    out = []
+    for kpi, column, value, empty in [
+        ("first_response", "first_response_at", "_first_response_bs", "no contact with a first response"),
+        ("resolution", "resolved_at", "_resolution_bs", "no resolved contact"),
+    ]:
+        for label, q in (("median", 0.5), ("p90", 0.9)):
+            out.append(
+                Quantile(
+                    f"{kpi}_business_{label}_s",
+                    ("created_at", column),
+                    f"{'median' if q == 0.5 else '90th percentile'}, {basis}",
+                    empty,
+                    value=value,
+                    q=q,
+                )
+            )
+    return out
+
+
+def frame_years(*frames: pd.DataFrame | None) -> tuple[int, int] | None:
+    """The years of every contact timestamp in ``frames`` (the span the business-hour table must cover)."""
+    low, high = [], []
+    for frame in frames:
+        if frame is None or frame.empty:
+            continue
+        for column in ("created_at", "first_response_at", "resolved_at"):
+            if column in frame.columns and frame[column].notna().any():
+                low.append(frame[column].min())
+                high.append(frame[column].max())
+    return span_years(min(low), max(high)) if low else None
+
+
 def contact_kpis(
     contacts: pd.DataFrame, params: Parameters = DEFAULT, later: pd.DataFrame | None = None
 ) -> dict[str, Measure]:
     """Every contact KPI of one period's contacts (``later``: contacts after it, for repeat-based FCR)."""
     columns = set(contacts.columns)
-    return evaluate(
-        contacts, contact_specs(params, columns), contacts_derived(columns, params), params.confidence, later
-    )
+    derived = contacts_derived(columns, params, frame_years(contacts, later))
+    return evaluate(contacts, contact_specs(params, columns), derived, params.confidence, later)
 
 
 def _one(name: str, contacts: pd.DataFrame, params: Parameters, later: pd.DataFrame | None = None) -> Measure:

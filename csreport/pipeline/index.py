@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from csreport import i18n
+from csreport.pipeline.exports import write_batch_exports
 from csreport.pipeline.offline import CSP_BUILTIN, csp_meta
 from csreport.pipeline.render import CSS
 
@@ -43,7 +44,7 @@ def _cell(directory: Path, manifest: dict, out_dir: Path, lang: str) -> str:
             mark = {"met": "✔", "at risk": "!", "missed": "✘"}.get(entry.get("status"), "")
             lines.append(f"{html.escape(i18n.label('kpi', kpi, lang))}: {html.escape(value)} {mark}")
     return (f'<td class="ok">{"<br>".join(lines)}<br><a href="{link}/report.html">HTML</a> · '
-            f'<a href="{link}/report.pdf">PDF</a></td>')  # fmt: skip
+            f'<a href="{link}/report.pdf">PDF</a> · <a href="{link}/report.xlsx">Excel</a></td>')  # fmt: skip
 
 
 def index_name(lang: str) -> str:
@@ -70,6 +71,12 @@ def write_index(out_dir: Path, lang: str = "en") -> Path:
         for other in i18n.LANGUAGES
         if other != lang
     ]
+    exports = write_batch_exports(out_dir)
+    link = (
+        f'<p><a href="exports/scorecards.csv">{html.escape(i18n.text("index.exports", lang))}</a></p>'
+        if exports
+        else ""
+    )
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     rows = []
     for period in periods:
@@ -81,7 +88,7 @@ def write_index(out_dir: Path, lang: str = "en") -> Path:
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f'{csp_meta(CSP_BUILTIN)}<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{CSS} td.failed {{ background: #fdecea; }}</style></head>"
-        f"<body><main><h1>{html.escape(title)}</h1><p>{html.escape(i18n.text('index.legend', lang))}</p>"
+        f"<body><main><h1>{html.escape(title)}</h1><p>{html.escape(i18n.text('index.legend', lang))}</p>{link}"
         f'<nav class="languages">{" · ".join(others)}</nav>'
         f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></main></body></html>"
     )

@@ -21,11 +21,13 @@ from csreport import __version__, i18n
 from csreport.chapters.context import open_report
 from csreport.errors import CsreportError, ParameterError
 from csreport.findings.collect import findings_document
+from csreport.findings.evidence import write_evidence
 from csreport.ingest import ingest
 from csreport.mapping import IDENTITY, load_mapping
 from csreport.pipeline import notebooks
 from csreport.pipeline.layout import number_figures
 from csreport.pipeline.quarto import quarto_version, render_quarto
+from csreport.pipeline.exports import write_run_exports
 from csreport.pipeline.render import choose_renderer, render_html, render_pdf
 from csreport.runparams import check_period, check_unit
 from csreport.settings import Settings
@@ -182,8 +184,10 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         number_figures(report_nb, spec.lang)
         t = time.perf_counter()
         (work / "findings.json").write_text(
-            json.dumps(findings_document(spec.period, spec.unit, ctx.findings, ctx.recommendations), indent=2,
-                       ensure_ascii=False), encoding="utf-8")  # fmt: skip
+            json.dumps(findings_document(spec.period, spec.unit, ctx.findings, ctx.recommendations, ctx.evidence),
+                       indent=2, ensure_ascii=False), encoding="utf-8")  # fmt: skip
+        write_evidence(work, ctx.evidence)
+        write_run_exports(work, ctx, ctx.evidence)
         timings["findings"] = time.perf_counter() - t
         t = time.perf_counter()
         renderer = choose_renderer(spec.renderer)

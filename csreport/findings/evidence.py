@@ -1,0 +1,268 @@
+"""The rows behind each finding: which contacts, customers or agents a manager can open.
+
+For a finding of period × unit, :func:`evidence_rows` selects from the store the rows that make it, with the
+columns that made it, worst first: contacts that missed the service level or abandoned, contacts slower than
+the baseline (or target) of a response or resolution time, the complaints of a spiking category, detractor
+surveys, customers who churned, agents who left. Contact conditions reuse the KPI helper columns
+(:func:`csreport.metrics.aggregate.contacts_derived`), so a contact counts here exactly when it counts in the
+KPI. ``findings.json`` keeps the count and up to :data:`EXAMPLES` ids; ``evidence/<finding id>.csv`` keeps them
+all, with survey comments masked as in the report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from csreport.analyses.comments import mask_pii
+from csreport.findings.record import Finding
+from csreport.kpis import contact_years
+from csreport.metrics.aggregate import contacts_derived
+from csreport.sql import connect, literal, quote
+from csreport.store import ALL_UNITS, Store, parse_period
+from csreport.targets import Parameters
+
+EXAMPLES = 20
+CONTACT = ["contact_id", "created_at", "business_unit", "channel", "category"]
+# metric → (condition on the derived contact columns, extra columns, value column ordered worst first)
+_TIMES = {
+    "first_response_median_s": ("_first_response_s", "first_response_at"),
+    "first_response_p90_s": ("_first_response_s", "first_response_at"),
+    "first_response_business_median_s": ("_first_response_bs", "first_response_at"),
+    "first_response_business_p90_s": ("_first_response_bs", "first_response_at"),
+    "resolution_median_s": ("_resolution_s", "resolved_at"),
+    "resolution_p90_s": ("_resolution_s", "resolved_at"),
+    "resolution_business_median_s": ("_resolution_bs", "resolved_at"),
+    "resolution_business_p90_s": ("_resolution_bs", "resolved_at"),
+}
+_QUEUE = ["queue_wait_s", "abandoned"]
+_CONTACT_RULES = {
+    "service_level": ("_offered AND (abandoned OR queue_wait_s > _threshold_s)", _QUEUE, "queue_wait_s"),
+    "abandonment_rate": ("_offered AND abandoned", _QUEUE, "queue_wait_s"),
+    "asa_s": ("_offered AND NOT abandoned AND queue_wait_s > _threshold_s", _QUEUE, "queue_wait_s"),
+    "resolution_rate": ("NOT _is_resolved", ["resolved", "resolved_at"], None),
+    "reopen_rate": ("_is_resolved AND reopened", ["reopened", "resolved_at"], None),
+    "escalation_rate": ("escalated", ["escalated"], None),
+    "complaint_rate": ("is_complaint", ["is_complaint"], None),
+    "complaints": ("is_complaint", ["is_complaint"], None),
+    "aht_s": ("_handled", ["handle_s"], "handle_s"),
+    "cost_per_contact": ("_handled", ["handle_s", "cost"], "handle_s"),
+    "contacts": ("TRUE", [], None),
+}
+_SURVEY_RULES = {
+    "csat_mean": ("csat <= 3", "csat"),
+    "csat_top2": ("csat <= 3", "csat"),
+    "nps": ("nps <= 6", "nps"),
+    "ces_mean": ("ces <= 4", "ces"),
+    "ces_easy": ("ces <= 4", "ces"),
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The rows behind one finding: ``id_column`` names the ids (contact_id, customer_id, agent_id …)."""
+
+    finding_id: str
+    id_column: str
+    rows: pd.DataFrame
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def examples(self) -> list[str]:
+        return [str(v) for v in self.rows[self.id_column].head(EXAMPLES)] if self.count else []
+
+    def to_json(self) -> dict:
+        return {"id": self.finding_id, "id_column": self.id_column, "count": self.count, "examples": self.examples,
+                "file": f"evidence/{self.finding_id}.csv"}  # fmt: skip
+
+
+def finding_id(rank: int, finding: Finding) -> str:
+    """``f03-category_spike-complaint_rate-1a2b3c``: rank, kind, metric and a digest of the subject (category,
+    team or segment names may be any text; the id is a safe file name)."""
+    subject = finding.subject
+    suffix = "-" + hashlib.sha1(subject.encode()).hexdigest()[:6] if subject else ""
+    return f"f{rank:02d}-{finding.kind}-{finding.metric}{suffix}"
+
+
+def _window(period: str, months: int = 1) -> tuple[str, str]:
+    end = parse_period(period)
+    return str((end - (months - 1)).start_time), str((end + 1).start_time)
+
+
+def _unit_of(finding: Finding) -> str:
+    return str(finding.evidence.get("business_unit") or finding.unit)
+
+
+@dataclass(frozen=True)
+class _Query:
+    store: Store
+    params: Parameters
+    years: tuple[int, int] | None  # of the business-hour table
+    con: object = None  # one DuckDB connection for the findings of a report
+
+
+def _contacts(q: _Query, finding: Finding, where: str, extra: list[str], order: str | None, months: int = 1
+              ) -> pd.DataFrame:  # fmt: skip
+    store, params, years = q.store, q.params, q.years
+    columns = set(store.columns("contacts"))
+    start, stop = _window(finding.period, months)
+    unit = _unit_of(finding)
+    # read only the window (and the repeat window after it, for FCR by repeat contacts) of the unit
+    later = str(pd.Timestamp(stop) + pd.Timedelta(days=params.fcr_repeat_window_days))
+    source = (
+        f"(SELECT * FROM {store.relation('contacts')} WHERE created_at >= {literal(start)}::TIMESTAMP "
+        f"AND created_at < {literal(later)}::TIMESTAMP"
+        + (f" AND business_unit = {literal(unit)})" if unit != ALL_UNITS else ")")
+    )
+    derived = contacts_derived(columns, params, years).replace("FROM source", f"FROM {source}")
+    keep = [c for c in dict.fromkeys(CONTACT + extra) if c in columns or c.startswith("_")]
+    conditions = [f"created_at >= {literal(start)}::TIMESTAMP", f"created_at < {literal(stop)}::TIMESTAMP", where]
+    if unit != ALL_UNITS:
+        conditions.append(f"business_unit = {literal(unit)}")
+    where = " AND ".join(f"({c})" for c in conditions)
+    sql = (
+        f"SELECT {', '.join(quote(c) for c in keep)} FROM ({derived}) AS d WHERE {where} "
+        f"ORDER BY {f'{quote(order)} DESC NULLS LAST, ' if order else ''}created_at, contact_id"
+    )
+    return q.con.execute(sql).df() if q.con is not None else store._run(sql)
+
+
+def _contact_rule(q: _Query, finding: Finding) -> pd.DataFrame | None:
+    store = q.store
+    columns = set(store.columns("contacts"))
+    metric = finding.metric
+    if finding.kind == "category_spike":
+        return _contacts(q, finding, f"is_complaint AND category = {literal(finding.category)}",
+                         ["is_complaint"], None)  # fmt: skip
+    if finding.kind == "channel_shift":
+        target = (finding.category or "").split("→")[-1]
+        return _contacts(q, finding, f"channel = {literal(target)}", [], None)
+    if finding.kind == "training_gap" and store.has("agents", "team"):
+        agents = f"SELECT agent_id FROM {store.relation('agents')} WHERE team = {literal(finding.team)}"
+        where = (f"agent_id IN ({agents}) AND category = {literal(finding.category)} "
+                 "AND first_contact_resolution = FALSE")  # fmt: skip
+        months = int(finding.evidence.get("months") or 3)
+        return _contacts(q, finding, where, ["agent_id", "first_contact_resolution"], None, months)
+    if metric in _TIMES:
+        value, column = _TIMES[metric]
+        if not {"created_at", column} <= columns:
+            return None
+        limit = finding.baseline
+        where = f"{value} IS NOT NULL" + (f" AND {value} > {float(limit)!r}" if limit is not None else "")
+        frame = _contacts(q, finding, where, [column, value], value)
+        return frame.rename(columns={value: f"{metric.replace('_median', '').replace('_p90', '')}"})
+    if metric == "fcr_rate":
+        if "first_contact_resolution" in columns:
+            return _contacts(q, finding, "first_contact_resolution = FALSE", ["first_contact_resolution"],
+                             None)  # fmt: skip
+        return _contacts(q, finding, "_repeated", ["customer_id"], None)
+    if metric in _CONTACT_RULES:
+        where, extra, order = _CONTACT_RULES[metric]
+        needed = {w for w in ("queue_wait_s", "abandoned", "channel", "reopened", "escalated", "is_complaint",
+                              "handle_s") if w in where or w == order}  # fmt: skip
+        if not needed <= columns or ("_is_resolved" in where and not {"resolved", "resolved_at"} & columns):
+            return None
+        if "_offered" in where and not {"queue_wait_s", "abandoned", "channel"} <= columns:
+            return None
+        return _contacts(q, finding, where, extra, order)
+    return None
+
+
+def _others(store: Store, finding: Finding) -> tuple[str, pd.DataFrame] | None:
+    """Rows of surveys, customers, agents or agent_months behind a finding, with their id column."""
+    metric, unit = finding.metric, _unit_of(finding)
+    start, stop = _window(finding.period)
+    by_unit = "TRUE" if unit == ALL_UNITS else f"business_unit = {literal(unit)}"
+    if metric in _SURVEY_RULES and store.has("surveys", _SURVEY_RULES[metric][1]):
+        where, order = _SURVEY_RULES[metric]
+        columns = [c for c in ("survey_id", "contact_id", "responded_at", "business_unit", order, "comment")
+                   if c in store.columns("surveys")]  # fmt: skip
+        rows = store._run(
+            f"SELECT {', '.join(map(quote, columns))} FROM {store.relation('surveys')} WHERE {where} AND {by_unit} "
+            f"AND responded_at >= {literal(start)}::TIMESTAMP AND responded_at < {literal(stop)}::TIMESTAMP "
+            f"ORDER BY {quote(order)}, responded_at, survey_id"
+        )
+        if "comment" in rows.columns:
+            rows["comment"] = rows["comment"].map(mask_pii)
+        return "survey_id", rows
+    if (finding.kind == "churn_rise" or metric == "churn_rate") and store.has("customers", "churn_date"):
+        columns = [c for c in ("customer_id", "business_unit", "segment", "signup_date", "churn_date")
+                   if c in store.columns("customers")]  # fmt: skip
+        segment = f" AND segment = {literal(finding.segment)}" if finding.segment and "segment" in columns else ""
+        rows = store._run(
+            f"SELECT {', '.join(map(quote, columns))} FROM {store.relation('customers')} WHERE {by_unit}{segment} "
+            f"AND churn_date >= {literal(start)}::TIMESTAMP AND churn_date < {literal(stop)}::TIMESTAMP "
+            "ORDER BY churn_date, customer_id"
+        )
+        return "customer_id", rows
+    if metric.startswith("attrition") and store.has("agents", "leave_date"):
+        columns = [c for c in ("agent_id", "business_unit", "team", "hire_date", "leave_date", "leave_type")
+                   if c in store.columns("agents")]  # fmt: skip
+        rows = store._run(
+            f"SELECT {', '.join(map(quote, columns))} FROM {store.relation('agents')} WHERE {by_unit} "
+            f"AND leave_date >= {literal(start)}::TIMESTAMP AND leave_date < {literal(stop)}::TIMESTAMP "
+            "ORDER BY leave_date, agent_id"
+        )
+        return "agent_id", rows
+    if (finding.kind == "staffing_gap" or metric in ("occupancy", "qa_score", "coverage")) and store.has(
+        "agent_months"
+    ):
+        unit_agents = "" if unit == ALL_UNITS or not store.has("agents") else (
+            f" AND agent_id IN (SELECT agent_id FROM {store.relation('agents')} WHERE {by_unit})")  # fmt: skip
+        columns = [c for c in ("agent_id", "period", "paid_hours", "available_hours", "qa_score")
+                   if c in store.columns("agent_months")]  # fmt: skip
+        order = "qa_score" if metric == "qa_score" and "qa_score" in columns else "agent_id"
+        rows = store._run(
+            f"SELECT {', '.join(map(quote, columns))} FROM {store.relation('agent_months')} "
+            f"WHERE period = {literal(finding.period)}{unit_agents} ORDER BY {quote(order)}, agent_id"
+        )
+        return "agent_id", rows
+    return None
+
+
+def evidence_rows(
+    store: Store,
+    finding: Finding,
+    params: Parameters,
+    finding_key: str,
+    years: tuple[int, int] | None = None,
+    con=None,
+) -> Evidence:
+    """The rows behind ``finding`` (empty when its table or columns are absent); ``years``: the span of the
+    business-hour table (default: from the finding's year to the store's last timestamp)."""
+    if store.has("contacts"):
+        if years is None:
+            years = contact_years(store, _window(finding.period, 12)[0], set(store.columns("contacts")), params)
+        contacts = _contact_rule(_Query(store, params, years, con), finding)
+        if contacts is not None:
+            return Evidence(finding_key, "contact_id", contacts)
+    other = _others(store, finding)
+    if other is not None:
+        return Evidence(finding_key, other[0], other[1])
+    return Evidence(finding_key, "contact_id", pd.DataFrame({"contact_id": []}))
+
+
+def collect_evidence(store: Store, findings: list[Finding], params: Parameters) -> list[Evidence]:
+    """The evidence of every finding, in the findings' order (ids ``f01-…``, ``f02-…``)."""
+    if not findings:
+        return []
+    years = None
+    if store.has("contacts"):
+        start = _window(min(f.period for f in findings), 12)[0]
+        years = contact_years(store, start, set(store.columns("contacts")), params)
+    with connect() as con:
+        return [evidence_rows(store, f, params, finding_id(i + 1, f), years, con) for i, f in enumerate(findings)]
+
+
+def write_evidence(folder: Path, evidence: list[Evidence]) -> None:
+    """``<folder>/evidence/<finding id>.csv`` for every finding (UTF-8 with BOM, so Excel reads Chinese)."""
+    target = Path(folder) / "evidence"
+    target.mkdir(parents=True, exist_ok=True)
+    for item in evidence:
+        item.rows.to_csv(target / f"{item.finding_id}.csv", index=False, encoding="utf-8-sig")

@@ -1,0 +1,76 @@
+"""The rows behind each finding: ids in findings.json, all rows in evidence/<finding id>.csv."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from csreport.findings.collect import findings_document
+from csreport.findings.evidence import EXAMPLES, Evidence, collect_evidence, finding_id, write_evidence
+from csreport.findings.record import Finding
+from csreport.ingest import ingest
+from csreport.store import Store
+from csreport.targets import Parameters
+
+FIXTURE = Path(__file__).parent / "fixtures" / "evidence"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Store:
+    data = tmp_path_factory.mktemp("evidence_data")
+    for name in ("contacts.csv", "surveys.csv"):
+        shutil.copy(FIXTURE / name, data / name)
+    report = ingest(data, tmp_path_factory.mktemp("evidence_out"))
+    return Store(Path(report.store_dir))
+
+
+def finding(kind: str, metric: str, unit: str = "east", baseline: float | None = None, **extra) -> Finding:
+    return Finding(kind, unit, "2026-10", metric, 1.0, baseline, None, None, None, True, "high", 1.0, "contacts",
+                   **extra)  # fmt: skip
+
+
+def test_each_finding_gets_its_rows_worst_first(store):
+    findings = [
+        finding("category_spike", "complaints", category="delivery"),  # c1, c3 (not c7: west; not c8: September)
+        finding("deterioration", "service_level"),  # c2 waited 50 s, c4 abandoned after 30 s; c5 is a short abandon
+        finding("target_missed", "csat_mean"),  # s1 (csat 2); s3 is west
+        finding("deterioration", "complaint_rate", unit="all"),  # c1, c3, c7
+    ]
+    evidence = collect_evidence(store, findings, Parameters())
+    assert [e.rows[e.id_column].tolist() for e in evidence] == [["c1", "c3"], ["c2", "c4"], ["s1"], ["c1", "c3", "c7"]]
+    assert [e.id_column for e in evidence] == ["contact_id", "contact_id", "survey_id", "contact_id"]
+    assert {"queue_wait_s", "abandoned", "channel"} <= set(evidence[1].rows.columns)
+    assert evidence[0].finding_id.startswith("f01-category_spike-complaints-")
+    assert evidence[2].rows["comment"].iloc[0] != "call me on 13812345678 please"  # masked as in the report
+    assert "13812345678" not in evidence[2].rows["comment"].iloc[0]
+
+
+def test_evidence_files_and_findings_json(store, tmp_path):
+    findings = [finding("deterioration", "service_level")]
+    evidence = collect_evidence(store, findings, Parameters())
+    write_evidence(tmp_path, evidence)
+    written = pd.read_csv(tmp_path / "evidence" / f"{evidence[0].finding_id}.csv", encoding="utf-8-sig")
+    assert written["contact_id"].tolist() == ["c2", "c4"]
+    document = findings_document("2026-10", "east", findings, [], evidence)["findings"][0]
+    assert document["id"] == "f01-deterioration-service_level"
+    assert document["rows"] == {
+        "id_column": "contact_id",
+        "count": 2,
+        "examples": ["c2", "c4"],
+        "file": "evidence/f01-deterioration-service_level.csv",
+    }
+
+
+def test_examples_stop_at_twenty_and_the_count_keeps_all():
+    rows = pd.DataFrame({"contact_id": [f"c{i}" for i in range(25)]})
+    evidence = Evidence("f01-x", "contact_id", rows)
+    assert evidence.count == 25 and len(evidence.examples) == EXAMPLES == 20 and evidence.examples[0] == "c0"
+
+
+def test_finding_ids_are_safe_file_names():
+    subject = finding("category_spike", "complaints", category="配送 / ../x")
+    assert finding_id(3, subject).startswith("f03-category_spike-complaints-")
+    assert "/" not in finding_id(3, subject) and "配送" not in finding_id(3, subject)
