@@ -48,6 +48,18 @@ KPI_DEFINITIONS = [
         "已解决联络的解决时长中位数与 P90",
     ),
     (
+        "first response time, business hours",
+        "median and p90 of the working seconds of the unit's calendar (params/calendars.yml) between created_at "
+        "and first_response_at; a unit without a calendar is open 24/7, so it equals the elapsed time",
+        "created_at 至 first_response_at 之间按业务单元工作日历(params/calendars.yml)计的工作秒数的中位数与 P90;"
+        "未配置日历的单元按 7×24 小时计,即等于自然时间",
+    ),
+    (
+        "resolution time, business hours",
+        "median and p90 of the working seconds between created_at and resolved_at, resolved contacts",
+        "已解决联络在 created_at 至 resolved_at 之间的工作秒数的中位数与 P90",
+    ),
+    (
         "resolution rate",
         "contacts created in the period and resolved by the data cut-off / contacts created (cohort counting)",
         "期内创建且在数据截止前解决的联络 / 期内创建的联络(按队列计)",
@@ -166,7 +178,34 @@ def data_dictionary_markdown() -> str:
         out.append("")
     out += ["## KPI definitions · 指标定义", "", "| KPI | definition | 定义 |", "|---|---|---|"]
     out += [f"| {k} | {_cell(en)} | {_cell(zh)} |" for k, en, zh in KPI_DEFINITIONS]
+    out += ["", "## Business-hour calendars · 工作时间日历 (`params/calendars.yml`)", ""]
+    out += [CALENDAR_INTRO, "", "| key | default | meaning | 说明 |", "|---|---|---|---|"]
+    out += [f"| `{k}` | {d} | {_cell(en)} | {_cell(zh)} |" for k, d, en, zh in CALENDAR_KEYS]
     return "\n".join(out) + "\n"
+
+
+CALENDAR_INTRO = (
+    "One entry per business unit under `units:`. A unit that is not listed is open 24/7 in the run's time zone, so "
+    "its business time equals its elapsed time. Service standards in `params/targets.yml` say `basis: business` "
+    "or `basis: elapsed` (default) for first response and resolution time. "
+    "每个业务单元在 `units:` 下一项;未列出的单元按运行时区 7×24 小时计,工作时间等于自然时间。"
+    "`params/targets.yml` 中首次响应与解决时长的服务标准可用 `basis: business`(工作时间)"
+    "或 `basis: elapsed`(自然时间,默认)。"
+)
+CALENDAR_KEYS = [
+    ("timezone", "the run's zone", "IANA time zone of the unit's working hours; converted to the run's zone, "
+     "daylight saving included", "单元工作时间所在的 IANA 时区;换算到运行时区(含夏令时)"),
+    ("hours", "24/7", "24/7, or weekday (mon … sun, ranges such as mon-fri) → spans \"HH:MM-HH:MM\", several a day "
+     "(lunch breaks); unlisted weekdays are closed", "24/7,或 星期(mon … sun,可写 mon-fri)→ 时段 \"HH:MM-HH:MM\","
+     "每天可多段(午休);未列出的星期不上班"),
+    ("holidays", "none", "country code: public holidays closed; CN via chinese-calendar with adjusted working "
+     "weekends (调休), other countries via holidays",
+     "国家代码:法定节假日不上班;CN 使用 chinese-calendar(含调休上班日),其他国家使用 holidays 包"),
+    ("adjusted_day_hours", "first weekday with hours", "spans of an adjusted working weekend day or an extra "
+     "working day without weekday hours", "调休上班的周末或额外上班日(该星期无工作时段时)的时段"),
+    ("closed", "[]", "extra closed dates YYYY-MM-DD", "额外休息日期 YYYY-MM-DD"),
+    ("working", "[]", "extra working dates YYYY-MM-DD", "额外上班日期 YYYY-MM-DD"),
+]  # fmt: skip
 
 
 def _rule_text(check) -> str:

@@ -144,6 +144,8 @@ def _money_line(r, ctx: ReportContext) -> str:
     if m.benefit_cost_ratio is not None:
         parts.append(ctx.t("ch6.ratio_part", ratio=i18n.number(m.benefit_cost_ratio, ctx.lang, 1)))
     return ctx.t("ch6.money_line", money="; ".join(parts) or ctx.t("na"), assumptions=m.assumptions)
+
+
 def _examples(ctx: ReportContext, finding) -> str:
     """A line of example ids behind ``finding`` and a link to its evidence CSV (written beside the report)."""
     evidence = ctx.evidence_of(finding)

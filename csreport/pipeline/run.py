@@ -25,9 +25,9 @@ from csreport.findings.evidence import write_evidence
 from csreport.ingest import ingest
 from csreport.mapping import IDENTITY, load_mapping
 from csreport.pipeline import notebooks
+from csreport.pipeline.exports import write_run_exports
 from csreport.pipeline.layout import number_figures
 from csreport.pipeline.quarto import quarto_version, render_quarto
-from csreport.pipeline.exports import write_run_exports
 from csreport.pipeline.render import choose_renderer, render_html, render_pdf
 from csreport.runparams import check_period, check_unit
 from csreport.settings import Settings
