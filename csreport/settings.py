@@ -91,6 +91,7 @@ class Settings:
     def digest(self, *names: str) -> str:
         """SHA-256 over the bytes of the named parameter files (default: those that shape a report's numbers:
         targets, findings rules, recommendations, mapping)."""
+        defaults = not names
         names = names or ("targets", "findings", "recommendations", "mapping")
         digest = hashlib.sha256()
         for name in names:
@@ -98,6 +99,9 @@ class Settings:
             digest.update(f"{name}:".encode())
             if path is not None and Path(path).is_file():
                 digest.update(Path(path).read_bytes())
+        calendars = self.params_dir / "calendars.yml"  # business hours shape the response and resolution KPIs
+        if defaults and calendars.is_file():
+            digest.update(b"calendars:" + calendars.read_bytes())
         return digest.hexdigest()
 
     def as_dict(self) -> dict[str, str | None]:
