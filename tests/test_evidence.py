@@ -38,10 +38,17 @@ def test_each_finding_gets_its_rows_worst_first(store):
         finding("deterioration", "service_level"),  # c2 waited 50 s, c4 abandoned after 30 s; c5 is a short abandon
         finding("target_missed", "csat_mean"),  # s1 (csat 2); s3 is west
         finding("deterioration", "complaint_rate", unit="all"),  # c1, c3, c7
+        finding("process_cost", "cost_per_resolved", category="billing"),  # the billing process: c2, c4, c5
     ]
     evidence = collect_evidence(store, findings, Parameters())
-    assert [e.rows[e.id_column].tolist() for e in evidence] == [["c1", "c3"], ["c2", "c4"], ["s1"], ["c1", "c3", "c7"]]
-    assert [e.id_column for e in evidence] == ["contact_id", "contact_id", "survey_id", "contact_id"]
+    assert [e.rows[e.id_column].tolist() for e in evidence] == [
+        ["c1", "c3"],
+        ["c2", "c4"],
+        ["s1"],
+        ["c1", "c3", "c7"],
+        ["c2", "c4", "c5"],
+    ]
+    assert [e.id_column for e in evidence] == ["contact_id", "contact_id", "survey_id", "contact_id", "contact_id"]
     assert {"queue_wait_s", "abandoned", "channel"} <= set(evidence[1].rows.columns)
     assert evidence[0].finding_id.startswith("f01-category_spike-complaints-")
     assert evidence[2].rows["comment"].iloc[0] != "call me on 13812345678 please"  # masked as in the report

@@ -140,6 +140,10 @@ def _contact_rule(q: _Query, finding: Finding) -> pd.DataFrame | None:
     if finding.kind == "category_spike":
         return _contacts(q, finding, f"is_complaint AND category = {literal(finding.category)}",
                          ["is_complaint"], None)  # fmt: skip
+    if finding.kind in ("process_cost", "process_churn") and finding.category is not None:
+        # the contacts of the service process (category) in the period
+        extra = ["customer_id", "handle_s", "resolved", "cost"]
+        return _contacts(q, finding, f"category = {literal(finding.category)}", extra, None)
     if finding.kind == "channel_shift":
         target = (finding.category or "").split("→")[-1]
         return _contacts(q, finding, f"channel = {literal(target)}", [], None)
