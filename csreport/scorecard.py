@@ -117,7 +117,7 @@ def scorecard(
     previous = _within_data(cache.kpis(months[1], unit), days[1], coverage)
     last_year = _within_data(cache.kpis(months[2], unit), days[2], coverage)
     bench = cache.benchmarks(period, unit)
-    maturing, aged = _maturing(store, months, unit, coverage, days, params, cache)
+    maturing, aged = _maturing(store, months, unit, coverage, days, cache.params, cache)
     rows = []
     for kpi in SCORECARD_KPIS:
         now = current[kpi]
