@@ -18,6 +18,7 @@ import pytest
 from csreport import computed
 from csreport.chapters import context, open_report
 from csreport.findings.collect import collect_findings, findings_document
+from csreport.findings.money import Economics
 from csreport.findings.recommend import recommend
 from csreport.findings.rules import load_rules
 from csreport.runparams import parse_period
@@ -49,7 +50,9 @@ def _direct(ctx):
     cache.preload([ctx.period], [ctx.unit])
     card = scorecard(ctx.store, ctx.period, ctx.unit, targets, cache)
     found = collect_findings(ctx.store, ctx.period, ctx.unit, targets, rules, cache)
-    return card, findings_document(ctx.period, ctx.unit, found, recommend(found, ctx.lang))
+    customers = ctx.store.read("customers", unit=ctx.unit) if ctx.store.has("customers") else None
+    economics = Economics.of(card, customers, targets.parameters)
+    return card, findings_document(ctx.period, ctx.unit, found, recommend(found, ctx.lang, economics=economics))
 
 
 @pytest.mark.parametrize("months_back, unit", [(0, "west"), (2, "all")])
