@@ -9,7 +9,7 @@ import pytest
 
 from csreport.chapters.service_quality import longest_wait_cell
 from csreport.comparisons import against_target
-from csreport.findings.detect import kpi_findings
+from csreport.findings.detect import category_spikes, kpi_findings
 from csreport.findings.rules import Rules
 from csreport.measure import Measure, mean, quantile, rate
 from csreport.narrative import finding_sentence
@@ -80,3 +80,19 @@ def test_a_two_contact_hour_cell_is_never_the_headline():
     assert longest_wait_cell(frame, 30) == (0, 9, 60.0, 30)
     assert longest_wait_cell(frame, 29) == (1, 10, 300.0, 29)
     assert longest_wait_cell(frame.iloc[:2], 30) is None
+
+
+def test_complaint_spike_in_a_month_cut_off_on_its_10th_expects_10_days():
+    # one complaint a day in April–September (183 days, 183 complaints); October has data to the 10th only and
+    # 20 complaints: expected 183 / 183 × 10 = 10, ratio 2.0, P(X ≥ 20 | Poisson 10) = 0.00345
+    months = {"2026-04": 30, "2026-05": 31, "2026-06": 30, "2026-07": 31, "2026-08": 31, "2026-09": 30}
+    counts = pd.DataFrame(
+        [{"period": m, "category": "delivery", "count": d} for m, d in months.items()]
+        + [{"period": "2026-10", "category": "delivery", "count": 20}]
+    )
+    [spike] = category_spikes(counts, "2026-10", "east", Rules(), days={**months, "2026-10": 10})
+    assert spike.baseline == pytest.approx(10.0) and spike.evidence["ratio"] == pytest.approx(2.0)
+    assert spike.p_value == pytest.approx(0.003454, abs=1e-6)
+    assert spike.evidence["baseline_label"] == "mean of 6 previous months per day with data"
+    # as whole months the expectation would be 183 / 6 = 30.5 and 20 complaints no spike at all
+    assert category_spikes(counts, "2026-10", "east", Rules()) == []

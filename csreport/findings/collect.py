@@ -123,7 +123,9 @@ def collect_findings(
 
     if not missing_inputs(store, "category_spike"):
         complaints = _monthly_contacts(store, period, unit, history, "category", "is_complaint")
-        found += category_spikes(complaints.rename(columns={"key": "category"}), period, unit, rules)
+        span = store.coverage(unit)
+        days = {m: span.days(m) for m in _months(period, history)} if span else None
+        found += category_spikes(complaints.rename(columns={"key": "category"}), period, unit, rules, days=days)
     channels = _monthly_contacts(store, period, unit, 2, "channel")
     found += channel_shifts(channels.rename(columns={"key": "channel"}), period, unit, rules)
 

@@ -114,22 +114,36 @@ def kpi_findings(card: pd.DataFrame, period: str, unit: str, rules: Rules, last_
 
 
 def category_spikes(
-    counts: pd.DataFrame, period: str, unit: str, rules: Rules, what: str = "complaints"
+    counts: pd.DataFrame,
+    period: str,
+    unit: str,
+    rules: Rules,
+    what: str = "complaints",
+    days: dict[str, int] | None = None,
 ) -> list[Finding]:
     """``counts``: columns period, category, count (one unit). A category whose count in ``period`` is at least
     ``spike_ratio`` × its mean over the previous ``baseline_months`` months (months without any count as 0)
     and at least ``min_spike_count``, with a one-sided Poisson p < alpha, is a ``category_spike``; impact =
-    observed − expected."""
+    observed − expected. ``days``: days with data per month (:class:`csreport.store.Coverage`); then the
+    expectation is the history's count per day with data × the period's days with data (a month cut off on its
+    24th expects 24 days' worth) and the history is the months with data."""
     months = [str(pd.Period(period, "M") - k) for k in range(rules.baseline_months, 0, -1)]
     table = counts.pivot_table(index="category", columns="period", values="count", aggfunc="sum", fill_value=0)
     if period not in table.columns:
         return []
     history = table.reindex(columns=months, fill_value=0)
-    seen = (counts["period"].isin(months)).groupby(counts["period"]).any()
-    months_seen = int(seen.sum()) if len(seen) else 0
-    if months_seen < 3:
-        return []
-    expected = history.sum(axis=1) / months_seen
+    if days is not None:
+        with_data = [m for m in months if days.get(m, 0) > 0]
+        months_seen, exposure = len(with_data), sum(days[m] for m in with_data)
+        if months_seen < 3 or days.get(period, 0) <= 0:
+            return []
+        expected = history[with_data].sum(axis=1) / exposure * days[period]
+    else:
+        seen = (counts["period"].isin(months)).groupby(counts["period"]).any()
+        months_seen = int(seen.sum()) if len(seen) else 0
+        if months_seen < 3:
+            return []
+        expected = history.sum(axis=1) / months_seen
     found = []
     for category, observed in table[period].items():
         base = float(expected.get(category, 0.0))
@@ -158,7 +172,8 @@ def category_spikes(
                 category=str(category),
                 evidence={
                     "test": "one-sided Poisson",
-                    "baseline_label": f"mean of {months_seen} previous months",
+                    "baseline_label": f"mean of {months_seen} previous months"
+                    + (" per day with data" if days is not None else ""),
                     "ratio": ratio,
                 },
             )
