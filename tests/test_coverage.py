@@ -208,3 +208,15 @@ def test_in_a_batch_a_period_outside_the_data_fails_alone_with_the_message(mid_m
     assert OUTSIDE in result.error
     manifest = json.loads((tmp_path / "reports" / "2026-11" / "east.failed" / "manifest.json").read_text())
     assert manifest["status"] == "failed" and OUTSIDE in manifest["error"]
+
+
+def test_a_month_cut_off_by_the_datas_start_is_partial_too():
+    from csreport.store import Coverage
+
+    span = Coverage("west", pd.Timestamp("2026-02-10 08:00"), pd.Timestamp("2026-03-31 23:59"))
+    # February 2026 has 28 days; data from the 10th: 19 days. March is whole although it ends at 23:59.
+    assert (span.days("2026-02"), span.days("2026-03"), span.days("2026-01")) == (19, 31, 0)
+    assert span.partial("2026-02") and not span.partial("2026-03")
+    with pytest.raises(ParameterError, match="period 2026-04 is outside the data of unit west: contacts from "
+                       "2026-02-10 to 2026-03-31"):  # fmt: skip
+        span.check("2026-04")
