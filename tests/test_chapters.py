@@ -85,7 +85,9 @@ def test_a_section_is_a_value_that_displays_what_it_wrote(sample_dir, sample_tru
     sl = service_quality.service_level(ctx)
     assert shown == []
     assert sl.heading == i18n.text("ch3.service", "en")
-    assert len(sl.sentences) == 1 and sl.tables and sl.figure is None
+    # the service-level sentence, then how FCR and maturing outcomes were measured (method sentences)
+    assert sl.sentences[0].startswith("Service level was") and sl.tables and sl.figure is None
+    assert any(s.startswith("First-contact resolution is measured") for s in sl.sentences[1:])
     kpis = sl.tables[0]
     assert list(kpis.columns)[0] == i18n.text("ch3.col.kpi", "en")
     assert i18n.label("kpi", "service_level", "en") in set(kpis.iloc[:, 0])
