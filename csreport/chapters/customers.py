@@ -428,6 +428,9 @@ def drivers(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.drivers"), 3)
     if not ctx.has("surveys"):
         return ctx.missing(ctx.t("ch2.need_surveys"))
+    absent = ctx.absent_columns("surveys", "contact_id", "csat")
+    if absent:
+        return ctx.missing(ctx.t("ch2.need_drivers", columns=", ".join(absent)))
     agents = ctx.read_all("agents") if ctx.has("agents") else None
     frame = driver_frame(ctx.read("surveys", 6), ctx.read("contacts", 6), agents)
     result = satisfaction_drivers(frame, confidence=ctx.targets.parameters.confidence)
