@@ -15,8 +15,8 @@ A4_PT = (595.28, 841.89)
 TOLERANCE_PT = 0.5  # boxes touching within half a point are not an overlap
 # Chinese punctuation is set in half its box (Typst compresses the blank half of "。" or "（"), so the next or
 # previous word may sit over that blank half: a word's box is cut by half an em at such an end.
-_CLOSING = "。，、；：）」』】〉》！？"
-_OPENING = "（「『【〈《"
+_CLOSING = "。，、；：）」』】〉》！？”’"
+_OPENING = "（「『【〈《“‘"
 
 
 @dataclass(frozen=True)
