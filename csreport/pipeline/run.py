@@ -35,7 +35,17 @@ from csreport.store import ALL_UNITS, Store
 
 ENGINES = ("warm", "nbclient")
 # what a finished run directory holds (README "Reports"); a test fails on anything else
-PUBLISHED = ("chapters", "report.ipynb", "report.html", "report.pdf", "findings.json", "manifest.json")
+PUBLISHED = (
+    "chapters",
+    "report.ipynb",
+    "report.html",
+    "report.pdf",
+    "findings.json",
+    "manifest.json",
+    "evidence",
+    "exports",
+    "report.xlsx",
+)
 
 
 @dataclass
