@@ -27,10 +27,12 @@ distributed = pytest.importorskip("distributed", reason="dask.distributed is not
 
 @pytest.fixture(scope="module")
 def cluster():
-    """Two worker processes; a task whose worker dies is retried once more, then reported (allowed-failures 1)."""
+    """Two worker processes; a task whose worker dies is retried once more, then reported (allowed-failures 1).
+    Worker saturation 1.0: a worker holds only the run it executes, so a run that kills its worker does not take
+    runs queued behind it down too (with the default 1.1 a second run waits on the worker and dies with it)."""
     import dask
 
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1, "distributed.scheduler.worker-saturation": 1.0}):
         cluster = distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
         )
