@@ -54,10 +54,10 @@ def monthly_volume(contacts: pd.DataFrame) -> pd.Series:
     return counts.reindex(full, fill_value=0).astype(float)
 
 
-def seasonal_naive(history: pd.Series, horizon: int) -> np.ndarray:
-    """The same month one season earlier, for each of the next ``horizon`` months."""
+def seasonal_naive(history: pd.Series, horizon: int, season: int = SEASON) -> np.ndarray:
+    """The same position one ``season`` earlier (default 12 months), for each of the next ``horizon`` steps."""
     values = history.to_numpy(float)
-    return np.array([values[len(values) - SEASON + (h % SEASON)] for h in range(horizon)])
+    return np.array([values[len(values) - season + (h % season)] for h in range(horizon)])
 
 
 def yoy_smoothing(history: pd.Series, horizon: int) -> np.ndarray:

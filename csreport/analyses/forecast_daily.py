@@ -35,8 +35,9 @@ def daily_volume(contacts: pd.DataFrame) -> pd.Series:
 
 def weekly_naive(history: pd.Series, horizon: int) -> np.ndarray:
     """The same weekday of the last week, for each of the next ``horizon`` days."""
-    values = history.to_numpy(float)
-    return np.array([values[len(values) - WEEK + (h % WEEK)] for h in range(horizon)])
+    from csreport.analyses.forecast import seasonal_naive  # forecast imports this module at its top
+
+    return seasonal_naive(history, horizon, season=WEEK)
 
 
 def weekly_smoothing(history: pd.Series, horizon: int) -> np.ndarray:
