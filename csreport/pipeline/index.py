@@ -10,11 +10,30 @@ import json
 from pathlib import Path
 
 from csreport import i18n
+from csreport.chapters.background import STATUS_MARKS
 from csreport.pipeline.exports import write_batch_exports
 from csreport.pipeline.offline import CSP_BUILTIN, csp_meta
 from csreport.pipeline.render import CSS
 
 HEADLINE = ("contacts", "service_level", "csat_mean", "nps")
+
+
+def status_mark(status: str | None, lang: str) -> str:
+    """The scorecard's status mark as HTML (✓ met, ▲ at risk, × missed, coloured by ``marks.css``, the status
+    in words as its tooltip); "" for n/a or no status."""
+    if status not in STATUS_MARKS:
+        return ""
+    symbol, tone = STATUS_MARKS[status]
+    words = html.escape(i18n.label("status", status, lang), quote=True)
+    return f'<span class="cs-{tone}" title="{words}">{symbol}</span>'
+
+
+def status_legend(lang: str) -> str:
+    """The legend of the status marks, as the scorecard's caption shows them, with the same colours."""
+    parts = {tone: f"{status_mark(key, lang)} {html.escape(i18n.label('status', key, lang))}"
+             for key, (_, tone) in STATUS_MARKS.items()}  # fmt: skip
+    template = i18n.text("index.status_legend", lang, **{tone: "{" + tone + "}" for tone in parts})
+    return html.escape(template).format(**parts)
 
 
 def _manifests(out_dir: Path) -> list[tuple[Path, dict]]:
@@ -41,8 +60,8 @@ def _cell(directory: Path, manifest: dict, out_dir: Path, lang: str) -> str:
         entry = manifest.get("headline", {}).get(kpi)
         if entry and entry.get("value") is not None:
             value = i18n.value(entry["value"], entry.get("unit", "ratio"), lang)
-            mark = {"met": "✔", "at risk": "!", "missed": "✘"}.get(entry.get("status"), "")
-            lines.append(f"{html.escape(i18n.label('kpi', kpi, lang))}: {html.escape(value)} {mark}")
+            mark = status_mark(entry.get("status"), lang)
+            lines.append(f"{html.escape(i18n.label('kpi', kpi, lang))}: {html.escape(value)} {mark}".rstrip())
     return (f'<td class="ok">{"<br>".join(lines)}<br><a href="{link}/report.html">HTML</a> · '
             f'<a href="{link}/report.pdf">PDF</a> · <a href="{link}/report.xlsx">Excel</a></td>')  # fmt: skip
 
@@ -88,7 +107,8 @@ def write_index(out_dir: Path, lang: str = "en") -> Path:
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f'{csp_meta(CSP_BUILTIN)}<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{CSS} td.failed {{ background: #fdecea; }}</style></head>"
-        f"<body><main><h1>{html.escape(title)}</h1><p>{html.escape(i18n.text('index.legend', lang))}</p>{link}"
+        f"<body><main><h1>{html.escape(title)}</h1>"
+        f"<p>{html.escape(i18n.text('index.legend', lang))} {status_legend(lang)}</p>{link}"
         f'<nav class="languages">{" · ".join(others)}</nav>'
         f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></main></body></html>"
     )
