@@ -17,11 +17,14 @@ trusted as the validated store beside it (pickle executes code when loaded: do n
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import pickle
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,6 +124,25 @@ def computed_report(
     path = report_path(store, period, unit, key)
     report = load(path, key)
     if report is None:
-        report = compute(store, period, unit, targets, rules, key, fingerprint)
-        save(path, report)
+        with _computing(path):  # a process already computing this report is waited for, then read
+            report = load(path, key)
+            if report is None:
+                report = compute(store, period, unit, targets, rules, key, fingerprint)
+                save(path, report)
     return report
+
+
+@contextmanager
+def _computing(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``<path>.lock`` while computing the report kept at ``path``.
+
+    A run computes its report in the background while its first chapter's kernel starts; the kernel asks for the
+    same report and waits here instead of computing it a second time (an flock, as ingest's, released when
+    the process dies)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_name(path.name + ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -125,15 +125,23 @@ class Store:
                 f"{self.path.parent}' again."
             ) from None
 
-    def relation(self, table: str) -> str:
-        """A DuckDB FROM-clause expression reading ``table`` (for SQL built by csreport's own modules)."""
+    def relation(self, table: str, ordered: bool = False) -> str:
+        """A DuckDB FROM-clause expression reading ``table`` (for SQL built by csreport's own modules).
+
+        ``ordered``: rows in the order of the source file. A copied table is one Parquet file, which DuckDB scans in
+        order; a referenced source is a query with an anti join (minus the quarantined rows), whose output order
+        varies from one process to the next, so it gets an ``ORDER BY`` of the source row number. Only row reads
+        ask for it (an analysis that samples or splits rows must see them in the same order every time: same
+        inputs, same numbers); aggregations do not pay for the sort."""
         if table not in SCHEMAS:
             raise ParameterError(f"unknown table {table!r}; tables: {', '.join(SCHEMAS)}.")
         copy = self.path / f"{table}.parquet"
         if copy.exists():
             return f"read_parquet({literal(str(copy))})"
         # a typed Parquet source is referenced, not copied: the stored query types it and skips quarantined rows
-        return "(" + (self.path / f"{table}.sql").read_text(encoding="utf-8").strip() + ")"
+        reference = (self.path / f"{table}.sql").read_text(encoding="utf-8").strip()
+        # `source._row`: the row number that ingest's reference query (ingest._write_reference) keeps in scope
+        return f"({reference}{' ORDER BY source._row' if ordered else ''})"
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """Run SQL in which ``{table}`` placeholders name the store's tables, e.g. ``SELECT * FROM {contacts}``."""
@@ -168,7 +176,9 @@ class Store:
         if unit != ALL_UNITS and meta["unit_column"]:
             where.append(f"{quote(meta['unit_column'])} = {literal(unit)}")
         select = ", ".join(quote(c) for c in columns) if columns else "*"
-        sql = f"SELECT {select} FROM {self.relation(table)}" + (f" WHERE {' AND '.join(where)}" if where else "")
+        sql = f"SELECT {select} FROM {self.relation(table, ordered=True)}" + (
+            f" WHERE {' AND '.join(where)}" if where else ""
+        )
         return self._run(sql)
 
     def last_month(self) -> str:

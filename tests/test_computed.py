@@ -122,3 +122,41 @@ def test_fingerprint_from_the_run_skips_validation(sample_dir, sample_truth, tmp
     assert calls == []
     open_report(sample_truth["end"], "east", "en", sample_dir, tmp_path / "validated", fingerprint="stale")
     assert len(calls) == 1
+
+
+def test_a_report_asked_for_while_it_is_computed_waits_and_is_computed_once(tmp_path, monkeypatch):
+    """The run computes the report in a thread while the first chapter's kernel (another process) asks for it:
+    the second asker waits on the lock and reads the first one's file. Here: two other processes."""
+    import multiprocessing
+
+    monkeypatch.setattr(computed, "compute", _slow_compute)
+    log = tmp_path / "computed.log"
+    context_ = multiprocessing.get_context("fork")
+    askers = [context_.Process(target=_ask, args=(tmp_path, log)) for _ in range(2)]
+    for p in askers:
+        p.start()
+    for p in askers:
+        p.join(30)
+    assert [p.exitcode for p in askers] == [0, 0]
+    assert log.read_text().splitlines().count("computed") == 1
+    assert log.read_text().splitlines().count("got 42") == 2
+
+
+class _FakeStore:
+    def __init__(self, path):
+        self.path = path / "store"
+
+
+def _slow_compute(store, period, unit, targets, rules, key, fingerprint):
+    import time
+
+    with (store.path.parent / "computed.log").open("a") as fh:
+        fh.write("computed\n")
+    time.sleep(1.0)
+    return computed.ComputedReport(key, period, unit, fingerprint, pd.DataFrame({"value": [42]}), [], {})
+
+
+def _ask(root, log):
+    report = computed.computed_report(_FakeStore(root), "2026-10", "east", None, None, "fp", "params")
+    with log.open("a") as fh:
+        fh.write(f"got {report.scorecard['value'].iloc[0]}\n")

@@ -14,6 +14,7 @@ import platform
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,35 +171,35 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         ctx = prepare(spec, fingerprint or "")
         fingerprint = ctx.ingest_report.fingerprint
         timings["validate"] = time.perf_counter() - t
-        t = time.perf_counter()
-        ctx.report  # noqa: B018 - computed once here (or read from disk); the chapters read the same file
-        timings["compute"] = time.perf_counter() - t
         parameters = spec.parameters() | {"fingerprint": fingerprint}
         chapter_dir = work / "chapters"
         chapter_dir.mkdir()
         executed = []
-        for name, source in notebooks.chapter_sources(spec.notebook_dir).items():
-            t = time.perf_counter()
-            target = chapter_dir / f"{name}.ipynb"
-            try:
-                notebooks.execute_chapter(source, target, parameters, source.parent, spec.engine,
-                                          spec.kernel_reports * len(notebooks.CHAPTERS))  # fmt: skip
-            except Exception as exc:  # papermill raises its own and kernel errors; the notebook keeps the trace
-                failed_chapter = name
-                raise CsreportError(f"chapter {name} failed: {_first_line(exc)}; see {name}.ipynb") from exc
-            timings[name] = time.perf_counter() - t
-            executed.append(target)
+        # The report's numbers are computed, and then its findings, evidence and exports written, in a thread of
+        # this process while the chapters run in their kernel (a separate process): the first chapter's kernel
+        # starts and imports while the report is computed, and waits for it (csreport.computed locks it) instead
+        # of computing it again. Only that thread uses ``ctx`` until it is joined.
+        with ThreadPoolExecutor(1, thread_name_prefix="csreport-report") as background:
+            computing = background.submit(_timed, timings, "compute", lambda: ctx.report)
+            writing = background.submit(_timed, timings, "findings", lambda: _write_findings(work, spec, ctx))
+            for name, source in notebooks.chapter_sources(spec.notebook_dir).items():
+                t = time.perf_counter()
+                target = chapter_dir / f"{name}.ipynb"
+                try:
+                    notebooks.execute_chapter(source, target, parameters, source.parent, spec.engine,
+                                              spec.kernel_reports * len(notebooks.CHAPTERS))  # fmt: skip
+                except Exception as exc:  # papermill raises its own and kernel errors; the notebook keeps the trace
+                    if computing.done() and computing.exception():
+                        raise computing.exception() from None  # the chapter failed because the report did
+                    failed_chapter = name
+                    raise CsreportError(f"chapter {name} failed: {_first_line(exc)}; see {name}.ipynb") from exc
+                timings[name] = time.perf_counter() - t
+                executed.append(target)
+            writing.result()  # re-raises what the thread raised
         title = ctx.t("report.title", unit=ctx.unit_label, month=ctx.month)
         report_nb = work / "report.ipynb"
         notebooks.merge(executed, report_nb, title, spec.lang)
         number_figures(report_nb, spec.lang)
-        t = time.perf_counter()
-        (work / "findings.json").write_text(
-            json.dumps(findings_document(spec.period, spec.unit, ctx.findings, ctx.recommendations, ctx.evidence),
-                       indent=2, ensure_ascii=False), encoding="utf-8")  # fmt: skip
-        write_evidence(work, ctx.evidence)
-        write_run_exports(work, ctx, ctx.evidence)
-        timings["findings"] = time.perf_counter() - t
         t = time.perf_counter()
         renderer = choose_renderer(spec.renderer)
         if renderer == "quarto":
@@ -240,6 +241,20 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
     if status == "ok":
         shutil.rmtree(spec.target.with_name(spec.target.name + ".failed"), ignore_errors=True)
     return RunResult(spec, status, seconds, error, failed_chapter, bad_parameter)
+
+
+def _timed(timings: dict, name: str, work) -> None:
+    started = time.perf_counter()
+    work()
+    timings[name] = time.perf_counter() - started
+
+
+def _write_findings(work: Path, spec: RunSpec, ctx) -> None:
+    """findings.json, the evidence CSVs and the exports of the run (in its work directory)."""
+    document = findings_document(spec.period, spec.unit, ctx.findings, ctx.recommendations, ctx.evidence)
+    (work / "findings.json").write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_evidence(work, ctx.evidence)
+    write_run_exports(work, ctx, ctx.evidence)
 
 
 def _plain(entry: dict) -> dict:
