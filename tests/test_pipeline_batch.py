@@ -85,3 +85,16 @@ def test_grid_expansion():
         expand_periods("2026-10:2026-01")
     assert expand_units("all", ["east", "west"]) == ["east", "west", "all"]
     assert expand_units("west", ["east", "west"]) == ["west"]
+
+
+def test_work_folders_of_killed_runs_are_removed_when_the_batch_ends(sample_dir, small_chapters, tmp_path):
+    """A worker killed mid-run leaves its work folder (and maybe a set-aside old report); the batch that runs
+    that report again removes them at its end. Folders of reports outside the batch are not touched."""
+    out = tmp_path / "reports"
+    month = out / "2026-10"
+    leftovers = [month / ".east.tmp-k1ll3d", month / ".east.old-4242", month / ".north.tmp-x"]
+    for folder in leftovers:
+        (folder / "chapters").mkdir(parents=True)
+    (results,) = run_batch(_specs(sample_dir, out, small_chapters, ["east"]), workers=1)
+    assert results.status == "ok"
+    assert sorted(p.name for p in month.iterdir() if p.name.startswith(".")) == [".north.tmp-x"]

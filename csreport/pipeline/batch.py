@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
@@ -114,10 +115,31 @@ def run_batch(
                 on_done(result)
         else:
             todo.append(spec)
+    try:
+        return results + _execute(todo, fingerprint, workers, scheduler, on_done)
+    finally:
+        remove_leftovers(todo)
+
+
+def remove_leftovers(specs: list[RunSpec]) -> list[Path]:
+    """Delete the work directories (``.<unit>.tmp-*``) and set-aside old reports (``.<unit>.old-*``) that runs
+    of ``specs`` left when their process was killed (a run removes its own when it ends); called when every run
+    of the batch has ended, so none of them is in use. The removed paths are returned."""
+    removed = []
+    for spec in specs:
+        for pattern in (f".{spec.target.name}.tmp-*", f".{spec.target.name}.old-*"):
+            for path in spec.target.parent.glob(pattern):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
+
+
+def _execute(todo: list[RunSpec], fingerprint: str, workers: int, scheduler: str | None, on_done) -> list[RunResult]:
+    results: list[RunResult] = []
     if scheduler:
         from csreport.pipeline.dask_executor import run_on_dask
 
-        return results + run_on_dask(todo, fingerprint, scheduler, on_done)
+        return run_on_dask(todo, fingerprint, scheduler, on_done)
     if workers <= 1:
         for spec in todo:
             result = _run(spec, fingerprint)
