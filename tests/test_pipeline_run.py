@@ -152,3 +152,37 @@ def test_quarto_renders_for_real(sample_dir, sample_truth, tmp_path):
     assert pdf_checks.overlapping_words(result.spec.target / "report.pdf") == []
     assert pdf_checks.run_together(result.spec.target / "report.pdf") == []
     assert_published(result.spec.target, "quarto")  # only the documented files, the renderer and its version
+
+
+def test_quarto_renders_with_the_projects_quarto_yml(sample_dir, sample_truth, tmp_path, monkeypatch):
+    """The run hands Quarto the settings' ``_quarto.yml`` (the project's), not the packaged one. Quarto itself is
+    replaced by a stand-in that records the configuration it was given and writes the two files."""
+    from csreport.pipeline import quarto, run
+    from tests.test_pipeline_batch import small_chapters as make_chapters
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "_quarto.yml").write_text("format:\n  html:\n    theme: darkly\n", encoding="utf-8")
+    given = []
+
+    class Done:
+        returncode, stderr = 0, ""
+
+    def fake_quarto(command, cwd, **kwargs):
+        given.append((Path(cwd) / "_quarto.yml").read_text(encoding="utf-8"))
+        for name in ("report.html", "report.pdf"):
+            (Path(cwd) / name).write_text("rendered", encoding="utf-8")
+        return Done()
+
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(run, "choose_renderer", lambda requested: "quarto")
+    monkeypatch.setattr(run, "quarto_version", lambda: "9.9.9")
+    monkeypatch.setattr(quarto.subprocess, "run", fake_quarto)
+    chapters = make_chapters.__wrapped__(tmp_path)
+    spec = RunSpec(sample_truth["end"], "east", "en", sample_dir, tmp_path / "out", renderer="quarto",
+                   notebook_dir=chapters)  # fmt: skip
+    result = run_report(spec)
+    assert result.status == "ok", result.error
+    assert spec.settings.quarto == project / "_quarto.yml"
+    assert len(given) == 1 and "theme: darkly" in given[0]
+    assert json.loads((spec.target / "manifest.json").read_text())["versions"]["quarto"] == "9.9.9"

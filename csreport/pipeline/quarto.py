@@ -123,13 +123,13 @@ def quarto_version() -> str:
     return done.stdout.strip() if done.returncode == 0 else "unknown"
 
 
-def render_quarto(notebook: Path, title: str, lang: str) -> tuple[Path, Path]:
+def render_quarto(notebook: Path, title: str, lang: str, template: Path = QUARTO_TEMPLATE) -> tuple[Path, Path]:
     """``report.html`` and ``report.pdf`` beside ``notebook``, rendered by Quarto in a render folder that is
-    removed afterwards."""
+    removed afterwards; ``template`` is the project's ``_quarto.yml`` (a run passes its settings' one)."""
     folder = render_folder()
     try:
         quarto_notebook(notebook, folder / NOTEBOOK)
-        config = yaml.safe_dump(quarto_config(title, lang), allow_unicode=True, sort_keys=False)
+        config = yaml.safe_dump(quarto_config(title, lang, template), allow_unicode=True, sort_keys=False)
         (folder / "_quarto.yml").write_text(config, encoding="utf-8")
         command = quarto_command()
         done = subprocess.run(command, cwd=folder, capture_output=True, text=True)

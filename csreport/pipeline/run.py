@@ -204,7 +204,7 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         renderer = choose_renderer(spec.renderer)
         if renderer == "quarto":
             renderer_version = quarto_version()
-            render_quarto(report_nb, title, spec.lang)
+            render_quarto(report_nb, title, spec.lang, spec.settings.quarto)
             timings["quarto"] = time.perf_counter() - t
         else:
             render_html(report_nb, work / "report.html", title, spec.lang, ctx.t("report.contents"))
