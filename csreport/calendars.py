@@ -26,10 +26,7 @@ import pandas as pd
 
 from csreport.errors import ParameterError
 from csreport.params_file import read_params_file
-from csreport.settings import packaged
 
-# the project's own file: params/calendars.yml of the working directory, else the default shipped in the package
-DEFAULT_CALENDARS_FILES = (Path("params") / "calendars.yml", packaged("params/calendars.yml"))
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _UNIT_KEYS = {"timezone", "hours", "holidays", "adjusted_day_hours", "closed", "working"}
 _SPAN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
@@ -234,12 +231,16 @@ def _weekday_keys(key: str, where: str) -> list[int]:
 
 
 def load_calendars(path: str | Path | None = None, default_zone: str = "Asia/Shanghai") -> Calendars:
-    """Read and check a calendars file (default: ``params/calendars.yml``; no file: every unit 24/7)."""
+    """Read and check a calendars file (default: the one :class:`csreport.settings.Settings` resolves, as for
+    every parameter file: ``params/calendars.yml`` of the project, else the packaged default); a path that is not
+    a file: every unit 24/7 in the run's zone."""
     if path is None:
-        path = next((p for p in DEFAULT_CALENDARS_FILES if p.is_file()), None)
-        if path is None:
-            return NO_CALENDARS
+        from csreport.settings import Settings
+
+        path = Settings.resolve().calendars
     path = Path(path)
+    if not path.is_file():
+        return NO_CALENDARS
     raw = read_params_file(path, "calendars file", "Copy params/calendars.yml and edit it.")
     unknown = set(raw) - {"units"}
     if unknown:

@@ -2,9 +2,11 @@
 to the validated store, so that the run, its six chapter kernels and an analyst's notebook all read the same
 object instead of recomputing it.
 
-What is kept (:class:`ComputedReport`): the scorecard, the findings, and the KPI cache behind them (every KPI of
-the period, its previous month, the same month last year and the 13-month trend window, plus the benchmark
-summaries), so that ``ctx.trend(...)`` and ``ctx.cache.kpis(...)`` read no data either. Recommendations are
+What is kept (:class:`ComputedReport`): the scorecard, the findings, the evidence behind each finding (the rows a
+manager can open; ``findings.json``, ``evidence/*.csv`` and the chapters read it from here, never recompute it),
+and the KPI cache behind them (every KPI of the period, its previous month, the same month last year and the
+13-month trend window, plus the benchmark summaries), so that ``ctx.trend(...)`` and ``ctx.cache.kpis(...)`` read
+no data either. Recommendations are
 written from the kept findings in the report language on use.
 
 Format (documented in the README): ``<work_dir>/computed/<period>_<unit>_<key16>.pkl``, a pickle of
@@ -32,6 +34,7 @@ import pandas as pd
 
 from csreport import __version__
 from csreport.findings.collect import collect_findings
+from csreport.findings.evidence import Evidence, collect_evidence
 from csreport.findings.record import Finding
 from csreport.findings.rules import Rules
 from csreport.runparams import parse_period
@@ -39,7 +42,7 @@ from csreport.scorecard import KpiCache, scorecard
 from csreport.store import Store
 from csreport.targets import Targets
 
-FORMAT = 1
+FORMAT = 2  # 2: the evidence is kept with the findings
 TREND_MONTHS = 13  # the chapters' trend charts: the period and the 12 months before it
 
 
@@ -54,6 +57,7 @@ class ComputedReport:
     scorecard: pd.DataFrame
     findings: list[Finding]
     cache_state: dict
+    evidence: list[Evidence]  # one per finding, in the findings' order
 
 
 def report_key(fingerprint: str, period: str, unit: str, params_digest: str) -> str:
@@ -80,6 +84,7 @@ def compute(
     cache.preload([period], [unit])
     card = scorecard(store, period, unit, targets, cache)
     findings = collect_findings(store, period, unit, targets, rules, cache)
+    evidence = collect_evidence(store, findings, cache.params)
     cache.benchmarks(period, unit)
     state = cache.state()
     window = KpiCache(store, targets)
@@ -87,7 +92,7 @@ def compute(
     window.preload([str(end - k) for k in range(TREND_MONTHS - 1, -1, -1)], [unit])
     for month, kpis in window.state()["kpis"].items():
         state["kpis"].setdefault(month, kpis)
-    return ComputedReport(key, period, unit, fingerprint, card, findings, state)
+    return ComputedReport(key, period, unit, fingerprint, card, findings, state, evidence)
 
 
 def load(path: Path, key: str) -> ComputedReport | None:

@@ -4,7 +4,8 @@
 
     <out_dir>/store/<table>.parquet      accepted rows, contract columns and types, sorted by time
     <out_dir>/quarantine/<table>.csv     one line per rule a rejected row breaks (source file and row, column,
-                                         rule, value)
+                                         rule, value, the row's time as read and its month YYYY-MM, or
+                                         "unknown" when the time is absent or does not parse)
     <out_dir>/ingest.json                per-table counts, reasons, warnings, the data fingerprint and the
                                          coverage: per business unit the first and last contact (created_at)
 
@@ -209,7 +210,8 @@ def _ingest_table(
         _atomic_copy(
             con,
             f"SELECT {literal(raw.source)} AS source_file, _row AS source_row, v['column'] AS \"column\", "
-            f"v.rule AS rule, v.value AS value FROM (SELECT _row, unnest(_violations) AS v FROM checked "
+            f"v.rule AS rule, v.value AS value, _time_raw AS time_raw, _month AS month "
+            f"FROM (SELECT _row, _time_raw, _month, unnest(_violations) AS v FROM checked "
             f'WHERE _bad) ORDER BY _row, "column"',
             target,
             "FORMAT csv, HEADER true",

@@ -218,7 +218,9 @@ def reference_select(raw: RawTable, tmap: TableMapping, tz: str) -> str | None:
 
 
 def checked_query(raw: RawTable, tmap: TableMapping, tz: str) -> tuple[str, list[str]]:
-    """SQL selecting ``_row``, the typed contract columns, ``_bad`` and ``_violations`` from the raw view.
+    """SQL selecting ``_row``, the typed contract columns, ``_bad``, ``_time_raw`` (the row's time column as
+    read, text when it did not parse), ``_month`` (its YYYY-MM, ``unknown`` when absent or unparseable) and
+    ``_violations`` from the raw view.
 
     ``_violations`` is built only for bad rows (NULL otherwise): on clean data the cost is the typing and one
     boolean per rule. Duplicate keys are found with a GROUP BY and a join, not a window over every row; the
@@ -255,6 +257,18 @@ def checked_query(raw: RawTable, tmap: TableMapping, tz: str) -> tuple[str, list
             conditions.append((f"{quote(cross.column)} < {quote(cross.other)}", cross.column, cross.rule))
 
     kept = columns + extra_columns(raw, tmap)
+    # the row's time as read (text when it did not parse) and its month, for the quarantine by month
+    time_column = schema.metadata["time_column"]
+    if time_column in columns:
+        typed_time = quote(time_column)
+        kind = schema.columns[time_column].metadata["kind"]
+        month = typed_time if kind == "period" else f"strftime({typed_time}, '%Y-%m')"
+        timing = (
+            f"CASE WHEN _bad THEN {value_of[time_column]} END AS _time_raw, "
+            f"CASE WHEN _bad THEN coalesce({month}, 'unknown') END AS _month"
+        )  # only for bad rows: on clean data the cost is nil
+    else:
+        timing = "CAST(NULL AS VARCHAR) AS _time_raw, CASE WHEN _bad THEN 'unknown' END AS _month"
     bad = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _, _ in conditions) or "FALSE"
     structs = ", ".join(
         f'CASE WHEN {cond} THEN struct_pack("column" := {literal(col)}, rule := {literal(rule)}, '
@@ -266,7 +280,7 @@ def checked_query(raw: RawTable, tmap: TableMapping, tz: str) -> tuple[str, list
         + "".join(f", {cte}" for cte in ctes)
         + f", joined AS (SELECT {', '.join(['typed.*', *firsts])} FROM typed {' '.join(joins)})"
         f", flagged AS (SELECT *, {bad} AS _bad FROM joined) "
-        f"SELECT _row, {', '.join(quote(c) for c in kept)}, _bad, "
+        f"SELECT _row, {', '.join(quote(c) for c in kept)}, _bad, {timing}, "
         f"CASE WHEN _bad THEN list_filter([{structs}], lambda v: v IS NOT NULL) END AS _violations FROM flagged"
     )
     return sql, kept

@@ -216,6 +216,7 @@ def _contact_query(store: Store, start: str, stop: str, params: Parameters) -> G
         "created_at",
         start,
         stop,
+        store.month_sql("created_at", pd.Timestamp(start), pd.Timestamp(stop)),
     )
 
 
@@ -240,6 +241,7 @@ def _survey_query(store: Store, start: str, stop: str) -> GroupedQuery | None:
         "responded_at",
         start,
         stop,
+        store.month_sql("responded_at", pd.Timestamp(start), pd.Timestamp(stop)),
     )
 
 

@@ -23,7 +23,7 @@ from csreport.measure import Measure
 from csreport.metrics.aggregate import contacts_derived, query_grouped
 from csreport.metrics.service import contact_specs
 from csreport.sql import literal
-from csreport.store import ALL_UNITS, Coverage, Store, parse_period
+from csreport.store import ALL_UNITS, Coverage, Store, parse_period, to_zone
 from csreport.targets import Parameters
 
 #: days after a month's end from which its resolutions, reopens and first responses count as settled
@@ -73,9 +73,8 @@ def same_age_kpis(store: Store, period: str, unit: str, at: pd.Timestamp, params
     repeats (FCR rule), resolutions (``resolved_at``, and the ``resolved`` flag of contacts resolved later) and
     first responses after ``at`` not yet seen."""
     columns = set(store.columns("contacts"))
-    month = parse_period(period)
-    start, stop = month.start_time, (month + 1).start_time
-    cut = literal(str(at)) + "::TIMESTAMP"
+    start, stop = store.window(period, unit)  # the unit's month; ``at`` is of its zone (its coverage)
+    cut = literal(str(to_zone(at, store.zone(unit), store.run_zone))) + "::TIMESTAMP"
     masks = []
     for column in ("resolved_at", "first_response_at"):
         if column in columns:

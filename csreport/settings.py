@@ -20,6 +20,7 @@ PARAM_FILES = {
     "recommendations": "recommendations.yml",
     "scenario": "scenarios/default.yml",
     "batch": "batch.yml",
+    "calendars": "calendars.yml",
 }
 
 
@@ -50,6 +51,7 @@ class Settings:
     recommendations: Path
     scenario: Path
     batch: Path
+    calendars: Path
     mapping: Path | None
     notebooks: Path
     quarto: Path
@@ -90,18 +92,15 @@ class Settings:
 
     def digest(self, *names: str) -> str:
         """SHA-256 over the bytes of the named parameter files (default: those that shape a report's numbers:
-        targets, findings rules, recommendations, mapping)."""
-        defaults = not names
-        names = names or ("targets", "findings", "recommendations", "mapping")
+        targets, findings rules, recommendations, mapping, and the calendars, whose business hours shape the
+        response and resolution KPIs and whose time zones slice the units' months)."""
+        names = names or ("targets", "findings", "recommendations", "mapping", "calendars")
         digest = hashlib.sha256()
         for name in names:
             path = getattr(self, name)
             digest.update(f"{name}:".encode())
             if path is not None and Path(path).is_file():
                 digest.update(Path(path).read_bytes())
-        calendars = self.params_dir / "calendars.yml"  # business hours shape the response and resolution KPIs
-        if defaults and calendars.is_file():
-            digest.update(b"calendars:" + calendars.read_bytes())
         return digest.hexdigest()
 
     def as_dict(self) -> dict[str, str | None]:

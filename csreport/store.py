@@ -5,24 +5,33 @@ needing text parsing) or, for an already typed Parquet source, a stored query th
 types it and skips the quarantined rows. Either way DuckDB filters to the window and unit while reading, so a
 month × unit slice of a ten-million-row table is cheap. A referenced source must not change after ingestion;
 every run calls ``ingest`` first, which re-validates when the source bytes changed.
+
+Time zones: the store's timestamps are naive times of the run's zone (``--timezone``, recorded in
+``ingest.json``). A store given the units' calendars (:meth:`Store.with_calendars`) slices a unit's months at
+the unit's local midnight (its calendar's ``timezone``) and, asked for ``local=True``, gives its timestamps in
+that zone, so hour-of-day views show the unit's own hours. "All units" and a unit without a calendar use the
+run's zone, as before.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
+from csreport.calendars import Calendars
 from csreport.errors import ParameterError, UnusableInputError
 from csreport.runparams import parse_period  # noqa: F401 - re-exported: metrics and findings import it from here
 from csreport.schemas import SCHEMAS
 from csreport.sql import connect, literal, quote
 
 ALL_UNITS = "all"
+DEFAULT_ZONE = "Asia/Shanghai"  # the run's zone when a manifest does not record one (as csreport.ingest)
 
 
 @dataclass(frozen=True)
@@ -93,9 +102,38 @@ def coverage_from_frame(frame: pd.DataFrame) -> dict[str, list[str]]:
 
 @dataclass(frozen=True)
 class Store:
-    """The validated tables of one ingest, read-only."""
+    """The validated tables of one ingest, read-only; ``calendars`` give the units' time zones (none: every
+    unit in the run's zone)."""
 
     path: Path
+    calendars: Calendars | None = None
+
+    def with_calendars(self, calendars: Calendars | None) -> Store:
+        """This store with the units' calendars (their time zones slice months and give local hours)."""
+        return replace(self, calendars=calendars)
+
+    @property
+    def run_zone(self) -> str:
+        """The time zone of the stored (naive) timestamps: the run's ``--timezone`` recorded in ``ingest.json``."""
+        return _run_zone(Path(self.path).parent / "ingest.json", _stamp(Path(self.path).parent / "ingest.json"))
+
+    def zone(self, unit: str = ALL_UNITS) -> str:
+        """The zone of ``unit``'s months and hours: its calendar's ``timezone``; the run's zone for "all units"
+        and for a unit without a calendar."""
+        calendar = self.calendars.of(unit) if self.calendars is not None and unit != ALL_UNITS else None
+        return calendar.timezone if calendar is not None else self.run_zone
+
+    def window(self, period: str, unit: str = ALL_UNITS, months: int = 1) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """``[start, stop)`` of the ``months`` months ending with ``period`` at ``unit``'s local midnight, as
+        naive times of the store's zone. E.g. October for a unit in Asia/Shanghai in a UTC store starts at
+        2026-09-30 16:00."""
+        end = parse_period(period)
+        start, stop = (end - (months - 1)).start_time, (end + 1).start_time
+        return to_zone(start, self.zone(unit), self.run_zone), to_zone(stop, self.zone(unit), self.run_zone)
+
+    def local(self, values: pd.Series, unit: str = ALL_UNITS) -> pd.Series:
+        """Naive timestamps of the store's zone as naive local times of ``unit`` (unchanged in the same zone)."""
+        return to_zone(values, self.run_zone, self.zone(unit))
 
     @property
     def tables(self) -> list[str]:
@@ -155,9 +193,12 @@ class Store:
         unit: str = ALL_UNITS,
         months: int = 1,
         columns: list[str] | None = None,
+        local: bool = False,
     ) -> pd.DataFrame:
         """Rows of ``table`` in the ``months`` months ending with ``period`` (all rows when ``period`` is None)
-        for business unit ``unit`` (``"all"`` for every unit). Missing table → empty frame with no columns."""
+        for business unit ``unit`` (``"all"`` for every unit); a unit's months start at its local midnight
+        (:meth:`window`). ``local``: timestamps (not dates) as the unit's local times, for hour-of-day views.
+        Missing table → empty frame with no columns."""
         if table not in self.tables:
             return pd.DataFrame()
         meta = SCHEMAS[table].metadata
@@ -169,17 +210,35 @@ class Store:
             if meta["time_column"] == "period":
                 where.append(f"{col} BETWEEN {literal(str(start))} AND {literal(str(end))}")
             else:
-                where.append(
-                    f"{col} >= {literal(str(start.start_time))}::TIMESTAMP AND "
-                    f"{col} < {literal(str((end + 1).start_time))}::TIMESTAMP"
-                )
+                low, high = self.window(period, unit, months)
+                where.append(f"{col} >= {literal(str(low))}::TIMESTAMP AND {col} < {literal(str(high))}::TIMESTAMP")
         if unit != ALL_UNITS and meta["unit_column"]:
             where.append(f"{quote(meta['unit_column'])} = {literal(unit)}")
         select = ", ".join(quote(c) for c in columns) if columns else "*"
         sql = f"SELECT {select} FROM {self.relation(table, ordered=True)}" + (
             f" WHERE {' AND '.join(where)}" if where else ""
         )
-        return self._run(sql)
+        frame = self._run(sql)
+        if local and self.zone(unit) != self.run_zone:
+            for name, column in SCHEMAS[table].columns.items():
+                if column.metadata["kind"] == "timestamp" and name in frame.columns:
+                    frame[name] = self.local(frame[name], unit)
+        return frame
+
+    def month_sql(self, column: str, start: pd.Timestamp, stop: pd.Timestamp) -> str | None:
+        """DuckDB expression: the first instant of the local month of ``column`` (a quoted timestamp of the
+        store's zone) in its row's unit's zone, for rows from ``start`` to ``stop``; None when every unit's
+        months are the store's (no unit's zone moves a month boundary). A zone's offset from the store's zone
+        is taken at each month boundary; where it changes (daylight saving) the offset switches mid-month,
+        far from any boundary, so each row is shifted by its nearest boundary's offset."""
+        cases = []
+        for unit, calendar in sorted((self.calendars.units if self.calendars else {}).items()):
+            shift = _month_shifts(calendar.timezone, self.run_zone, str(start), str(stop))
+            if shift:
+                cases.append(f"WHEN {literal(unit)} THEN {column} + to_seconds({shift.replace('{c}', column)})")
+        if not cases:
+            return None
+        return f"date_trunc('month', CASE business_unit {' '.join(cases)} ELSE {column} END)"
 
     def last_month(self) -> str:
         """The last month (YYYY-MM) with contacts."""
@@ -192,7 +251,8 @@ class Store:
         span = spans.get(unit)
         if span is None:
             return None
-        return Coverage(unit, pd.Timestamp(span[0]), pd.Timestamp(span[1]))
+        first, last = self.local(pd.Series(pd.to_datetime(span)), unit)  # the unit's own days
+        return Coverage(unit, pd.Timestamp(first), pd.Timestamp(last))
 
     def units(self) -> list[str]:
         """Business units present in contacts, sorted."""
@@ -202,6 +262,50 @@ class Store:
 @lru_cache(maxsize=64)
 def _columns(store: Store, table: str, stamp: int) -> tuple[str, ...]:
     return tuple(store._run(f"DESCRIBE SELECT * FROM {store.relation(table)}")["column_name"])
+
+
+def to_zone(values, source: str, target: str):
+    """Naive times (a Timestamp or a Series) of zone ``source`` as naive times of ``target``; a nonexistent
+    local time (daylight-saving gap) moves forward, an ambiguous one is taken as the first (as the calendars)."""
+    if source == target:
+        return values
+    if isinstance(values, pd.Series):
+        if values.empty:
+            return values
+        stamps = values.dt.tz_localize(source, ambiguous=np.ones(len(values), dtype=bool), nonexistent="shift_forward")
+        return stamps.dt.tz_convert(target).dt.tz_localize(None)
+    stamp = pd.Timestamp(values).tz_localize(source, ambiguous=True, nonexistent="shift_forward")
+    return stamp.tz_convert(target).tz_localize(None)
+
+
+@lru_cache(maxsize=256)
+def _month_shifts(zone: str, store_zone: str, start: str, stop: str) -> str:
+    """SQL (seconds, as text) shifting a store time of ``start`` … ``stop`` so that ``date_trunc('month', …)``
+    gives its month in ``zone``: a constant, a CASE switching at mid-month where the offset changes, or "" when
+    every boundary is the same in both zones."""
+    months = pd.period_range(pd.Timestamp(start) - pd.Timedelta(days=31), pd.Timestamp(stop) + pd.Timedelta(days=31),
+                             freq="M")  # fmt: skip
+    shifts = [int((m.start_time - to_zone(m.start_time, zone, store_zone)).total_seconds()) for m in months]
+    if not any(shifts):
+        return ""
+    if len(set(shifts)) == 1:
+        return str(shifts[0])
+    cases = [
+        f"WHEN {{c}} < TIMESTAMP '{m.start_time + pd.Timedelta(days=14)}' THEN {s}"
+        for m, s, following in zip(months, shifts, shifts[1:], strict=False)
+        if s != following
+    ]
+    return "CASE " + " ".join(cases) + f" ELSE {shifts[-1]} END"
+
+
+@lru_cache(maxsize=16)
+def _run_zone(manifest: Path, stamp: int) -> str:
+    if not stamp:
+        return DEFAULT_ZONE
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8")).get("timezone") or DEFAULT_ZONE
+    except (OSError, ValueError):
+        return DEFAULT_ZONE
 
 
 def _stamp(path: Path) -> int:

@@ -81,3 +81,28 @@ def test_finding_ids_are_safe_file_names():
     subject = finding("category_spike", "complaints", category="配送 / ../x")
     assert finding_id(3, subject).startswith("f03-category_spike-complaints-")
     assert "/" not in finding_id(3, subject) and "配送" not in finding_id(3, subject)
+
+
+def test_evidence_is_computed_once_with_the_findings_and_kept(tmp_path, monkeypatch):
+    """The kept report carries the evidence: the run's findings.json, evidence/*.csv and the chapters read
+    the same list, and a second context (another chapter kernel) loads it from disk without recomputing."""
+    from csreport import computed
+    from csreport.chapters.context import open_report
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("contacts.csv", "surveys.csv"):
+        shutil.copy(FIXTURE / name, data / name)
+    # the fixture is too small for the detection rules: the finding is given, its evidence is computed
+    spike = finding("category_spike", "complaints", category="delivery")  # c1 and c3 (see the first test)
+    monkeypatch.setattr(computed, "collect_findings", lambda *a, **k: [spike])
+    calls = []
+    real = computed.collect_evidence
+    monkeypatch.setattr(computed, "collect_evidence", lambda *a, **k: calls.append(1) or real(*a, **k))
+    ctx = open_report("2026-10", "east", "en", data, tmp_path / "work")
+    assert ctx.evidence is ctx.report.evidence and ctx.evidence is ctx.evidence
+    assert [(e.finding_id, e.count) for e in ctx.evidence] == [(finding_id(1, spike), 2)]
+    chapter = open_report("2026-10", "east", "en", data, tmp_path / "work")
+    kept = [(e.finding_id, e.examples) for e in chapter.evidence]
+    assert kept == [(e.finding_id, e.examples) for e in ctx.evidence]
+    assert calls == [1]

@@ -43,18 +43,50 @@ def test_run_exports_hold_numbers_and_every_sheet(tmp_path):
     assert row[header.index("value")].data_type == "n" and row[header.index("value")].value == 6
 
 
-def test_quarantine_summary_by_table_column_and_rule(tmp_path):
+def test_quarantine_summary_by_table_column_rule_and_month(tmp_path):
     (tmp_path / "contacts.csv").write_text(
-        "source_file,source_row,column,rule,value\n"
-        "c.csv,2,channel,isin,fax\nc.csv,3,channel,isin,telex\nc.csv,9,created_at,timestamp,yesterday\n",
+        "source_file,source_row,column,rule,value,time_raw,month\n"
+        "c.csv,2,channel,isin,fax,2026-10-01 09:00,2026-10\n"
+        "c.csv,3,channel,isin,telex,2026-10-02 09:00,2026-10\n"
+        "c.csv,4,channel,isin,telex,2026-09-30 09:00,2026-09\n"
+        "c.csv,9,created_at,type:timestamp,yesterday,yesterday,unknown\n",
         encoding="utf-8",
     )
     (tmp_path / "surveys.csv").write_text("source_file,source_row,column,rule,value\n", encoding="utf-8")
+    # a quarantine file written before files carried the month: its rows count under "unknown"
+    (tmp_path / "agents.csv").write_text("source_file,source_row,column,rule,value\na.csv,2,team,required,\n")
     summary = quarantine_summary(tmp_path)
     assert summary.to_dict("records") == [
-        {"table": "contacts", "column": "channel", "rule": "isin", "rows": 2},
-        {"table": "contacts", "column": "created_at", "rule": "timestamp", "rows": 1},
+        {"table": "agents", "column": "team", "rule": "required", "month": "unknown", "rows": 1},
+        {"table": "contacts", "column": "channel", "rule": "isin", "month": "2026-10", "rows": 2},
+        {"table": "contacts", "column": "channel", "rule": "isin", "month": "2026-09", "rows": 1},
+        {"table": "contacts", "column": "created_at", "rule": "type:timestamp", "month": "unknown", "rows": 1},
     ]
+
+
+def test_quarantine_export_gives_the_month_of_each_rejected_row(data_dir, tmp_path):
+    """contacts_bad_rows.csv: lines 3-11 are rejected; their created_at is 2026-10-01 except line 8 (empty) and
+    line 11 ("not a date"), whose month is unknown. agent_months_bad_period.csv: line 3's period 2026-13 does
+    not parse (unknown), lines 4 and 5 are of 2026-10."""
+    from csreport.ingest import ingest
+
+    out = tmp_path / "out"
+    ingest(data_dir(contacts="contacts_bad_rows.csv", agent_months="agent_months_bad_period.csv"), out)
+    rows = pd.read_csv(out / "quarantine" / "contacts.csv", dtype=str, keep_default_na=False)
+    by_line = {int(r.source_row): (r.time_raw, r.month) for r in rows.itertuples()}
+    assert by_line[3] == ("2026-10-01 09:05:00", "2026-10")
+    assert by_line[8] == ("", "unknown")
+    assert by_line[11] == ("not a date", "unknown")
+    summary = quarantine_summary(out / "quarantine")
+    months = summary.groupby(["table", "month"])["rows"].sum().to_dict()
+    assert months == {
+        ("agent_months", "2026-10"): 2,
+        ("agent_months", "unknown"): 1,
+        ("contacts", "2026-10"): 7,
+        ("contacts", "unknown"): 2,
+    }
+    periods = pd.read_csv(out / "quarantine" / "agent_months.csv", dtype=str, keep_default_na=False)
+    assert periods.loc[periods["source_row"] == "3", "time_raw"].item() == "2026-13"
 
 
 def test_batch_scorecards_in_one_long_table(tmp_path):

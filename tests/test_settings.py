@@ -70,3 +70,24 @@ def test_init_writes_a_project_and_refuses_a_folder_in_use(tmp_path):
         assert (tmp_path / "new" / item).is_file(), item
     again = CliRunner().invoke(app, ["init", str(tmp_path / "new")])
     assert again.exit_code == 2 and "not an empty folder" in again.output
+
+
+def test_calendars_resolve_like_every_parameter_file(tmp_path, monkeypatch):
+    """params/calendars.yml comes from --params DIR, else the project's params/, else the package; the
+    report's store takes its units' zones from that file, and a changed calendar changes the digest."""
+    from csreport.calendars import load_calendars
+
+    monkeypatch.chdir(tmp_path)
+    assert Settings.resolve().calendars == packaged("params/calendars.yml")
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "calendars.yml").write_text("units:\n  east: {timezone: Europe/London}\n", encoding="utf-8")
+    settings = Settings.resolve(own)
+    assert settings.calendars == (own / "calendars.yml").resolve()
+    assert load_calendars(settings.calendars).of("east").timezone == "Europe/London"
+    first = settings.digest()
+    (own / "calendars.yml").write_text("units:\n  east: {timezone: Asia/Tokyo}\n", encoding="utf-8")
+    assert Settings.resolve(own).digest() != first
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "calendars.yml").write_text("units: {}\n", encoding="utf-8")
+    assert load_calendars().units == {}  # no argument: the file the settings resolve (the project's)

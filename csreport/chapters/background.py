@@ -10,6 +10,7 @@ from csreport.chapters.context import ReportContext
 from csreport.findings.collect import skipped_rules
 from csreport.narrative import finding_sentence
 from csreport.schemas import SCHEMAS
+from csreport.store import ALL_UNITS
 
 SUMMARY_SIZE = (3, 7)  # fewest and most findings in the executive summary
 PARTIAL = " ◐"  # marks a scorecard value of a month the data's start or end cuts
@@ -40,6 +41,7 @@ def scope(ctx: ReportContext) -> None:
         ),
         ctx.t("ch1.missing_tables", tables=", ".join(missing)) if missing else "",
         cutoff_sentence(ctx),
+        zone_sentence(ctx),
     )
     absent = absent_columns(ctx)
     if absent:
@@ -55,6 +57,15 @@ def absent_columns(ctx: ReportContext) -> dict[str, list[str]]:
         if lacking:
             absent[table] = lacking
     return absent
+
+
+def zone_sentence(ctx: ReportContext) -> str:
+    """Which time zone the months and hours of day are in: the unit's calendar zone, else the run's (all units
+    always the run's, so the sentence says so)."""
+    if ctx.unit == ALL_UNITS:
+        return ctx.t("ch1.zone_all", zone=ctx.zone)
+    own = ctx.store.calendars is not None and ctx.store.calendars.of(ctx.unit) is not None
+    return ctx.t("ch1.zone_unit" if own else "ch1.zone_run", zone=ctx.zone, unit=ctx.unit)
 
 
 def cutoff_sentence(ctx: ReportContext) -> str:

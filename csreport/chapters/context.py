@@ -15,6 +15,7 @@ import pandas as pd
 from csreport import i18n
 from csreport.analyses.agents import rate_ranking
 from csreport.analyses.cost_benefit import ProcessCosts
+from csreport.calendars import load_calendars
 from csreport.chapters import output
 from csreport.computed import ComputedReport, computed_report
 from csreport.errors import ParameterError
@@ -69,8 +70,14 @@ class ReportContext:
         return table in self.store.tables
 
     def read(self, table: str, months: int = 1, columns: list[str] | None = None) -> pd.DataFrame:
-        """Rows of ``table`` for this unit in the ``months`` months ending with the period."""
-        return self.store.read(table, self.period, self.unit, months, columns)
+        """Rows of ``table`` for this unit in the ``months`` months ending with the period, sliced at the unit's
+        local midnight, with timestamps in the unit's time zone (hour-of-day views show its own hours)."""
+        return self.store.read(table, self.period, self.unit, months, columns, local=True)
+
+    @property
+    def zone(self) -> str:
+        """The time zone of this report's months and hours (:meth:`csreport.store.Store.zone`)."""
+        return self.store.zone(self.unit)
 
     def read_all(self, table: str) -> pd.DataFrame:
         """Every row of ``table`` for this unit (tables without a time column: customers, agents)."""
@@ -162,12 +169,11 @@ class ReportContext:
         """Cost-benefit per service process (channel × category) of the period."""
         return load_process_costs(self.store, self.period, self.unit, self.targets.parameters)
 
-    @cached_property
+    @property
     def evidence(self):
-        """The rows behind each finding, in the findings' order (:mod:`csreport.findings.evidence`)."""
-        from csreport.findings.evidence import collect_evidence
-
-        return collect_evidence(self.store, self.findings, self.cache.params)
+        """The rows behind each finding, in the findings' order (:mod:`csreport.findings.evidence`), computed
+        once with the findings and kept with them (:class:`~csreport.computed.ComputedReport`)."""
+        return self.report.evidence
 
     def evidence_of(self, finding):
         """The evidence of one of this report's findings, or None."""
@@ -210,6 +216,7 @@ def open_report(
         mapping = load_mapping(settings.mapping) if settings.mapping else IDENTITY
         report = ingest(data_dir or None, work_dir, mapping)
     store = Store(Path(report.store_dir))
+    store = store.with_calendars(load_calendars(settings.calendars, default_zone=store.run_zone))
     # a run checked the unit against this store before passing its fingerprint (a DuckDB query saved per chapter)
     if business_unit != ALL_UNITS and not fingerprint and business_unit not in store.units():
         units = store.units()

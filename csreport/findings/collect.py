@@ -73,13 +73,13 @@ def _monthly_contacts(
 ) -> pd.DataFrame:
     """Per month × ``key`` (a column or expression) in the ``months`` months ending with ``period``: ``value``
     (default the number of contacts) as column ``count``."""
-    start = parse_period(period) - (months - 1)
-    stop = parse_period(period) + 1
+    start, stop = store.window(period, unit, months)  # the unit's months, in its time zone
     unit_filter = "TRUE" if unit == ALL_UNITS else f"business_unit = {literal(unit)}"
+    month = (unit != ALL_UNITS and store.month_sql("created_at", start, stop)) or "created_at"
     return store.query(
-        f"SELECT strftime(created_at, '%Y-%m') AS period, {key} AS key, {value} AS count FROM {{contacts}} "
-        f"WHERE created_at >= {literal(str(start.start_time))}::TIMESTAMP "
-        f"AND created_at < {literal(str(stop.start_time))}::TIMESTAMP AND {unit_filter} AND {where} "
+        f"SELECT strftime({month}, '%Y-%m') AS period, {key} AS key, {value} AS count FROM {{contacts}} "
+        f"WHERE created_at >= {literal(str(start))}::TIMESTAMP "
+        f"AND created_at < {literal(str(stop))}::TIMESTAMP AND {unit_filter} AND {where} "
         f"AND {key} IS NOT NULL GROUP BY ALL"
     )
 

@@ -22,7 +22,7 @@ from csreport.findings.record import Finding
 from csreport.kpis import contact_years
 from csreport.metrics.aggregate import contacts_derived
 from csreport.sql import connect, literal, quote
-from csreport.store import ALL_UNITS, Store, parse_period
+from csreport.store import ALL_UNITS, Store
 from csreport.targets import Parameters
 
 EXAMPLES = 20
@@ -90,9 +90,10 @@ def finding_id(rank: int, finding: Finding) -> str:
     return f"f{rank:02d}-{finding.kind}-{finding.metric}{suffix}"
 
 
-def _window(period: str, months: int = 1) -> tuple[str, str]:
-    end = parse_period(period)
-    return str((end - (months - 1)).start_time), str((end + 1).start_time)
+def _window(store: Store, period: str, unit: str, months: int = 1) -> tuple[str, str]:
+    """The unit's months (its time zone) as store times."""
+    start, stop = store.window(period, unit, months)
+    return str(start), str(stop)
 
 
 def _unit_of(finding: Finding) -> str:
@@ -111,8 +112,8 @@ def _contacts(q: _Query, finding: Finding, where: str, extra: list[str], order: 
               ) -> pd.DataFrame:  # fmt: skip
     store, params, years = q.store, q.params, q.years
     columns = set(store.columns("contacts"))
-    start, stop = _window(finding.period, months)
     unit = _unit_of(finding)
+    start, stop = _window(store, finding.period, unit, months)
     # read only the window (and the repeat window after it, for FCR by repeat contacts) of the unit
     later = str(pd.Timestamp(stop) + pd.Timedelta(days=params.fcr_repeat_window_days))
     source = (
@@ -181,7 +182,7 @@ def _contact_rule(q: _Query, finding: Finding) -> pd.DataFrame | None:
 def _others(store: Store, finding: Finding) -> tuple[str, pd.DataFrame] | None:
     """Rows of surveys, customers, agents or agent_months behind a finding, with their id column."""
     metric, unit = finding.metric, _unit_of(finding)
-    start, stop = _window(finding.period)
+    start, stop = _window(store, finding.period, unit)
     by_unit = "TRUE" if unit == ALL_UNITS else f"business_unit = {literal(unit)}"
     if metric in _SURVEY_RULES and store.has("surveys", _SURVEY_RULES[metric][1]):
         where, order = _SURVEY_RULES[metric]
@@ -242,7 +243,9 @@ def evidence_rows(
     business-hour table (default: from the finding's year to the store's last timestamp)."""
     if store.has("contacts"):
         if years is None:
-            years = contact_years(store, _window(finding.period, 12)[0], set(store.columns("contacts")), params)
+            years = contact_years(
+                store, _window(store, finding.period, ALL_UNITS, 12)[0], set(store.columns("contacts")), params
+            )
         contacts = _contact_rule(_Query(store, params, years, con), finding)
         if contacts is not None:
             return Evidence(finding_key, "contact_id", contacts)
@@ -258,7 +261,7 @@ def collect_evidence(store: Store, findings: list[Finding], params: Parameters) 
         return []
     years = None
     if store.has("contacts"):
-        start = _window(min(f.period for f in findings), 12)[0]
+        start = _window(store, min(f.period for f in findings), ALL_UNITS, 12)[0]
         years = contact_years(store, start, set(store.columns("contacts")), params)
     with connect() as con:
         return [evidence_rows(store, f, params, finding_id(i + 1, f), years, con) for i, f in enumerate(findings)]

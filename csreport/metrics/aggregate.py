@@ -285,7 +285,8 @@ class GroupedQuery:
 
     def finish(self, confidence: float) -> dict[tuple[str, str], dict[str, Measure]]:
         rows = _rows_with_arrays(self.table)
-        rows += _pooled_by_period(rows)
+        if not any(row["_unit"] == "all" for row in rows):  # aggregated by DuckDB when units have own zones
+            rows += _pooled_by_period(rows)
 
         def measures_of(row: dict) -> dict[str, Measure]:
             measures = {**self.missing, **_finish_row(self.usable, row, confidence)}
@@ -298,23 +299,43 @@ class GroupedQuery:
 
 
 def query_grouped(
-    source: str, columns: set[str], specs: list[Spec], derived: str, time_column: str, start: str, stop: str
+    source: str,
+    columns: set[str],
+    specs: list[Spec],
+    derived: str,
+    time_column: str,
+    start: str,
+    stop: str,
+    local_month: str | None = None,
 ) -> GroupedQuery:
     """Run every spec per (period, unit) over the store relation ``source`` from ``start`` (inclusive) to
-    ``stop`` (exclusive) timestamps."""
+    ``stop`` (exclusive) timestamps. ``local_month`` (:meth:`csreport.store.Store.month_sql`): the units'
+    months in their own time zones; "all units" then keeps the store's months and is aggregated in the same
+    pass (grouping sets) instead of pooled from the units' rows."""
     usable, missing = _select(specs, columns)
     plan = _plan(usable)
     t = quote(time_column)
+    low, high = f"{literal(start)}::TIMESTAMP", f"{literal(stop)}::TIMESTAMP"
+    month = f"date_trunc('month', {t})"
+    if local_month:  # a unit's local months reach up to a day beyond the store's: read them whole
+        low, high = f"{low} - INTERVAL 2 DAY", f"{high} + INTERVAL 2 DAY"
     # grouping by the month's timestamp is cheaper than by its formatted string; the few groups are formatted
     inner = (
-        f"SELECT date_trunc('month', {t}) AS _month, business_unit AS _unit"
+        f"SELECT {local_month or month} AS _month, business_unit AS _unit"
+        f"{', ' + month + ' AS _store_month' if local_month else ''}"
         f"{''.join(', ' + e for e in [plan.projection()] if e)} "
         f"FROM ({derived.replace('FROM source', f'FROM {source}')}) AS d0 "
-        f"WHERE {t} >= {literal(start)}::TIMESTAMP AND {t} < {literal(stop)}::TIMESTAMP"
+        f"WHERE {t} >= {low} AND {t} < {high}"
     )
-    grouped = (
-        f"SELECT _month, _unit, {', '.join(plan.aggregates or ['count(*) AS _rows'])} FROM ({inner}) AS d GROUP BY ALL"
-    )
+    aggregates = ", ".join(plan.aggregates or ["count(*) AS _rows"])
+    if local_month:
+        grouped = (
+            f"SELECT coalesce(_month, _store_month) AS _month, CASE WHEN grouping(_unit) = 1 THEN 'all' "
+            f"ELSE _unit END AS _unit, {aggregates} FROM ({inner}) AS d "
+            f"GROUP BY GROUPING SETS ((_month, _unit), (_store_month))"
+        )
+    else:
+        grouped = f"SELECT _month, _unit, {aggregates} FROM ({inner}) AS d GROUP BY ALL"
     sql = f"SELECT strftime(_month, '%Y-%m') AS _period, * EXCLUDE (_month) FROM ({grouped}) AS g"
     with connect() as con:
         table = con.sql(sql).to_arrow_table()

@@ -44,18 +44,13 @@ class BusinessClock:
 
 
 def business_clock(store, calendars: Calendars | None = None) -> BusinessClock:
-    """The clock of ``store`` (its time zone from ``ingest.json``) with ``calendars`` (default: the project's
-    ``params/calendars.yml``; none: every unit 24/7)."""
-    import json
-
+    """The clock of ``store`` (its time zone from ``ingest.json``) with ``calendars`` (default: those the store
+    carries, :meth:`csreport.store.Store.with_calendars`; else the file the settings resolve)."""
     from csreport.calendars import load_calendars
-    from csreport.ingest import DEFAULT_TIMEZONE
 
-    manifest = Path(store.path).parent / "ingest.json"
-    zone = DEFAULT_TIMEZONE
-    if manifest.is_file():
-        zone = json.loads(manifest.read_text(encoding="utf-8")).get("timezone") or DEFAULT_TIMEZONE
-    return BusinessClock(load_calendars(default_zone=zone) if calendars is None else calendars, zone)
+    if calendars is None:
+        calendars = store.calendars if store.calendars is not None else load_calendars(default_zone=store.run_zone)
+    return BusinessClock(calendars, store.run_zone)
 
 
 def span_years(low: pd.Timestamp | None, high: pd.Timestamp | None) -> tuple[int, int] | None:
