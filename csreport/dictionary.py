@@ -145,11 +145,16 @@ def data_dictionary_markdown() -> str:
         "a database holding tables of these names. Map other column names and codes with a "
         "`params/mapping/*.yml` file. Timestamps are ISO 8601; values with an offset are converted to the run's "
         "timezone; durations are in seconds. Rows that break a rule are quarantined with the reason, never "
-        "dropped silently.",
+        "dropped silently: `quarantine/<table>.csv` has source_file, source_row, column, rule, value, time_raw "
+        "(the row's time column as read) and month (YYYY-MM, or unknown when the time is absent or does not "
+        "parse); each run's `exports/quarantine.csv` counts them by table, column, rule and month.",
         "",
         "每张表一个文件(CSV 支持 UTF-8、带 BOM 的 UTF-8、GB18030/GBK;Excel 表头上方可有标题行;Parquet),或通过环境变量 "
         "`CSREPORT_DB_URL` 指定数据库。列名与编码不同时用 `params/mapping/*.yml` 映射。"
-        "时间为 ISO 8601,带时区偏移的转换为运行时区;时长单位为秒。违反规则的行会连同原因一起隔离,不会被悄悄丢弃。",
+        "时间为 ISO 8601,带时区偏移的转换为运行时区;时长单位为秒。违反规则的行会连同原因一起隔离,不会被悄悄丢弃:"
+        "`quarantine/<table>.csv` 含 source_file、source_row、column、rule、value、time_raw(该行时间列的原始值)"
+        "和 month(YYYY-MM;时间缺失或无法解析时为 unknown);"
+        "每次运行的 `exports/quarantine.csv` 按表、列、规则和月份计数。",
         "",
     ]
     for name, schema in SCHEMAS.items():
@@ -187,14 +192,18 @@ def data_dictionary_markdown() -> str:
 CALENDAR_INTRO = (
     "One entry per business unit under `units:`. A unit that is not listed is open 24/7 in the run's time zone, so "
     "its business time equals its elapsed time. Service standards in `params/targets.yml` say `basis: business` "
-    "or `basis: elapsed` (default) for first response and resolution time. "
+    "or `basis: elapsed` (default) for first response and resolution time. A unit's `timezone` also sets its "
+    'months (they start at its local midnight) and the hours of day of its report; "all units" and units not '
+    "listed use the run's time zone. "
     "每个业务单元在 `units:` 下一项;未列出的单元按运行时区 7×24 小时计,工作时间等于自然时间。"
     "`params/targets.yml` 中首次响应与解决时长的服务标准可用 `basis: business`(工作时间)"
-    "或 `basis: elapsed`(自然时间,默认)。"
+    "或 `basis: elapsed`(自然时间,默认)。单元的 `timezone` 同时决定其月份边界(按当地零点划分)"
+    "和报告中一天中的小时;“全部单位”及未列出的单元使用运行时区。"
 )
 CALENDAR_KEYS = [
-    ("timezone", "the run's zone", "IANA time zone of the unit's working hours; converted to the run's zone, "
-     "daylight saving included", "单元工作时间所在的 IANA 时区;换算到运行时区(含夏令时)"),
+    ("timezone", "the run's zone", "IANA time zone of the unit's working hours, months and hours of day; "
+     "converted to the run's zone, daylight saving included",
+     "单元工作时间、月份边界与一天中小时所用的 IANA 时区;换算到运行时区(含夏令时)"),
     ("hours", "24/7", "24/7, or weekday (mon … sun, ranges such as mon-fri) → spans \"HH:MM-HH:MM\", several a day "
      "(lunch breaks); unlisted weekdays are closed", "24/7,或 星期(mon … sun,可写 mon-fri)→ 时段 \"HH:MM-HH:MM\","
      "每天可多段(午休);未列出的星期不上班"),

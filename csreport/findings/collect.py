@@ -169,8 +169,8 @@ def load_process_costs(store: Store, period: str, unit: str, params: Parameters)
     contacts = store.read("contacts", str(parse_period(period) + 1), unit, 2, columns)
     customers = store.read("customers", unit=unit) if store.has("customers") else None
     surveys = store.read("surveys", period, unit, 2) if store.has("surveys") else None
-    start = parse_period(period).start_time
-    return process_costs(contacts, start, (parse_period(period) + 1).start_time, params, surveys, customers)
+    start, stop = store.window(period, unit)  # the unit's month, in its time zone
+    return process_costs(contacts, start, stop, params, surveys, customers)
 
 
 def who_churns(store: Store, period: str, unit: str, rules: Rules, customers: pd.DataFrame | None = None):
