@@ -251,7 +251,7 @@ class Store:
         span = spans.get(unit)
         if span is None:
             return None
-        first, last = self.local(pd.Series(pd.to_datetime(span)), unit)  # the unit's own days
+        first, last = self.local(pd.Series([pd.Timestamp(span[0]), pd.Timestamp(span[1])]), unit)  # its own days
         return Coverage(unit, pd.Timestamp(first), pd.Timestamp(last))
 
     def units(self) -> list[str]:

@@ -91,7 +91,8 @@ def test_grouped_kpis_count_each_units_local_month_and_all_units_in_the_runs_zon
 
 
 def test_coverage_is_counted_in_the_units_days(store):
-    # shanghai's last contact, 2026-10-15T12:00Z, is 20:00 local; its first, 2026-09-15 20:00 local
+    # shanghai's last contact, 2026-10-15T12:00:00.25Z, is 20:00:00.25 local; its first, 2026-09-15 20:00 local
+    # (one with fractions of a second, one without: both read)
     coverage = store.coverage("shanghai")
-    assert (str(coverage.first), str(coverage.last)) == ("2026-09-15 20:00:00", "2026-10-15 20:00:00")
+    assert (str(coverage.first), str(coverage.last)) == ("2026-09-15 20:00:00", "2026-10-15 20:00:00.250000")
     assert coverage.days("2026-09") == 16  # 15 … 30 September
