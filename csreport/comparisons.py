@@ -89,6 +89,24 @@ def _tie_term(a: np.ndarray, b: np.ndarray) -> float:
     return float((t**3 - t).sum())
 
 
+def two_proportion_z(x1: float, n1: float, x0: float, n0: float, alternative: str = "two-sided") -> float | None:
+    """p-value of the pooled two-proportion z-test of x₁/n₁ against x₀/n₀ (as statsmodels' ``proportions_ztest``):
+    z = (x₁/n₁ − x₀/n₀) / √(p̂(1 − p̂)(1/n₁ + 1/n₀)) with the pooled p̂ = (x₁ + x₀)/(n₁ + n₀), the variance under
+    H₀. ``alternative``: "two-sided" (2·P(Z > |z|)) or "larger" (P(Z > z), the first proportion larger). None
+    when the test is undefined: an empty side, or a pooled proportion of 0 or 1 (no variance)."""
+    if n1 <= 0 or n0 <= 0:
+        return None
+    pooled = (x1 + x0) / (n1 + n0)
+    if not 0 < pooled < 1:
+        return None
+    z = (x1 / n1 - x0 / n0) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+    if alternative == "two-sided":
+        return _two_sided_normal(z)
+    if alternative == "larger":
+        return float(special.ndtr(-z))
+    raise ValueError(f"alternative must be 'two-sided' or 'larger', not {alternative!r}")
+
+
 QUANTILE_Z = "z-test, order-statistic standard errors"
 
 
@@ -125,12 +143,9 @@ def _p_value(
             return (1.0 if current.value == baseline.value else 0.0), "z-test (NPS)"
         return _two_sided_normal(abs(current.value - baseline.value) / se), "z-test (NPS)"
     if kind == "proportion":
-        x1, x2, n1, n2 = current.numerator, baseline.numerator, current.n, baseline.n
-        if x1 + x2 in (0, n1 + n2):
-            return 1.0, "two-proportion z-test"  # both all-zero or all-one: no evidence of a difference
-        pooled = (x1 + x2) / (n1 + n2)  # as statsmodels' proportions_ztest: pooled variance under H0
-        z = (x1 / n1 - x2 / n2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-        return _two_sided_normal(z), "two-proportion z-test"
+        p = two_proportion_z(current.numerator, current.n, baseline.numerator, baseline.n)
+        # both all-zero or all-one: no evidence of a difference
+        return (1.0 if p is None else p), "two-proportion z-test"
     if kind == "quantile":
         if max(current.n, baseline.n) <= MANN_WHITNEY_MAX:
             return mann_whitney_sorted(current.sorted_sample, baseline.sorted_sample), "Mann–Whitney U"

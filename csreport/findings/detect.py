@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from csreport.analyses.churn_groups import ChurnGroups, flagged_groups
+from csreport.comparisons import two_proportion_z
 from csreport.findings.record import Finding
 from csreport.findings.rules import Rules, grade, poisson_upper_p
 
@@ -197,9 +198,8 @@ def channel_shifts(counts: pd.DataFrame, period: str, unit: str, rules: Rules) -
     source, target = delta.idxmin(), delta.idxmax()
     drop = -float(delta[source])
     x1, x0 = float(now[source]), float(before[source])
-    pooled = (x1 + x0) / (n1 + n0)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0)) if 0 < pooled < 1 else 0.0
-    p = float(2 * stats.norm.sf(drop / se)) if se > 0 else 1.0
+    p = two_proportion_z(x1, n1, x0, n0)
+    p = 1.0 if p is None else p
     severity = grade(p, drop, rules.channel_shift_points, rules.high_channel_shift_points, rules)
     if severity == "low":
         return []

@@ -9,6 +9,7 @@ import math
 from scipy import stats
 
 from csreport.analyses.cost_benefit import ProcessCosts
+from csreport.comparisons import two_proportion_z
 from csreport.findings.record import Finding
 from csreport.findings.rules import Rules, grade
 
@@ -82,11 +83,10 @@ def process_churn_findings(
         n0, x0 = all_customers - n1, all_churned - x1
         if n1 < rules.min_sample or n0 < rules.min_sample:
             continue
-        p1, p0, pooled = x1 / n1, x0 / n0, (x1 + x0) / (n1 + n0)
-        se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
-        if se == 0:
+        p1, p0 = x1 / n1, x0 / n0
+        p = two_proportion_z(x1, n1, x0, n0, alternative="larger")
+        if p is None:
             continue
-        p = float(stats.norm.sf((p1 - p0) / se))
         ratio = p1 / p0 if p0 > 0 else math.inf
         if ratio < rules.process_churn_ratio or p >= rules.alpha:
             continue
