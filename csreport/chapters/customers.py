@@ -80,10 +80,12 @@ def needs(ctx: ReportContext) -> None:
     contacts = ctx.contacts
     if "category" not in contacts.columns or contacts["category"].isna().all():
         return ctx.missing(ctx.t("ch2.need_category"))
-    by = contacts.groupby("category").agg(
-        n=("category", "size"),
-        complaints=("is_complaint", "sum") if "is_complaint" in contacts.columns else ("category", "size"),
-    )
+    flagged = "is_complaint" in contacts.columns and contacts["is_complaint"].notna().any()
+    by = contacts.groupby("category").agg(n=("category", "size"))
+    if flagged:  # share of the contacts whose flag is known (without the flag the column is left out, not 100 %)
+        by["complaint_share"] = contacts.groupby("category")["is_complaint"].agg(
+            lambda f: f.dropna().astype(float).mean()
+        )
     by = by.sort_values("n", ascending=False)
     total = int(by["n"].sum())
     top = by.index[0]
@@ -101,9 +103,10 @@ def needs(ctx: ReportContext) -> None:
             ctx.t("ch2.col.category"): by.index,
             ctx.t("ch2.col.contacts"): by["n"].map(lambda v: i18n.number(v, ctx.lang)),
             ctx.t("ch2.col.share"): (by["n"] / total).map(lambda v: i18n.percent(v, ctx.lang)),
-            ctx.t("ch2.col.complaint_share"): (by["complaints"] / by["n"]).map(lambda v: i18n.percent(v, ctx.lang)),
         }
     )
+    if flagged:
+        shown[ctx.t("ch2.col.complaint_share")] = by["complaint_share"].map(lambda v: i18n.percent(v, ctx.lang)).values
     out.table(shown, ctx.t("ch2.needs_caption", n=i18n.number(total, ctx.lang)), {ctx.t("ch2.col.category"): "left"})
 
 
