@@ -15,7 +15,7 @@ from dataclasses import replace
 import pandas as pd
 
 from csreport.calendars import Calendars
-from csreport.comparisons import against_target, compare
+from csreport.comparisons import Comparison, against_target, compare
 from csreport.kpis import SCORECARD_KPIS, compute_kpis, compute_many, load_period
 from csreport.maturing import cutoff, is_maturing, maturing_kpis, not_comparable, same_age_kpis
 from csreport.measure import Measure
@@ -30,6 +30,13 @@ CONTACT_KPIS = frozenset(
     [s.name for s in contact_specs(Parameters(), set())]
     + ["contacts_per_1000_customers", "complaints_per_1000_customers", "occupancy", "survey_response_rate"]
 )
+
+
+# KPIs whose value grows with the days the period covers (customers churned, leavers, handle hours set against
+# agent_months' whole-month hours): in a month the data's start or end cuts they are not comparable with whole
+# months, targets or benchmarks, so no change, status or gap is given for them (the value is shown, marked ◐)
+PERIOD_LENGTH_KPIS = frozenset({"churn_rate", "occupancy", "attrition_annualised"})
+PARTIAL_REASON = "partial month: the value covers only the days with data"
 
 
 class KpiCache:
@@ -127,8 +134,12 @@ def scorecard(
         if kpi in maturing and maturing[kpi].dated_by is None:
             reason = "maturing: the outcome has no time stamp to compare at the same age"
             vs_prev, vs_year = not_comparable(vs_prev, reason), not_comparable(vs_year, reason)
+        cut = kpi in PERIOD_LENGTH_KPIS and partial[0]
+        if kpi in PERIOD_LENGTH_KPIS:
+            vs_prev = _no_change(vs_prev) if cut or partial[1] else vs_prev
+            vs_year = _no_change(vs_year) if cut or partial[2] else vs_year
         target = targets.get(kpi)
-        vs_target = against_target(now, target.target, target.direction) if target else (None, "")
+        vs_target = against_target(now, target.target, target.direction) if target and not cut else (None, "")
         b = bench.get(kpi, {})
         competitors = b.get("competitors")
         best_competitor = None
@@ -166,13 +177,15 @@ def scorecard(
                 "test": vs_prev.test or vs_year.test,
                 "target": target.target if target else None,
                 "direction": target.direction if target else None,
-                "status": target.status(now.value) if target else "n/a",
+                "status": target.status(now.value) if target and not cut else "n/a",
                 "p_vs_target": vs_target[0],
                 "test_vs_target": vs_target[1],
-                "industry_average": industry,
-                "best_competitor": best_competitor,
-                "best_in_class": b.get("best_in_class"),
-                "gap_to_industry": (now.value - industry) if now.available and industry is not None else None,
+                "industry_average": None if cut else industry,
+                "best_competitor": None if cut else best_competitor,
+                "best_in_class": None if cut else b.get("best_in_class"),
+                "gap_to_industry": (now.value - industry)
+                if now.available and industry is not None and not cut
+                else None,
                 "method": now.method,
                 "basis": time_basis(kpi),
                 "reason": now.reason,
@@ -197,6 +210,12 @@ def _maturing(store, months, unit, coverage, days, params, cache):
             if days[i] > 0:
                 aged[i] = cache.same_age[key]
     return maturing, aged
+
+
+def _no_change(comparison: Comparison) -> Comparison:
+    """``comparison`` of a :data:`PERIOD_LENGTH_KPIS` KPI when either month is partial: no change, no test."""
+    return replace(comparison, change=None, relative_change=None, p_value=None, significant=False,
+                   reason=PARTIAL_REASON)  # fmt: skip
 
 
 def _aged(kpi: str, maturing: dict, aged: dict, i: int, baseline: dict[str, Measure]) -> Measure:

@@ -7,6 +7,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
+import pytest
+
 from csreport.chapters import customers, open_report
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -31,3 +34,21 @@ def test_needs_without_complaint_flags_shows_no_complaint_share(tmp_path):
     assert section.sentences == [
         "billing is the most common reason for contact (75.0% of 4 contacts across 2 categories)."
     ]
+
+
+def test_churn_of_a_partial_month_is_not_compared_with_whole_months(tmp_path):
+    """Data to 24 October: 6 of the 90 customers active on 1 October churned by the 24th (6.7%), 10 of 100 in
+    September (10.0%). A 24-day churn rate is not a month's: no change, no test, no target status, no benchmark
+    (it read "Monthly churn improved to 6.7% … from 10.0%" and ranked first against monthly benchmarks)."""
+    ctx = _context(tmp_path, contacts="contacts_ends_mid_month.csv", customers="customers_churn_partial_month.csv")
+    churn = ctx.scorecard.set_index("kpi").loc["churn_rate"]
+    assert churn["value"] == pytest.approx(6 / 90) and churn["partial"]
+    assert churn["previous"] == pytest.approx(10 / 100)  # the baseline is still shown
+    assert pd.isna(churn["change_vs_previous"]) and pd.isna(churn["p_vs_previous"])
+    assert not churn["significant_vs_previous"] and churn["status"] == "n/a"
+    # no improvement, deterioration or missed target from it (a segment's churn rising above its history in the
+    # days with data is still a rise: the partial month can only undercount it)
+    assert not [f for f in ctx.findings if f.metric == "churn_rate" and f.kind != "churn_rise"]
+    september = open_report("2026-09", "east", "en", tmp_path / "data", tmp_path / "validated")
+    whole = september.scorecard.set_index("kpi").loc["churn_rate"]  # a whole month keeps its status
+    assert whole["value"] == pytest.approx(0.10) and whole["status"] == "missed"

@@ -24,6 +24,8 @@ def comparison(ctx: ReportContext) -> pd.DataFrame:
         b = bench.get(r.kpi)
         if not b or pd.isna(r.value) or b.get("industry_average") is None or not isinstance(r.direction, str):
             continue
+        if r.industry_average is None or pd.isna(r.industry_average):  # e.g. churn of a partial month: no rank
+            continue
         competitors = b["competitors"]
         higher = r.direction == "higher"
         field = pd.concat([competitors, pd.Series({"us": r.value})])
