@@ -90,3 +90,19 @@ def test_a_rise_from_zero_churn_is_a_finding():
     )
     found = process_churn_findings(costs, "2026-10", "east", RULES, 90)
     assert len(found) == 1 and found[0].baseline == 0.0 and found[0].relative_change is None
+
+
+def test_one_churned_customer_is_not_a_significant_process_churn():
+    """1 of 31 customers churned after phone · delivery, 0 of 438 after the rest (data cut 12 days into the month).
+    The z-test gave p < 0.001 (a high-severity finding and the top recommendation); with expected churners
+    (1/469 × 31 = 0.07) far below 5 the test is Fisher's exact: p = 31/469 = 0.066, not significant."""
+    costs = _costs(
+        [
+            dict(channel="phone", category="delivery", customers=31, churned=1, revenue_at_risk=1745.0),
+            dict(channel="chat", category="billing", customers=438, churned=0, revenue_at_risk=0.0),
+        ]
+    )
+    assert process_churn_findings(costs, "2026-10", "east", RULES, 90) == []
+    from scipy import stats
+
+    assert stats.fisher_exact([[1, 30], [0, 438]], alternative="greater").pvalue == pytest.approx(31 / 469)

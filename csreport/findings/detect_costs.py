@@ -72,7 +72,8 @@ def process_churn_findings(
 ) -> list[Finding]:
     """``process_churn``: churn after a process's contacts p₁ ≥ ``process_churn_ratio`` × the churn p₀ of the
     rest of the unit's contacted customers (a rise from p₀ = 0 counts), one-sided two-proportion z-test with a
-    pooled variance, p < alpha, at least min_sample customers. Impact = excess churned customers (p₁ − p₀) × n."""
+    pooled variance (Fisher's exact test when an expected cell count is below 5), p < alpha, at least min_sample
+    customers. Impact = excess churned customers (p₁ − p₀) × n."""
     table = costs.table.dropna(subset=["customers"]) if costs.available else costs.table
     if table.empty or table["customers"].sum() == 0:
         return []
@@ -84,7 +85,13 @@ def process_churn_findings(
         if n1 < rules.min_sample or n0 < rules.min_sample:
             continue
         p1, p0 = x1 / n1, x0 / n0
-        p = two_proportion_z(x1, n1, x0, n0, alternative="larger")
+        pooled = (x1 + x0) / (n1 + n0)
+        if min(pooled * n1, pooled * n0, (1 - pooled) * n1, (1 - pooled) * n0) < 5:
+            # too few expected churners for the normal approximation (one churned customer gave p < 0.001):
+            # one-sided Fisher exact test
+            p = float(stats.fisher_exact([[x1, n1 - x1], [x0, n0 - x0]], alternative="greater").pvalue)
+        else:
+            p = two_proportion_z(x1, n1, x0, n0, alternative="larger")
         if p is None:
             continue
         ratio = p1 / p0 if p0 > 0 else math.inf
