@@ -82,7 +82,10 @@ def finding_sentence(finding: Finding, lang: str) -> str:
             ratio=i18n.number(ev.get("ratio"), lang, 1),
             excess=i18n.number(f.impact, lang),
         )
-    sentence = i18n.text(f"finding.{f.kind}", lang, **fmt)
+    key = f"finding.{f.kind}"
+    if f.kind == "category_spike" and ev.get("days", 0) < ev.get("month_days", 0):  # the month is cut off
+        key, fmt["days"] = "finding.category_spike_partial", i18n.number(ev["days"], lang)
+    sentence = i18n.text(key, lang, **fmt)
     if f.kind == "target_missed" and f.p_value is not None:
         sentence += " " + i18n.text(f"finding.target_test_{'significant' if f.significant else 'chance'}", lang, **fmt)
     if f.kind == "churn_group":  # the group opens the sentence

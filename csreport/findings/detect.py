@@ -189,6 +189,11 @@ def category_spikes(
                     "baseline_label": f"mean of {months_seen} previous months"
                     + (" per day with data" if days is not None else ""),
                     "ratio": ratio,
+                    **(
+                        {"days": int(days[period]), "month_days": pd.Period(period, "M").days_in_month}
+                        if days is not None
+                        else {}
+                    ),  # fmt: skip
                 },
             )
         )
