@@ -107,10 +107,10 @@ def test_same_month_last_year_outside_the_data_is_na_not_zero(mid_month):
     "lang, cutoff, volume",
     [
         ("en", "October 2026 is a partial month: data to 24 October (24 of its 31 days)",
-         "48 times in 24 days with data, against 60 in 30 days the month before (+0.0% per day) and n/a a year "
-         "earlier (n/a per day)"),
+         "48 times in 24 days with data, against 60 in 30 days the month before (+0.0% per day); the data do not "
+         "reach back to October 2025."),
         ("zh", "2026年10月为不完整月份:数据截至10月24日(全月 31 天中有 24 天)",
-         "在有数据的 24 天内共联络我们 48 次,上月 30 天内为 60 次(日均+0.0%),去年同月为 不适用 次"),
+         "在有数据的 24 天内共联络我们 48 次,上月 30 天内为 60 次(日均+0.0%);数据未覆盖2025年10月"),
     ],
 )  # fmt: skip
 def test_report_states_the_cutoff_and_marks_the_partial_month(mid_month, tmp_path, monkeypatch, lang, cutoff, volume):

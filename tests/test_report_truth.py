@@ -74,3 +74,20 @@ def test_a_spike_in_a_cut_off_month_states_the_days_it_covers():
         "usual rate gives for those days"
     )
     assert finding_sentence(spike, "zh").startswith("2026年10月有数据的 12 天内“delivery”类投诉升至 40 件")
+
+
+def test_volume_sentence_says_per_day_and_what_the_data_do_not_reach(tmp_path):
+    """Two contacts a day from 1 September to 24 October 2026. September is the first month (nothing to compare
+    with); October has 48 contacts in 24 days against 60 in 30: +0.0% per day, and no October 2025 (the
+    sentence read "against n/a a year earlier (n/a)")."""
+    from csreport.chapters import background
+
+    ctx = _context(tmp_path, contacts="contacts_ends_mid_month.csv")
+    assert background.overview(ctx).sentences == [
+        "In October 2026 customers contacted us 48 times in 24 days with data, against 60 in 30 days the month "
+        "before (+0.0% per day); the data do not reach back to October 2025."
+    ]
+    first = open_report("2026-09", "east", "zh", tmp_path / "data", tmp_path / "validated")
+    assert background.overview(first).sentences == [
+        "2026年9月客户在有数据的 30 天内共联络我们 60 次;数据中没有更早的月份可供比较。"
+    ]

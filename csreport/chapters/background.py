@@ -120,10 +120,17 @@ def overview(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch1.overview"), 3)
     card = ctx.scorecard.set_index("kpi")
     contacts = card.loc["contacts"]
-    per_day = bool(contacts["partial"] or contacts["previous_partial"] or contacts["last_year_partial"])
+    has_previous, has_year = pd.notna(contacts["previous"]), pd.notna(contacts["last_year"])
+    # the changes are per day with data (scorecard): say so whenever the compared months differ in days
+    per_day = bool(contacts["partial"] or contacts["previous_partial"] or contacts["last_year_partial"]) or (
+        (has_previous and contacts["days"] != contacts["previous_days"])
+        or (has_year and contacts["days"] != contacts["last_year_days"])
+    )
+    key = "ch1.volume_sentence" if has_year else "ch1.volume_sentence_no_year" if has_previous else "ch1.volume_first"
     out.say(
         ctx.t(
-            "ch1.volume_sentence_per_day" if per_day else "ch1.volume_sentence",
+            key + ("_per_day" if per_day and has_previous else ""),
+            year_month=i18n.month(str(pd.Period(ctx.period, "M") - 12), ctx.lang),
             month=ctx.month,
             contacts=i18n.number(contacts["value"], ctx.lang),
             days=i18n.number(contacts["days"], ctx.lang),
