@@ -91,3 +91,33 @@ def test_volume_sentence_says_per_day_and_what_the_data_do_not_reach(tmp_path):
     assert background.overview(first).sentences == [
         "2026年9月客户在有数据的 30 天内共联络我们 60 次;数据中没有更早的月份可供比较。"
     ]
+
+
+def test_sentences_leave_out_what_the_export_does_not_measure(tmp_path):
+    """The Chinese helpdesk export (tests/fixtures/helpdesk_cn, 4 contacts accepted, surveys with CSAT only):
+    no "NPS was n/a and mean customer effort n/a", no "n/a of complaints were resolved and n/a escalated" (the
+    one complaint, T002, has a resolved_at time: 100.0% resolved; escalation is not exported)."""
+    from csreport.chapters import customers as chapter
+
+    ctx = open_report("2026-10", "all", "en", FIXTURES / "helpdesk_cn", tmp_path / "validated",
+                      mapping_file=Path(__file__).parents[1] / "params" / "mapping" / "helpdesk_cn.yml")  # fmt: skip
+    satisfaction = " ".join(chapter.satisfaction(ctx).sentences)
+    assert satisfaction.startswith("Mean CSAT was") and "NPS" not in satisfaction and "effort" not in satisfaction
+    complaints = chapter.complaints(ctx).sentences
+    assert complaints[-1] == "100.0% of the complaints were resolved." and "escalated" not in " ".join(complaints)
+
+
+def test_nothing_measurable_is_said_in_words_not_as_0_of_0(tmp_path):
+    """Required columns only: no KPI with a target can be computed (it read "Of the 0 KPIs with a target, 0 met
+    it, 0 are at risk and 0 missed it" and "0 of 0 service standards … were met")."""
+    from csreport.chapters import background, service_quality
+
+    ctx = _context(tmp_path, contacts="contacts_required_only.csv")
+    [sentence] = background.kpi_scorecard(ctx).sentences
+    targets = int(ctx.scorecard["target"].notna().sum())
+    assert (
+        sentence
+        == f"None of the {targets} KPIs with a target can be measured on these data; the table shows them as n/a."
+    )
+    [standards] = service_quality.standards(ctx).sentences
+    assert standards.startswith("None of the") and "service standards in params/targets.yml can be checked" in standards

@@ -225,14 +225,17 @@ def scorecard_rows(ctx: ReportContext) -> pd.DataFrame:
 def kpi_scorecard(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch1.scorecard"), 3)
     status = ctx.scorecard["status"].value_counts()
+    total = int(status.drop("n/a", errors="ignore").sum())
     out.say(
         ctx.t(
             "ch1.scorecard_sentence",
             met=int(status.get("met", 0)),
             risk=int(status.get("at risk", 0)),
             missed=int(status.get("missed", 0)),
-            total=int(status.drop("n/a", errors="ignore").sum()),
+            total=total,
         )
+        if total
+        else ctx.t("ch1.scorecard_none", targets=int(ctx.scorecard["target"].notna().sum()))
     )
     card = ctx.scorecard.iloc[0]
     partial = card["partial"] or card["previous_partial"] or card["last_year_partial"]

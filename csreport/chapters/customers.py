@@ -165,9 +165,14 @@ def satisfaction(ctx: ReportContext) -> None:
             high=i18n.number(csat["high"], ctx.lang, 2),
             n=i18n.number(csat["n"], ctx.lang),
             top2=i18n.percent(card.loc["csat_top2", "value"], ctx.lang),
-            nps=i18n.number(card.loc["nps", "value"], ctx.lang, 1),
-            ces=i18n.number(card.loc["ces_mean", "value"], ctx.lang, 2),
-        )
+        ),
+        # NPS and customer effort only where the surveys measure them (a CSAT-only export said "NPS was n/a")
+        ctx.t("ch2.nps_sentence", nps=i18n.number(card.loc["nps", "value"], ctx.lang, 1))
+        if pd.notna(card.loc["nps", "value"])
+        else "",
+        ctx.t("ch2.ces_sentence", ces=i18n.number(card.loc["ces_mean", "value"], ctx.lang, 2))
+        if pd.notna(card.loc["ces_mean", "value"])
+        else "",
     )
     series = ctx.trend("csat_mean")
     target = ctx.targets.get("csat_mean")
@@ -193,8 +198,13 @@ def complaints(ctx: ReportContext) -> None:
         return out.say(ctx.t("ch2.no_complaints", month=ctx.month))
     counts = complaints["category"].value_counts()
     top_share = counts.iloc[: max(1, (counts.cumsum() / counts.sum() < 0.8).sum() + 1)]
-    resolved = complaints["resolved"].mean() if "resolved" in complaints.columns else None
-    escalated = complaints["escalated"].mean() if "escalated" in complaints.columns else None
+    resolved = escalated = None  # shares of the complaints whose outcome is known; None without the columns
+    if "resolved" in complaints.columns and complaints["resolved"].notna().any():
+        resolved = complaints["resolved"].dropna().astype(float).mean()
+    elif "resolved_at" in complaints.columns:  # no flag: a resolved_at time recorded (by the data's cut-off)
+        resolved = complaints["resolved_at"].notna().mean()
+    if "escalated" in complaints.columns and complaints["escalated"].notna().any():
+        escalated = complaints["escalated"].dropna().astype(float).mean()
     out.say(
         ctx.t(
             "ch2.complaints_sentence",
@@ -203,9 +213,9 @@ def complaints(ctx: ReportContext) -> None:
             k=len(top_share),
             categories=", ".join(top_share.index),
             share=i18n.percent(top_share.sum() / counts.sum(), ctx.lang),
-            resolved=i18n.percent(resolved, ctx.lang),
-            escalated=i18n.percent(escalated, ctx.lang),
-        )
+        ),
+        ctx.t("ch2.complaints_resolved", resolved=i18n.percent(resolved, ctx.lang)) if resolved is not None else "",
+        ctx.t("ch2.complaints_escalated", escalated=i18n.percent(escalated, ctx.lang)) if escalated is not None else "",
     )
     fig = charts.pareto(
         counts,

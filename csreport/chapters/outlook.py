@@ -73,7 +73,8 @@ def staffing(ctx: ReportContext) -> None:
     target = ctx.targets.get("service_level")
     on_hand = None
     months = ctx.agent_months()
-    if "available_hours" in months.columns:
+    cut = ctx.coverage is not None and ctx.coverage.partial(ctx.period)
+    if "available_hours" in months.columns and not cut:  # agent_months hours are a whole month's
         open_hours = ctx.contacts["created_at"].dt.floor("30min").nunique() / 2  # half-hours with contacts
         on_hand = float(months["available_hours"].sum()) / open_hours if open_hours else None
     need = staffing_need(
@@ -98,8 +99,8 @@ def staffing(ctx: ReportContext) -> None:
             scheduled=i18n.number(need.summary["peak_scheduled"].sum(), ctx.lang),
             target=i18n.percent(target.target if target else 0.8, ctx.lang),
             seconds=int(params.service_level_threshold_s.get("phone", 20.0)),
-            on_hand=i18n.number(on_hand, ctx.lang, 1),
         ),
+        ctx.t("ch6.staffing_on_hand", on_hand=i18n.number(on_hand, ctx.lang, 1)) if on_hand is not None else "",
         ctx.t("ch6.erlang_note"),
     )
     fig = charts.required_vs_actual(

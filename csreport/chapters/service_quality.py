@@ -108,7 +108,9 @@ def efficiency(ctx: ReportContext) -> None:
     handled = kpis["handled_contacts"]
     agent_months = ctx.agent_months()
     hours = float(agent_months["available_hours"].sum()) if "available_hours" in agent_months else None
-    per_hour = handled.value / hours if hours and handled.available else None
+    # agent_months hours are a whole month's: set against a month the data cut off they are not comparable
+    cut = ctx.coverage is not None and ctx.coverage.partial(ctx.period)
+    per_hour = handled.value / hours if hours and handled.available and not cut else None
     if not any(kpis[k].available for k in EFFICIENCY_KPIS):
         absent = ctx.absent_columns("contacts", "handle_s", "cost")
         absent += [f"agent_months.{c}" for c in ctx.absent_columns("agent_months", "available_hours")]
@@ -117,7 +119,7 @@ def efficiency(ctx: ReportContext) -> None:
         ctx.t(
             "ch3.efficiency_sentence",
             aht=i18n.value(kpis["aht_s"].value, "s", ctx.lang),
-            occupancy=i18n.percent(kpis["occupancy"].value, ctx.lang),
+            occupancy=i18n.percent(None if cut else kpis["occupancy"].value, ctx.lang),
             cost=i18n.money(kpis["cost_per_contact"].value, ctx.lang),
             per_hour=i18n.number(per_hour, ctx.lang, 1),
         )
@@ -265,12 +267,11 @@ def standards(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.standards"), 3)
     table = attainment(ctx.store, ctx.period, ctx.unit, ctx.targets, ctx.cache)
     counts = table["status"].value_counts()
+    total = int(counts.drop("n/a", errors="ignore").sum())
     out.say(
-        ctx.t(
-            "ch3.standards_sentence",
-            met=int(counts.get("met", 0)),
-            total=int(counts.drop("n/a", errors="ignore").sum()),
-        )
+        ctx.t("ch3.standards_sentence", met=int(counts.get("met", 0)), total=total)
+        if total
+        else ctx.t("ch3.standards_none", n=len(table))
     )
     rows = []
     for r in table.itertuples(index=False):
