@@ -94,3 +94,31 @@ def test_marks_have_the_same_colours_in_html_and_pdf():
     lua = dict(re.findall(r'\["cs-(\w+)"\] = "(#\w+)"', layout.MARKS_LUA.read_text()))
     assert set(lua) == {"good", "met", "risk", "bad", "missed", "neutral"}
     assert css == lua
+
+
+def test_pdf_lists_are_ragged_right_and_english_apostrophes_proportional(tmp_path):
+    """A numbered list item of ids (a recommendation's examples) is set ragged right, not spread across the
+    line; an English apostrophe is not the CJK font's full-width one ("segment’ s")."""
+    import shutil
+
+    from tests import pdf_checks
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) not installed; .ci/run installs it")
+    ids = ", ".join(f"U00{n:05d}" for n in range(11510, 11530, 2))
+    item = (
+        f"1. **Call the customers back**  \nExamples (customer_id): {ids} (all 168 rows)  \n"
+        "Owner: the segment’s team, the segments team"
+    )
+    path = _notebook(tmp_path / "report.ipynb", [[{"text/markdown": "## 1 Background"}, {"text/markdown": item}]])
+    pdf = render.render_pdf(path, tmp_path / "report.pdf", "Report: east", "en")
+    words = pdf_checks.words(pdf)
+    em = {w.text: (w.x1 - w.x0) / (w.y1 - w.y0) for w in words}  # word widths in em
+    assert em["segment’s"] - em["segments"] < 0.5  # ’ as wide as an s, not a full em
+    lines: dict[float, list] = {}
+    for w in words:
+        lines.setdefault(round(w.y1), []).append(w)
+    for line in [line for line in lines.values() if any(w.text.startswith("U00") for w in line)]:
+        line.sort(key=lambda w: w.x0)
+        gaps = [b.x0 - a.x1 for a, b in zip(line, line[1:], strict=False)]
+        assert max(gaps, default=0) < 0.6 * (line[0].y1 - line[0].y0), [w.text for w in line]

@@ -48,16 +48,22 @@ def _typst_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def typst_header(title: str) -> str:
+def typst_header(title: str, lang: str = "en") -> str:
     """Typst rules for both PDF paths: text ragged right and never hyphenated (a table header is never broken
-    into syllables; the templates justify, a show-set rule on paragraphs wins over their set rule); tables in
+    into syllables; the templates justify, a show-set rule on paragraphs, lists and numbered lists wins over
+    their set rule — a list item is not a paragraph, and justified its ids and numbers spread across the
+    line); in a report other than Chinese, quotes and apostrophes of their proportional width (the CJK house
+    font sets ’ full-width: "segment’ s"); tables in
     ``TABLE_FONT_PT`` with ``TABLE_INSET_PT`` padding; long tables break across pages; headings in the house
     blue, level 3 a little larger than the text (the CJK font has one weight, so bold does not show); a footer
     with the report title (unit and month) and "page / pages"."""
     return "\n".join(
         [
             "#show par: set par(justify: false)",
+            "#show list: set par(justify: false)",
+            "#show enum: set par(justify: false)",
             "#set text(hyphenate: false)",
+            *(['#set text(features: ("pwid",))'] if lang != "zh" else []),
             '#show heading: set text(fill: rgb("#0b4f80"))',
             "#show heading.where(level: 3): set text(size: 1.1em)",
             f"#set table(inset: {TABLE_INSET_PT}pt)",

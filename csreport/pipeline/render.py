@@ -144,7 +144,7 @@ def render_pdf(notebook: Path, target: Path, title: str, lang: str) -> Path:
                 "--variable=papersize:a4",
                 "--variable=margin.x:2cm",
                 "--variable=margin.y:2cm",
-                f"--variable=header-includes:{typst_header(title)}",
+                f"--variable=header-includes:{typst_header(title, lang)}",
                 f"--lua-filter={MARKS_LUA}",
                 "--toc",
                 "--toc-depth=3",
