@@ -3,6 +3,7 @@ through the DevTools protocol over ``--remote-debugging-pipe`` (no port, no extr
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import select
@@ -23,6 +24,7 @@ class PageLoad:
     requests: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     title: str = ""
+    value: object = None  # what ``evaluate`` returned (JSON-serialisable)
 
     def outside(self) -> list[str]:
         """Requests that leave the file: anything but the page itself (any #fragment) and ``data:`` URIs."""
@@ -78,8 +80,29 @@ class _Pipe:
         raise TimeoutError(f"no answer to {method} within {timeout} s")
 
 
-def load(url: str, settle: float = 1.5, timeout: float = 60) -> PageLoad:
-    """Load ``url`` in a fresh headless Chromium profile; wait for the load event and ``settle`` seconds more."""
+def _screenshot(pipe: _Pipe, session: str, selector: str, path) -> None:
+    """A PNG of the first element matching ``selector`` (the whole element, even below the window)."""
+    element = f"document.querySelector({json.dumps(selector)})"
+    box = f"JSON.stringify((r => [r.x + scrollX, r.y + scrollY, r.width, r.height])({element}.getBoundingClientRect()))"
+    found = pipe.call("Runtime.evaluate", {"expression": box, "returnByValue": True}, session=session)
+    x, y, w, h = json.loads(found["result"]["value"])
+    clip = {"x": x, "y": y, "width": w, "height": h, "scale": 1}
+    shot = pipe.call("Page.captureScreenshot", {"clip": clip, "captureBeyondViewport": True}, session=session)
+    with open(path, "wb") as png:
+        png.write(base64.b64decode(shot["data"]))
+
+
+def load(
+    url: str,
+    settle: float = 1.5,
+    timeout: float = 60,
+    evaluate: str | None = None,
+    screenshots: dict | None = None,
+    width: int = 1280,
+) -> PageLoad:
+    """Load ``url`` in a fresh headless Chromium profile; wait for the load event and ``settle`` seconds more.
+    ``evaluate``: a JavaScript expression whose value is returned in ``PageLoad.value``; ``screenshots``:
+    {CSS selector: PNG path}, each the first element matching the selector, at a window ``width`` px wide."""
     binary = chromium()
     to_chrome_r, to_chrome_w = os.pipe()
     from_chrome_r, from_chrome_w = os.pipe()
@@ -106,6 +129,9 @@ def load(url: str, settle: float = 1.5, timeout: float = 60) -> PageLoad:
         session = pipe.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Network", "Log", "Runtime", "Page"):
             pipe.call(f"{domain}.enable", session=session)
+        metrics = {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False}
+        pipe.call("Emulation.setDeviceMetricsOverride", metrics, session=session)
+        pipe.call("Emulation.setScrollbarsHidden", {"hidden": True}, session=session)  # no shift when captured
         pipe.call("Page.navigate", {"url": url}, session=session)
         deadline, loaded_at = time.monotonic() + timeout, None
         events = pipe.events
@@ -130,6 +156,11 @@ def load(url: str, settle: float = 1.5, timeout: float = 60) -> PageLoad:
             raise TimeoutError(f"{url} did not finish loading within {timeout} s")
         title = pipe.call("Runtime.evaluate", {"expression": "document.title"}, session=session)
         result.title = title.get("result", {}).get("value", "")
+        if evaluate:
+            done = pipe.call("Runtime.evaluate", {"expression": evaluate, "returnByValue": True}, session=session)
+            result.value = done.get("result", {}).get("value")
+        for selector, path in (screenshots or {}).items():
+            _screenshot(pipe, session, selector, path)
         pipe.send("Browser.close")
     finally:
         try:

@@ -21,16 +21,20 @@ from csreport import i18n
 from csreport.pipeline.notebooks import KERNEL_ARGUMENTS
 from csreport.pipeline.quarto import render_quarto
 from csreport.pipeline.run import PUBLISHED
-from tests import pdf_checks
+from tests import browser, pdf_checks
 
 CHAPTER_KEYS = [f"ch{i}.title" for i in range(1, 7)]
 HAS_QUARTO = shutil.which("quarto") is not None
 NO_QUARTO = "no 'quarto' executable on PATH (CI has none); put Quarto on PATH to run the Quarto checks"
+# east (one unit) and all (every unit pooled: other numbers, other table widths); each in English and Chinese
+UNITS = ("east", "all")
 RUNS = [
-    ("builtin", "en"),
-    ("builtin", "zh"),
-    pytest.param(("quarto", "en"), marks=pytest.mark.skipif(not HAS_QUARTO, reason=NO_QUARTO)),
-    pytest.param(("quarto", "zh"), marks=pytest.mark.skipif(not HAS_QUARTO, reason=NO_QUARTO)),
+    pytest.param(
+        (renderer, unit, lang), marks=[pytest.mark.skipif(not HAS_QUARTO, reason=NO_QUARTO)] * (renderer == "quarto")
+    )
+    for renderer in ("builtin", "quarto")
+    for unit in UNITS
+    for lang in ("en", "zh")
 ]
 NOISE = re.compile(r"\bERROR\b|Traceback|Exception\b|KeyboardInterrupt")  # the result table says "error" in a header
 
@@ -48,20 +52,20 @@ def out_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def builtin_runs(sample_dir, sample_truth, out_dir):
-    """Run the report of unit east for the latest sample month through the command line (so its console output
-    is what a user sees), once per language: {lang: (run directory, console output)}."""
+    """Run the report of a unit for the latest sample month through the command line (so its console output
+    is what a user sees), once per unit and language: {(unit, lang): (run directory, console output)}."""
     done_runs = {}
 
-    def run(lang: str) -> tuple[Path, str]:
-        if lang not in done_runs:
-            options = {"--period": sample_truth["end"], "--unit": "east", "--lang": lang, "--data": str(sample_dir),
+    def run(unit: str, lang: str) -> tuple[Path, str]:
+        if (unit, lang) not in done_runs:
+            options = {"--period": sample_truth["end"], "--unit": unit, "--lang": lang, "--data": str(sample_dir),
                        "--out": str(out_dir / "builtin"), "--renderer": "builtin"}  # fmt: skip
             command = [sys.executable, "-c", "from csreport.cli import main; main()", "run"]
             done = subprocess.run(command + [x for kv in options.items() for x in kv], capture_output=True, text=True)
             assert done.returncode == 0, done.stdout + done.stderr
-            target = out_dir / "builtin" / sample_truth["end"] / ("east" if lang == "en" else f"east.{lang}")
-            done_runs[lang] = (target, done.stdout + done.stderr)
-        return done_runs[lang]
+            target = out_dir / "builtin" / sample_truth["end"] / (unit if lang == "en" else f"{unit}.{lang}")
+            done_runs[(unit, lang)] = (target, done.stdout + done.stderr)
+        return done_runs[(unit, lang)]
 
     return run
 
@@ -71,8 +75,8 @@ def run(request, builtin_runs, out_dir):
     """(renderer, lang, run directory, console output). Quarto renders the built-in run's report notebook
     again (a full Quarto run is test_pipeline_run.test_quarto_renders_for_real): the same chapters, no second
     execution."""
-    renderer, lang = request.param
-    target, console = builtin_runs(lang)
+    renderer, unit, lang = request.param
+    target, console = builtin_runs(unit, lang)
     if renderer == "builtin":
         return renderer, lang, target, console
     copy = out_dir / "quarto" / target.name
@@ -90,7 +94,7 @@ def test_a_successful_run_prints_no_error_lines(run):
 
 
 def test_run_directory_holds_only_the_documented_files(builtin_runs):
-    target = builtin_runs("en")[0]
+    target = builtin_runs("east", "en")[0]
     assert_published(target, "builtin")
 
 
@@ -117,15 +121,23 @@ def test_pdf_is_a4_with_a_footer_of_unit_month_and_page(run):
     pdf = target / "report.pdf"
     assert {(round(w), round(h)) for w, h in pdf_checks.page_sizes(pdf)} == {(595, 842)}
     pages = pdf_checks.text(pdf).split("\f")[:-1]
-    month = i18n.month(json.loads((target / "manifest.json").read_text())["period"], lang)
+    manifest = json.loads((target / "manifest.json").read_text())
+    month = i18n.month(manifest["period"], lang)
+    title = "".join(_title(target).split())
     for number, page in enumerate(pages, 1):
         squeezed = "".join(page.split())  # pdftotext puts spaces between Chinese characters and digits
-        assert "east" in page and "".join(month.split()) in squeezed, page[-200:]
+        assert title in squeezed and "".join(month.split()) in title, page[-200:]
+        assert manifest["unit"] != "east" or "east" in page
         assert f"{number}/{len(pages)}" in squeezed, page[-200:]
 
 
 def test_table_headers_are_never_hyphenated(run):
     assert "\xad" not in pdf_checks.text(run[2] / "report.pdf")  # a hyphenation point shows as a soft hyphen
+
+
+def _title(target: Path) -> str:
+    """The report's title (unit and month in the report language), as the run gave it to the renderer."""
+    return nbformat.read(target / "report.ipynb", as_version=4).metadata["title"]
 
 
 def _headings(notebook: Path) -> list[str]:
@@ -142,8 +154,7 @@ def test_pdf_has_one_title_and_contents_with_every_heading(run):
     _, lang, target, _ = run
     body = pdf_checks.text(target / "report.pdf")
     pages = body.split("\f")[:-1]
-    month = i18n.month(json.loads((target / "manifest.json").read_text())["period"], lang)
-    title = i18n.text("report.title", lang, unit="east", month=month)
+    title = _title(target)
     assert "".join(body.split()).count("".join(title.split())) == 1 + len(pages)  # title block, then footers
     squeezed = "".join(body.split())
     contents = squeezed[: squeezed.index("".join(i18n.text("ch1.title", lang).split()), squeezed.index(
@@ -208,3 +219,13 @@ def test_kernel_log_errors_stay_off_the_console(tmp_path):
     logged = log.read_text()
     assert "the kernel is dying" in logged  # the kernel's stderr was captured
     assert "KeyboardInterrupt caught" not in logged
+
+
+def test_html_tables_read_like_the_builtin_pages(run):
+    """In headless Chromium (tests/table_lines.js counts the lines of each cell's text): no table header over
+    two lines (Quarto's print widths once wrapped them one word per line), no right-aligned cell (a number
+    and its unit) wrapped, no table wider than its column."""
+    found = browser.load(
+        (run[2] / "report.html").as_uri(), evaluate=(Path(__file__).parent / "table_lines.js").read_text()
+    ).value
+    assert found == {"heads": [], "cells": [], "wide": []}

@@ -23,3 +23,16 @@ function Span(el)
     end
   end
 end
+
+-- In HTML a table sizes its columns by their content, as the built-in renderer's HTML does: the relative widths
+-- of a pipe table's separator are measured for an A4 page set at 8 pt (chapters.output.column_widths) and, as
+-- HTML percentages at screen type size, would wrap headers one word per line.
+function Table(el)
+  if not FORMAT:match("html") then
+    return nil
+  end
+  for i, spec in ipairs(el.colspecs) do
+    el.colspecs[i] = { spec[1], pandoc.ColWidthDefault }
+  end
+  return el
+end

@@ -52,7 +52,8 @@ def render_folder() -> Path:
 
 def quarto_config(title: str, lang: str, template: Path = QUARTO_TEMPLATE) -> dict:
     """The render folder's ``_quarto.yml``: the repository template with the title and language; hidden code;
-    self-contained HTML with the contents (depth 3) after the title and no links to other formats; an A4
+    self-contained HTML with the contents (depth 3) after the title, no links to other formats, a body as
+    wide as the built-in page's and tables sized by their content (marks.lua drops the print widths); an A4
     Typst PDF in Noto Sans CJK SC (mplfonts' font file), contents, table rules and a footer with the title and
     page; the table-mark colours (CSS and a Lua filter); the HTML's Content-Security-Policy first in its head."""
     config = yaml.safe_load(template.read_text(encoding="utf-8")) or {}
@@ -69,6 +70,8 @@ def quarto_config(title: str, lang: str, template: Path = QUARTO_TEMPLATE) -> di
             "toc-location": "body",
             "format-links": False,
             "css": [str(MARKS_CSS)],
+            # the built-in page's width (report.css: 60rem): a nine-column table reads without squeezed columns
+            "grid": {"body-width": "960px"},
         }
     )
     headers = formats["html"].get("include-in-header") or []  # the CSP first: Quarto's page may load nothing
@@ -86,7 +89,7 @@ def quarto_config(title: str, lang: str, template: Path = QUARTO_TEMPLATE) -> di
             "toc-depth": 3,
             # the template's title is set in Libertinus Serif unless a brand says otherwise
             "include-in-header": [
-                {"text": f'#let article = article.with(heading-family: "{FONT_FAMILY}")\n' + typst_header(title)}
+                {"text": f'#let article = article.with(heading-family: "{FONT_FAMILY}")\n' + typst_header(title, lang)}
             ],
         }
     )
