@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -35,6 +36,7 @@ from csreport.mapping import IDENTITY, Mapping
 from csreport.reader import (
     DB_URL_ENV,
     RawTable,
+    database_signature,
     database_tables,
     find_table_files,
     open_database_table,
@@ -114,7 +116,10 @@ def fingerprint(sources: dict[str, Path], mapping: Mapping, tz: str, db_url: str
     if mapping.path:
         digest.update(Path(mapping.path).read_bytes())
     if db_url:
-        digest.update(redact_url(db_url).encode())  # a database has no bytes to hash: its URL stands in
+        digest.update(redact_url(db_url).encode())
+        # the database's content: row counts and row hashes; None (a database csreport cannot sign) never matches
+        signature = database_signature(db_url, mapping)
+        digest.update((signature if signature is not None else f"unsigned:{time.time_ns()}").encode())
     digest.update(f"{tz}:{__version__}".encode())
     return digest.hexdigest()
 

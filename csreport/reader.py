@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -242,6 +243,25 @@ def database_tables(url: str) -> set[str]:
     import sqlalchemy
 
     return set(sqlalchemy.inspect(engine).get_table_names())
+
+
+def database_signature(url: str, mapping: Mapping) -> str | None:
+    """A digest of the content of the database at ``url`` (the contract tables, named by ``mapping``), or None
+    when csreport cannot tell whether the content changed (a database other than SQLite or PostgreSQL): the
+    store is then never reused, and validation reads the tables again every time."""
+    from csreport import reader_pg
+
+    if url.startswith("sqlite:///"):
+        path = Path(_sqlite_path(url))
+        digest = hashlib.sha256()
+        for part in (path, path.with_name(path.name + "-wal")):  # a WAL file holds committed rows not yet in the file
+            if part.is_file():
+                with part.open("rb") as fh:
+                    digest.update(hashlib.file_digest(fh, "sha256").digest())
+        return digest.hexdigest()
+    if reader_pg.is_postgres(url):
+        return reader_pg.content_signature(url, mapping)
+    return None
 
 
 def _sqlite_path(url: str) -> str:

@@ -153,7 +153,7 @@ def _slow_compute(store, period, unit, targets, rules, key, fingerprint):
     with (store.path.parent / "computed.log").open("a") as fh:
         fh.write("computed\n")
     time.sleep(1.0)
-    return computed.ComputedReport(key, period, unit, fingerprint, pd.DataFrame({"value": [42]}), [], {})
+    return computed.ComputedReport(key, period, unit, fingerprint, pd.DataFrame({"value": [42]}), [], {}, [])
 
 
 def _ask(root, log):

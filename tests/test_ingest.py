@@ -151,6 +151,27 @@ def test_database_password_never_stored(tmp_path, monkeypatch):
     assert "s3cret" not in (tmp_path / "out" / "ingest.json").read_text()
 
 
+def test_a_changed_sqlite_database_is_validated_again(tmp_path, monkeypatch):
+    """A database has no file list to hash: the store is reused only while the database's content is unchanged
+    (SQLite: the database file), so an updated row is read, not served from the old store."""
+    import sqlite3
+
+    db = tmp_path / "cs.db"
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE contacts (contact_id TEXT, created_at TEXT, business_unit TEXT, channel TEXT)")
+        con.execute("INSERT INTO contacts VALUES ('C1', '2026-10-01 09:00:00', 'east', 'phone')")
+    monkeypatch.setenv("CSREPORT_DB_URL", f"sqlite:///{db}")
+    first = ingest(None, tmp_path / "out")
+    assert ingest(None, tmp_path / "out").reused
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE contacts SET channel = 'chat'")
+    changed = ingest(None, tmp_path / "out")
+    assert not changed.reused and changed.fingerprint != first.fingerprint
+    from csreport.store import open_store
+
+    assert open_store(tmp_path / "out").read("contacts")["channel"].tolist() == ["chat"]
+
+
 def test_no_source_at_all(tmp_path, monkeypatch):
     monkeypatch.delenv("CSREPORT_DB_URL", raising=False)
     with pytest.raises(UnusableInputError, match="CSREPORT_DB_URL is not set"):

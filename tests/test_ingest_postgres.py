@@ -17,6 +17,7 @@ from csreport.chapters.context import open_report
 from csreport.cli import app
 from csreport.errors import UnusableInputError
 from csreport.ingest import ingest
+from csreport.store import open_store
 from tests.conftest import FIXTURES
 from tests.postgres import create_database, drop_database, load_directory, load_table, server_url, with_database
 
@@ -161,3 +162,27 @@ def test_ingest_manifest_holds_no_password(sample_db, tmp_path, monkeypatch):
     assert json.loads((tmp_path / "out" / "ingest.json").read_text())["tables"]["contacts"]["source"].startswith(
         "PostgreSQL database 'csreport_"
     )
+
+
+def test_a_changed_table_is_validated_again_an_unchanged_one_reused(database, tmp_path, monkeypatch):
+    """The store of a database is reused only while the tables' content is unchanged: an updated row, a deleted
+    row, an inserted row each make validation read the tables again."""
+    import psycopg
+
+    load_table(database, "contacts", FIXTURES / "contacts_valid.csv")
+    monkeypatch.setenv("CSREPORT_DB_URL", database)
+    first = ingest(None, tmp_path / "out")
+    assert ingest(None, tmp_path / "out").reused
+    seen = {first.fingerprint}
+    for change in ("UPDATE contacts SET channel = 'chat' WHERE contact_id = 'C1'",
+                   "DELETE FROM contacts WHERE contact_id = 'C2'",
+                   "INSERT INTO contacts (contact_id, created_at, business_unit, channel) "
+                   "VALUES ('C9', '2026-10-03 10:00:00', 'east', 'email')"):  # fmt: skip
+        with psycopg.connect(database, autocommit=True) as con:
+            con.execute(change)
+        again = ingest(None, tmp_path / "out")
+        assert not again.reused and again.fingerprint not in seen, change
+        seen.add(again.fingerprint)
+    assert ingest(None, tmp_path / "out").reused
+    rows = open_store(tmp_path / "out").read("contacts").set_index("contact_id")
+    assert "C2" not in rows.index and rows.loc["C1", "channel"] == "chat" and "C9" in rows.index
