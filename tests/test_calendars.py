@@ -3,6 +3,8 @@ worked out by hand (store timestamps are naive times in the run's zone, Asia/Sha
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -149,3 +151,24 @@ def test_service_standard_basis_chooses_the_kpi(tmp_path):
     path.write_text("targets:\n  aht_s: {target: 400, direction: lower, basis: business}\n", encoding="utf-8")
     with pytest.raises(ParameterError, match="'business' applies only to"):
         load_targets(path)
+
+
+def test_foreign_files_in_the_shared_bucket_folder_are_ignored(tmp_path, monkeypatch):
+    """The bucket tables are kept in a temp folder that other csreport versions share: a file there whose name
+    does not end in a bucket size is passed over, not parsed into a crash."""
+    import tempfile
+
+    from csreport.metrics import business
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    business._table_file.cache_clear()
+    clock = clock_of(OFFICE, unit="east-foreign")
+    (tmp_path / "csreport-calendars").mkdir()
+    first = business._table_file(clock, (2026, 2026))[0]
+    stray = tmp_path / "csreport-calendars" / (first.rsplit("/", 1)[1].split("-")[0] + "-3600.packed.parquet")
+    stray.write_bytes(b"not ours")
+    Path(first).unlink()
+    business._table_file.cache_clear()
+    path, size = business._table_file(clock, (2026, 2026))
+    assert path == first and size > 0
+    assert seconds(clock, "2026-11-02 10:00", "2026-11-02 11:00", unit="east-foreign") == 3600

@@ -69,7 +69,9 @@ def _table_file(clock: BusinessClock, years: tuple[int, int]) -> tuple[str, int]
     key = hashlib.sha1(repr((sorted(clock.calendars.units.items()), clock.zone, years)).encode()).hexdigest()[:20]
     folder = Path(tempfile.gettempdir()) / "csreport-calendars"
     for done in folder.glob(f"{key}-*.parquet"):  # built by an earlier process: its name carries the bucket size
-        return str(done), int(done.stem.rsplit("-", 1)[1])
+        size = done.stem.rsplit("-", 1)[1]
+        if size.isdigit():  # anything else in the shared folder (another version's file) is not ours to read
+            return str(done), int(size)
     intervals = {u: working_intervals(clock.calendars.units[u], first, last, clock.zone) for u in clock.units}
     size = min((bucket_size(i) for i in intervals.values() if len(i)), default=3600)
     path = folder / f"{key}-{size}.parquet"
