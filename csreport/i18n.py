@@ -161,6 +161,37 @@ def money(value, lang: str, currency: str = "CNY") -> str:
     return format_currency(value, currency, locale=LOCALES[lang])
 
 
+def amount(value, lang: str, currency: str = "CNY") -> str:
+    """Money in running text, rounded to what a reader needs (tables keep :func:`money`'s full precision):
+    from 1,000 up, three significant figures in whole units (262,999.48 → ``CN¥263,000``, 5,468.05 →
+    ``CN¥5,470``); from 100 to 999, whole units (196.07 → ``CN¥196``); below 100 with cents (5.41 →
+    ``CN¥5.41``). Rounding is half away from zero."""
+    if _missing(value):
+        return text("na", lang)
+    size = abs(float(value))
+    if size < 100:
+        return money(value, lang, currency)
+    step = 10 ** max(0, math.floor(math.log10(size)) + 1 - 3) if size >= 1000 else 1
+    rounded = math.copysign(math.floor(size / step + 0.5) * step, float(value))
+    return format_currency(rounded, currency, format="¤#,##0", currency_digits=False, locale=LOCALES[lang])
+
+
+def count(value, lang: str) -> str:
+    """A count of discrete things (customers, contacts, agents) in running text: a whole number, rounded half
+    away from zero (378.2 → ``378``, 156.5 → ``157``); an average of counts reads "about N" in the sentence."""
+    if _missing(value):
+        return text("na", lang)
+    return number(math.copysign(math.floor(abs(float(value)) + 0.5), float(value)), lang)
+
+
+def join(items, lang: str, clauses: bool = False) -> str:
+    """Items listed in a sentence: ``a, b, c`` in English, ``a、b、c`` (the enumeration comma) in Chinese;
+    with ``clauses``, parts that are clauses of their own: ``a; b`` / ``a；b``."""
+    if clauses:
+        return ("；" if lang == "zh" else "; ").join(str(item) for item in items)
+    return ("、" if lang == "zh" else ", ").join(str(item) for item in items)
+
+
 def month(period: str, lang: str) -> str:
     """``2026-10`` → ``October 2026`` / ``2026年10月``."""
     start = pd.Period(period, "M").start_time.date()

@@ -6,6 +6,8 @@ test results of the record it describes.
 
 from __future__ import annotations
 
+import math
+
 from csreport import i18n
 from csreport.findings.record import Finding
 
@@ -17,6 +19,15 @@ _VALUE_UNITS = {
     "channel_shift": "ratio",
     "staffing_gap": "score",
 }
+
+
+def agents_short(fte: float | None, lang: str) -> str:
+    """Full-time agents a shortfall of agent hours amounts to, as whole agents: rounded to the nearest, and
+    at least 1 when any time is short (18.1 → ``18``, 0.3 → ``1``, 0 → ``0``)."""
+    if fte is None:
+        return i18n.text("na", lang)
+    fte = max(0.0, float(fte))
+    return i18n.number(max(1, math.floor(fte + 0.5)) if fte > 0 else 0, lang)
 
 
 def p_text(p: float | None, lang: str) -> str:
@@ -45,15 +56,13 @@ def finding_sentence(finding: Finding, lang: str) -> str:
     if f.kind == "target_missed":
         fmt["target"] = i18n.value(ev.get("target"), unit, lang)
     elif f.kind == "category_spike":
-        fmt.update(
-            category=f.category, baseline=i18n.number(f.baseline, lang, 1), ratio=i18n.number(ev["ratio"], lang, 1)
-        )
+        fmt.update(category=f.category, baseline=i18n.count(f.baseline, lang), ratio=i18n.number(ev["ratio"], lang, 1))
     elif f.kind == "staffing_gap":
         fmt.update(
             value=i18n.number(f.value, lang, 2),
             baseline=i18n.number(f.baseline, lang, 2),
             hours=i18n.number(ev.get("hours_short"), lang),
-            fte=i18n.number(ev.get("fte_short"), lang, 1),
+            fte=agents_short(ev.get("fte_short"), lang),
             service_level=i18n.percent(ev.get("service_level"), lang),
         )
     elif f.kind == "training_gap":
@@ -73,7 +82,7 @@ def finding_sentence(finding: Finding, lang: str) -> str:
             ratio=i18n.number(ev.get("ratio"), lang, 1),
             days=i18n.number(ev.get("days"), lang),
             excess=i18n.number(f.impact, lang),
-            revenue=i18n.money(ev.get("revenue_at_risk"), lang),
+            revenue=i18n.amount(ev.get("revenue_at_risk"), lang),
         )
     elif f.kind == "churn_group":
         fmt.update(

@@ -38,7 +38,7 @@ def test_lost_customers_are_priced_at_their_monthly_spend():
     money = estimate(_finding("churn_rise", "churn_rate", 10, "customers"), ECONOMICS)
     assert money.value_at_stake == pytest.approx(10 * 100 * 12)
     assert money.action_cost is None and money.benefit_cost_ratio is None
-    assert "10.0 customers" in money.assumptions and "12 months" in money.assumptions
+    assert "about 10 customers" in money.assumptions and "12 months" in money.assumptions
 
 
 def test_a_segment_spend_in_the_evidence_wins_over_the_unit_average():
@@ -131,3 +131,27 @@ def test_recommendations_are_ordered_by_value_within_a_severity():
         small,
         large,
     ]
+
+
+def test_assumptions_round_money_and_counts_for_a_sentence():
+    """112.2 lost customers at 196.07 a month → "about 112 customers × CN¥196 monthly spend"; 63.2 contacts a
+    month at 5.41 → "about 63 contacts a month × CN¥5.41 per contact" (cents kept below 100); the value at
+    stake keeps full precision (112.2 × 196.07 × 12 = 263,988.65)."""
+    economics = Economics(cost_per_contact=5.41, monthly_spend=196.07, agent_hour_cost=32.0, horizon_months=12)
+    lost = estimate(_finding("churn_rise", "churn_rate", 112.2, "customers"), economics)
+    assert lost.value_at_stake == pytest.approx(112.2 * 196.07 * 12)
+    assert lost.assumptions == "about 112 customers × CN¥196 monthly spend × 12 months"
+    contacts = estimate(_finding(impact=63.2), economics)
+    assert contacts.assumptions == "about 63 contacts a month × CN¥5.41 per contact × 12 months"
+    zh = estimate(_finding(impact=63.2), economics, "zh")
+    assert zh.assumptions == "每月约 63 次联络 × 每次联络成本 ¥5.41 × 12 个月"
+    zh_lost = estimate(_finding("churn_rise", "churn_rate", 112.2, "customers"), economics, "zh")
+    assert zh_lost.assumptions == "约 112 位客户 × 月消费 ¥196 × 12 个月"
+
+
+def test_action_cost_is_a_separate_clause_in_chinese():
+    """Value and action cost are two clauses: "; " in English, "；" in Chinese."""
+    f = _finding("staffing_gap", "coverage", 100, evidence={"hours_short": 10.0, "n": 100})
+    en, zh = estimate(f, ECONOMICS), estimate(f, ECONOMICS, "zh")
+    assert "; action: 10 agent hours a month × CN¥32.00 × 12 months" in en.assumptions
+    assert "；行动成本:每月 10 坐席小时 × ¥32.00 × 12 个月" in zh.assumptions

@@ -25,7 +25,7 @@ def test_staffing_gap_recommendation_quotes_the_numbers():
         evidence={"hours_short": 510.0, "fte_short": 18.1, "service_level": 0.575},
     )  # fmt: skip
     [rec] = recommend([gap], "en")
-    assert "510 more agent hours" in rec.action and "18.1 agents" in rec.action
+    assert "510 more agent hours" in rec.action and "(≈ 18 agents)" in rec.action
     assert rec.owner == "Workforce planning" and "1,469 contacts" in rec.expected
     assert "57.5%" in rec.evidence and "August 2026" in rec.evidence
     [zh] = recommend([gap], "zh")
@@ -63,3 +63,22 @@ def test_rules_file_errors_name_the_rule(tmp_path):
 def test_project_rules_cover_every_detected_kind():
     kinds = {rule.kind for rule in load_recommendation_rules()}
     assert {"staffing_gap", "category_spike", "training_gap", "channel_shift", "churn_rise", "deterioration"} <= kinds
+
+
+def test_recommendations_for_all_units_name_them_in_words():
+    """The unit "all" reads "all units" / "全部业务单元", never "in all" / "对all的"."""
+    rise = _finding("churn_rise", "churn_rate", unit="all", segment="basic", value=0.046, baseline=0.015,
+                    impact_unit="customers")  # fmt: skip
+    [en], [zh] = recommend([rise], "en"), recommend([rise], "zh")
+    assert "for basic customers in all units:" in en.action
+    assert "对全部业务单元的“basic”客户开展挽留回访" in zh.action
+    assert "in all:" not in en.action and "all的" not in zh.action
+
+
+@pytest.mark.parametrize(("fte", "shown"), [(18.1, "(≈ 18 agents)"), (0.3, "(≈ 1 "), (2.5, "(≈ 3 agents)")])
+def test_agents_short_are_whole_agents(fte, shown):
+    gap = _finding(
+        "staffing_gap", "coverage", value=1.48, baseline=3.15, evidence={"hours_short": 50.0, "fte_short": fte}
+    )
+    [rec] = recommend([gap], "en")
+    assert shown in rec.action and shown in rec.evidence

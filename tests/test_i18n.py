@@ -37,6 +37,40 @@ def test_formatting_per_locale(call, en, zh):
     assert (call("en"), call("zh")) == (en, zh)
 
 
+@pytest.mark.parametrize(
+    ("value", "en", "zh"),
+    [
+        (262999.48, "CN¥263,000", "¥263,000"),  # ≥ 1,000: three significant figures, whole units
+        (2406080.74, "CN¥2,410,000", "¥2,410,000"),
+        (5468.05, "CN¥5,470", "¥5,470"),
+        (1000.0, "CN¥1,000", "¥1,000"),
+        (999.6, "CN¥1,000", "¥1,000"),  # 100–999: whole units, rounded up to 1,000
+        (196.07, "CN¥196", "¥196"),
+        (5.41, "CN¥5.41", "¥5.41"),  # below 100: cents matter (a cost per contact)
+        (11.2, "CN¥11.20", "¥11.20"),
+        (-1234.5, "-CN¥1,230", "-¥1,230"),
+        (None, "n/a", "不适用"),
+    ],
+)
+def test_money_in_a_sentence_is_rounded_to_what_a_reader_needs(value, en, zh):
+    assert (i18n.amount(value, "en"), i18n.amount(value, "zh")) == (en, zh)
+    if value is not None:  # tables keep the cents
+        assert i18n.money(value, "en").endswith(f"{abs(value):,.2f}")
+
+
+@pytest.mark.parametrize(("value", "shown"), [(112.2, "112"), (63.5, "64"), (156.5, "157"), (0.4, "0"), (2, "2")])
+def test_counts_in_a_sentence_are_whole(value, shown):
+    assert i18n.count(value, "en") == i18n.count(value, "zh") == shown
+
+
+def test_lists_in_a_sentence_use_the_language_s_separator():
+    assert i18n.join(["delivery", "billing", "returns"], "en") == "delivery, billing, returns"
+    assert i18n.join(["delivery", "billing", "returns"], "zh") == "delivery、billing、returns"
+    assert i18n.join(["a", "b"], "zh", clauses=True) == "a；b"
+    assert i18n.join(["a", "b"], "en", clauses=True) == "a; b"
+    assert i18n.join([], "zh") == ""
+
+
 def test_missing_translation_falls_back_and_is_recorded(monkeypatch):
     monkeypatch.setitem(i18n.catalogue("en"), "test.only_english", "Only {x}")
     i18n.MISSING.discard(("zh", "test.only_english"))

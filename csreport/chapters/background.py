@@ -37,15 +37,20 @@ def scope(ctx: ReportContext) -> None:
             contacts=i18n.number(len(ctx.contacts), ctx.lang),
             first=i18n.month(str(span["first"].iloc[0])[:7], ctx.lang),
             last=i18n.month(str(span["last"].iloc[0])[:7], ctx.lang),
-            tables=", ".join(present),
+            tables=i18n.join(present, ctx.lang),
         ),
-        ctx.t("ch1.missing_tables", tables=", ".join(missing)) if missing else "",
+        ctx.t("ch1.missing_tables", tables=i18n.join(missing, ctx.lang)) if missing else "",
         cutoff_sentence(ctx),
         zone_sentence(ctx),
     )
     absent = absent_columns(ctx)
     if absent:
-        out.say(ctx.t("ch1.missing_columns", columns="; ".join(f"{t}: {', '.join(cs)}" for t, cs in absent.items())))
+        out.say(
+            ctx.t(
+                "ch1.missing_columns",
+                columns=i18n.join((f"{t}: {i18n.join(cs, ctx.lang)}" for t, cs in absent.items()), ctx.lang, True),
+            )
+        )
 
 
 def absent_columns(ctx: ReportContext) -> dict[str, list[str]]:
@@ -280,7 +285,11 @@ def executive_summary(ctx: ReportContext) -> None:
     unchecked = (
         ctx.t(
             "ch1.rules_skipped",
-            rules="; ".join(f"{i18n.label('kind', k, ctx.lang)} ({', '.join(v)})" for k, v in skipped.items()),
+            rules=i18n.join(
+                (f"{i18n.label('kind', k, ctx.lang)} ({i18n.join(v, ctx.lang)})" for k, v in skipped.items()),
+                ctx.lang,
+                clauses=True,
+            ),
         )
         if skipped
         else ""
@@ -294,7 +303,7 @@ def executive_summary(ctx: ReportContext) -> None:
         ctx.t(
             "ch1.summary_money",
             n=i18n.number(len(priced), ctx.lang),
-            value=i18n.money(sum(priced), ctx.lang),
+            value=i18n.amount(sum(priced), ctx.lang),
             months=i18n.number(ctx.targets.parameters.value_horizon_months, ctx.lang),
         )
         if priced

@@ -107,7 +107,7 @@ def features(ctx: ReportContext) -> None:
             "ch5.features_sentence",
             offered=int(ours.sum()),
             total=len(matrix),
-            missing=", ".join(missing) if missing else ctx.t("ch5.none"),
+            missing=i18n.join(missing, ctx.lang) if missing else ctx.t("ch5.none"),
         )
     )
     shown = matrix.map(lambda v: "✓" if v else "–").reset_index()
@@ -126,10 +126,13 @@ def lead_lag(ctx: ReportContext) -> None:
     lag = rel[~rel["lead"]].sort_values("rel", key=abs, ascending=False).head(3)
 
     def fmt(rows):
-        return ", ".join(
-            f"{i18n.label('kpi', r.kpi, ctx.lang)} ({i18n.value(r.ours, r.unit, ctx.lang)} / "
-            f"{i18n.value(r.industry, r.unit, ctx.lang)})"
-            for r in rows.itertuples()
+        return i18n.join(
+            (
+                f"{i18n.label('kpi', r.kpi, ctx.lang)} ({i18n.value(r.ours, r.unit, ctx.lang)} / "
+                f"{i18n.value(r.industry, r.unit, ctx.lang)})"
+                for r in rows.itertuples()
+            ),
+            ctx.lang,
         ) or ctx.t("ch5.none")
 
     out.say(ctx.t("ch5.lead_sentence", kpis=fmt(lead)), ctx.t("ch5.lag_sentence", kpis=fmt(lag)))

@@ -211,7 +211,7 @@ def complaints(ctx: ReportContext) -> None:
             n=i18n.number(len(complaints), ctx.lang),
             rate=i18n.percent(len(complaints) / len(contacts), ctx.lang),
             k=len(top_share),
-            categories=", ".join(top_share.index),
+            categories=i18n.join(top_share.index, ctx.lang),
             share=i18n.percent(top_share.sum() / counts.sum(), ctx.lang),
         ),
         ctx.t("ch2.complaints_resolved", resolved=i18n.percent(resolved, ctx.lang)) if resolved is not None else "",
@@ -246,7 +246,7 @@ def drivers(ctx: ReportContext) -> None:
         return ctx.missing(ctx.t("ch2.need_surveys"))
     absent = ctx.absent_columns("surveys", "contact_id", "csat")
     if absent:
-        return ctx.missing(ctx.t("ch2.need_drivers", columns=", ".join(absent)))
+        return ctx.missing(ctx.t("ch2.need_drivers", columns=i18n.join(absent, ctx.lang)))
     agents = ctx.read_all("agents") if ctx.has("agents") else None
     frame = driver_frame(ctx.read("surveys", 6), ctx.read("contacts", 6), agents)
     result = satisfaction_drivers(frame, confidence=ctx.targets.parameters.confidence)
@@ -263,7 +263,7 @@ def drivers(ctx: ReportContext) -> None:
             low=i18n.number(top["low"], ctx.lang, 2),
             high=i18n.number(top["high"], ctx.lang, 2),
             r2=i18n.number(result.r_squared, ctx.lang, 2),
-            controls=", ".join(_term(c, ctx) for c in result.controlled_for),
+            controls=i18n.join((_term(c, ctx) for c in result.controlled_for), ctx.lang),
         )
     )
     frame = effects.rename(columns={"effect": "value"}).assign(label=lambda d: d["label"].map(lambda x: _term(x, ctx)))

@@ -122,7 +122,7 @@ def loyalty_index(ctx: ReportContext) -> None:
 
 def _missing_parts(kept, said, ctx: ReportContext) -> str:
     missing = [] if kept.available else [ctx.t("ch2.need_retention")]
-    return "; ".join(missing + ([] if said.available else [ctx.t("ch2.need_advocacy")]))
+    return i18n.join(missing + ([] if said.available else [ctx.t("ch2.need_advocacy")]), ctx.lang, clauses=True)
 
 
 def _group_name(attribute: str, ctx: ReportContext) -> str:

@@ -100,7 +100,7 @@ def staffing(ctx: ReportContext) -> None:
             target=i18n.percent(target.target if target else 0.8, ctx.lang),
             seconds=int(params.service_level_threshold_s.get("phone", 20.0)),
         ),
-        ctx.t("ch6.staffing_on_hand", on_hand=i18n.number(on_hand, ctx.lang, 1)) if on_hand is not None else "",
+        ctx.t("ch6.staffing_on_hand", on_hand=i18n.count(on_hand, ctx.lang)) if on_hand is not None else "",
         ctx.t("ch6.erlang_note"),
     )
     fig = charts.required_vs_actual(
@@ -128,7 +128,7 @@ def churn_outlook(ctx: ReportContext) -> None:
             rolling=i18n.percent(rolling.value, ctx.lang),
             n=i18n.number(churn.n, ctx.lang),
         ),
-        ctx.t("ch6.churn_segments", segments=", ".join(f.segment for f in rises))
+        ctx.t("ch6.churn_segments", segments=i18n.join((f.segment for f in rises), ctx.lang))
         if rises
         else ctx.t("ch6.churn_no_segment"),
     )
@@ -139,12 +139,14 @@ def _money_line(r, ctx: ReportContext) -> str:
     m = r.money
     parts = []
     if m.value_at_stake is not None:
-        parts.append(ctx.t("ch6.value_part", value=i18n.money(m.value_at_stake, ctx.lang)))
+        parts.append(ctx.t("ch6.value_part", value=i18n.amount(m.value_at_stake, ctx.lang)))
     if m.action_cost is not None:
-        parts.append(ctx.t("ch6.cost_part", cost=i18n.money(m.action_cost, ctx.lang)))
+        parts.append(ctx.t("ch6.cost_part", cost=i18n.amount(m.action_cost, ctx.lang)))
     if m.benefit_cost_ratio is not None:
         parts.append(ctx.t("ch6.ratio_part", ratio=i18n.number(m.benefit_cost_ratio, ctx.lang, 1)))
-    return ctx.t("ch6.money_line", money="; ".join(parts) or ctx.t("na"), assumptions=m.assumptions)
+    return ctx.t(
+        "ch6.money_line", money=i18n.join(parts, ctx.lang, clauses=True) or ctx.t("na"), assumptions=m.assumptions
+    )
 
 
 def _examples(ctx: ReportContext, finding) -> str:
@@ -152,7 +154,7 @@ def _examples(ctx: ReportContext, finding) -> str:
     evidence = ctx.evidence_of(finding)
     if evidence is None or not evidence.count:
         return ""
-    ids = ", ".join(evidence.examples[:EXAMPLES_SHOWN])
+    ids = i18n.join(evidence.examples[:EXAMPLES_SHOWN], ctx.lang)
     line = out.escape(ctx.t("ch6.examples_line", id_column=evidence.id_column, ids=ids))
     label = out.escape(ctx.t("ch6.examples_all", n=i18n.number(evidence.count, ctx.lang)))
     link = f"[{label}](evidence/{evidence.finding_id}.csv)"

@@ -49,7 +49,7 @@ def service_level(ctx: ReportContext) -> None:
     sl = card.loc["service_level"]
     absent = ctx.absent_columns("contacts", *QUEUE)
     if absent:
-        ctx.missing(ctx.t("ch3.need_queue", columns=", ".join(absent)))
+        ctx.missing(ctx.t("ch3.need_queue", columns=i18n.join(absent, ctx.lang)))
     elif pd.isna(sl["value"]):
         out.say(ctx.t("ch3.no_queue"))
     else:
@@ -114,13 +114,13 @@ def efficiency(ctx: ReportContext) -> None:
     if not any(kpis[k].available for k in EFFICIENCY_KPIS):
         absent = ctx.absent_columns("contacts", "handle_s", "cost")
         absent += [f"agent_months.{c}" for c in ctx.absent_columns("agent_months", "available_hours")]
-        return ctx.missing(ctx.t("ch3.need_efficiency", columns=", ".join(absent)))
+        return ctx.missing(ctx.t("ch3.need_efficiency", columns=i18n.join(absent, ctx.lang)))
     out.say(
         ctx.t(
             "ch3.efficiency_sentence",
             aht=i18n.value(kpis["aht_s"].value, "s", ctx.lang),
             occupancy=i18n.percent(None if cut else kpis["occupancy"].value, ctx.lang),
-            cost=i18n.money(kpis["cost_per_contact"].value, ctx.lang),
+            cost=i18n.amount(kpis["cost_per_contact"].value, ctx.lang),
             per_hour=i18n.number(per_hour, ctx.lang, 1),
         )
     )
@@ -140,7 +140,7 @@ def cost_benefit(ctx: ReportContext) -> None:
     )
     if table.empty:
         return out.say(ctx.t("ch3.cost_benefit_small", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang)))
-    money = lambda v: i18n.money(v, ctx.lang)  # noqa: E731
+    money = lambda v: i18n.amount(v, ctx.lang)  # noqa: E731
     worst, best = table.iloc[0], table.iloc[-1]
     sentences = [
         ctx.t(
@@ -245,7 +245,7 @@ def bottlenecks(ctx: ReportContext) -> None:
             said = True
     absent = ctx.absent_columns("contacts", "queue_wait_s", "resolved_at", "category")
     if absent:  # what the waits by hour and the slowest categories need
-        ctx.missing(ctx.t("ch3.need_bottlenecks", columns=", ".join(absent)))
+        ctx.missing(ctx.t("ch3.need_bottlenecks", columns=i18n.join(absent, ctx.lang)))
     elif not said:
         out.say(ctx.t("ch3.no_bottlenecks", month=ctx.month))
 

@@ -27,7 +27,7 @@ def workforce(ctx: ReportContext) -> None:
     out.say(
         ctx.t(
             "ch4.workforce_sentence",
-            headcount=i18n.number(k["headcount"].value, ctx.lang, 1),
+            headcount=i18n.count(k["headcount"].value, ctx.lang),
             attrition=i18n.percent(k["attrition_annualised"].value, ctx.lang),
             voluntary=i18n.percent(k["voluntary_share"].value, ctx.lang),
             tenure=i18n.number(k["tenure_median_months"].value, ctx.lang, 1),
@@ -124,7 +124,7 @@ def training(ctx: ReportContext) -> None:
     absent = ctx.absent_columns("contacts", "agent_id", "category", "first_contact_resolution")
     absent += [f"agents.{c}" for c in ctx.absent_columns("agents", "team")]
     if absent:
-        return ctx.missing(ctx.t("ch4.need_training_columns", columns=", ".join(absent)))
+        return ctx.missing(ctx.t("ch4.need_training_columns", columns=i18n.join(absent, ctx.lang)))
     contacts = ctx.read("contacts", 3, ["agent_id", "category", "first_contact_resolution", "business_unit"])
     needs = training_needs(contacts, ctx.read_all("agents"), ctx.targets.parameters.min_sample)
     gaps = needs[needs["significant_shortfall"]] if not needs.empty else needs

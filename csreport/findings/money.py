@@ -91,11 +91,11 @@ def estimate(finding: Finding, economics: Economics, lang: str = "en") -> Money:
     cost, cost_how = _action_cost(finding, economics, lang)
     ratio = value / cost if value is not None and cost else None
     parts = [how, cost_how] if cost_how else [how]
-    return Money(value, cost, ratio, "; ".join(p for p in parts if p))
+    return Money(value, cost, ratio, i18n.join((p for p in parts if p), lang, clauses=True))
 
 
 def _money(amount: float | None, lang: str) -> str:
-    return i18n.money(amount, lang)
+    return i18n.amount(amount, lang)  # running text: rounded (cents only below 100)
 
 
 def _customers(count: float, spend: float | None, economics: Economics, lang: str) -> tuple[float | None, str]:
@@ -106,7 +106,7 @@ def _customers(count: float, spend: float | None, economics: Economics, lang: st
     return value, i18n.text(
         "money.customers",
         lang,
-        n=i18n.number(count, lang, 1),
+        n=i18n.count(count, lang),
         spend=_money(spend, lang),
         months=i18n.number(months, lang),
     )
@@ -119,7 +119,7 @@ def _contacts(per_month: float, economics: Economics, lang: str) -> tuple[float 
     return per_month * economics.cost_per_contact * months, i18n.text(
         "money.contacts",
         lang,
-        n=i18n.number(per_month, lang, 1),
+        n=i18n.count(per_month, lang),
         cost=_money(economics.cost_per_contact, lang),
         months=i18n.number(months, lang),
     )

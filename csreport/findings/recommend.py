@@ -10,9 +10,10 @@ from csreport import i18n
 from csreport.errors import ParameterError
 from csreport.findings.money import Economics, Money, estimate
 from csreport.findings.record import SEVERITIES, Finding, ordered
-from csreport.narrative import finding_sentence, group_label
+from csreport.narrative import agents_short, finding_sentence, group_label
 from csreport.params_file import read_params_file
 from csreport.settings import packaged
+from csreport.store import ALL_UNITS
 
 DEFAULT_RECOMMENDATIONS_FILES = (
     Path("params") / "recommendations.yml",
@@ -99,7 +100,7 @@ def _placeholders(finding: Finding, lang: str) -> dict[str, str]:
     if finding.kind == "staffing_gap":
         unit = "score"
     values = {
-        "unit": finding.unit,
+        "unit": i18n.text("report.all_units", lang) if finding.unit == ALL_UNITS else finding.unit,
         "month": i18n.month(finding.period, lang),
         "metric": i18n.label("kpi", finding.metric, lang),
         "category": finding.category or "",
@@ -108,11 +109,11 @@ def _placeholders(finding: Finding, lang: str) -> dict[str, str]:
         "value": i18n.value(finding.value, unit, lang),
         "baseline": i18n.value(finding.baseline, unit, lang)
         if finding.kind != "category_spike"
-        else i18n.number(finding.baseline, lang, 1),
+        else i18n.count(finding.baseline, lang),
         "change": i18n.change(finding.change, unit, lang),
         "impact": i18n.number(finding.impact, lang),
         "hours": i18n.number(ev.get("hours_short"), lang),
-        "fte": i18n.number(ev.get("fte_short"), lang, 1),
+        "fte": agents_short(ev.get("fte_short"), lang),
         "months": str(ev.get("months", "")),
         "source": i18n.label("channel", ev.get("from", ""), lang) if "from" in ev else "",
         "target": i18n.label("channel", ev.get("to", ""), lang) if "to" in ev else "",
