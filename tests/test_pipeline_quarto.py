@@ -37,7 +37,7 @@ def test_render_folder_has_no_dot_component(tmp_path, monkeypatch):
 def test_quarto_config_from_template():
     config = quarto.quarto_config("Customer service report: east, October 2026", "zh")
     assert config["title"] == "Customer service report: east, October 2026"
-    assert config["lang"] == "zh-CN"
+    assert config["lang"] == "zh-Hans"  # the tag pandoc has translations for (the HTML page says zh-CN)
     assert config["execute"] == {"echo": False, "enabled": False}
     html = config["format"]["html"]
     assert html["embed-resources"] is True and html["format-links"] is False
@@ -50,6 +50,53 @@ def test_quarto_config_from_template():
     assert 'heading-family: "Noto Sans CJK SC"' in header  # the title block too, not Libertinus Serif
     assert "Customer service report: east, October 2026" in header  # the page footer
     assert Path(config["filters"][0]).name == "marks.lua"
+    assert typst["region"] == "CN"
+    english = quarto.quarto_config("Customer service report: east, October 2026", "en")
+    assert english["lang"] == "en" and "region" not in english["format"]["typst"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_pandoc_has_translations_for_the_language_tag_of_the_pdf(lang):
+    """Pandoc (Quarto's and the built-in PDF's) looks its words up by the tag, then by the language alone: it
+    ships zh-Hans.yaml, not zh.yaml or zh-CN.yaml (those print "[WARNING] Could not load translations")."""
+    import subprocess
+
+    import pypandoc
+
+    from csreport.pipeline.layout import PANDOC_LANG
+
+    def has(tag: str) -> bool:
+        command = [pypandoc.get_pandoc_path(), "--print-default-data-file", f"translations/{tag}.yaml"]
+        return subprocess.run(command, capture_output=True).returncode == 0
+
+    assert has(PANDOC_LANG[lang])
+    assert not has("zh-CN") and not has("zh")  # what the renderers gave pandoc before
+
+
+def test_quarto_warnings_are_picked_from_its_log():
+    log = (
+        "\x1b[1mpandoc \x1b[22m\n  to: html\n  toc: true\n\n"
+        "[WARNING] Could not load translations for zh-CN\n  data file translations/zh.yaml not found\n"
+        "[WARNING] The term Abstract has no translation defined.\n\x1b[1mmetadata\x1b[22m\n  lang: zh-CN\n"
+        "WARN: font not found\nOutput created: report.html\n"
+    )
+    assert quarto.warnings(log) == [
+        "[WARNING] Could not load translations for zh-CN data file translations/zh.yaml not found",
+        "[WARNING] The term Abstract has no translation defined.",
+        "WARN: font not found",
+    ]
+    assert quarto.warnings("\x1b[1mpandoc \x1b[22m\n  to: typst\nOutput created: report.html\n") == []
+
+
+def test_quarto_page_says_the_report_language(tmp_path):
+    page = tmp_path / "report.html"
+    page.write_text('<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" lang="zh-Hans" xml:lang="zh-Hans">'
+                    '<body><p lang="en">x</p></body></html>', encoding="utf-8")  # fmt: skip
+    quarto.html_lang(page, "zh-CN")
+    assert page.read_text(encoding="utf-8") == (
+        '<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" lang="zh-CN" xml:lang="zh-CN">'
+        '<body><p lang="en">x</p></body></html>'
+    )
 
 
 def test_quarto_command_line():

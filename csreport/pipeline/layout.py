@@ -15,6 +15,13 @@ from csreport.chapters.output import TABLE_FONT_PT, TABLE_INSET_PT
 HERE = Path(__file__).parent
 MARKS_CSS = HERE / "marks.css"  # colours of table marks in HTML (both renderers)
 MARKS_LUA = HERE / "marks.lua"  # the same colours in Typst (a pandoc Lua filter, both PDF paths)
+# Language tags. Pandoc finds the translations of its own words (contents, figure) by the tag it is given,
+# then by the language alone; it ships translations/zh-Hans.yaml but no zh.yaml or zh-CN.yaml, so "zh" and
+# "zh-CN" print "[WARNING] Could not load translations for zh-CN". The PDF paths give pandoc zh-Hans (and
+# the Typst region CN that zh-CN carried); the HTML pages of both renderers say zh-CN.
+PANDOC_LANG = {"en": "en", "zh": "zh-Hans"}
+HTML_LANG = {"en": "en", "zh": "zh-CN"}
+TYPST_REGION = {"zh": "CN"}  # English keeps the template's default
 _CAPTION = re.compile(r"^\*(?!\*)(.+)\*\s*$", re.S)
 _TITLE = re.compile(r"^# [^\n]*\n*")
 

@@ -14,8 +14,10 @@ notebook's own level-1 heading, which Quarto's title block prints.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -23,7 +25,15 @@ import nbformat
 import yaml
 
 from csreport.charts import FONT_FAMILY, font_path
-from csreport.pipeline.layout import MARKS_CSS, MARKS_LUA, typst_header, without_title
+from csreport.pipeline.layout import (
+    HTML_LANG,
+    MARKS_CSS,
+    MARKS_LUA,
+    PANDOC_LANG,
+    TYPST_REGION,
+    typst_header,
+    without_title,
+)
 from csreport.pipeline.offline import CSP_QUARTO, csp_meta
 from csreport.pipeline.render import RenderError
 from csreport.settings import packaged
@@ -58,7 +68,7 @@ def quarto_config(title: str, lang: str, template: Path = QUARTO_TEMPLATE) -> di
     page; the table-mark colours (CSS and a Lua filter); the HTML's Content-Security-Policy first in its head."""
     config = yaml.safe_load(template.read_text(encoding="utf-8")) or {}
     config["title"] = title
-    config["lang"] = "zh-CN" if lang == "zh" else "en"
+    config["lang"] = PANDOC_LANG.get(lang, "en")  # the tag pandoc has translations for (layout.PANDOC_LANG)
     config.setdefault("execute", {}).update({"echo": False, "enabled": False})
     config["filters"] = [str(MARKS_LUA)]
     formats = config.setdefault("format", {})
@@ -87,6 +97,7 @@ def quarto_config(title: str, lang: str, template: Path = QUARTO_TEMPLATE) -> di
             "margin": {"x": "2cm", "y": "2cm"},
             "toc": True,
             "toc-depth": 3,
+            **({"region": TYPST_REGION[lang]} if lang in TYPST_REGION else {}),
             # the template's title is set in Libertinus Serif unless a brand says otherwise
             "include-in-header": [
                 {"text": f'#let article = article.with(heading-family: "{FONT_FAMILY}")\n' + typst_header(title, lang)}
@@ -126,6 +137,31 @@ def quarto_version() -> str:
     return done.stdout.strip() if done.returncode == 0 else "unknown"
 
 
+def warnings(log: str) -> list[str]:
+    """The warning lines of Quarto's console log (``WARN`` from Quarto, ``[WARNING]`` from pandoc), with the
+    indented lines that explain them."""
+    found, inside = [], False
+    for line in log.splitlines():
+        if line.startswith(("WARN", "[WARNING]")):
+            found.append(line.strip())
+            inside = True
+        elif inside and line.startswith("  ") and line.strip():
+            found[-1] += " " + line.strip()
+        else:
+            inside = False
+    return found
+
+
+def html_lang(page: Path, tag: str) -> None:
+    """Set the ``lang`` (and ``xml:lang``) of the page's ``<html>`` element to ``tag``: Quarto writes the
+    pandoc tag (zh-Hans, see layout.PANDOC_LANG); the pages of both renderers say zh-CN."""
+    text = page.read_text(encoding="utf-8")
+    element = re.search(r"<html\b[^>]*>", text)
+    if element:
+        tagged = re.sub(r'((?:xml:)?lang=)"[^"]*"', rf'\1"{tag}"', element.group(0))
+        page.write_text(text[: element.start()] + tagged + text[element.end() :], encoding="utf-8")
+
+
 def render_quarto(notebook: Path, title: str, lang: str, template: Path = QUARTO_TEMPLATE) -> tuple[Path, Path]:
     """``report.html`` and ``report.pdf`` beside ``notebook``, rendered by Quarto in a render folder that is
     removed afterwards; ``template`` is the project's ``_quarto.yml`` (a run passes its settings' one)."""
@@ -138,11 +174,14 @@ def render_quarto(notebook: Path, title: str, lang: str, template: Path = QUARTO
         done = subprocess.run(command, cwd=folder, capture_output=True, text=True)
         if done.returncode != 0:
             raise RenderError(f"{' '.join(command)} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+        for line in warnings(done.stderr):  # the rest of Quarto's log (its pandoc settings) stays quiet
+            print(f"quarto: {line}", file=sys.stderr)
         produced = []
         for name in ("report.html", "report.pdf"):
             if not (folder / name).is_file():
                 raise RenderError(f"Quarto reported success but {name} was not written in {folder}.")
             produced.append(Path(shutil.move(folder / name, notebook.parent / name)))
+        html_lang(produced[0], HTML_LANG.get(lang, "en"))
         return produced[0], produced[1]
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -15,7 +15,15 @@ import nbformat
 
 from csreport.charts import FONT_FAMILY, font_path
 from csreport.errors import CsreportError, ParameterError
-from csreport.pipeline.layout import MARKS_CSS, MARKS_LUA, typst_header, without_title
+from csreport.pipeline.layout import (
+    HTML_LANG,
+    MARKS_CSS,
+    MARKS_LUA,
+    PANDOC_LANG,
+    TYPST_REGION,
+    typst_header,
+    without_title,
+)
 from csreport.pipeline.offline import CSP_BUILTIN, with_csp
 
 CSS = (Path(__file__).parent / "report.css").read_text(encoding="utf-8") + MARKS_CSS.read_text(encoding="utf-8")
@@ -88,7 +96,7 @@ def render_html(notebook: Path, target: Path, title: str, lang: str, toc_title: 
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
-    body = re.sub(r"<html[^>]*>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', body, count=1)
+    body = re.sub(r"<html[^>]*>", f'<html lang="{HTML_LANG.get(lang, "en")}">', body, count=1)
     body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1, flags=re.S)
     body = with_csp(body.replace("</head>", f"<style>{CSS}</style></head>", 1), CSP_BUILTIN)
     tmp = target.with_suffix(".html.tmp")
@@ -139,7 +147,8 @@ def render_pdf(notebook: Path, target: Path, title: str, lang: str) -> Path:
             extra_args=[
                 "--standalone",
                 f"--metadata=title:{title}",
-                f"--metadata=lang:{'zh' if lang == 'zh' else 'en'}",
+                f"--metadata=lang:{PANDOC_LANG.get(lang, 'en')}",
+                *([f"--variable=region:{TYPST_REGION[lang]}"] if lang in TYPST_REGION else []),
                 f"--variable=mainfont:{FONT_FAMILY}",
                 "--variable=papersize:a4",
                 "--variable=margin.x:2cm",
