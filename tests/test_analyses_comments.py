@@ -25,6 +25,12 @@ def test_language_and_tokens():
     assert "phone" not in tokens("call me [phone]")
 
 
+def test_tokens_of_a_comment_seen_before_are_a_fresh_list():
+    first = tokens("late delivery again")
+    first.append("changed")  # a caller that edits its list must not change the next caller's tokens
+    assert tokens("late delivery again") == ["late", "delivery", "again"]
+
+
 def test_no_comments():
     result = analyse_comments(pd.DataFrame({"csat": [5]}), pd.DataFrame())
     assert not result.available and "no survey comments" in result.reason

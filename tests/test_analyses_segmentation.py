@@ -32,6 +32,25 @@ def test_three_clear_groups_are_found_and_named():
     assert any(n.startswith("new") or ", new" in n for n in names)
 
 
+def test_silhouettes_are_sklearns_scores_of_each_k():
+    """The distances are computed once for every k; each score is still silhouette_score of that k's labels."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+    from sklearn.preprocessing import StandardScaler
+
+    frame = three_groups()
+    result = segment_customers(frame)
+    scaled = StandardScaler().fit_transform(frame[["monthly_spend", "tenure_months", "contacts_per_month"]])
+    rng = np.random.default_rng(0)  # the same fit subset and scored sample as segment_customers draws
+    fit, sample = (
+        rng.choice(len(scaled), len(scaled), replace=False),
+        rng.choice(len(scaled), len(scaled), replace=False),
+    )
+    for k in (2, 3, 4):
+        labels = KMeans(n_clusters=k, n_init=4, random_state=0).fit(scaled[fit]).predict(scaled[sample])
+        assert abs(result.silhouettes[k] - silhouette_score(scaled[sample], labels)) < 1e-9
+
+
 def test_same_inputs_same_segments():
     a, b = segment_customers(three_groups()), segment_customers(three_groups())
     pd.testing.assert_frame_equal(a.assignments, b.assignments)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -47,13 +48,19 @@ def language(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Words of a comment: jieba segmentation for Chinese, lower-case words for English; placeholders dropped."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=100_000)
+def _tokens(text: str) -> tuple[str, ...]:
+    # a comment is split once per process: the classifier's vectoriser splits every text on each fit and predict
     text = re.sub(r"\[(email|id|phone)\]", " ", text)
     if language(text) == "zh":
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
-        return [w for w in jieba.lcut(text) if w.strip() and not re.fullmatch(r"[\W_]+", w)]
-    return WORD.findall(text.lower())
+        return tuple(w for w in jieba.lcut(text) if w.strip() and not re.fullmatch(r"[\W_]+", w))
+    return tuple(WORD.findall(text.lower()))
 
 
 @dataclass(frozen=True)

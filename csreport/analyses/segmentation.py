@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import pairwise_distances, silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from csreport.analyses.result import AnalysisResult
@@ -100,10 +100,12 @@ def segment_customers(
     fit = rng.choice(len(scaled), min(len(scaled), FIT_SAMPLE), replace=False)
     sample = rng.choice(len(scaled), min(len(scaled), SILHOUETTE_SAMPLE), replace=False)
     silhouettes, models = {}, {}
+    # the sample's Euclidean distances do not depend on k: computed once, not once per candidate k
+    distances = pairwise_distances(scaled[sample])
     for k in k_range:
         model = KMeans(n_clusters=k, n_init=4, random_state=SEED).fit(scaled[fit])
         models[k] = model
-        silhouettes[k] = float(silhouette_score(scaled[sample], model.predict(scaled[sample])))
+        silhouettes[k] = float(silhouette_score(distances, model.predict(scaled[sample]), metric="precomputed"))
     k = max(silhouettes, key=silhouettes.get)
     labels = models[k].predict(scaled)
     frame = features.assign(segment=labels)
