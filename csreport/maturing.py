@@ -69,28 +69,57 @@ def cutoff(coverage: Coverage, months_back: int) -> pd.Timestamp:
 
 
 def same_age_kpis(store: Store, period: str, unit: str, at: pd.Timestamp, params: Parameters) -> dict[str, Measure]:
-    """The contact KPIs of ``period`` × ``unit`` as the data stood at ``at``: contacts created up to ``at``;
+    """The maturing KPIs that can be aged (:func:`maturing_kpis` with a ``dated_by``) of ``period`` × ``unit``
+    as the data stood at ``at``: contacts created up to ``at``;
     repeats (FCR rule), resolutions (``resolved_at``, and the ``resolved`` flag of contacts resolved later) and
     first responses after ``at`` not yet seen."""
+    return same_age_many(store, [(period, unit, at)], params).get((period, unit, str(at)), {})
+
+
+def same_age_many(
+    store: Store, requests: list[tuple[str, str, pd.Timestamp]], params: Parameters
+) -> dict[tuple[str, str, str], dict[str, Measure]]:
+    """:func:`same_age_kpis` of every ``(period, unit, at)`` of ``requests`` in one pass over the store (each
+    request is a scenario: its unit's month up to ``at`` with the later outcomes masked), keyed
+    ``(period, unit, str(at))``; a request without contacts is left out."""
+    if not requests:
+        return {}
     columns = set(store.columns("contacts"))
-    start, stop = store.window(period, unit)  # the unit's month; ``at`` is of its zone (its coverage)
-    cut = literal(str(to_zone(at, store.zone(unit), store.run_zone))) + "::TIMESTAMP"
-    masks = []
-    for column in ("resolved_at", "first_response_at"):
-        if column in columns:
-            masks.append(f"CASE WHEN {column} <= {cut} THEN {column} END AS {column}")
-    if {"resolved", "resolved_at"} <= columns:
-        masks.append(f"CASE WHEN resolved_at > {cut} THEN FALSE ELSE resolved END AS resolved")
-    unit_filter = "" if unit == ALL_UNITS else f" AND business_unit = {literal(unit)}"
+    parts, ranges, starts, stops = [], [], [], []
+    for key, (period, unit, at) in enumerate(requests):
+        start, stop = store.window(period, unit)  # the unit's month; ``at`` is of its zone (its coverage)
+        cut = literal(str(to_zone(at, store.zone(unit), store.run_zone))) + "::TIMESTAMP"
+        masks = []
+        for column in ("resolved_at", "first_response_at"):
+            if column in columns:
+                masks.append(f"CASE WHEN {column} <= {cut} THEN {column} END AS {column}")
+        if {"resolved", "resolved_at"} <= columns:
+            masks.append(f"CASE WHEN resolved_at > {cut} THEN FALSE ELSE resolved END AS resolved")
+        unit_filter = "" if unit == ALL_UNITS else f" AND business_unit = {literal(unit)}"
+        rows = f"created_at >= {literal(str(start))}::TIMESTAMP AND created_at <= {cut}"
+        parts.append(
+            f"SELECT *{' REPLACE (' + ', '.join(masks) + ')' if masks else ''}, {literal(str(key))} AS _scenario, "
+            f"{literal(str(stop))}::TIMESTAMP AS _scenario_stop FROM _rows WHERE {rows}{unit_filter}"
+        )
+        ranges.append(f"({rows})")
+        starts.append(start)
+        stops.append(stop)
+    # the store is read once: the rows of every scenario's span, then each scenario's slice of them
     source = (
-        f"(SELECT *{' REPLACE (' + ', '.join(masks) + ')' if masks else ''} FROM {store.relation('contacts')} "
-        f"WHERE created_at >= {literal(str(start))}::TIMESTAMP AND created_at <= {cut}{unit_filter})"
+        f"(WITH _rows AS MATERIALIZED (SELECT * FROM {store.relation('contacts')} WHERE {' OR '.join(ranges)}) "
+        f"{' UNION ALL '.join(parts)})"
     )
-    specs = contact_specs(params, columns)
+    aged = {kpi for kpi, m in maturing_kpis(columns, params).items() if m.dated_by}
+    specs = [spec for spec in contact_specs(params, columns) if spec.name in aged]  # the others are not read
+    derived = contacts_derived(columns, params, scenarios=True)
     grouped = query_grouped(
-        source, columns, specs, contacts_derived(columns, params), "created_at", str(start), str(stop)
+        source, columns, specs, derived, "created_at", str(min(starts)), str(max(stops)), scenarios=True
     ).finish(params.confidence)
-    return grouped.get((period, unit), {})
+    return {
+        (period, unit, str(at)): grouped[(str(key), "")]
+        for key, (period, unit, at) in enumerate(requests)
+        if (str(key), "") in grouped
+    }
 
 
 def not_comparable(comparison: Comparison, reason: str) -> Comparison:

@@ -17,7 +17,7 @@ import pandas as pd
 from csreport.calendars import Calendars
 from csreport.comparisons import Comparison, against_target, compare
 from csreport.kpis import SCORECARD_KPIS, compute_kpis, compute_many, load_period
-from csreport.maturing import cutoff, is_maturing, maturing_kpis, not_comparable, same_age_kpis
+from csreport.maturing import cutoff, is_maturing, maturing_kpis, not_comparable, same_age_kpis, same_age_many
 from csreport.measure import Measure
 from csreport.metrics.business import business_clock
 from csreport.metrics.service import contact_kpis, contact_specs
@@ -73,9 +73,23 @@ class KpiCache:
         """Compute ``periods`` × ``units`` at once, with the previous month and same month last year of each
         period, so that their scorecards need no further reading."""
         needed = {str(parse_period(p) - k) for p in periods for k in (0, 1, 12)}
-        if all((p, u) in self._kpis for p in needed for u in units):
-            return  # computed already (e.g. restored from the report computed once, see csreport.computed)
-        self._kpis.update(compute_many(self.store, sorted(needed), units, self.params))
+        # computed already (e.g. restored from the report computed once, see csreport.computed): not again
+        if not all((p, u) in self._kpis for p in needed for u in units):
+            self._kpis.update(compute_many(self.store, sorted(needed), units, self.params))
+        self._preload_same_age(periods, units)
+
+    def _preload_same_age(self, periods: list[str], units: list[str]) -> None:
+        """The baselines at the same age of every maturing period × unit (:func:`_maturing`), in one pass."""
+        wanted = {}
+        for period in periods:
+            for unit in units:
+                coverage = self.store.coverage(unit)
+                months, days = _months_and_days(period, coverage)
+                _, requests = _same_age_requests(self.store, months, unit, coverage, days, self.params)
+                wanted.update({key: at for key, at in requests.values() if key not in self.same_age})
+        if wanted:
+            found = same_age_many(self.store, [(p, u, at) for (p, u, _), at in wanted.items()], self.params)
+            self.same_age.update({key: found.get(key, {}) for key in wanted})
 
     def state(self) -> dict:
         """What this cache has computed (KPIs per period × unit, benchmark summaries), to keep on disk."""
@@ -115,10 +129,8 @@ def scorecard(
     targets = targets or load_targets()
     cache = cache or KpiCache(store, targets)
     params = targets.parameters
-    month = parse_period(period)
     coverage = store.coverage(unit)
-    months = (period, str(month - 1), str(month - 12))
-    days = [coverage.days(p) if coverage else parse_period(p).days_in_month for p in months]
+    months, days = _months_and_days(period, coverage)
     partial = [bool(coverage and coverage.partial(p)) for p in months]
     current = cache.kpis(period, unit)
     previous = _within_data(cache.kpis(months[1], unit), days[1], coverage)
@@ -194,21 +206,38 @@ def scorecard(
     return pd.DataFrame(rows)
 
 
-def _maturing(store, months, unit, coverage, days, params, cache):
-    """The KPIs maturing in ``months[0]`` and, for those that can be aged, the KPIs of the previous month and the
-    same month last year at the same age (``{1: …, 2: …}``)."""
+def _months_and_days(period: str, coverage: Coverage | None) -> tuple[tuple[str, str, str], list[int]]:
+    """``period``, the previous month and the same month last year, with their days inside the data."""
+    month = parse_period(period)
+    months = (period, str(month - 1), str(month - 12))
+    return months, [coverage.days(p) if coverage else parse_period(p).days_in_month for p in months]
+
+
+def _same_age_requests(store, months, unit, coverage, days, params):
+    """The KPIs maturing in ``months[0]`` and the baselines they need at the same age:
+    ``{i: ((month, unit, cut-off), cut-off)}`` for the previous month (1) and same month last year (2)."""
     columns = set(store.columns("contacts")) if "contacts" in store.tables else set()
     maturing = {
         k: m for k, m in maturing_kpis(columns, params).items() if is_maturing(coverage, months[0], m.horizon_days)
     }
-    aged = {}
+    requests = {}
     if any(m.dated_by for m in maturing.values()):
         for i, back in ((1, 1), (2, 12)):
-            key = (months[i], unit, str(cutoff(coverage, back)))
-            if days[i] > 0 and key not in cache.same_age:
-                cache.same_age[key] = same_age_kpis(store, months[i], unit, cutoff(coverage, back), params)
             if days[i] > 0:
-                aged[i] = cache.same_age[key]
+                at = cutoff(coverage, back)
+                requests[i] = ((months[i], unit, str(at)), at)
+    return maturing, requests
+
+
+def _maturing(store, months, unit, coverage, days, params, cache):
+    """The KPIs maturing in ``months[0]`` and, for those that can be aged, the KPIs of the previous month and the
+    same month last year at the same age (``{1: …, 2: …}``; preloaded by :meth:`KpiCache.preload`)."""
+    maturing, requests = _same_age_requests(store, months, unit, coverage, days, params)
+    aged = {}
+    for i, (key, at) in requests.items():
+        if key not in cache.same_age:
+            cache.same_age[key] = same_age_kpis(store, months[i], unit, at, params)
+        aged[i] = cache.same_age[key]
     return maturing, aged
 
 

@@ -174,6 +174,27 @@ def test_fcr_by_repeat_rule_in_a_censored_month_is_compared_at_the_same_age(data
     assert complete.p_value == pytest.approx(0.007, abs=0.001) and complete.significant
 
 
+def test_baselines_at_the_same_age_of_a_unit_and_of_all_units_in_one_pass(data_dir, tmp_path):
+    """The preloaded same-age baselines (one pass over the store, a scenario per request) equal the hand count
+    of the test above: September as it stood on 10 September 17:30 had 50 contacts, 10 repeated → 40 / 50, for
+    east and for all units (east only) read together: repeats are looked for within each scenario, so a
+    contact is not taken for a repeat of its own copy in the other one."""
+    from csreport.maturing import same_age_many
+
+    report = ingest(data_dir(contacts="contacts_fcr_repeat_censored.csv"), tmp_path / "work")
+    store = Store(Path(report.store_dir))
+    at = pd.Timestamp("2026-09-10 17:30")
+    params = load_targets().parameters
+    found = same_age_many(store, [("2026-09", "east", at), ("2026-09", "all", at)], params)
+    for unit in ("east", "all"):
+        fcr = found[("2026-09", unit, str(at))]["fcr_rate"]
+        assert (fcr.numerator, fcr.n) == (40, 50)
+    cache = KpiCache(store, load_targets())
+    cache.preload(["2026-10"], ["east", "all"])  # what the scorecards of October need, read at once
+    assert cache.same_age[("2026-09", "east", str(at))]["fcr_rate"].value == pytest.approx(40 / 50)
+    assert scorecard(store, "2026-10", "all", cache=cache).set_index("kpi").loc["fcr_rate", "previous"] == 0.8
+
+
 @pytest.mark.parametrize(
     "lang, method, same_age",
     [

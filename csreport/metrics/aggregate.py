@@ -282,10 +282,11 @@ class GroupedQuery:
     usable: list[tuple[int, Spec]]
     missing: dict[str, Measure]
     table: object  # pyarrow.Table
+    pool: bool = True  # add the "all units" row of each period (False: rows are scenarios, see query_grouped)
 
     def finish(self, confidence: float) -> dict[tuple[str, str], dict[str, Measure]]:
         rows = _rows_with_arrays(self.table)
-        if not any(row["_unit"] == "all" for row in rows):  # aggregated by DuckDB when units have own zones
+        if self.pool and not any(row["_unit"] == "all" for row in rows):  # DuckDB's when units have own zones
             rows += _pooled_by_period(rows)
 
         def measures_of(row: dict) -> dict[str, Measure]:
@@ -307,11 +308,16 @@ def query_grouped(
     start: str,
     stop: str,
     local_month: str | None = None,
+    scenarios: bool = False,
 ) -> GroupedQuery:
     """Run every spec per (period, unit) over the store relation ``source`` from ``start`` (inclusive) to
     ``stop`` (exclusive) timestamps. ``local_month`` (:meth:`csreport.store.Store.month_sql`): the units'
     months in their own time zones; "all units" then keeps the store's months and is aggregated in the same
-    pass (grouping sets) instead of pooled from the units' rows."""
+    pass (grouping sets) instead of pooled from the units' rows.
+
+    ``scenarios``: ``source`` carries a ``_scenario`` key and a ``_scenario_stop`` timestamp per row (several
+    slices of the store in one pass, e.g. :func:`csreport.maturing.same_age_many`); the specs run per scenario
+    over its rows before its stop, keyed ``(scenario, "")``."""
     usable, missing = _select(specs, columns)
     plan = _plan(usable)
     t = quote(time_column)
@@ -328,6 +334,11 @@ def query_grouped(
         f"WHERE {t} >= {low} AND {t} < {high}"
     )
     aggregates = ", ".join(plan.aggregates or ["count(*) AS _rows"])
+    if scenarios:
+        inner = inner.replace("SELECT ", "SELECT _scenario, ", 1) + f" AND {t} < _scenario_stop"
+        grouped = f"SELECT _scenario AS _period, '' AS _unit, {aggregates} FROM ({inner}) AS d GROUP BY ALL"
+        with connect() as con:
+            return GroupedQuery(specs, usable, missing, con.sql(grouped).to_arrow_table(), pool=False)
     if local_month:
         grouped = (
             f"SELECT coalesce(_month, _store_month) AS _month, CASE WHEN grouping(_unit) = 1 THEN 'all' "
@@ -382,9 +393,12 @@ def _rows_with_arrays(table) -> list[dict]:
     return rows
 
 
-def contacts_derived(columns: set[str], params: Parameters, years: tuple[int, int] | None = None) -> str:
+def contacts_derived(
+    columns: set[str], params: Parameters, years: tuple[int, int] | None = None, scenarios: bool = False
+) -> str:
     """SELECT over ``source`` adding the helper columns the contact KPIs use; business-time columns from the
-    units' calendars (``params.business``) for the timestamps of ``years``."""
+    units' calendars (``params.business``) for the timestamps of ``years``. ``scenarios``: repeats are looked
+    for within each ``_scenario`` of the source (:func:`query_grouped`)."""
     from csreport.metrics.business import business_source
 
     extra = []
@@ -419,7 +433,8 @@ def contacts_derived(columns: set[str], params: Parameters, years: tuple[int, in
     if "first_contact_resolution" not in columns and {"customer_id", "created_at"} <= columns:
         window = f"INTERVAL {int(params.fcr_repeat_window_days * 86400)} SECOND"
         extra.append(
-            "coalesce(lead(created_at) OVER (PARTITION BY customer_id ORDER BY created_at) - created_at "
+            f"coalesce(lead(created_at) OVER (PARTITION BY {'_scenario, ' if scenarios else ''}customer_id "
+            "ORDER BY created_at) - created_at "
             f"<= {window}, FALSE) AS _repeated"
         )
     return f"SELECT *{''.join(', ' + e for e in extra)} FROM {business_source(params.business, columns, years)}"
