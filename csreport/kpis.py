@@ -24,7 +24,7 @@ from csreport.metrics.service import contact_kpis, contact_specs, per_1000
 from csreport.schemas import empty_frame
 from csreport.sql import quote
 from csreport.store import ALL_UNITS, Store, parse_period
-from csreport.targets import Parameters
+from csreport.targets import BUSINESS_TWINS, Parameters
 
 #: scorecard KPIs in display order
 SCORECARD_KPIS = [
@@ -207,17 +207,31 @@ def compute_kpis(data: PeriodData, params: Parameters | None = None) -> dict[str
 
 
 def _contact_query(store: Store, start: str, stop: str, params: Parameters) -> GroupedQuery:
+    """The contact KPIs per month × unit from ``start`` to ``stop``. The business-hour table is first built for
+    the years up to one after the last contact (from the coverage recorded at validation, no scan); should a
+    first response or resolution lie beyond it (fewer business than elapsed times collected), the query runs
+    again with the table reaching the store's last timestamp (:func:`contact_years`)."""
     columns = set(store.columns("contacts"))
-    return query_grouped(
-        store.relation("contacts"),
-        columns,
-        contact_specs(params, columns),
-        contacts_derived(columns, params, contact_years(store, start, columns, params)),
-        "created_at",
-        start,
-        stop,
-        store.month_sql("created_at", pd.Timestamp(start), pd.Timestamp(stop)),
-    )
+
+    def run(years: tuple[int, int] | None) -> GroupedQuery:
+        return query_grouped(
+            store.relation("contacts"),
+            columns,
+            contact_specs(params, columns),
+            contacts_derived(columns, params, years),
+            "created_at",
+            start,
+            stop,
+            store.month_sql("created_at", pd.Timestamp(start), pd.Timestamp(stop)),
+        )
+
+    coverage = store.coverage(ALL_UNITS) if params.business is not None and params.business.units else None
+    if coverage is None:
+        return run(contact_years(store, start, columns, params))
+    query = run(span_years(pd.Timestamp(start), max(pd.Timestamp(start), coverage.last + pd.DateOffset(years=1))))
+    if any(query.value_counts(business) != query.value_counts(elapsed) for business, elapsed in BUSINESS_TWINS.items()):
+        query = run(contact_years(store, start, columns, params))
+    return query
 
 
 def contact_years(store: Store, start: str, columns: set[str], params: Parameters) -> tuple[int, int] | None:

@@ -109,6 +109,28 @@ def test_business_kpis_beside_elapsed_ones():
     assert plain["first_response_business_median_s"].value == plain["first_response_median_s"].value
 
 
+def test_resolution_long_after_the_data_ends_is_measured_in_business_time(data_dir, tmp_path):
+    """contacts_resolved_years_later.csv: Y001 created 5 Oct 2026 and resolved 5 Jan 2028 (457 days, more
+    than a year after the last contact, beyond the business-hour table first built), Y002 resolved after 2 h.
+    East works every day around the clock on a calendar (not '24/7'), so business time = elapsed time:
+    median of 2 h and 457 days."""
+    from csreport.ingest import ingest
+    from csreport.scorecard import KpiCache
+    from csreport.store import Store
+    from csreport.targets import load_targets
+
+    report = ingest(data_dir(contacts="contacts_resolved_years_later.csv"), tmp_path / "work")
+    store = Store(Path(report.store_dir))
+    calendars = Calendars(
+        {"east": parse_calendar("east", {"hours": {"mon-sun": "00:00-24:00"}}, "c.yml", store.run_zone)}
+    )
+    cache = KpiCache(store, load_targets(), calendars)
+    cache.preload(["2026-10"], ["east", "all"])
+    for unit in ("east", "all"):
+        business = cache.kpis("2026-10", unit)["resolution_business_median_s"]
+        assert business.n == 2 and business.value == (2 * 3600 + 457 * 86400) / 2
+
+
 def test_calendars_file_is_checked(tmp_path):
     path = tmp_path / "calendars.yml"
     path.write_text("units:\n  east:\n    hours: {mon-fri: ['09:00-18:00']}\n    holidays: CN\n", encoding="utf-8")

@@ -284,6 +284,15 @@ class GroupedQuery:
     table: object  # pyarrow.Table
     pool: bool = True  # add the "all units" row of each period (False: rows are scenarios, see query_grouped)
 
+    def value_counts(self, name: str) -> list[int] | None:
+        """Per result row, how many values quantile spec ``name`` collected (None when it is not computed)."""
+        import pyarrow.compute as pc
+
+        spec = next((s for _, s in self.usable if s.name == name and isinstance(s, Quantile)), None)
+        if spec is None:
+            return None
+        return pc.list_value_length(self.table.column(_list_name(spec))).fill_null(0).to_pylist()
+
     def finish(self, confidence: float) -> dict[tuple[str, str], dict[str, Measure]]:
         rows = _rows_with_arrays(self.table)
         if self.pool and not any(row["_unit"] == "all" for row in rows):  # DuckDB's when units have own zones

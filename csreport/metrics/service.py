@@ -176,7 +176,8 @@ def contact_specs(params: Parameters, columns: set[str]) -> list[Spec]:
 def _business_specs(params: Parameters) -> list[Quantile]:
     """Median and p90 of first response and resolution time in business seconds: working time of the unit's
     calendar (params/calendars.yml) between created_at and first_response_at / resolved_at; a unit without a
-    calendar is open 24/7, so its business time equals its elapsed time."""
+    calendar is open 24/7, so its business time equals its elapsed time. Without any calendar the quantiles are
+    taken from the elapsed times' values (the same numbers, collected and partitioned once)."""
     calendared = params.business is not None and params.business.units
     basis = "business hours of the unit's calendar" if calendared else "business hours: no calendar, 24/7"
     out = []
@@ -184,6 +185,7 @@ def _business_specs(params: Parameters) -> list[Quantile]:
         ("first_response", "first_response_at", "_first_response_bs", "no contact with a first response"),
         ("resolution", "resolved_at", "_resolution_bs", "no resolved contact"),
     ]:
+        value = value if calendared else value.removesuffix("bs") + "s"  # _first_response_s, _resolution_s
         for label, q in (("median", 0.5), ("p90", 0.9)):
             out.append(
                 Quantile(
