@@ -85,9 +85,10 @@ def _table_file(clock: BusinessClock, years: tuple[int, int]) -> tuple[str, int]
     return str(path), size
 
 
-def _cum(alias: str, column: str, size: int) -> str:
-    t = f"epoch(s.{quote(column)})"
-    return f"{alias}.cum + least(greatest({t} - {alias}.b * {size} - {alias}.ws, 0), {alias}.we - {alias}.ws)"
+def _cum(alias: str, column: str) -> str:
+    """``cum(t)`` from the joined bucket: working seconds before the bucket plus those of its span before ``t``
+    (``base``: the span's start in epoch seconds, ``span``: its length; ``t − base`` is exact in doubles)."""
+    return f"{alias}.cum + least(greatest(epoch(s.{quote(column)}) - {alias}.base, 0), {alias}.span)"
 
 
 def business_source(clock: BusinessClock | None, columns: set[str], years: tuple[int, int] | None) -> str:
@@ -101,7 +102,8 @@ def business_source(clock: BusinessClock | None, columns: set[str], years: tuple
         elapsed = ", ".join(f"epoch({quote(c)}) - epoch(created_at) AS {n}" for n, c in pairs.items())
         return f"(SELECT *, {elapsed} FROM source) AS source_b"
     path, size = _table_file(clock, years)
-    table = f"read_parquet({literal(path)})"
+    # the span's start and length per bucket, computed on the table's rows rather than on every contact's
+    table = f"(SELECT unit, b, cum, b * {size} + ws AS base, we - ws AS span FROM read_parquet({literal(path)}))"
     joins, items = [], []
     aliases = {"created_at": "k0"} | {c: f"k{i + 1}" for i, c in enumerate(pairs.values())}
     for column, alias in aliases.items():
@@ -112,7 +114,7 @@ def business_source(clock: BusinessClock | None, columns: set[str], years: tuple
     calendared = ", ".join(literal(u) for u in clock.units)
     for name, column in pairs.items():
         elapsed = f"epoch(s.{quote(column)}) - epoch(s.created_at)"
-        business = f"({_cum(aliases[column], column, size)}) - ({_cum('k0', 'created_at', size)})"
+        business = f"({_cum(aliases[column], column)}) - ({_cum('k0', 'created_at')})"
         items.append(f"CASE WHEN s.business_unit IN ({calendared}) THEN {business} ELSE {elapsed} END AS {name}")
     return f"(SELECT s.*, {', '.join(items)} FROM source AS s {' '.join(joins)}) AS source_b"
 
