@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
-from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter  # noqa: E402
 
 FONT_FAMILY = "Noto Sans CJK SC"
 WIDTH, HEIGHT = 7.2, 3.4  # inches: the text width of an A4 page with 2 cm margins
@@ -157,7 +157,8 @@ def intervals(
 def profile_heatmap(z_scores: pd.DataFrame, title: str, colorbar: str):
     """Segment profiles: mean of each feature per segment in standard deviations from the customer base."""
     fig, ax = _figure(height=max(2.2, 0.5 * len(z_scores) + 1.2))
-    sns.heatmap(z_scores, ax=ax, cmap="vlag", center=0, annot=True, fmt=".1f", cbar_kws={"label": colorbar})
+    shown = z_scores.astype(float).round(1) + 0.0  # + 0.0: no "-0.0" label
+    sns.heatmap(shown, ax=ax, cmap="vlag", center=0, annot=True, fmt=".1f", cbar_kws={"label": colorbar})
     ax.set(title=title, xlabel="", ylabel="")
     return fig
 
@@ -224,6 +225,7 @@ def required_vs_actual(frame: pd.DataFrame, title: str, xlabel: str, ylabel: str
         ax.axhline(float(frame["on_hand"].iloc[0]), color=BAD, lw=2, label=labels["on_hand"])
     step = max(1, len(frame) // 12)
     ax.set_xticks(x[::step], frame["label"].iloc[::step], rotation=45, ha="right")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # agents are whole: no 0.5 ticks
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.legend(frameon=False)
     return fig

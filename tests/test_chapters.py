@@ -4,6 +4,7 @@ missing glyph, and says what is missing (instead of failing) when only the conta
 from __future__ import annotations
 
 import importlib
+import re
 import shutil
 import warnings
 
@@ -121,3 +122,17 @@ def test_a_section_keeps_its_figures_and_a_section_inside_a_section_adds_to_it(s
     assert [type(p).__name__ for p in sec.parts] == ["Markdown", "Image", "Markdown", "Markdown"]
     bundle = sec._repr_mimebundle_()
     assert bundle["text/markdown"].startswith("## Outer\n\n![](data:image/png;base64,")
+
+
+def test_money_is_rounded_in_sentences_and_exact_in_tables(sample_dir, sample_truth, tmp_path, shown):
+    """The cost-and-benefit section of east: its sentences give amounts of 100 or more in whole units (no
+    cents), its table keeps the cents; the sentence opening with a process name starts with a capital."""
+    ctx = open_report(sample_truth["end"], "east", "en", sample_dir, tmp_path / "validated")
+    importlib.import_module("csreport.chapters.service_quality").cost_benefit(ctx)._ipython_display_()
+    importlib.import_module("csreport.chapters.customers").needs(ctx)._ipython_display_()
+    lines = _text(shown).splitlines()
+    sentences = [line for line in lines if "is the dearest process" in line or "is the most common reason" in line]
+    rows = [line for line in lines if line.startswith("|") and "CN¥" in line]
+    assert len(sentences) == 2 and all(s[0].isupper() for s in sentences), sentences
+    assert not re.search(r"CN¥\d{1,3}(,\d{3})*\d{3}\.\d\d|CN¥[1-9]\d{2}\.\d\d", " ".join(sentences))
+    assert rows and all(re.findall(r"CN¥[\d,]+\.\d\d", row) for row in rows)  # every money cell with cents

@@ -100,3 +100,20 @@ def test_chart_text_is_at_least_7pt_at_a4_print_size(build):
     width_in = image.width / plt.rcParams["savefig.dpi"]
     printed = min(sizes) * TEXT_WIDTH_IN / width_in  # the image is set at the text width
     assert printed >= MIN_PT, f"smallest text {min(sizes)} pt prints at {printed:.1f} pt ({width_in:.2f} in wide)"
+
+
+def test_staffing_chart_counts_agents_in_whole_numbers():
+    """A peak of 4 agents: ticks 0, 1, 2, 3, 4 (matplotlib's default steps would be 0.0, 0.5, … 4.0)."""
+    frame = pd.DataFrame({"label": ["09:00", "09:30", "10:00"], "required": [2, 4, 1], "on_hand": [2.7] * 3})
+    fig = charts.required_vs_actual(frame, "Peak of 4 agents", "Interval", "Agents", {"required": "r", "on_hand": "o"})
+    ticks = [t for t in fig.axes[0].get_yticks() if 0 <= t <= 4]
+    plt.close(fig)
+    assert ticks == [0, 1, 2, 3, 4]
+
+
+def test_segment_profile_has_no_negative_zero():
+    z = pd.DataFrame([[-0.04, 0.3], [0.02, -0.26]], index=["a", "b"], columns=["spend", "tenure"])
+    fig = charts.profile_heatmap(z, "Segments", "SD from the base")
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    plt.close(fig)
+    assert labels == ["0.0", "0.3", "0.0", "-0.3"]

@@ -89,15 +89,14 @@ def needs(ctx: ReportContext) -> None:
     by = by.sort_values("n", ascending=False)
     total = int(by["n"].sum())
     top = by.index[0]
-    out.say(
-        ctx.t(
-            "ch2.needs_sentence",
-            category=top,
-            share=i18n.percent(by["n"].iloc[0] / total, ctx.lang),
-            n=i18n.number(total, ctx.lang),
-            categories=len(by),
-        )
+    sentence = ctx.t(
+        "ch2.needs_sentence",
+        category=top,
+        share=i18n.percent(by["n"].iloc[0] / total, ctx.lang),
+        n=i18n.number(total, ctx.lang),
+        categories=len(by),
     )
+    out.say(sentence[:1].upper() + sentence[1:])  # it opens with a category code: "Technical is the most"
     shown = pd.DataFrame(
         {
             ctx.t("ch2.col.category"): by.index,

@@ -140,7 +140,8 @@ def cost_benefit(ctx: ReportContext) -> None:
     )
     if table.empty:
         return out.say(ctx.t("ch3.cost_benefit_small", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang)))
-    money = lambda v: i18n.amount(v, ctx.lang)  # noqa: E731
+    money = lambda v: i18n.amount(v, ctx.lang)  # noqa: E731  (sentences: rounded)
+    exact = lambda v: i18n.money(v, ctx.lang)  # noqa: E731  (the table: cents)
     worst, best = table.iloc[0], table.iloc[-1]
     sentences = [
         ctx.t(
@@ -166,19 +167,20 @@ def cost_benefit(ctx: ReportContext) -> None:
                 revenue=money(top["revenue_at_risk"]),
             )
         )
+    sentences[0] = sentences[0][:1].upper() + sentences[0][1:]  # it opens with a process: "Ticket · product is"
     out.say(*sentences)
     shown = table.head(12)
     frame = pd.DataFrame(
         {
             ctx.t("ch3.col.process"): [_process_label(r, ctx) for _, r in shown.iterrows()],
             ctx.t("ch3.col.contacts"): shown["contacts"].map(lambda v: i18n.number(v, ctx.lang)),
-            ctx.t("ch3.col.cost_per_contact"): shown["cost_per_contact"].map(money),
-            ctx.t("ch3.col.cost_per_resolved"): shown["cost_per_resolved"].map(money),
+            ctx.t("ch3.col.cost_per_contact"): shown["cost_per_contact"].map(exact),
+            ctx.t("ch3.col.cost_per_resolved"): shown["cost_per_resolved"].map(exact),
             ctx.t("ch3.col.repeats"): shown["repeat_contacts"].map(lambda v: i18n.number(v, ctx.lang)),
             ctx.t("ch3.col.fcr"): shown["fcr_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
             ctx.t("ch3.col.csat"): shown["csat_mean"].map(lambda v: i18n.number(v, ctx.lang, 2)),
             ctx.t("ch3.col.churn"): shown["churn_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
-            ctx.t("ch3.col.revenue_at_risk"): shown["revenue_at_risk"].map(money),
+            ctx.t("ch3.col.revenue_at_risk"): shown["revenue_at_risk"].map(exact),
         }
     )
     caption = ctx.t("ch3.cost_benefit_caption", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang))
