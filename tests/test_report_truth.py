@@ -32,7 +32,7 @@ def test_needs_without_complaint_flags_shows_no_complaint_share(tmp_path):
     assert list(table.columns) == ["Category", "Contacts", "Share"]
     assert table.iloc[0].tolist() == ["billing", "3", "75.0%"]
     assert section.sentences == [
-        "billing is the most common reason for contact (75.0% of 4 contacts across 2 categories)."
+        "Billing is the most common reason for contact (75.0% of 4 contacts across 2 categories)."
     ]
 
 
@@ -70,7 +70,7 @@ def test_a_spike_in_a_cut_off_month_states_the_days_it_covers():
     [spike] = category_spikes(counts, "2026-10", "east", Rules(), days=days)
     assert spike.baseline == pytest.approx(93 / 92 * 12)
     assert finding_sentence(spike, "en").startswith(
-        "Complaints about delivery rose to 40 in the 12 days of October 2026 with data, 3.3 times the 12.1 their "
+        "Complaints about delivery rose to 40 in the 12 days of October 2026 with data, 3.3 times the 12 their "
         "usual rate gives for those days"
     )
     assert finding_sentence(spike, "zh").startswith("2026年10月有数据的 12 天内“delivery”类投诉升至 40 件")
