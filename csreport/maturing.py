@@ -85,6 +85,8 @@ def same_age_many(
     if not requests:
         return {}
     columns = set(store.columns("contacts"))
+    # contacts after the month matter only to the repeat rule of FCR (a repeat within the window after it)
+    repeats = "first_contact_resolution" not in columns and {"customer_id", "created_at"} <= columns
     parts, ranges, starts, stops = [], [], [], []
     for key, (period, unit, at) in enumerate(requests):
         start, stop = store.window(period, unit)  # the unit's month; ``at`` is of its zone (its coverage)
@@ -97,6 +99,7 @@ def same_age_many(
             masks.append(f"CASE WHEN resolved_at > {cut} THEN FALSE ELSE resolved END AS resolved")
         unit_filter = "" if unit == ALL_UNITS else f" AND business_unit = {literal(unit)}"
         rows = f"created_at >= {literal(str(start))}::TIMESTAMP AND created_at <= {cut}"
+        rows += "" if repeats else f" AND created_at < {literal(str(stop))}::TIMESTAMP"
         parts.append(
             f"SELECT *{' REPLACE (' + ', '.join(masks) + ')' if masks else ''}, {literal(str(key))} AS _scenario, "
             f"{literal(str(stop))}::TIMESTAMP AS _scenario_stop FROM _rows WHERE {rows}{unit_filter}"
