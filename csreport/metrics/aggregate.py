@@ -389,16 +389,17 @@ def _rows_with_arrays(table) -> list[dict]:
     rows = [dict() for _ in range(table.num_rows)]
     for name in table.column_names:
         column = table.column(name)
-        # one chunk (as DuckDB returns these few rows) is read in place: combining copies it
-        column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
         if pa.types.is_list(column.type):
-            # the child values as a view (flatten() then to_numpy() took ~1 s per 10M values) and the offsets
-            # into them (absolute: they index the child, not a flattened slice)
-            values = column.values.to_numpy(zero_copy_only=False)
-            offsets = column.offsets.to_numpy()
-            valid = column.is_valid().to_numpy(zero_copy_only=False)
-            for i in range(table.num_rows):
-                rows[i][name] = values[offsets[i] : offsets[i + 1]] if valid[i] else None
+            first = 0
+            for chunk in column.chunks:  # chunk by chunk: combining them would copy every value
+                # the child values as a view (flatten() then to_numpy() copied) and the offsets into them
+                # (absolute: they index the child, not a flattened slice)
+                values = chunk.values.to_numpy(zero_copy_only=False)
+                offsets = chunk.offsets.to_numpy()
+                valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+                for i in range(len(chunk)):
+                    rows[first + i][name] = values[offsets[i] : offsets[i + 1]] if valid[i] else None
+                first += len(chunk)
         else:
             for i, value in enumerate(column.to_pylist()):
                 rows[i][name] = value
