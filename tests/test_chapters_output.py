@@ -45,6 +45,19 @@ def test_column_widths_of_chinese_cells_by_hand():
     assert wanted[0] + wanted[1] < TABLE_WIDTH_PT and least[0] < wanted[0]
 
 
+def test_right_aligned_chinese_cells_and_short_headers_stay_whole_in_a_crowded_table():
+    # a long first column takes the room left over, so every column is squeezed to its least width: a number
+    # with its unit (60.0 分钟) or a status (未达标) must not break between characters, nor a short header (变化)
+    frame = pd.DataFrame({"指标": ["平均处理时长" * 12, "首次响应"]} | {f"变化{i}": ["60.0\u00a0分钟", "未达标"] for i in range(6)})
+    widths = column_widths(frame)
+    cell = max(text_points("60.0\u00a0分钟"), text_points("未达标"), text_points("变化0"))
+    assert sum(widths) == pytest.approx(TABLE_WIDTH_PT)
+    assert all(w >= cell * 1.08 + 2 * TABLE_INSET_PT - 1e-9 for w in widths[1:])
+    # left-aligned, the same cells may break between characters: least is one character
+    left = column_widths(frame, align={c: "left" for c in frame.columns})
+    assert min(left[1:]) < cell * 1.08 + 2 * TABLE_INSET_PT
+
+
 def test_column_widths_never_below_the_longest_word():
     # six columns of long numbers: the words nearly fill the page, the long first column gives way
     frame = pd.DataFrame(

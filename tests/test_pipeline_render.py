@@ -122,3 +122,25 @@ def test_pdf_lists_are_ragged_right_and_english_apostrophes_proportional(tmp_pat
         line.sort(key=lambda w: w.x0)
         gaps = [b.x0 - a.x1 for a, b in zip(line, line[1:], strict=False)]
         assert max(gaps, default=0) < 0.6 * (line[0].y1 - line[0].y0), [w.text for w in line]
+
+
+def test_builtin_pdf_has_the_margins_the_table_widths_are_measured_for(tmp_path):
+    """Table column widths are measured for A4 less 2 cm margins (chapters.output.TABLE_WIDTH_PT); the page must
+    have those margins (pandoc's own default is 1.25 in, which squeezed every table to 86 % of its widths and
+    broke 未达标 between its characters)."""
+    import shutil
+
+    from csreport.chapters.output import PAGE_MARGIN_CM, TABLE_INSET_PT
+    from tests import pdf_checks
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) not installed; .ci/run installs it")
+    table = "| KPI | Status |\n|:---|---:|\n| Resolution rate | missed |"
+    path = _notebook(tmp_path / "report.ipynb", [[{"text/markdown": "## 1 Background"}, {"text/markdown": table}]])
+    pdf = render.render_pdf(path, tmp_path / "report.pdf", "Report: east", "en")
+    margin = PAGE_MARGIN_CM * 72 / 2.54
+    words = pdf_checks.words(pdf)
+    kpi = next(w for w in words if w.text == "Resolution")
+    assert kpi.x0 == pytest.approx(margin + TABLE_INSET_PT, abs=0.5)
+    status = next(w for w in words if w.text == "missed")
+    assert status.x1 == pytest.approx(595.28 - margin - TABLE_INSET_PT, abs=0.5)  # the table spans the text width

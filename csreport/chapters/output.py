@@ -60,7 +60,8 @@ def bullets(items: Iterable[str]) -> None:
 # TABLE_FONT_PT on an A4 page with 2 cm margins, TABLE_INSET_PT of padding on each side of a cell, and take a pipe
 # table's column widths from its separator dashes. A cell breaks only at spaces (and between Chinese characters);
 # a column narrower than its longest unbreakable word prints over its neighbour, so widths are measured.
-TABLE_WIDTH_PT = 595.28 - 2 * 56.69  # A4 width less 2 cm margins on each side
+PAGE_MARGIN_CM = 2.0  # left, right, top and bottom, in both PDF paths (pipeline.render, pipeline.quarto)
+TABLE_WIDTH_PT = 595.28 - 2 * PAGE_MARGIN_CM * 72 / 2.54  # A4 width less the margins on each side
 TABLE_FONT_PT = 8.0
 TABLE_INSET_PT = 5.0
 _SLACK = 1.08  # measured widths are advances without kerning; leave room for rounding in the layout
@@ -111,22 +112,26 @@ def text_points(text: str) -> float:
     return sum(_char_points(ch) for ch in text)
 
 
-def _column_points(texts: list[str], header: str) -> tuple[float, float]:
+def _column_points(texts: list[str], header: str, whole: bool = False) -> tuple[float, float]:
     """(least, wanted) width of a column in points, padding included: least = its longest unbreakable word
-    (header or cell), wanted = its longest cell, the header allowed to wrap onto two lines unless it is short."""
-    words = [w for t in [header, *texts] for w in _BREAKS.split(t) if w]
-    least = max((text_points(w) for w in words), default=0.0)
+    (header or cell; with ``whole``, every cell is one word: a right-aligned number with its unit or a status,
+    which must not break between Chinese characters, 未达/标, 60.0 分/钟), wanted = its longest cell, the header
+    allowed to wrap onto two lines unless it is short."""
+    words = [w for t in [header, *texts] for w in _BREAKS.split(t) if w] + (texts if whole else [])
     head = text_points(header)  # a header may wrap onto two lines; a short one (up to 4 em, 变化) stays whole
+    least = max([*(text_points(w) for w in words), head if head <= 4 * TABLE_FONT_PT else 0.0])
     wanted = max([least, min(head, max(head / 2, 4 * TABLE_FONT_PT)), *(text_points(t) for t in texts)])
     pad = 2 * TABLE_INSET_PT
     return least * _SLACK + pad, wanted * _SLACK + pad
 
 
-def column_widths(frame: pd.DataFrame) -> list[float] | None:
-    """Column widths in points that fit the page: every column at least its longest word, the room left
-    shared out towards each column's longest cell. ``None`` when even the words do not fit side by side."""
+def column_widths(frame: pd.DataFrame, align: dict[str, str] | None = None) -> list[float] | None:
+    """Column widths in points that fit the page: every column at least its longest word (a right-aligned cell
+    is one word, see :func:`table_markdown`), the room left shared out towards each column's longest cell.
+    ``None`` when even the words do not fit side by side."""
     texts = [[str(v) for v in frame.iloc[:, i] if not pd.isna(v)] for i in range(frame.shape[1])]
-    sizes = [_column_points(t, str(c)) for t, c in zip(texts, frame.columns, strict=True)]
+    whole = [not is_left for is_left in _left(frame, align)]
+    sizes = [_column_points(t, str(c), w) for t, c, w in zip(texts, frame.columns, whole, strict=True)]
     least = sum(s[0] for s in sizes)
     if least > TABLE_WIDTH_PT:
         return None
@@ -135,13 +140,13 @@ def column_widths(frame: pd.DataFrame) -> list[float] | None:
     return [s[0] + (s[1] - s[0]) * share for s in sizes]
 
 
-def split_columns(frame: pd.DataFrame) -> list[pd.DataFrame]:
+def split_columns(frame: pd.DataFrame, align: dict[str, str] | None = None) -> list[pd.DataFrame]:
     """``frame`` as one or more tables that each fit the page, the first column repeated in each."""
-    if frame.shape[1] <= 2 or column_widths(frame) is not None:
+    if frame.shape[1] <= 2 or column_widths(frame, align) is not None:
         return [frame]
     first, parts, current = frame.columns[0], [], []
     for column in frame.columns[1:]:
-        if current and column_widths(frame[[first, *current, column]]) is None:
+        if current and column_widths(frame[[first, *current, column]], align) is None:
             parts.append(frame[[first, *current]])
             current = []
         current.append(column)
@@ -185,8 +190,8 @@ def table_markdown(frame: pd.DataFrame, align: dict[str, str] | None = None) -> 
     frame = keep_together(frame, align)
     cells = [[_cell(v) for v in row] for row in frame.itertuples(False)]
     header = [escape(c) for c in frame.columns]
-    widths = column_widths(frame) or [
-        _column_points([str(v) for v in frame.iloc[:, i]], str(c))[0] for i, c in enumerate(frame.columns)
+    widths = column_widths(frame, align) or [
+        _column_points([str(v) for v in frame.iloc[:, i]], str(c), not left[i])[0] for i, c in enumerate(frame.columns)
     ]
     rule = []
     for i in range(frame.shape[1]):
@@ -203,7 +208,7 @@ def table(frame: pd.DataFrame, caption: str | None = None, align: dict[str, str]
     if (current := running()) is not None:
         current.tables.append(frame.copy())
         current.tables[-1].attrs["caption"] = caption
-    source = "\n\n".join(table_markdown(part, align) for part in split_columns(keep_together(frame, align)))
+    source = "\n\n".join(table_markdown(part, align) for part in split_columns(keep_together(frame, align), align))
     if caption:
         source += f"\n\n*{escape(caption)}*"
     markdown(source)

@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from csreport.chapters.output import PAGE_MARGIN_CM
 from csreport.charts import FONT_FAMILY, font_path
 from csreport.pipeline.layout import (
     HTML_LANG,
@@ -94,7 +95,7 @@ def quarto_config(title: str, lang: str, template: Path = QUARTO_TEMPLATE) -> di
             "mainfont": FONT_FAMILY,
             "font-paths": [str(font_path().parent)],
             "papersize": "a4",
-            "margin": {"x": "2cm", "y": "2cm"},
+            "margin": {"x": f"{PAGE_MARGIN_CM}cm", "y": f"{PAGE_MARGIN_CM}cm"},
             "toc": True,
             "toc-depth": 3,
             **({"region": TYPST_REGION[lang]} if lang in TYPST_REGION else {}),

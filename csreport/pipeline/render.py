@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 
+from csreport.chapters.output import PAGE_MARGIN_CM
 from csreport.charts import FONT_FAMILY, font_path
 from csreport.errors import CsreportError, ParameterError
 from csreport.pipeline.layout import (
@@ -141,6 +142,8 @@ def render_pdf(notebook: Path, target: Path, title: str, lang: str) -> Path:
     source = work / "report.md"
     source.write_text(notebook_markdown(notebook, work), encoding="utf-8")
     typ = work / "report.typ"
+    margins = work / "margins.yaml"  # the page margins the table widths are measured for (chapters.output)
+    margins.write_text(f"margin:\n  x: {PAGE_MARGIN_CM}cm\n  y: {PAGE_MARGIN_CM}cm\n", encoding="utf-8")
     try:
         pypandoc.convert_file(
             str(source), "typst", format="markdown", outputfile=str(typ),
@@ -151,8 +154,7 @@ def render_pdf(notebook: Path, target: Path, title: str, lang: str) -> Path:
                 *([f"--variable=region:{TYPST_REGION[lang]}"] if lang in TYPST_REGION else []),
                 f"--variable=mainfont:{FONT_FAMILY}",
                 "--variable=papersize:a4",
-                "--variable=margin.x:2cm",
-                "--variable=margin.y:2cm",
+                f"--metadata-file={margins}",  # a map: '--variable=margin.x:2cm' is a variable named 'margin.x'
                 f"--variable=header-includes:{typst_header(title, lang)}",
                 f"--lua-filter={MARKS_LUA}",
                 "--toc",
