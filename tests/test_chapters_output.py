@@ -48,7 +48,8 @@ def test_column_widths_of_chinese_cells_by_hand():
 def test_right_aligned_chinese_cells_and_short_headers_stay_whole_in_a_crowded_table():
     # a long first column takes the room left over, so every column is squeezed to its least width: a number
     # with its unit (60.0 分钟) or a status (未达标) must not break between characters, nor a short header (变化)
-    frame = pd.DataFrame({"指标": ["平均处理时长" * 12, "首次响应"]} | {f"变化{i}": ["60.0\u00a0分钟", "未达标"] for i in range(6)})
+    kpis = {"指标": ["平均处理时长" * 12, "首次响应"]}
+    frame = pd.DataFrame(kpis | {f"变化{i}": ["60.0\u00a0分钟", "未达标"] for i in range(6)})
     widths = column_widths(frame)
     cell = max(text_points("60.0\u00a0分钟"), text_points("未达标"), text_points("变化0"))
     assert sum(widths) == pytest.approx(TABLE_WIDTH_PT)
