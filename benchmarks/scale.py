@@ -1,8 +1,9 @@
 """Scale benchmark (not a timed test): the Dask executor against the local pool, PostgreSQL against Parquet.
 
 - reports: the grid of months × units on the local pool (2 processes) and on a 2-worker ``LocalCluster``
-  (one thread each), both from the same validated sample; ratio Dask / local (target ≤ 1.15) and reports per hour
-  per core;
+  (one thread each, with the worker settings README "Running at scale" recommends:
+  ``csreport.pipeline.dask_executor.WORKER_CONFIG``; ``--dask-defaults`` uses Dask's defaults instead), both from
+  the same validated sample; ratio Dask / local (target ≤ 1.15) and reports per hour per core;
 - ingest: 2M contacts (the sample's contacts repeated with new ids) validated from a Parquet file and from a
   PostgreSQL table (``COPY`` streamed, as ``CSREPORT_DB_URL`` does): rows per second of each, their ratio, and
   each one's peak memory (its own process; target < 2 GB for PostgreSQL).
@@ -56,11 +57,13 @@ def _ingest(data: str, out: Path, env: dict | None = None) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def reports(grid: tuple[int, int], sample: Path) -> dict:
+def reports(grid: tuple[int, int], sample: Path, dask_defaults: bool = False) -> dict:
     """The grid on the local pool, then on a 2-worker LocalCluster; same specs, separate output folders."""
+    import dask
     from distributed import LocalCluster
 
     from csreport.pipeline.batch import run_batch
+    from csreport.pipeline.dask_executor import WORKER_CONFIG
     from csreport.pipeline.run import RunSpec, validate_data
     from csreport.store import ALL_UNITS
 
@@ -80,7 +83,10 @@ def reports(grid: tuple[int, int], sample: Path) -> dict:
             t = time.perf_counter()
             results = run_batch(specs, workers=2)
         else:
-            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            with (
+                dask.config.set({} if dask_defaults else WORKER_CONFIG),
+                LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+            ):
                 t = time.perf_counter()
                 results = run_batch(specs, scheduler=cluster.scheduler_address)
         seconds = time.perf_counter() - t
@@ -96,6 +102,7 @@ def reports(grid: tuple[int, int], sample: Path) -> dict:
         "local_pool_seconds": local,
         "dask_localcluster_seconds": dask,
         "dask_vs_local": round(dask / local, 3),
+        "dask_worker_config": "Dask defaults" if dask_defaults else WORKER_CONFIG,
         "failed": {"local": timings["local"]["failed"], "dask": timings["dask"]["failed"]},
         "reports_per_hour_per_core_local": round(timings["local"]["runs"] * 3600 / local / cores, 1),
         "reports_per_hour_per_core_dask": round(timings["dask"]["runs"] * 3600 / dask / cores, 1),
@@ -160,6 +167,7 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=2_000_000)
     parser.add_argument("--skip-reports", action="store_true")
     parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument("--dask-defaults", action="store_true", help="LocalCluster workers with Dask's defaults")
     args = parser.parse_args()
     months, units = (int(x) for x in args.grid.lower().split("x"))
     sample = ROOT / "data" / "sample"
@@ -170,7 +178,7 @@ def main() -> None:
         results["ingest"] = ingest_rates(sample, args.contacts)
         print(json.dumps(results["ingest"], indent=2), flush=True)
     if not args.skip_reports:
-        results["reports"] = reports((months, units), sample)
+        results["reports"] = reports((months, units), sample, args.dask_defaults)
         print(json.dumps(results["reports"], indent=2), flush=True)
     results["machine"] = {
         "cpus": os.cpu_count(),

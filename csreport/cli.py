@@ -244,7 +244,10 @@ def batch(
                     task, advance=1, description=f"{result.spec.period} {result.spec.unit}: {result.status}"
                 )
 
-            results = run_batch(specs, workers, resume, done, fingerprint, scheduler=scheduler)
+            def notice(text: str) -> None:
+                progress.console.print(f"[yellow]note[/] {text}", highlight=False)
+
+            results = run_batch(specs, workers, resume, done, fingerprint, scheduler=scheduler, on_notice=notice)
         write_indexes(out)
     except CsreportError as exc:
         _fail(exc)

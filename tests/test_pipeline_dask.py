@@ -151,6 +151,29 @@ def test_worker_check_names_what_it_cannot_see(tmp_path):
     assert shares == {"w1": 2, "w2": 2, "w3": 4}  # host a: 8 cores over 4 threads; host b: 4 cores, 1 thread
 
 
+def test_worker_settings_are_checked_and_their_variables_set_them(tmp_path):
+    import dask
+
+    assert set(dask_executor.check_worker([], str(tmp_path))["untuned"]) == set(dask_executor.WORKER_CONFIG)
+    with dask.config.set(dask_executor.WORKER_CONFIG):
+        assert dask_executor.check_worker([], str(tmp_path))["untuned"] == []
+    # the variables the notice and the README name give a worker exactly these settings
+    read = dask.config.collect_env(dask_executor.worker_environment())
+    assert read["distributed"]["worker"]["profile"]["enabled"] is False
+    assert read["distributed"]["admin"]["tick"]["interval"] == "1s"
+
+
+def test_untuned_workers_get_a_notice(cluster, sample_dir, small_chapters, fingerprint, tmp_path):
+    specs = _specs(sample_dir, tmp_path, small_chapters, ["east"])
+    notices: list[str] = []
+    results = dask_executor.run_on_dask(
+        specs, fingerprint, cluster.scheduler_address, run=slow_run, on_notice=notices.append
+    )
+    assert [r.status for r in results] == ["ok"]
+    assert len(notices) == 1 and "2 of 2 Dask workers" in notices[0]
+    assert "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False" in notices[0]
+
+
 def test_no_scheduler_is_a_clear_error(sample_dir, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 

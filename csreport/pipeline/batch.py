@@ -97,10 +97,12 @@ def run_batch(
     on_done: Callable[[RunResult], None] | None = None,
     fingerprint: str | None = None,
     scheduler: str | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> list[RunResult]:
     """Run ``specs`` with ``workers`` processes, or on the Dask cluster whose scheduler is at ``scheduler``
     (:mod:`csreport.pipeline.dask_executor`); the data is validated once, before any worker starts (or by the
-    caller, who passes the ``fingerprint`` it validated); no run re-hashes the inputs."""
+    caller, who passes the ``fingerprint`` it validated); no run re-hashes the inputs. ``on_notice`` receives
+    advice about the Dask cluster for the caller to show."""
     if not specs:
         return []
     # same work_dir as the runs
@@ -116,7 +118,7 @@ def run_batch(
         else:
             todo.append(spec)
     try:
-        return results + _execute(todo, fingerprint, workers, scheduler, on_done)
+        return results + _execute(todo, fingerprint, workers, scheduler, on_done, on_notice)
     finally:
         remove_leftovers(todo)
 
@@ -134,12 +136,14 @@ def remove_leftovers(specs: list[RunSpec]) -> list[Path]:
     return removed
 
 
-def _execute(todo: list[RunSpec], fingerprint: str, workers: int, scheduler: str | None, on_done) -> list[RunResult]:
+def _execute(
+    todo: list[RunSpec], fingerprint: str, workers: int, scheduler: str | None, on_done, on_notice=None
+) -> list[RunResult]:
     results: list[RunResult] = []
     if scheduler:
         from csreport.pipeline.dask_executor import run_on_dask
 
-        return run_on_dask(todo, fingerprint, scheduler, on_done)
+        return run_on_dask(todo, fingerprint, scheduler, on_done, on_notice=on_notice)
     if workers <= 1:
         for spec in todo:
             result = _run(spec, fingerprint)

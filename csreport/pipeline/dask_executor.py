@@ -13,6 +13,11 @@ submits (a shared file system); the command checks this on every worker before s
 share its cores as on the local pool: BLAS, OpenMP and DuckDB threads = the worker machine's cores // the
 worker's threads. A worker process runs one report at a time (the warm engine keeps one kernel per process), so
 start workers with ``--nthreads 1`` and as many processes (``--nworkers``) as parallel runs.
+
+Dask's own bookkeeping costs a worker CPU that its runs then lack: the statistical profiler samples the running
+task's stack every 10 ms and the event loop measures itself every 20 ms. On a 2-core machine with two workers they
+took 18 % of a core while idle (4.9 % with :data:`WORKER_CONFIG`), and more during runs. The batch does not change
+a cluster it is given; it names the settings when a worker runs with the defaults (README "Running at scale").
 """
 
 from __future__ import annotations
@@ -30,6 +35,23 @@ SCHEDULER_ENV = "CSREPORT_DASK_SCHEDULER"
 CONNECT_TIMEOUT_S = 20
 WORKER_WAIT_S = 60
 _ONE_RUN_PER_PROCESS = threading.Lock()
+# Worker settings for csreport's long, CPU-bound tasks: no statistical profiler (a 10 ms stack sample of a task that
+# runs for half a minute tells nobody anything) and a 1 s event-loop tick instead of 20 ms.
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s"}
+
+
+def worker_environment() -> dict[str, str]:
+    """:data:`WORKER_CONFIG` as the environment variables a ``dask scheduler`` / ``dask worker`` command reads."""
+    return {
+        "DASK_" + key.upper().replace(".", "__").replace("-", "_"): str(value) for key, value in WORKER_CONFIG.items()
+    }
+
+
+def _untuned() -> list[str]:
+    """The :data:`WORKER_CONFIG` keys this process's Dask config does not have."""
+    import dask
+
+    return sorted(k for k, v in WORKER_CONFIG.items() if str(dask.config.get(k, None)) != str(v))
 
 
 def run_on_worker(spec: RunSpec, fingerprint: str, threads: dict[str, int] | None = None) -> RunResult:
@@ -54,7 +76,7 @@ def check_worker(paths: list[str], writable: str) -> dict:
     problem = f"cannot see {', '.join(missing)}" if missing else None
     if not problem and not os.access(writable, os.W_OK):
         problem = f"cannot write to {writable}"
-    return {"host": socket.gethostname(), "cores": os.cpu_count() or 1, "problem": problem}
+    return {"host": socket.gethostname(), "cores": os.cpu_count() or 1, "problem": problem, "untuned": _untuned()}
 
 
 def thread_shares(checks: dict[str, dict], nthreads: dict[str, int]) -> dict[str, int]:
@@ -85,8 +107,9 @@ def connect(address: str):
         ) from None
 
 
-def _check_workers(client, specs: list[RunSpec]) -> dict[str, int]:
-    """Check that every worker sees the inputs and can write the output; return the threads per run by worker."""
+def _check_workers(client, specs: list[RunSpec], on_notice: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Check that every worker sees the inputs and can write the output; return the threads per run by worker.
+    ``on_notice`` is told when workers run with Dask's default profiler and tick (see :data:`WORKER_CONFIG`)."""
     first = specs[0]
     paths = sorted({str(p) for s in specs for p in (s.data_dir, s.work_dir, s.notebook_dir) if p is not None})
     first.out_dir.mkdir(parents=True, exist_ok=True)
@@ -104,6 +127,13 @@ def _check_workers(client, specs: list[RunSpec]) -> dict[str, int]:
         raise ParameterError(
             f"Dask workers must see the data and the output folder at the same paths as this command ({listed}). "
             f"Put them on a file system every worker mounts at the same path."
+        )
+    untuned = sorted({w for w, c in checks.items() if c.get("untuned")})
+    if untuned and on_notice:
+        variables = " ".join(f"{k}={v}" for k, v in worker_environment().items())
+        on_notice(
+            f"{len(untuned)} of {len(checks)} Dask workers run Dask's profiler every 10 ms and its 20 ms event-loop "
+            f"tick, which take CPU from the reports; start workers with {variables} (README 'Running at scale')."
         )
     return thread_shares(checks, client.nthreads())
 
@@ -129,10 +159,12 @@ def run_on_dask(
     address: str,
     on_done: Callable[[RunResult], None] | None = None,
     run: Callable[..., RunResult] | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> list[RunResult]:
     """Submit one task per spec to the cluster at ``address``; one result per spec, in completion order.
 
-    ``run`` is the task function, called as ``run(spec, fingerprint, threads)`` (default :func:`run_on_worker`).
+    ``run`` is the task function, called as ``run(spec, fingerprint, threads)`` (default :func:`run_on_worker`);
+    ``on_notice`` receives advice about the cluster (untuned workers), for the command to show.
     """
     if not specs:
         return []
@@ -140,7 +172,7 @@ def run_on_dask(
 
     client = connect(address)
     try:
-        threads = _check_workers(client, specs)
+        threads = _check_workers(client, specs, on_notice)
         run = run or run_on_worker
         batch = uuid.uuid4().hex[:8]  # task keys unique across batches sharing a cluster
         futures = {
