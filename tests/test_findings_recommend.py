@@ -25,7 +25,7 @@ def test_staffing_gap_recommendation_quotes_the_numbers():
         evidence={"hours_short": 510.0, "fte_short": 18.1, "service_level": 0.575},
     )  # fmt: skip
     [rec] = recommend([gap], "en")
-    assert "510 more agent hours" in rec.action and "(≈ 18 agents)" in rec.action
+    assert "510 more agent hours" in rec.action and "(≈ 18 FTE)" in rec.action
     assert rec.owner == "Workforce planning" and "1,469 contacts" in rec.expected
     assert "57.5%" in rec.evidence and "August 2026" in rec.evidence
     [zh] = recommend([gap], "zh")
@@ -75,7 +75,7 @@ def test_recommendations_for_all_units_name_them_in_words():
     assert "in all:" not in en.action and "all的" not in zh.action
 
 
-@pytest.mark.parametrize(("fte", "shown"), [(18.1, "(≈ 18 agents)"), (0.3, "(≈ 1 "), (2.5, "(≈ 3 agents)")])
+@pytest.mark.parametrize(("fte", "shown"), [(18.1, "(≈ 18 FTE)"), (0.3, "(≈ 1 FTE)"), (2.5, "(≈ 3 FTE)")])
 def test_agents_short_are_whole_agents(fte, shown):
     gap = _finding(
         "staffing_gap", "coverage", value=1.48, baseline=3.15, evidence={"hours_short": 50.0, "fte_short": fte}
