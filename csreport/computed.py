@@ -6,8 +6,9 @@ What is kept (:class:`ComputedReport`): the scorecard, the findings, the evidenc
 manager can open; ``findings.json``, ``evidence/*.csv`` and the chapters read it from here, never recompute it),
 and the KPI cache behind them (every KPI of the period, its previous month, the same month last year and the
 13-month trend window, plus the benchmark summaries), so that ``ctx.trend(...)`` and ``ctx.cache.kpis(...)`` read
-no data either. Recommendations are
-written from the kept findings in the report language on use.
+no data either; and the two analyses the findings and the chapters share, who churns (chapter 2) and the process
+costs (chapter 3), computed once for both. Recommendations are written from the kept findings in the report
+language on use. The model-based analyses of the chapters are kept beside it (:mod:`csreport.computed_analyses`).
 
 Format (documented in the README): ``<work_dir>/computed/<period>_<unit>_<key16>.pkl``, a pickle of
 ``{"format": FORMAT, "key": key, "csreport": version, "report": ComputedReport}``; ``key`` is the SHA-256 of the
@@ -33,7 +34,9 @@ from pathlib import Path
 import pandas as pd
 
 from csreport import __version__
-from csreport.findings.collect import collect_findings
+from csreport.analyses.churn_groups import ChurnGroups
+from csreport.analyses.cost_benefit import ProcessCosts
+from csreport.findings.collect import collect_findings, load_process_costs, who_churns
 from csreport.findings.evidence import Evidence, collect_evidence
 from csreport.findings.record import Finding
 from csreport.findings.rules import Rules
@@ -42,7 +45,7 @@ from csreport.scorecard import KpiCache, scorecard
 from csreport.store import Store
 from csreport.targets import Targets
 
-FORMAT = 2  # 2: the evidence is kept with the findings
+FORMAT = 3  # 2: the evidence is kept with the findings; 3: who churns and the process costs too
 TREND_MONTHS = 13  # the chapters' trend charts: the period and the 12 months before it
 
 
@@ -58,6 +61,8 @@ class ComputedReport:
     findings: list[Finding]
     cache_state: dict
     evidence: list[Evidence]  # one per finding, in the findings' order
+    who_churns: ChurnGroups | None = None  # None without a customers table
+    process_costs: ProcessCosts | None = None
 
 
 def report_key(fingerprint: str, period: str, unit: str, params_digest: str) -> str:
@@ -83,7 +88,9 @@ def compute(
     cache = KpiCache(store, targets)
     cache.preload([period], [unit])
     card = scorecard(store, period, unit, targets, cache)
-    findings = collect_findings(store, period, unit, targets, rules, cache)
+    churn = who_churns(store, period, unit, rules) if store.has("customers") else None
+    costs = load_process_costs(store, period, unit, targets.parameters)
+    findings = collect_findings(store, period, unit, targets, rules, cache, churn_by_group=churn, costs=costs)
     evidence = collect_evidence(store, findings, cache.params)
     cache.benchmarks(period, unit)
     state = cache.state()
@@ -92,7 +99,7 @@ def compute(
     window.preload([str(end - k) for k in range(TREND_MONTHS - 1, -1, -1)], [unit])
     for month, kpis in window.state()["kpis"].items():
         state["kpis"].setdefault(month, kpis)
-    return ComputedReport(key, period, unit, fingerprint, card, findings, state, evidence)
+    return ComputedReport(key, period, unit, fingerprint, card, findings, state, evidence, churn, costs)
 
 
 def load(path: Path, key: str) -> ComputedReport | None:

@@ -14,12 +14,13 @@ import pandas as pd
 
 from csreport import i18n
 from csreport.analyses.agents import rate_ranking
+from csreport.analyses.churn_groups import ChurnGroups
 from csreport.analyses.cost_benefit import ProcessCosts
 from csreport.calendars import load_calendars
 from csreport.chapters import output
 from csreport.computed import ComputedReport, computed_report
+from csreport.computed_analyses import ReportAnalyses, computed_analyses
 from csreport.errors import ParameterError
-from csreport.findings.collect import load_process_costs
 from csreport.findings.money import Economics
 from csreport.findings.recommend import load_recommendation_rules, recommend
 from csreport.findings.rules import load_rules
@@ -164,10 +165,24 @@ class ReportContext:
         customers = self.read_all("customers") if self.has("customers") else None
         return Economics.of(self.scorecard, customers, self.targets.parameters)
 
-    @cached_property
+    @property
     def process_costs(self) -> ProcessCosts:
-        """Cost-benefit per service process (channel × category) of the period."""
-        return load_process_costs(self.store, self.period, self.unit, self.targets.parameters)
+        """Cost-benefit per service process (channel × category) of the period, computed once with the findings
+        and kept with them (:class:`~csreport.computed.ComputedReport`)."""
+        return self.report.process_costs
+
+    @property
+    def who_churns(self) -> ChurnGroups | None:
+        """Churn by customer group (:func:`csreport.findings.collect.who_churns`), kept with the findings that
+        name its groups; None without a customers table."""
+        return self.report.who_churns
+
+    @cached_property
+    def analyses(self) -> ReportAnalyses:
+        """The model-based analyses of the chapters (segmentation, drivers, comments, loyalty, forecast), computed
+        once per (data fingerprint, period, unit, parameter files) and kept beside the report."""
+        return computed_analyses(self.store, self.period, self.unit, self.targets, self.ingest_report.fingerprint,
+                                 self.settings.digest())  # fmt: skip
 
     @property
     def evidence(self):

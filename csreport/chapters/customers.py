@@ -7,9 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from csreport import charts, i18n
-from csreport.analyses.comments import analyse_comments
-from csreport.analyses.drivers import driver_frame, satisfaction_drivers
-from csreport.analyses.segmentation import FEATURES, customer_features, segment_customers
+from csreport.analyses.segmentation import FEATURES
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
 from csreport.chapters.customers_loyalty import loyalty, loyalty_index, who_churns  # noqa: F401 - sections
@@ -118,10 +116,7 @@ def segmentation(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.segmentation"), 3)
     if not ctx.has("customers"):
         return ctx.missing(ctx.t("ch2.need_customers"))
-    features = customer_features(
-        ctx.read_all("customers"), ctx.read("contacts", 12), ctx.read("surveys", 12), ctx.period
-    )
-    result = segment_customers(features)
+    features, result = ctx.analyses.segment_features, ctx.analyses.segmentation  # computed once, kept
     if not result.available:
         return ctx.not_enough(result.reason)
     profiles = result.profiles
@@ -246,9 +241,7 @@ def drivers(ctx: ReportContext) -> None:
     absent = ctx.absent_columns("surveys", "contact_id", "csat")
     if absent:
         return ctx.missing(ctx.t("ch2.need_drivers", columns=i18n.join(absent, ctx.lang)))
-    agents = ctx.read_all("agents") if ctx.has("agents") else None
-    frame = driver_frame(ctx.read("surveys", 6), ctx.read("contacts", 6), agents)
-    result = satisfaction_drivers(frame, confidence=ctx.targets.parameters.confidence)
+    result = ctx.analyses.drivers  # computed once and kept (csreport.computed_analyses)
     if not result.available:
         return ctx.not_enough(result.reason)
     effects = result.effects.sort_values("importance", ascending=False)
@@ -277,7 +270,7 @@ def comments(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.comments"), 3)
     if not ctx.has("surveys"):
         return ctx.missing(ctx.t("ch2.need_surveys"))
-    result = analyse_comments(ctx.read("surveys", 12), ctx.read("contacts", 12))
+    result = ctx.analyses.comments  # computed once and kept (csreport.computed_analyses)
     if not result.available:
         return ctx.not_enough(result.reason)
     out.say(

@@ -6,10 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from csreport import charts, i18n
-from csreport.analyses.loyalty import loyalty as loyalty_analysis
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
-from csreport.findings.collect import who_churns as who_churns_analysis
 from csreport.findings.detect import churn_groups_found
 from csreport.metrics.loyalty import loyalty_by_group
 from csreport.narrative import finding_sentence, p_text
@@ -24,7 +22,7 @@ def loyalty(ctx: ReportContext) -> None:
     who_churns(ctx)
     if not ctx.has("surveys"):
         return out.say(ctx.t("ch2.loyalty_needs_surveys"))
-    result = loyalty_analysis(ctx.read_all("customers"), ctx.surveys_history, ctx.history, ctx.period, months=12)
+    result = ctx.analyses.loyalty  # computed once and kept (csreport.computed_analyses)
     if not result.available:
         return ctx.not_enough(result.reason)
     bands = result.by_csat.dropna(subset=["churn_rate"])
@@ -135,7 +133,7 @@ GROUP_LABELS = ("segment", "region", "gender", "age_band", "spend_band", "contac
 def who_churns(ctx: ReportContext) -> None:
     """Churn by contacts in the prior window and by every customer attribute, each group against the rest;
     the groups churning significantly and materially above the rest named with their numbers."""
-    result = who_churns_analysis(ctx.store, ctx.period, ctx.unit, ctx.rules)
+    result = ctx.who_churns  # computed once with the findings, which name its groups
     lang = ctx.lang
     if result.customers == 0 and result.reason:
         return ctx.missing(ctx.t("ch2.need_churn"))

@@ -4,7 +4,6 @@ hand, churn-risk outlook and the prioritised recommendations."""
 from __future__ import annotations
 
 from csreport import charts, i18n
-from csreport.analyses.forecast import forecast_volume, monthly_volume
 from csreport.analyses.staffing import staffing_need
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
@@ -21,8 +20,7 @@ def title(ctx: ReportContext) -> None:
 @out.section
 def forecast(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch6.forecast"), 3)
-    contacts = ctx.history[["created_at"]]
-    result = forecast_volume(contacts)
+    result = ctx.analyses.forecast  # computed once and kept (csreport.computed_analyses)
     if not result.available:
         return ctx.not_enough(result.reason)
     first = result.monthly.iloc[0]
@@ -55,7 +53,7 @@ def forecast(ctx: ReportContext) -> None:
                 high=i18n.number(first["high"], ctx.lang),
             )
         )
-    history = monthly_volume(contacts).tail(18)
+    history = ctx.analyses.monthly_volume.tail(18)
     fig = charts.forecast(
         history,
         result.monthly,

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pandas as pd
 
 from csreport.analyses.agents import training_needs
-from csreport.analyses.churn_groups import churn_groups
+from csreport.analyses.churn_groups import ChurnGroups, churn_groups
 from csreport.analyses.cost_benefit import ProcessCosts, process_costs
 from csreport.findings.detect import (
     category_spikes,
@@ -110,10 +110,14 @@ def collect_findings(
     targets: Targets | None = None,
     rules: Rules | None = None,
     cache: KpiCache | None = None,
+    churn_by_group: ChurnGroups | None = None,
+    costs: ProcessCosts | None = None,
 ) -> list[Finding]:
     """Every finding of ``period`` × ``unit`` by the rules of :mod:`csreport.findings.rules`, ordered by
     severity then impact. A rule whose input table or column is absent is skipped (:data:`RULE_INPUTS` says
-    what each rule needs; :func:`skipped_rules` lists the ones a store cannot run)."""
+    what each rule needs; :func:`skipped_rules` lists the ones a store cannot run). ``churn_by_group``
+    (:func:`who_churns`) and ``costs`` (:func:`load_process_costs`) of the same period × unit are used when
+    given (a computed report keeps them for its chapters too), else computed here."""
     targets = targets or load_targets()
     rules = rules or load_rules(confidence=targets.parameters.confidence, min_sample=targets.parameters.min_sample)
     history = rules.baseline_months + 1
@@ -153,9 +157,11 @@ def collect_findings(
         churn = segment_churn(customers, _months(period, history))
         found += churn_rises(churn, period, unit, rules)
     if not missing_inputs(store, "churn_group"):  # who churns needs no segment: any attribute will do
-        found += churn_groups_found(who_churns(store, period, unit, rules), period, unit, rules)
+        if churn_by_group is None:
+            churn_by_group = who_churns(store, period, unit, rules)
+        found += churn_groups_found(churn_by_group, period, unit, rules)
 
-    costs = load_process_costs(store, period, unit, targets.parameters)
+    costs = costs if costs is not None else load_process_costs(store, period, unit, targets.parameters)
     found += process_cost_findings(costs, period, unit, rules)
     found += process_churn_findings(costs, period, unit, rules, targets.parameters.churn_window_days)
     return ordered(found)

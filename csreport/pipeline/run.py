@@ -178,9 +178,11 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         # The report's numbers are computed, and then its findings, evidence and exports written, in a thread of
         # this process while the chapters run in their kernel (a separate process): the first chapter's kernel
         # starts and imports while the report is computed, and waits for it (csreport.computed locks it) instead
-        # of computing it again. Only that thread uses ``ctx`` until it is joined.
+        # of computing it again. Then the chapters' analyses (csreport.computed_analyses) are computed while the
+        # first chapter runs, so chapter 2 reads them. Only that thread uses ``ctx`` until it is joined.
         with ThreadPoolExecutor(1, thread_name_prefix="csreport-report") as background:
             computing = background.submit(_timed, timings, "compute", lambda: ctx.report)
+            analysing = background.submit(_timed, timings, "analyses", lambda: ctx.analyses)
             writing = background.submit(_timed, timings, "findings", lambda: _write_findings(work, spec, ctx))
             for name, source in notebooks.chapter_sources(spec.notebook_dir).items():
                 t = time.perf_counter()
@@ -189,13 +191,15 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
                     notebooks.execute_chapter(source, target, parameters, source.parent, spec.engine,
                                               spec.kernel_reports * len(notebooks.CHAPTERS))  # fmt: skip
                 except Exception as exc:  # papermill raises its own and kernel errors; the notebook keeps the trace
-                    if computing.done() and computing.exception():
-                        raise computing.exception() from None  # the chapter failed because the report did
+                    for task in (computing, analysing):
+                        if task.done() and task.exception():
+                            raise task.exception() from None  # the chapter failed because the report did
                     failed_chapter = name
                     raise CsreportError(f"chapter {name} failed: {_first_line(exc)}; see {name}.ipynb") from exc
                 timings[name] = time.perf_counter() - t
                 executed.append(target)
-            writing.result()  # re-raises what the thread raised
+            analysing.result()  # re-raises what the thread raised
+            writing.result()
         title = ctx.t("report.title", unit=ctx.unit_label, month=ctx.month)
         report_nb = work / "report.ipynb"
         notebooks.merge(executed, report_nb, title, spec.lang)
