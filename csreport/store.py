@@ -28,7 +28,7 @@ from csreport.calendars import Calendars
 from csreport.errors import ParameterError, UnusableInputError
 from csreport.runparams import parse_period  # noqa: F401 - re-exported: metrics and findings import it from here
 from csreport.schemas import SCHEMAS
-from csreport.sql import connect, literal, quote
+from csreport.sql import forget_kept_connection, kept_connection, literal, quote
 
 ALL_UNITS = "all"
 DEFAULT_ZONE = "Asia/Shanghai"  # the run's zone when a manifest does not record one (as csreport.ingest)
@@ -154,9 +154,11 @@ class Store:
     def _run(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """Run SQL on the store; a source file that moved or changed since validation is a clear error."""
         try:
-            with connect() as con:
-                return con.execute(sql, params or []).df()
-        except duckdb.IOException as exc:
+            return kept_connection().execute(sql, params or []).df()
+        except duckdb.Error as exc:
+            forget_kept_connection()
+            if not isinstance(exc, duckdb.IOException):
+                raise
             raise UnusableInputError(
                 f"{self.path}: the validated store cannot read its data ({str(exc).splitlines()[0]}). The data "
                 f"files moved or changed since validation; run 'csreport validate DATA_DIR --out "
