@@ -188,9 +188,10 @@ def main() -> None:
             out = work / f"batch-{engine}"
             specs = [RunSpec(p, u, "en", sample, out, work_dir=work / "warm" / "_validated", renderer="builtin",
                              engine=engine) for p in periods for u in units]  # fmt: skip
-            # each engine computes its reports itself: the kept reports of the first batch (beside the shared
-            # validated store) would otherwise be read by the second, which then skips that work
-            shutil.rmtree(work / "warm" / "_validated" / "computed", ignore_errors=True)
+            # each engine computes its reports itself: the kept reports and KPI helper columns of the first batch
+            # (beside the shared validated store) would otherwise be read by the second, which then skips that work
+            for kept in ("computed", "derived"):
+                shutil.rmtree(work / "warm" / "_validated" / kept, ignore_errors=True)
             with PeakMemory() as memory:
                 started = time.perf_counter()
                 results = run_batch(specs, workers=args.workers)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from csreport.derived import kept_derived
 from csreport.measure import Measure
 from csreport.metrics import customers as cm
 from csreport.metrics import workforce as wm
@@ -207,18 +208,20 @@ def compute_kpis(data: PeriodData, params: Parameters | None = None) -> dict[str
 
 
 def _contact_query(store: Store, start: str, stop: str, params: Parameters) -> GroupedQuery:
-    """The contact KPIs per month × unit from ``start`` to ``stop``. The business-hour table is first built for
-    the years up to one after the last contact (from the coverage recorded at validation, no scan); should a
-    first response or resolution lie beyond it (fewer business than elapsed times collected), the query runs
-    again with the table reaching the store's last timestamp (:func:`contact_years`)."""
+    """The contact KPIs per month × unit from ``start`` to ``stop``, read from the contacts with their helper
+    columns kept beside the store (:mod:`csreport.derived`, written on the first pass). The business-hour table
+    is first built for the years up to one after the last contact (from the coverage recorded at validation, no
+    scan); should a first response or resolution lie beyond it (fewer business than elapsed times collected),
+    the query runs again with the table reaching the store's last timestamp (:func:`contact_years`)."""
     columns = set(store.columns("contacts"))
 
     def run(years: tuple[int, int] | None) -> GroupedQuery:
+        relation, derived = kept_derived(store, "contacts", contacts_derived(columns, params, years))
         return query_grouped(
-            store.relation("contacts"),
+            relation,
             columns,
             contact_specs(params, columns),
-            contacts_derived(columns, params, years),
+            derived,
             "created_at",
             start,
             stop,
@@ -228,7 +231,9 @@ def _contact_query(store: Store, start: str, stop: str, params: Parameters) -> G
     coverage = store.coverage(ALL_UNITS) if params.business is not None and params.business.units else None
     if coverage is None:
         return run(contact_years(store, start, columns, params))
-    query = run(span_years(pd.Timestamp(start), max(pd.Timestamp(start), coverage.last + pd.DateOffset(years=1))))
+    # from the data's first year whatever the window, so that every run of a batch reads one kept file
+    first = min(pd.Timestamp(start), coverage.first)
+    query = run(span_years(first, max(pd.Timestamp(start), coverage.last + pd.DateOffset(years=1))))
     if any(query.value_counts(business) != query.value_counts(elapsed) for business, elapsed in BUSINESS_TWINS.items()):
         query = run(contact_years(store, start, columns, params))
     return query

@@ -165,6 +165,11 @@ class Store:
                 f"{self.path.parent}' again."
             ) from None
 
+    def execute(self, sql: str) -> None:
+        """Run a statement over the store's files (e.g. a ``COPY`` of a relation built by csreport's own modules);
+        a source file that moved or changed since validation is the same clear error as for a query."""
+        self._run(sql)
+
     def relation(self, table: str, ordered: bool = False) -> str:
         """A DuckDB FROM-clause expression reading ``table`` (for SQL built by csreport's own modules).
 
@@ -257,7 +262,11 @@ class Store:
         return Coverage(unit, pd.Timestamp(first), pd.Timestamp(last))
 
     def units(self) -> list[str]:
-        """Business units present in contacts, sorted."""
+        """Business units present in contacts, sorted: those of the coverage recorded at validation (every
+        accepted contact has a unit and a creation time), or read from the store when it lacks contacts' coverage."""
+        spans = _coverage(self, _stamp(Path(self.path).parent / "ingest.json"))
+        if spans:
+            return sorted(u for u in spans if u != ALL_UNITS)
         return self.query("SELECT DISTINCT business_unit FROM {contacts} ORDER BY 1")["business_unit"].tolist()
 
 

@@ -1,0 +1,96 @@
+"""A table of the store with its KPI helper columns, computed once and kept beside the store.
+
+The contact KPIs read the contacts through a SELECT that adds helper columns (:func:`csreport.metrics.aggregate.
+contacts_derived`): business seconds from the units' calendars (two joins of the bucket table per contact), the
+repeat flag of the FCR rule (a window over every customer's contacts) and a few cheap flags. Over ten million
+contacts that SELECT costs more than the aggregation itself, and a batch or a benchmark evaluates it again on
+every pass. :func:`kept_derived` writes its result once, sorted by the table's time column, as
+``<work_dir>/derived/<table>-<store key>-<sql key>.parquet`` and returns the relation reading it, so a later pass
+only scans (and skips the row groups outside its months).
+
+The file is keyed by the store's files (a new validation gives new keys; files of an earlier validation are
+removed when a new one is written) and by the text of the SELECT, which carries every parameter it depends on
+(the calendar table's file name is a digest of the calendars, the FCR window is a literal). Writers of the same
+file wait for one another (an flock), so two workers of a batch do not both compute it. A store whose folder
+cannot be written is read as before, without a kept file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from pathlib import Path
+
+from csreport.schemas import SCHEMAS
+from csreport.sql import literal, quote
+
+FORMAT = 1  # bump when the kept file's layout changes
+
+
+def derived_path(store, table: str, derived: str) -> Path:
+    """Where the kept result of ``derived`` over ``table`` of ``store`` lives (whether or not written yet)."""
+    return _folder(store) / f"{table}-{_store_key(store, table)}-{_digest(str(FORMAT), derived)}.parquet"
+
+
+def kept_derived(store, table: str, derived: str) -> tuple[str, str]:
+    """``(relation, derived)`` to pass to :func:`csreport.metrics.aggregate.query_grouped` instead of the store's
+    relation of ``table`` and ``derived`` (a SELECT … FROM source): the kept file, written on first use, and a
+    SELECT that only reads it. When the folder cannot be written, the store's relation and ``derived`` as given."""
+    path = derived_path(store, table, derived)
+    if not path.exists():
+        try:
+            _write(store, table, derived, path)
+        except OSError:
+            return store.relation(table), derived
+    return f"read_parquet({literal(str(path))})", "SELECT * FROM source"
+
+
+def _write(store, table: str, derived: str, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_name(path.name + ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the process dies
+        try:
+            if path.exists():  # another process wrote it while this one waited
+                return
+            time_column = SCHEMAS[table].metadata["time_column"]
+            select = derived.replace("FROM source", f"FROM {store.relation(table)}")
+            partial = path.with_name(f".{path.name}.{os.getpid()}")
+            sql = (
+                f"COPY (SELECT * FROM ({select}) AS d ORDER BY {quote(time_column)}) TO {literal(str(partial))} "
+                f"(FORMAT parquet, ROW_GROUP_SIZE 100000)"
+            )
+            try:
+                store.execute(sql)  # a source that moved since validation is the store's clear error
+                os.replace(partial, path)
+            finally:
+                partial.unlink(missing_ok=True)
+            _remove_stale(path, table)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _remove_stale(path: Path, table: str) -> None:
+    """Remove kept files of ``table`` from an earlier validation of the store (another store key)."""
+    current = path.name.split("-")[1]
+    for kept in path.parent.glob(f"{table}-*.parquet"):
+        if kept.name.split("-")[1] != current:
+            kept.unlink(missing_ok=True)
+            kept.with_name(kept.name + ".lock").unlink(missing_ok=True)
+
+
+def _folder(store) -> Path:
+    return Path(store.path).parent / "derived"
+
+
+def _store_key(store, table: str) -> str:
+    """Digest of the store's files that ``table`` is read from and of the validation's manifest (a new
+    validation rewrites them; a referenced source that changed is re-validated before it is read)."""
+    files = [Path(store.path) / f"{table}.parquet", Path(store.path) / f"{table}.sql",
+             Path(store.path).parent / "ingest.json"]  # fmt: skip
+    stamps = [f"{f.name}:{f.stat().st_mtime_ns}:{f.stat().st_size}" for f in files if f.exists()]
+    return _digest(str(Path(store.path).resolve()), *stamps)[:12]
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:16]

@@ -1,0 +1,124 @@
+"""The contacts' KPI helper columns kept beside the store (csreport/derived.py): written once, read afterwards,
+the same numbers as computing them on every pass, and never read for another store or other parameters.
+
+Fixture: five contacts of unit east in November 2026 (a typed Parquet source, so the store references it),
+office hours 09:00-12:00 and 13:00-18:00 on weekdays. Business first responses worked out by hand:
+a 1 h (Mon 10-11), b 2 h (Tue 17-18, Wed 09-10), c 2 h (Fri 17-18, Mon 09-10), d 2 h (Mon 11-12 and 13-14, the
+lunch hour does not count), e 0.5 h (created Sunday evening, answered Monday 09:30).
+Customer k1 makes a, then b 31 hours later (a is a repeat within 7 days), then c ten days after b."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+import csreport.kpis as kpis_module
+from csreport.calendars import Calendars, parse_calendar
+from csreport.derived import kept_derived
+from csreport.ingest import ingest
+from csreport.scorecard import KpiCache
+from csreport.store import Store, open_store
+from csreport.targets import load_targets
+
+OFFICE = {"hours": {"mon-fri": ["09:00-12:00", "13:00-18:00"]}}
+BUSINESS_FIRST_RESPONSE_H = {"a": 1, "b": 2, "c": 2, "d": 2, "e": 0.5}
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    contacts = pd.DataFrame(
+        {
+            "contact_id": ["a", "b", "c", "d", "e"],
+            "created_at": pd.to_datetime(
+                ["2026-11-02 10:00", "2026-11-03 17:00", "2026-11-13 17:00", "2026-11-02 11:00", "2026-11-01 20:00"]
+            ),
+            "business_unit": "east",
+            "channel": "email",
+            "customer_id": ["k1", "k1", "k1", "k2", "k3"],
+            "first_response_at": pd.to_datetime(
+                ["2026-11-02 11:00", "2026-11-04 10:00", "2026-11-16 10:00", "2026-11-02 14:00", "2026-11-02 09:30"]
+            ),
+        }
+    )
+    (tmp_path / "data").mkdir()
+    contacts.to_parquet(tmp_path / "data" / "contacts.parquet")
+    ingest(tmp_path / "data", tmp_path / "work")
+    store = open_store(tmp_path / "work")
+    return store.with_calendars(Calendars({"east": parse_calendar("east", OFFICE, "c.yml", store.run_zone)}))
+
+
+def kpis_of(store: Store, fcr_days: float = 7.0) -> dict:
+    targets = load_targets()
+    targets = replace(targets, parameters=replace(targets.parameters, fcr_repeat_window_days=fcr_days))
+    cache = KpiCache(store, targets, store.calendars)
+    cache.preload(["2026-11"], ["east", "all"])
+    return {key: cache.kpis(*key) for key in [("2026-11", "east"), ("2026-11", "all")]}
+
+
+def kept_files(store: Store) -> list:
+    folder = store.path.parent / "derived"
+    return sorted(folder.glob("contacts-*.parquet")) if folder.exists() else []
+
+
+def test_the_kept_columns_are_the_hand_computed_ones(store):
+    kpis_of(store)
+    (path,) = kept_files(store)
+    kept = pd.read_parquet(path).set_index("contact_id")
+    assert list(pd.read_parquet(path)["created_at"]) == sorted(kept["created_at"])  # sorted by time
+    business_hours = (kept["_first_response_bs"] / 3600).to_dict()
+    assert business_hours == BUSINESS_FIRST_RESPONSE_H
+    assert kept["_repeated"].to_dict() == {"a": True, "b": False, "c": False, "d": False, "e": False}
+
+
+def test_the_same_numbers_as_computing_the_columns_on_every_pass(store, monkeypatch):
+    kept = kpis_of(store)
+    monkeypatch.setattr(kpis_module, "kept_derived", lambda store, table, derived: (store.relation(table), derived))
+    computed = kpis_of(store)
+    for key, measures in computed.items():
+        for name, measure in measures.items():
+            other = kept[key][name]
+            assert (other.value, other.n, other.low, other.high) == pytest.approx(
+                (measure.value, measure.n, measure.low, measure.high), nan_ok=True
+            ), (key, name)
+    east = kept[("2026-11", "east")]
+    assert east["first_response_business_median_s"].value == 2 * 3600
+    assert east["fcr_rate"].value == pytest.approx(4 / 5)
+
+
+def test_written_once_then_read(store, monkeypatch):
+    writes = []
+    original = Store.execute
+    monkeypatch.setattr(Store, "execute", lambda self, sql: (writes.append(sql), original(self, sql)))
+    first = kpis_of(store)
+    second = kpis_of(store)
+    assert len(writes) == 1 and writes[0].startswith("COPY")
+    assert second[("2026-11", "east")]["fcr_rate"].value == first[("2026-11", "east")]["fcr_rate"].value
+
+
+def test_other_parameters_get_their_own_file_and_a_new_validation_removes_the_old_ones(store, tmp_path):
+    kpis_of(store)
+    wider = kpis_of(store, fcr_days=14.0)  # c, ten days after b, now makes b a repeat too
+    assert len(kept_files(store)) == 2
+    assert wider[("2026-11", "east")]["fcr_rate"].value == pytest.approx(3 / 5)
+    # the source changes (b was another customer's: a is no repeat, c is eleven days after a): validation
+    # writes a new store, whose first pass removes the files of the old one
+    source = tmp_path / "data" / "contacts.parquet"
+    frame = pd.read_parquet(source)
+    frame.loc[frame["contact_id"] == "b", "customer_id"] = "k9"
+    frame.to_parquet(source)
+    ingest(tmp_path / "data", tmp_path / "work")
+    renewed = kpis_of(store)
+    assert len(kept_files(store)) == 1
+    assert renewed[("2026-11", "east")]["fcr_rate"].value == pytest.approx(5 / 5)
+
+
+def test_a_folder_that_cannot_be_written_reads_the_store_as_before(store):
+    (store.path.parent / "derived").write_text("not a folder")
+    columns = set(store.columns("contacts"))
+    from csreport.metrics.aggregate import contacts_derived
+
+    derived = contacts_derived(columns, load_targets().parameters)
+    assert kept_derived(store, "contacts", derived) == (store.relation("contacts"), derived)
+    assert kpis_of(store)[("2026-11", "east")]["first_response_business_median_s"].value == 2 * 3600
