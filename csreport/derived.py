@@ -4,9 +4,9 @@ The contact KPIs read the contacts through a SELECT that adds helper columns (:f
 contacts_derived`): business seconds from the units' calendars (two joins of the bucket table per contact), the
 repeat flag of the FCR rule (a window over every customer's contacts) and a few cheap flags. Over ten million
 contacts that SELECT costs more than the aggregation itself, and a batch or a benchmark evaluates it again on
-every pass. :func:`kept_derived` writes its result once, sorted by the table's time column, as
+every pass. :func:`kept_derived` writes its result once as
 ``<work_dir>/derived/<table>-<store key>-<sql key>.parquet`` and returns the relation reading it, so a later pass
-only scans (and skips the row groups outside its months).
+only scans (and skips the row groups outside its months: they keep the store's time order).
 
 The file is keyed by the store's files (a new validation gives new keys; files of an earlier validation are
 removed when a new one is written) and by the text of the SELECT, which carries every parameter it depends on
@@ -22,8 +22,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from csreport.schemas import SCHEMAS
-from csreport.sql import literal, quote
+from csreport.sql import literal
 
 FORMAT = 1  # bump when the kept file's layout changes
 
@@ -53,13 +52,11 @@ def _write(store, table: str, derived: str, path: Path) -> None:
         try:
             if path.exists():  # another process wrote it while this one waited
                 return
-            time_column = SCHEMAS[table].metadata["time_column"]
             select = derived.replace("FROM source", f"FROM {store.relation(table)}")
             partial = path.with_name(f".{path.name}.{os.getpid()}")
-            sql = (
-                f"COPY (SELECT * FROM ({select}) AS d ORDER BY {quote(time_column)}) TO {literal(str(partial))} "
-                f"(FORMAT parquet, ROW_GROUP_SIZE 100000)"
-            )
+            # no ORDER BY: sorting ten million rows held 3.4 GB where the copy streams in 0.6 GB, and DuckDB keeps
+            # the store's time order within each thread's row groups, so a month's pass still skips the others
+            sql = f"COPY ({select}) TO {literal(str(partial))} (FORMAT parquet, ROW_GROUP_SIZE 100000)"
             try:
                 store.execute(sql)  # a source that moved since validation is the store's clear error
                 os.replace(partial, path)
