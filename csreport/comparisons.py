@@ -190,7 +190,16 @@ def compare(
     small = min(current.n, baseline.n) < params.min_sample and current.kind != "count"
     p, test = _p_value(current, baseline, params.confidence, exposure if per_day else None)
     significant = p is not None and p < 1 - params.confidence and not small
+    if significant and current.kind == "quantile" and change == 0:
+        # Mann–Whitney compares whole distributions, which can differ while the median itself has not moved
+        # (e.g. both 0 s: most contacts answered at once); a change of the KPI shown is not claimed
+        reason = f"the {_quantile_label(current.name)} did not change; only the distributions differ (p = {p:.2g})"
+        return Comparison(baseline.value, baseline.n, change, relative, p, False, test, small, reason=reason)
     return Comparison(baseline.value, baseline.n, change, relative, p, significant, test, small)
+
+
+def _quantile_label(name: str) -> str:
+    return "median" if "median" in name else "90th percentile" if "p90" in name else "quantile"
 
 
 def against_target(current: Measure, target: float, direction: str) -> tuple[float | None, str]:

@@ -39,6 +39,19 @@ def test_mann_whitney_for_medians():
     assert c.test == "Mann–Whitney U" and c.significant and c.change < 0
 
 
+def test_an_unchanged_median_is_not_a_significant_change():
+    # both medians 0 s (most contacts answered at once), but the slower tail doubled: Mann–Whitney finds the
+    # distributions differ (p = 0.02); the KPI shown, the median, did not change, so no change is claimed
+    rng = np.random.default_rng(2)
+    now = np.concatenate([np.zeros(600), rng.exponential(200, 400)])
+    before = np.concatenate([np.zeros(600), rng.exponential(100, 400)])
+    c = compare(quantile("first_response_median_s", now, 0.5, "s"), quantile("x", before, 0.5, "s"))
+    assert c.change == 0 and c.p_value < 0.05 and not c.significant
+    assert c.reason.startswith("the median did not change")
+    p90 = compare(quantile("first_response_p90_s", now, 0.9, "s"), quantile("x", before, 0.9, "s"))
+    assert p90.change > 0 and p90.significant and p90.reason is None
+
+
 def test_counts_use_a_poisson_test():
     # 1,200 against 1,000 contacts: exact conditional test, p about 1e-5
     c = compare(
