@@ -12,7 +12,7 @@ The file is keyed by the store's files (a new validation gives new keys; files o
 removed when a new one is written) and by the text of the SELECT, which carries every parameter it depends on
 (the calendar table's file name is a digest of the calendars, the FCR window is a literal). Writers of the same
 file wait for one another (an flock), so two workers of a batch do not both compute it. A store whose folder
-cannot be written is read as before, without a kept file.
+cannot be written (or a disk that fills up while writing) is read as before, without a kept file.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ import hashlib
 import os
 from pathlib import Path
 
-from csreport.sql import literal
+import duckdb
+
+from csreport.sql import connect, literal
 
 FORMAT = 1  # bump when the kept file's layout changes
 
@@ -58,13 +60,23 @@ def _write(store, table: str, derived: str, path: Path) -> None:
             # the store's time order within each thread's row groups, so a month's pass still skips the others
             sql = f"COPY ({select}) TO {literal(str(partial))} (FORMAT parquet, ROW_GROUP_SIZE 100000)"
             try:
-                store.execute(sql)  # a source that moved since validation is the store's clear error
+                _copy(sql)
                 os.replace(partial, path)
             finally:
                 partial.unlink(missing_ok=True)
             _remove_stale(path, table)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _copy(sql: str) -> None:
+    """Run the COPY; a DuckDB error (a full disk, a source that moved since validation) is an OSError, so the
+    pass reads the store as before and the store's own query gives its clear error if there is one."""
+    try:
+        with connect() as con:
+            con.execute(sql)
+    except duckdb.Error as exc:
+        raise OSError(str(exc).splitlines()[0]) from None
 
 
 def _remove_stale(path: Path, table: str) -> None:

@@ -165,11 +165,6 @@ class Store:
                 f"{self.path.parent}' again."
             ) from None
 
-    def execute(self, sql: str) -> None:
-        """Run a statement over the store's files (e.g. a ``COPY`` of a relation built by csreport's own modules);
-        a source file that moved or changed since validation is the same clear error as for a query."""
-        self._run(sql)
-
     def relation(self, table: str, ordered: bool = False) -> str:
         """A DuckDB FROM-clause expression reading ``table`` (for SQL built by csreport's own modules).
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+import csreport.derived as derived_module
 import csreport.kpis as kpis_module
 from csreport.calendars import Calendars, parse_calendar
 from csreport.derived import kept_derived
@@ -89,8 +90,8 @@ def test_the_same_numbers_as_computing_the_columns_on_every_pass(store, monkeypa
 
 def test_written_once_then_read(store, monkeypatch):
     writes = []
-    original = Store.execute
-    monkeypatch.setattr(Store, "execute", lambda self, sql: (writes.append(sql), original(self, sql)))
+    original = derived_module._copy
+    monkeypatch.setattr(derived_module, "_copy", lambda sql: (writes.append(sql), original(sql)))
     first = kpis_of(store)
     second = kpis_of(store)
     assert len(writes) == 1 and writes[0].startswith("COPY")
@@ -122,3 +123,23 @@ def test_a_folder_that_cannot_be_written_reads_the_store_as_before(store):
     derived = contacts_derived(columns, load_targets().parameters)
     assert kept_derived(store, "contacts", derived) == (store.relation("contacts"), derived)
     assert kpis_of(store)[("2026-11", "east")]["first_response_business_median_s"].value == 2 * 3600
+
+
+def test_a_copy_that_fails_reads_the_store_as_before(store, monkeypatch):
+    """A disk that fills up while the kept file is written: the pass reads the store itself, the same numbers."""
+
+    def full_disk(sql):
+        raise OSError("IO Error: No space left on device")
+
+    monkeypatch.setattr(derived_module, "_copy", full_disk)
+    assert kpis_of(store)[("2026-11", "east")]["first_response_business_median_s"].value == 2 * 3600
+    assert kept_files(store) == [] and not list((store.path.parent / "derived").glob(".*"))  # no partial file
+
+
+def test_a_source_moved_since_validation_is_the_clear_error(store, tmp_path):
+    from csreport.errors import UnusableInputError
+
+    (tmp_path / "data" / "contacts.parquet").rename(tmp_path / "elsewhere.parquet")
+    with pytest.raises(UnusableInputError, match="moved or changed since validation"):
+        kpis_of(store)
+    assert kept_files(store) == []
