@@ -29,7 +29,7 @@ from csreport.sql import connect, literal
 FORMAT = 1  # bump when the kept file's layout changes
 
 
-def derived_path(store, table: str, derived: str) -> Path:
+def _kept_path(store, table: str, derived: str) -> Path:
     """Where the kept result of ``derived`` over ``table`` of ``store`` lives (whether or not written yet)."""
     return _folder(store) / f"{table}-{_store_key(store, table)}-{_digest(str(FORMAT), derived)}.parquet"
 
@@ -38,7 +38,7 @@ def kept_derived(store, table: str, derived: str) -> tuple[str, str]:
     """``(relation, derived)`` to pass to :func:`csreport.metrics.aggregate.query_grouped` instead of the store's
     relation of ``table`` and ``derived`` (a SELECT … FROM source): the kept file, written on first use, and a
     SELECT that only reads it. When the folder cannot be written, the store's relation and ``derived`` as given."""
-    path = derived_path(store, table, derived)
+    path = _kept_path(store, table, derived)
     if not path.exists():
         try:
             _write(store, table, derived, path)
