@@ -229,7 +229,7 @@ def against_target(current: Measure, target: float, direction: str) -> tuple[flo
         q = 0.5 if current.name.endswith("median_s") else 0.9 if current.name.endswith("p90_s") else None
         if q is None:
             return None, ""
-        at_or_below = int((current.sample <= target).sum())
+        at_or_below = current.count_at_most(target)
         # lower is better and missed: the quantile lies above the target, so fewer than n·q values are ≤ it
         alternative = "greater" if worse_low else "less"
         p = stats.binomtest(at_or_below, current.n, q, alternative=alternative).pvalue

@@ -8,6 +8,7 @@ never give 0 or raise: they give ``Measure.unavailable(...)`` with the reason.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -29,13 +30,21 @@ class Measure:
     std: float | None = None
     method: str = ""
     reason: str | None = None
-    sample: np.ndarray | None = field(default=None, repr=False, compare=False)
+    # a quantile's sample: one array, or the parts it was pooled from (not joined: see :func:`quantiles`)
+    sample: np.ndarray | tuple[np.ndarray, ...] | None = field(default=None, repr=False, compare=False)
     kind: str = "value"  # proportion | mean | quantile | count | nps | value (no significance test)
 
     @cached_property
     def sorted_sample(self) -> np.ndarray | None:
         """The whole sample, sorted (for a Mann–Whitney comparison; computed once)."""
-        return None if self.sample is None else np.sort(self.sample)
+        if self.sample is None:
+            return None
+        return np.sort(np.concatenate(self.sample) if isinstance(self.sample, tuple) else self.sample)
+
+    def count_at_most(self, value: float) -> int:
+        """How many observations of the sample are ≤ ``value`` (a quantile's sign test)."""
+        parts = self.sample if isinstance(self.sample, tuple) else (self.sample,)
+        return sum(int(np.count_nonzero(part <= value)) for part in parts)
 
     @property
     def available(self) -> bool:
@@ -127,31 +136,25 @@ def quantile(
     confidence: float = 0.95,
     method: str = "",
     empty_reason: str = "no observations",
-    copy: bool = True,
 ) -> Measure:
     """The ``q`` quantile (linear interpolation between order statistics) with a distribution-free interval
     from binomial order statistics; the sample is kept for comparisons (:mod:`csreport.comparisons`). O(n): no
-    full sort.
-
-    ``copy=False`` partitions ``values`` (a float array) in place: for callers that own it and do not care
-    about its order."""
-    return quantiles([(name, q, method, empty_reason)], values, unit, confidence=confidence, copy=copy)[0]
+    full sort, and ``values`` is neither changed nor copied."""
+    return quantiles([(name, q, method, empty_reason)], values, unit, confidence=confidence)[0]
 
 
 def quantiles(
     wanted: list[tuple[str, float, str, str]],
-    values: np.ndarray,
+    values: np.ndarray | Sequence[np.ndarray],
     unit: str,
     *,
     confidence: float = 0.95,
-    copy: bool = True,
 ) -> list[Measure]:
-    """Several quantiles of one sample, each as :func:`quantile` computes it, from one partition of the sample
-    around every order statistic they need. ``wanted``: (name, q, method, empty reason) per quantile."""
-    values = np.array(values, dtype=float) if copy else values
-    if np.isnan(values).any():
-        values = values[~np.isnan(values)]
-    n = len(values)
+    """Several quantiles of one sample, each as :func:`quantile` computes it, from one selection of every
+    order statistic they need. ``wanted``: (name, q, method, empty reason) per quantile. ``values``: one array,
+    or the parts of a pooled sample (e.g. each unit's values for "all units"), which are not joined."""
+    parts = _float_parts(values)
+    n = sum(len(part) for part in parts)
     if n == 0:
         return [Measure.unavailable(name, unit, empty, method=method) for name, _, method, empty in wanted]
     plans, ranks = [], set()
@@ -162,10 +165,71 @@ def quantiles(
         bounds = _order_statistic_ranks(n, q, confidence) if n >= 5 else None
         ranks |= {below, above, *(bounds or ())}
         plans.append((name, method, position, below, above, bounds))
-    values.partition(sorted(ranks))  # order statistics in place; the sample's order does not matter
+    at = order_statistics(parts, ranks)
+    sample = parts[0] if len(parts) == 1 else tuple(parts)
     out = []
     for name, method, position, below, above, bounds in plans:
-        value = float(values[below] + (position - below) * (values[above] - values[below]))
-        low, high = (float(values[bounds[0]]), float(values[bounds[1]])) if bounds else (None, None)
-        out.append(Measure(name, value, n, unit, low, high, method=method, sample=values, kind="quantile"))
+        value = float(at[below] + (position - below) * (at[above] - at[below]))
+        low, high = (at[bounds[0]], at[bounds[1]]) if bounds else (None, None)
+        out.append(Measure(name, value, n, unit, low, high, method=method, sample=sample, kind="quantile"))
     return out
+
+
+def _float_parts(values: np.ndarray | Sequence[np.ndarray]) -> list[np.ndarray]:
+    """``values`` as a list of float arrays without NaN (a part is copied only when it is not float or has NaN)."""
+    if isinstance(values, (list, tuple)) and values and all(isinstance(v, np.ndarray) for v in values):
+        parts = list(values)
+    else:
+        parts = [values]
+    parts = [np.asarray(part, dtype=float) for part in parts]
+    return [part[~np.isnan(part)] if np.isnan(part).any() else part for part in parts]
+
+
+#: below this many values the order statistics are found by partitioning a copy of the values
+DIRECT_SELECTION = 20_000
+
+
+def order_statistics(parts: Sequence[np.ndarray], ranks: set[int]) -> dict[int, float]:
+    """The ``r``-th smallest value (0-based) of the values of ``parts`` taken together, for every ``r`` of
+    ``ranks``; the parts are neither changed nor joined.
+
+    Partitioning a copy of the values costs a copy and several passes per rank. Here a sample of the values
+    (every k-th, about 2·n^⅔ of them) brackets each group of nearby ranks (the two ends of a quantile's
+    interval) between two values a ≤ b chosen wide enough that the ranks fall between them; one pass counts
+    the values below a and collects those from a to b, which are few, and sorts them. The bracket is checked
+    against those counts, and should it miss (a sample very unlike the values) the values are partitioned
+    instead, so the result is exact either way (Floyd and Rivest's selection, with a deterministic sample)."""
+    n = sum(len(part) for part in parts)
+    if n <= DIRECT_SELECTION:
+        return _partitioned(parts, ranks)
+    step = max(n // int(2 * n ** (2 / 3)), 1)
+    sample = np.sort(np.concatenate([part[::step] for part in parts]))
+    m, margin = len(sample), int(3 * np.sqrt(len(sample))) + 2
+    out: dict[int, float] = {}
+    for low, high in _rank_groups(ranks, n):
+        at_low, at_high = low * m // n - margin, high * m // n + margin
+        a = sample[at_low] if at_low > 0 else -np.inf
+        b = sample[at_high] if at_high < m else np.inf
+        below = sum(int(np.count_nonzero(part < a)) for part in parts)
+        between = np.sort(np.concatenate([part[(part >= a) & (part <= b)] for part in parts]))
+        if not below <= low or high >= below + len(between):
+            return _partitioned(parts, ranks)
+        out.update({r: float(between[r - below]) for r in ranks if low <= r <= high})
+    return out
+
+
+def _rank_groups(ranks: set[int], n: int) -> list[tuple[int, int]]:
+    """``ranks`` in groups of nearby ranks (closer than n/50), as (lowest, highest) per group."""
+    groups: list[list[int]] = []
+    for rank in sorted(ranks):
+        if groups and rank - groups[-1][1] <= n // 50:
+            groups[-1][1] = rank
+        else:
+            groups.append([rank, rank])
+    return [(low, high) for low, high in groups]
+
+
+def _partitioned(parts: Sequence[np.ndarray], ranks: set[int]) -> dict[int, float]:
+    values = np.concatenate(parts) if len(parts) > 1 else np.array(parts[0], dtype=float)
+    values.partition(sorted(ranks))
+    return {r: float(values[r]) for r in ranks}

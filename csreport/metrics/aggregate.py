@@ -215,15 +215,13 @@ def _finish_row(usable: list[tuple[int, Spec]], row: dict, confidence: float) ->
             samples.setdefault((_list_name(spec), spec.unit), []).append(spec)
     for (column, unit), specs in samples.items():
         values = row[column]
-        # a writable copy the quantiles may partition: from a (read-only) Arrow view, or pooled from several
+        # a read-only view of Arrow's buffer, the units' views of a pooled row, or a list (a DataFrame's cell)
         if values is None:
             values = np.empty(0)
-        elif isinstance(values, list) and values and isinstance(values[0], np.ndarray):
-            values = np.concatenate(values)
-        else:
+        elif not isinstance(values, np.ndarray) and not (values and isinstance(values[0], np.ndarray)):
             values = np.array(values, dtype=float)
         wanted = [(spec.name, spec.q, spec.method, spec.empty) for spec in specs]
-        out.update({m.name: m for m in quantiles(wanted, values, unit, confidence=confidence, copy=False)})
+        out.update({m.name: m for m in quantiles(wanted, values, unit, confidence=confidence)})
     return out
 
 
