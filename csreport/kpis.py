@@ -17,7 +17,7 @@ from csreport.measure import Measure
 from csreport.metrics import customers as cm
 from csreport.metrics import workforce as wm
 from csreport.metrics.aggregate import GroupedQuery, contacts_derived, query_grouped
-from csreport.metrics.business import span_years
+from csreport.metrics.business import business_years, span_years
 from csreport.metrics.dates import month_number_sql
 from csreport.metrics.loyalty import loyalty_index
 from csreport.metrics.satisfaction import SURVEYS_DERIVED, survey_kpis, survey_response_rate, survey_specs
@@ -228,12 +228,10 @@ def _contact_query(store: Store, start: str, stop: str, params: Parameters) -> G
             store.month_sql("created_at", pd.Timestamp(start), pd.Timestamp(stop)),
         )
 
-    coverage = store.coverage(ALL_UNITS) if params.business is not None and params.business.units else None
-    if coverage is None:
+    years = business_years(store, pd.Timestamp(start), params.business)
+    if years is None:
         return run(contact_years(store, start, columns, params))
-    # from the data's first year whatever the window, so that every run of a batch reads one kept file
-    first = min(pd.Timestamp(start), coverage.first)
-    query = run(span_years(first, max(pd.Timestamp(start), coverage.last + pd.DateOffset(years=1))))
+    query = run(years)
     if any(query.value_counts(business) != query.value_counts(elapsed) for business, elapsed in BUSINESS_TWINS.items()):
         query = run(contact_years(store, start, columns, params))
     return query

@@ -21,6 +21,7 @@ import pandas as pd
 from csreport.comparisons import Comparison
 from csreport.measure import Measure
 from csreport.metrics.aggregate import contacts_derived, query_grouped
+from csreport.metrics.business import BUSINESS_PAIRS, business_source, business_years
 from csreport.metrics.service import contact_specs
 from csreport.sql import literal
 from csreport.store import ALL_UNITS, Coverage, Store, parse_period, to_zone
@@ -30,6 +31,9 @@ from csreport.targets import Parameters
 SETTLED_DAYS = 31
 RESOLUTION = ("resolution_rate", "resolution_median_s", "resolution_p90_s")
 FIRST_RESPONSE = ("first_response_median_s", "first_response_p90_s")
+# the business-hour twins mature with their elapsed-time KPIs (same outcome, same time stamp)
+RESOLUTION_TWINS = ("resolution_business_median_s", "resolution_business_p90_s")
+FIRST_RESPONSE_TWINS = ("first_response_business_median_s", "first_response_business_p90_s")
 
 
 @dataclass(frozen=True)
@@ -47,10 +51,10 @@ def maturing_kpis(columns: set[str], params: Parameters) -> dict[str, Maturing]:
     out = {}
     if "first_contact_resolution" not in columns:  # the repeat rule; an exported flag is taken as it is
         out["fcr_rate"] = Maturing("fcr_rate", params.fcr_repeat_window_days, "created_at")
-    for kpi in RESOLUTION:
+    for kpi in RESOLUTION + RESOLUTION_TWINS:
         out[kpi] = Maturing(kpi, SETTLED_DAYS, "resolved_at" if "resolved_at" in columns else None)
     out["reopen_rate"] = Maturing("reopen_rate", SETTLED_DAYS, None)
-    for kpi in FIRST_RESPONSE:
+    for kpi in FIRST_RESPONSE + FIRST_RESPONSE_TWINS:
         out[kpi] = Maturing(kpi, SETTLED_DAYS, "first_response_at")
     return out
 
@@ -72,7 +76,7 @@ def same_age_kpis(store: Store, period: str, unit: str, at: pd.Timestamp, params
     """The maturing KPIs that can be aged (:func:`maturing_kpis` with a ``dated_by``) of ``period`` × ``unit``
     as the data stood at ``at``: contacts created up to ``at``;
     repeats (FCR rule), resolutions (``resolved_at``, and the ``resolved`` flag of contacts resolved later) and
-    first responses after ``at`` not yet seen."""
+    first responses after ``at`` not yet seen; business seconds of the units' calendars as in the month's KPIs."""
     return same_age_many(store, [(period, unit, at)], params).get((period, unit, str(at)), {})
 
 
@@ -88,6 +92,7 @@ def same_age_many(
     # contacts after the month matter only to the repeat rule of FCR (a repeat within the window after it)
     repeats = "first_contact_resolution" not in columns and {"customer_id", "created_at"} <= columns
     parts, ranges, starts, stops = [], [], [], []
+    business = [name for name, column in BUSINESS_PAIRS.items() if {"created_at", column} <= columns]
     for key, (period, unit, at) in enumerate(requests):
         start, stop = store.window(period, unit)  # the unit's month; ``at`` is of its zone (its coverage)
         cut = literal(str(to_zone(at, store.zone(unit), store.run_zone))) + "::TIMESTAMP"
@@ -95,6 +100,8 @@ def same_age_many(
         for column in ("resolved_at", "first_response_at"):
             if column in columns:
                 masks.append(f"CASE WHEN {column} <= {cut} THEN {column} END AS {column}")
+        # business seconds are computed once per row (below), then masked with their time stamp
+        masks += [f"CASE WHEN {BUSINESS_PAIRS[name]} <= {cut} THEN {name} END AS {name}" for name in business]
         if {"resolved", "resolved_at"} <= columns:
             masks.append(f"CASE WHEN resolved_at > {cut} THEN FALSE ELSE resolved END AS resolved")
         unit_filter = "" if unit == ALL_UNITS else f" AND business_unit = {literal(unit)}"
@@ -107,14 +114,18 @@ def same_age_many(
         ranges.append(f"({rows})")
         starts.append(start)
         stops.append(stop)
-    # the store is read once: the rows of every scenario's span, then each scenario's slice of them
+    # the store is read once: the rows of every scenario's span with their business seconds (the same table
+    # as the month's pass, see business_years), then each scenario's slice of them
+    read = f"(SELECT * FROM {store.relation('contacts')} WHERE {' OR '.join(ranges)})"
+    years = business_years(store, pd.Timestamp(min(starts)), params.business)
+    timed = business_source(params.business, columns, years).replace("FROM source", f"FROM {read}")
     source = (
-        f"(WITH _rows AS MATERIALIZED (SELECT * FROM {store.relation('contacts')} WHERE {' OR '.join(ranges)}) "
+        f"(WITH _rows AS MATERIALIZED (SELECT * FROM {read if timed == 'source' else timed}) "
         f"{' UNION ALL '.join(parts)})"
     )
     aged = {kpi for kpi, m in maturing_kpis(columns, params).items() if m.dated_by}
     specs = [spec for spec in contact_specs(params, columns) if spec.name in aged]  # the others are not read
-    derived = contacts_derived(columns, params, scenarios=True)
+    derived = contacts_derived(columns | set(business), params, scenarios=True)
     grouped = query_grouped(
         source, columns, specs, derived, "created_at", str(min(starts)), str(max(stops)), scenarios=True
     ).finish(params.confidence)

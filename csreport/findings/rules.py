@@ -46,7 +46,14 @@ class Rules:
     group_churn_ratio: float = 1.5
     group_churn_months: int = 3
     group_churn_lookback_days: int = 90
-    maturing_metrics: tuple[str, ...] = ("resolution_rate", "resolution_median_s", "resolution_p90_s", "reopen_rate")
+    maturing_metrics: tuple[str, ...] = (
+        "resolution_rate",
+        "resolution_median_s",
+        "resolution_p90_s",
+        "resolution_business_median_s",
+        "resolution_business_p90_s",
+        "reopen_rate",
+    )
     min_sample: int = 30
 
 

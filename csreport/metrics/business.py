@@ -60,6 +60,17 @@ def span_years(low: pd.Timestamp | None, high: pd.Timestamp | None) -> tuple[int
     return int(pd.Timestamp(low).year), int(pd.Timestamp(high).year)
 
 
+def business_years(store, start: pd.Timestamp, clock: BusinessClock | None) -> tuple[int, int] | None:
+    """The years the business-hour table covers for a pass over ``store`` from ``start``: from the data's first
+    year whatever the window (so every pass and every run of a batch read one table and one kept file) to a
+    year after its last contact (from the coverage recorded at validation, no scan); None when no unit has a
+    working calendar or the store has no contacts."""
+    coverage = store.coverage("all") if clock is not None and clock.units else None
+    if coverage is None:
+        return None
+    return span_years(min(start, coverage.first), max(start, coverage.last + pd.DateOffset(years=1)))
+
+
 @lru_cache(maxsize=32)
 def _table_file(clock: BusinessClock, years: tuple[int, int]) -> tuple[str, int]:
     """``(path, bucket size s)`` of the Parquet bucket table of every calendared unit for ``years``."""
@@ -98,7 +109,9 @@ def business_source(clock: BusinessClock | None, columns: set[str], years: tuple
     """A FROM-clause over ``source`` adding ``_first_response_bs`` and ``_resolution_bs`` (business seconds
     from created_at; elapsed seconds for units without a working calendar), or plain ``source`` when no unit
     has one."""
-    pairs = {name: col for name, col in BUSINESS_PAIRS.items() if {"created_at", col} <= columns}
+    # a source that carries them already (e.g. a same-age pass, csreport.maturing) is not joined again
+    wanted = {name: col for name, col in BUSINESS_PAIRS.items() if name not in columns}
+    pairs = {name: col for name, col in wanted.items() if {"created_at", col} <= columns}
     if not pairs:
         return "source"
     if clock is None or not clock.units or years is None or "business_unit" not in columns:
