@@ -228,7 +228,7 @@ def _contact_query(store: Store, start: str, stop: str, params: Parameters) -> G
             store.month_sql("created_at", pd.Timestamp(start), pd.Timestamp(stop)),
         )
 
-    years = business_years(store, pd.Timestamp(start), params.business)
+    years = business_years(store, params.business)
     if years is None:
         return run(contact_years(store, start, columns, params))
     query = run(years)

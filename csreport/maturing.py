@@ -19,11 +19,12 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from csreport.comparisons import Comparison
+from csreport.derived import KEPT, kept_derived
 from csreport.measure import Measure
 from csreport.metrics.aggregate import contacts_derived, query_grouped
 from csreport.metrics.business import BUSINESS_PAIRS, business_source, business_years
 from csreport.metrics.service import contact_specs
-from csreport.sql import literal
+from csreport.sql import literal, quote
 from csreport.store import ALL_UNITS, Coverage, Store, parse_period, to_zone
 from csreport.targets import Parameters
 
@@ -91,49 +92,70 @@ def same_age_many(
     columns = set(store.columns("contacts"))
     # contacts after the month matter only to the repeat rule of FCR (a repeat within the window after it)
     repeats = "first_contact_resolution" not in columns and {"customer_id", "created_at"} <= columns
-    parts, ranges, starts, stops = [], [], [], []
+    scenarios, spans, stops = [], {}, []
     business = [name for name, column in BUSINESS_PAIRS.items() if {"created_at", column} <= columns]
     for key, (period, unit, at) in enumerate(requests):
         start, stop = store.window(period, unit)  # the unit's month; ``at`` is of its zone (its coverage)
-        cut = literal(str(to_zone(at, store.zone(unit), store.run_zone))) + "::TIMESTAMP"
-        masks = []
-        for column in ("resolved_at", "first_response_at"):
-            if column in columns:
-                masks.append(f"CASE WHEN {column} <= {cut} THEN {column} END AS {column}")
-        # business seconds are computed once per row (below), then masked with their time stamp
-        masks += [f"CASE WHEN {BUSINESS_PAIRS[name]} <= {cut} THEN {name} END AS {name}" for name in business]
-        if {"resolved", "resolved_at"} <= columns:
-            masks.append(f"CASE WHEN resolved_at > {cut} THEN FALSE ELSE resolved END AS resolved")
-        unit_filter = "" if unit == ALL_UNITS else f" AND business_unit = {literal(unit)}"
-        rows = f"created_at >= {literal(str(start))}::TIMESTAMP AND created_at <= {cut}"
-        rows += "" if repeats else f" AND created_at < {literal(str(stop))}::TIMESTAMP"
-        parts.append(
-            f"SELECT *{' REPLACE (' + ', '.join(masks) + ')' if masks else ''}, {literal(str(key))} AS _scenario, "
-            f"{literal(str(stop))}::TIMESTAMP AS _scenario_stop FROM _rows WHERE {rows}{unit_filter}"
+        last = to_zone(at, store.zone(unit), store.run_zone)
+        unit_value = "NULL" if unit == ALL_UNITS else literal(unit)
+        scenarios.append(
+            f"({literal(str(key))}, {literal(str(start))}::TIMESTAMP, {literal(str(last))}::TIMESTAMP, "
+            f"{literal(str(stop))}::TIMESTAMP, {unit_value})"
         )
-        ranges.append(f"({rows})")
-        starts.append(start)
+        # the rows read: per month start, up to the latest cut-off of its scenarios (units share months)
+        end = last if repeats else min(last, stop - pd.Timedelta(microseconds=1))
+        spans[start] = max(spans.get(start, end), end)
         stops.append(stop)
-    # the store is read once: the rows of every scenario's span with their business seconds (the same table
-    # as the month's pass, see business_years), then each scenario's slice of them
-    read = f"(SELECT * FROM {store.relation('contacts')} WHERE {' OR '.join(ranges)})"
-    years = business_years(store, pd.Timestamp(min(starts)), params.business)
-    timed = business_source(params.business, columns, years).replace("FROM source", f"FROM {read}")
-    source = (
-        f"(WITH _rows AS MATERIALIZED (SELECT * FROM {read if timed == 'source' else timed}) "
-        f"{' UNION ALL '.join(parts)})"
-    )
+    # each scenario's rows (its unit's month up to its cut-off) with the outcomes after the cut-off masked;
+    # business seconds are computed once per row (below), then masked with their time stamp
+    masks = [
+        f"CASE WHEN {c} <= s._cut THEN {c} END AS {c}" for c in ("resolved_at", "first_response_at") if c in columns
+    ]
+    masks += [f"CASE WHEN {BUSINESS_PAIRS[name]} <= s._cut THEN {name} END AS {name}" for name in business]
+    if {"resolved", "resolved_at"} <= columns:
+        masks.append("CASE WHEN resolved_at > s._cut THEN FALSE ELSE resolved END AS resolved")
+    within = "r.created_at >= s._start AND r.created_at <= s._cut"
+    within += "" if repeats else " AND r.created_at < s._stop"
     aged = {kpi for kpi, m in maturing_kpis(columns, params).items() if m.dated_by}
     specs = [spec for spec in contact_specs(params, columns) if spec.name in aged]  # the others are not read
-    derived = contacts_derived(columns | set(business), params, scenarios=True)
+    # only the columns these KPIs and their outcomes need are read (and held for the scenarios)
+    outcomes = {"created_at", "business_unit", "resolved", "resolved_at", "first_response_at", "customer_id"}
+    used = (outcomes | {c for spec in specs for c in spec.needs}) & columns
+    ranges = [
+        f"created_at BETWEEN {literal(str(start))}::TIMESTAMP AND {literal(str(end))}::TIMESTAMP"
+        for start, end in sorted(spans.items())
+    ]
+    read = _rows(store, columns, used, business, ranges, params)
+    source = (
+        f"(SELECT r.*{' REPLACE (' + ', '.join(masks) + ')' if masks else ''}, s._scenario, s._stop AS _scenario_stop "
+        f"FROM ({read}) AS r JOIN (VALUES {', '.join(scenarios)}) AS s(_scenario, _start, _cut, _stop, _unit) "
+        f"ON {within} AND (s._unit IS NULL OR r.business_unit = s._unit))"
+    )
+    derived = contacts_derived(used | set(business), params, scenarios=True)
     grouped = query_grouped(
-        source, columns, specs, derived, "created_at", str(min(starts)), str(max(stops)), scenarios=True
+        source, used, specs, derived, "created_at", str(min(spans)), str(max(stops)), scenarios=True
     ).finish(params.confidence)
     return {
         (period, unit, str(at)): grouped[(str(key), "")]
         for key, (period, unit, at) in enumerate(requests)
         if (str(key), "") in grouped
     }
+
+
+def _rows(
+    store: Store, columns: set[str], used: set[str], business: list[str], ranges: list[str], params: Parameters
+) -> str:
+    """SELECT of the ``used`` columns of the contacts of every scenario's span (read once) with their business
+    seconds ``business``: from the contacts kept with their KPI helper columns (:mod:`csreport.derived`,
+    written by the month's pass with the same calendars and table), else computed here, once per row."""
+    where = " OR ".join(f"({r})" for r in ranges)
+    years = business_years(store, params.business)
+    relation, derived = kept_derived(store, "contacts", contacts_derived(columns, params, years))
+    if derived == KEPT:
+        return f"SELECT {', '.join(quote(c) for c in [*sorted(used), *business])} FROM {relation} WHERE {where}"
+    read = f"(SELECT {', '.join(quote(c) for c in sorted(used))} FROM {store.relation('contacts')} WHERE {where})"
+    timed = business_source(params.business, columns, years).replace("FROM source", f"FROM {read}")
+    return f"SELECT * FROM {read if timed == 'source' else timed}"
 
 
 def not_comparable(comparison: Comparison, reason: str) -> Comparison:

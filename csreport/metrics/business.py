@@ -60,15 +60,15 @@ def span_years(low: pd.Timestamp | None, high: pd.Timestamp | None) -> tuple[int
     return int(pd.Timestamp(low).year), int(pd.Timestamp(high).year)
 
 
-def business_years(store, start: pd.Timestamp, clock: BusinessClock | None) -> tuple[int, int] | None:
-    """The years the business-hour table covers for a pass over ``store`` from ``start``: from the data's first
-    year whatever the window (so every pass and every run of a batch read one table and one kept file) to a
-    year after its last contact (from the coverage recorded at validation, no scan); None when no unit has a
-    working calendar or the store has no contacts."""
+def business_years(store, clock: BusinessClock | None) -> tuple[int, int] | None:
+    """The years the business-hour table covers for the KPI passes over ``store``: from the data's first year
+    to a year after its last contact (from the coverage recorded at validation, no scan), whatever months a
+    pass reads, so that every pass and every run of a batch read one table and one kept file
+    (:mod:`csreport.derived`); None when no unit has a working calendar or the store has no contacts."""
     coverage = store.coverage("all") if clock is not None and clock.units else None
     if coverage is None:
         return None
-    return span_years(min(start, coverage.first), max(start, coverage.last + pd.DateOffset(years=1)))
+    return span_years(coverage.first, coverage.last + pd.DateOffset(years=1))
 
 
 @lru_cache(maxsize=32)
