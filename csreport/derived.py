@@ -1,10 +1,10 @@
 """A table of the store with its KPI helper columns, computed once and kept beside the store.
 
-The contact KPIs read the contacts through a SELECT that adds helper columns (:func:`csreport.metrics.aggregate.
-contacts_derived`): business seconds from the units' calendars (two joins of the bucket table per contact), the
-repeat flag of the FCR rule (a window over every customer's contacts) and a few cheap flags. Over ten million
-contacts that SELECT costs more than the aggregation itself, and a batch or a benchmark evaluates it again on
-every pass. :func:`kept_derived` writes its result once as
+The contact KPIs read the contacts through a SELECT that adds helper columns
+(:func:`csreport.metrics.helper_columns.contacts_derived`): business seconds from the units' calendars (two
+joins of the bucket table per contact), the repeat flag of the FCR rule (a window over every customer's
+contacts) and a few cheap flags. Over ten million contacts that SELECT costs more than the aggregation itself,
+and a batch or a benchmark evaluates it again on every pass. :func:`kept_derived` writes its result once as
 ``<work_dir>/derived/<table>-<store key>-<sql key>.parquet`` and returns the relation reading it, so a later pass
 only scans (and skips the row groups outside its months: they keep the store's time order).
 
@@ -13,6 +13,11 @@ removed when a new one is written) and by the text of the SELECT, which carries 
 (the calendar table's file name is a digest of the calendars, the FCR window is a literal). Writers of the same
 file wait for one another (an flock), so two workers of a batch do not both compute it. A store whose folder
 cannot be written (or a disk that fills up while writing) is read as before, without a kept file.
+
+The value lists of the quantiles (first response and resolution times, elapsed and business) are kept too,
+one file each, sorted by month, unit and value (:func:`kept_sorted`, ``<table>-<store key>-<key>.sorted.parquet``):
+a pass reads each group's values as one ordered slice instead of collecting and selecting them
+(:mod:`csreport.metrics.sorted_lists`).
 """
 
 from __future__ import annotations
@@ -43,27 +48,41 @@ def kept_derived(store, table: str, derived: str) -> tuple[str, str]:
     path = _kept_path(store, table, derived)
     if not path.exists():
         try:
-            _write(store, table, derived, path)
+            _write(path, derived.replace("FROM source", f"FROM {store.relation(table)}"), table, sort=None)
         except OSError:
             return store.relation(table), derived
     return f"read_parquet({literal(str(path))})", KEPT
 
 
-def _write(store, table: str, derived: str, path: Path) -> None:
+def kept_sorted(store, table: str, select: str, order: str) -> str | None:
+    """The relation of ``select`` (a SELECT over kept files of ``table``) kept beside the store sorted by
+    ``order``, written on first use; None when it cannot be written. For the value lists of the grouped KPI
+    pass (:func:`csreport.metrics.aggregate.query_grouped`): a list sorted by month, unit and value is read as
+    contiguous, ordered slices, with no grouping and no selection of order statistics left to do."""
+    path = _folder(store) / f"{table}-{_store_key(store, table)}-{_digest(str(FORMAT), select, order)}.sorted.parquet"
+    if not path.exists():
+        try:
+            _write(path, select, table, sort=order)
+        except OSError:
+            return None
+    return f"read_parquet({literal(str(path))})"
+
+
+def _write(path: Path, select: str, table: str, sort: str | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.with_name(path.name + ".lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the process dies
         try:
             if path.exists():  # another process wrote it while this one waited
                 return
-            select = derived.replace("FROM source", f"FROM {store.relation(table)}")
             partial = path.with_name(f".{path.name}.{os.getpid()}")
-            # no ORDER BY: sorting ten million rows held 3.4 GB where the copy streams in 0.6 GB, and DuckDB keeps
-            # the store's time order within each thread's row groups, so a month's pass still skips the others
+            # no ORDER BY for the wide table: sorting ten million rows held 3.4 GB where the copy streams in
+            # 0.6 GB, and DuckDB keeps the store's time order within each thread's row groups, so a month's pass
+            # still skips the others (a sorted value list has three narrow columns: 0.9 GB for ten million).
             # LZ4 pages: every later pass decodes them, and LZ4 decodes faster than DuckDB's default Snappy (the
             # 10M-contact KPI pass took 3.9 CPU-s instead of 4.5) at the same size
             sql = (
-                f"COPY ({select}) TO {literal(str(partial))} "
+                f"COPY ({select}{f' ORDER BY {sort}' if sort else ''}) TO {literal(str(partial))} "
                 "(FORMAT parquet, COMPRESSION lz4_raw, ROW_GROUP_SIZE 100000)"
             )
             try:

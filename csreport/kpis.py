@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from csreport.derived import kept_derived
+from csreport.derived import KEPT, kept_derived, kept_sorted
 from csreport.measure import Measure
 from csreport.metrics import customers as cm
 from csreport.metrics import workforce as wm
-from csreport.metrics.aggregate import GroupedQuery, contacts_derived, query_grouped
+from csreport.metrics.aggregate import GroupedQuery, query_grouped
 from csreport.metrics.business import business_years, span_years
 from csreport.metrics.dates import month_number_sql
+from csreport.metrics.helper_columns import contacts_derived
 from csreport.metrics.loyalty import loyalty_index
 from csreport.metrics.satisfaction import SURVEYS_DERIVED, survey_kpis, survey_response_rate, survey_specs
 from csreport.metrics.service import contact_kpis, contact_specs, per_1000
@@ -217,6 +218,8 @@ def _contact_query(store: Store, start: str, stop: str, params: Parameters) -> G
 
     def run(years: tuple[int, int] | None) -> GroupedQuery:
         relation, derived = kept_derived(store, "contacts", contacts_derived(columns, params, years))
+        # the quantiles' values from lists kept sorted beside the kept helper columns (read from them)
+        keep = (lambda select, order: kept_sorted(store, "contacts", select, order)) if derived == KEPT else None
         return query_grouped(
             relation,
             columns,
@@ -226,6 +229,7 @@ def _contact_query(store: Store, start: str, stop: str, params: Parameters) -> G
             start,
             stop,
             store.month_sql("created_at", pd.Timestamp(start), pd.Timestamp(stop)),
+            keep_sorted=keep,
         )
 
     years = business_years(store, params.business)

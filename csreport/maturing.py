@@ -21,8 +21,9 @@ import pandas as pd
 from csreport.comparisons import Comparison
 from csreport.derived import KEPT, kept_derived
 from csreport.measure import Measure
-from csreport.metrics.aggregate import contacts_derived, query_grouped
+from csreport.metrics.aggregate import query_grouped
 from csreport.metrics.business import BUSINESS_PAIRS, business_source, business_years
+from csreport.metrics.helper_columns import contacts_derived
 from csreport.metrics.service import contact_specs
 from csreport.sql import literal, quote
 from csreport.store import ALL_UNITS, Coverage, Store, parse_period, to_zone

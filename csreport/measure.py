@@ -149,10 +149,12 @@ def quantiles(
     unit: str,
     *,
     confidence: float = 0.95,
+    presorted: bool = False,
 ) -> list[Measure]:
     """Several quantiles of one sample, each as :func:`quantile` computes it, from one selection of every
     order statistic they need. ``wanted``: (name, q, method, empty reason) per quantile. ``values``: one array,
-    or the parts of a pooled sample (e.g. each unit's values for "all units"), which are not joined."""
+    or the parts of a pooled sample (e.g. each unit's values for "all units"), which are not joined;
+    ``presorted``: each part is in ascending order."""
     parts = _float_parts(values)
     n = sum(len(part) for part in parts)
     if n == 0:
@@ -165,7 +167,7 @@ def quantiles(
         bounds = _order_statistic_ranks(n, q, confidence) if n >= 5 else None
         ranks |= {below, above, *(bounds or ())}
         plans.append((name, method, position, below, above, bounds))
-    at = order_statistics(parts, ranks)
+    at = order_statistics(parts, ranks, presorted)
     sample = parts[0] if len(parts) == 1 else tuple(parts)
     out = []
     for name, method, position, below, above, bounds in plans:
@@ -189,17 +191,21 @@ def _float_parts(values: np.ndarray | Sequence[np.ndarray]) -> list[np.ndarray]:
 DIRECT_SELECTION = 20_000
 
 
-def order_statistics(parts: Sequence[np.ndarray], ranks: set[int]) -> dict[int, float]:
+def order_statistics(parts: Sequence[np.ndarray], ranks: set[int], presorted: bool = False) -> dict[int, float]:
     """The ``r``-th smallest value (0-based) of the values of ``parts`` taken together, for every ``r`` of
-    ``ranks``; the parts are neither changed nor joined.
+    ``ranks``; the parts are neither changed nor joined. ``presorted``: each part is in ascending order.
 
     Partitioning a copy of the values costs a copy and several passes per rank. Here a sample of the values
     (every k-th, about 2·n^⅔ of them) brackets each group of nearby ranks (the two ends of a quantile's
     interval) between two values a ≤ b chosen wide enough that the ranks fall between them; one pass counts
-    the values below a and collects those from a to b, which are few, and sorts them. The bracket is checked
-    against those counts, and should it miss (a sample very unlike the values) the values are partitioned
-    instead, so the result is exact either way (Floyd and Rivest's selection, with a deterministic sample)."""
+    the values below a and collects those from a to b, which are few, and sorts them (in sorted parts both
+    are binary searches and the values between are a slice). The bracket is checked against those counts,
+    and should it miss (a sample very unlike the values) the values are partitioned instead, so the result is
+    exact either way (Floyd and Rivest's selection, with a deterministic sample)."""
+    parts = [part for part in parts if len(part)]
     n = sum(len(part) for part in parts)
+    if presorted and len(parts) == 1:
+        return {r: float(parts[0][r]) for r in ranks}
     if n <= DIRECT_SELECTION:
         return _partitioned(parts, ranks)
     step = max(n // int(2 * n ** (2 / 3)), 1)
@@ -210,8 +216,13 @@ def order_statistics(parts: Sequence[np.ndarray], ranks: set[int]) -> dict[int, 
         at_low, at_high = low * m // n - margin, high * m // n + margin
         a = sample[at_low] if at_low > 0 else -np.inf
         b = sample[at_high] if at_high < m else np.inf
-        below = sum(int(np.count_nonzero(part < a)) for part in parts)
-        between = np.sort(np.concatenate([part[(part >= a) & (part <= b)] for part in parts]))
+        if presorted:
+            below = sum(int(np.searchsorted(part, a, "left")) for part in parts)
+            inside = [part[np.searchsorted(part, a, "left") : np.searchsorted(part, b, "right")] for part in parts]
+        else:
+            below = sum(int(np.count_nonzero(part < a)) for part in parts)
+            inside = [part[(part >= a) & (part <= b)] for part in parts]
+        between = np.sort(np.concatenate(inside))
         if not below <= low or high >= below + len(between):
             return _partitioned(parts, ranks)
         out.update({r: float(between[r - below]) for r in ranks if low <= r <= high})

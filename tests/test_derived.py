@@ -60,7 +60,8 @@ def kpis_of(store: Store, fcr_days: float = 7.0) -> dict:
 
 def kept_files(store: Store) -> list:
     folder = store.path.parent / "derived"
-    return sorted(folder.glob("contacts-*.parquet")) if folder.exists() else []
+    files = sorted(folder.glob("contacts-*.parquet")) if folder.exists() else []
+    return [f for f in files if not f.name.endswith(".sorted.parquet")]  # the sorted value lists: see below
 
 
 def test_the_kept_columns_are_the_hand_computed_ones(store):
@@ -93,9 +94,12 @@ def test_written_once_then_read(store, monkeypatch):
     original = derived_module._copy
     monkeypatch.setattr(derived_module, "_copy", lambda sql: (writes.append(sql), original(sql)))
     first = kpis_of(store)
+    # the helper columns, then the two value lists of first response (elapsed and business) kept sorted
+    assert len(writes) == 3 and all(sql.startswith("COPY") for sql in writes)
+    assert ["ORDER BY _month, _unit, _v" in sql for sql in writes] == [False, True, True]
     ingest(store.path.parent.parent / "data", store.path.parent)  # a run validates again: nothing changed, reused
     second = kpis_of(store)
-    assert len(writes) == 1 and writes[0].startswith("COPY")
+    assert len(writes) == 3
     assert second[("2026-11", "east")]["fcr_rate"].value == first[("2026-11", "east")]["fcr_rate"].value
 
 
@@ -119,7 +123,7 @@ def test_other_parameters_get_their_own_file_and_a_new_validation_removes_the_ol
 def test_a_folder_that_cannot_be_written_reads_the_store_as_before(store):
     (store.path.parent / "derived").write_text("not a folder")
     columns = set(store.columns("contacts"))
-    from csreport.metrics.aggregate import contacts_derived
+    from csreport.metrics.helper_columns import contacts_derived
 
     derived = contacts_derived(columns, load_targets().parameters)
     assert kept_derived(store, "contacts", derived) == (store.relation("contacts"), derived)

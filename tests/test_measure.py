@@ -41,6 +41,8 @@ def test_order_statistics_equal_sorting_the_pooled_values(n):
         expected = np.sort(values)
         got = order_statistics(parts, ranks)
         assert got == {r: expected[r] for r in ranks}, name
+        presorted = order_statistics([np.sort(part) for part in parts], ranks, presorted=True)
+        assert presorted == {r: expected[r] for r in ranks}, name
 
 
 def test_order_statistics_fall_back_when_the_sample_misses(monkeypatch):

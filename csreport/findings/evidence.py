@@ -4,7 +4,7 @@ For a finding of period × unit, :func:`evidence_rows` selects from the store th
 columns that made it, worst first: contacts that missed the service level or abandoned, contacts slower than
 the baseline (or target) of a response or resolution time, the complaints of a spiking category, detractor
 surveys, customers who churned, agents who left. Contact conditions reuse the KPI helper columns
-(:func:`csreport.metrics.aggregate.contacts_derived`), so a contact counts here exactly when it counts in the
+(:func:`csreport.metrics.helper_columns.contacts_derived`), so a contact counts here exactly when it counts in the
 KPI. ``findings.json`` keeps the count and up to :data:`EXAMPLES` ids; ``evidence/<finding id>.csv`` keeps them
 all, with survey comments masked as in the report.
 """
@@ -20,7 +20,7 @@ import pandas as pd
 from csreport.analyses.comments import mask_pii
 from csreport.findings.record import Finding
 from csreport.kpis import contact_years
-from csreport.metrics.aggregate import contacts_derived
+from csreport.metrics.helper_columns import contacts_derived
 from csreport.sql import connect, literal, quote
 from csreport.store import ALL_UNITS, Store
 from csreport.targets import Parameters

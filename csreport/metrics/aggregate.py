@@ -10,6 +10,7 @@ interval, sample kept for comparisons), :class:`Count`, :class:`Sum` and :class:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -18,8 +19,9 @@ import pandas as pd
 from scipy import special
 
 from csreport.measure import Measure, quantiles, rate
+from csreport.metrics.sorted_lists import ORDER as SORTED_ORDER
+from csreport.metrics.sorted_lists import read_sorted, sorted_select
 from csreport.sql import connect, literal, quote, thread_budget
-from csreport.targets import Parameters
 
 
 @dataclass(frozen=True)
@@ -99,22 +101,27 @@ class _Plan:
         return ", ".join(f"{expression} AS {name}" for expression, name in self.columns.items())
 
 
-def _aggregates(spec: Spec, i: int, plan: _Plan) -> list[str]:
+def _aggregates(spec: Spec, i: int, plan: _Plan, lists: bool = True) -> list[str]:
     """Outer SELECT items computing the sufficient statistics of ``spec`` (prefixed ``k<i>_``), registering
-    the expressions they aggregate in ``plan``."""
+    the expressions they aggregate in ``plan``; ``lists=False``: none for quantiles (their values are read
+    from kept sorted lists, :mod:`csreport.metrics.sorted_lists`)."""
     p = f"k{i}_"
     if isinstance(spec, Count):
         return [f"{plan.count_if(spec.where)} AS {p}n"]
     if isinstance(spec, Sum):
         v = plan.column(f"CAST({spec.value} AS DOUBLE)")
-        return [f"coalesce(sum({v}), 0) AS {p}total", f"count({v}) AS {p}n"]
+        return [f"coalesce(fsum({v}), 0) AS {p}total", f"count({v}) AS {p}n"]
     if isinstance(spec, Proportion):
         success = spec.success if spec.among == "TRUE" else f"({spec.among}) AND ({spec.success})"
         return [f"{plan.count_if(success)} AS {p}x", f"{plan.count_if(spec.among)} AS {p}n"]
     if isinstance(spec, Mean):
         v = plan.column(_where_value(spec.value, spec.where))
-        return [f"count({v}) AS {p}n", f"sum({v}) AS {p}s", f"sum({v} * {v}) AS {p}ss"]
+        # fsum (compensated): a plain sum of doubles depends on the order DuckDB's threads add them in, so two
+        # runs over the same rows differed in the 15th digit; fsum gave the same result every time, as fast
+        return [f"count({v}) AS {p}n", f"fsum({v}) AS {p}s", f"fsum({v} * {v}) AS {p}ss"]
     if isinstance(spec, Quantile):
+        if not lists:
+            return []
         v = plan.column(_where_value(spec.value, spec.where))
         return [f"list({v}) FILTER ({v} IS NOT NULL) AS {_list_name(spec)}"]
     if isinstance(spec, Promoters):
@@ -140,12 +147,17 @@ def _list_name(spec: Quantile) -> str:
     return "values_" + hashlib.sha1(f"{spec.value}|{spec.where}".encode()).hexdigest()[:10]
 
 
-def _plan(usable: list[tuple[int, Spec]]) -> _Plan:
+def _plan(usable: list[tuple[int, Spec]], lists: bool = True) -> _Plan:
     plan = _Plan()
     for i, spec in usable:
-        for item in _aggregates(spec, i, plan):
+        for item in _aggregates(spec, i, plan, lists):
             plan.add(item)
     return plan
+
+
+def _list_expressions(usable: list[tuple[int, Spec]]) -> dict[str, str]:
+    """``value list column → the expression whose non-null values it holds`` of the quantile specs."""
+    return {_list_name(s): _where_value(s.value, s.where) for _, s in usable if isinstance(s, Quantile)}
 
 
 def _mean_from_sums(spec: Mean, n: int, total: float, squares: float, confidence: float) -> Measure:
@@ -206,8 +218,11 @@ def _finish(spec: Spec, row: dict, i: int, confidence: float) -> Measure:
     raise TypeError(spec)
 
 
-def _finish_row(usable: list[tuple[int, Spec]], row: dict, confidence: float) -> dict[str, Measure]:
-    """Measures of every usable spec from one result row; quantiles of the same values share one partition."""
+def _finish_row(
+    usable: list[tuple[int, Spec]], row: dict, confidence: float, presorted: bool = False
+) -> dict[str, Measure]:
+    """Measures of every usable spec from one result row; quantiles of the same values share one selection
+    of order statistics (``presorted``: the value lists are in ascending order)."""
     out = {spec.name: _finish(spec, row, i, confidence) for i, spec in usable if not isinstance(spec, Quantile)}
     samples: dict[tuple[str, str], list[Quantile]] = {}
     for _, spec in usable:
@@ -221,7 +236,7 @@ def _finish_row(usable: list[tuple[int, Spec]], row: dict, confidence: float) ->
         elif not isinstance(values, np.ndarray) and not (values and isinstance(values[0], np.ndarray)):
             values = np.array(values, dtype=float)
         wanted = [(spec.name, spec.q, spec.method, spec.empty) for spec in specs]
-        out.update({m.name: m for m in quantiles(wanted, values, unit, confidence=confidence)})
+        out.update({m.name: m for m in quantiles(wanted, values, unit, confidence=confidence, presorted=presorted)})
     return out
 
 
@@ -281,6 +296,9 @@ class GroupedQuery:
     missing: dict[str, Measure]
     table: object  # pyarrow.Table
     pool: bool = True  # add the "all units" row of each period (False: rows are scenarios, see query_grouped)
+    # the value lists read from kept sorted files (list column → (period, unit) → ascending values), or None
+    # when the table holds them as list columns
+    values: dict[str, dict[tuple[str, str], np.ndarray]] | None = None
 
     def value_counts(self, name: str) -> list[int] | None:
         """Per result row, how many values quantile spec ``name`` collected (None when it is not computed)."""
@@ -289,15 +307,23 @@ class GroupedQuery:
         spec = next((s for _, s in self.usable if s.name == name and isinstance(s, Quantile)), None)
         if spec is None:
             return None
+        if self.values is not None:
+            lists = self.values[_list_name(spec)]
+            keys = zip(self.table.column("_period").to_pylist(), self.table.column("_unit").to_pylist(), strict=True)
+            return [len(lists.get(key, ())) for key in keys]
         return pc.list_value_length(self.table.column(_list_name(spec))).fill_null(0).to_pylist()
 
     def finish(self, confidence: float) -> dict[tuple[str, str], dict[str, Measure]]:
         rows = _rows_with_arrays(self.table)
+        for column, lists in (self.values or {}).items():
+            for row in rows:
+                row[column] = lists.get((row["_period"], row["_unit"]))
         if self.pool and not any(row["_unit"] == "all" for row in rows):  # DuckDB's when units have own zones
             rows += _pooled_by_period(rows)
+        presorted = self.values is not None
 
         def measures_of(row: dict) -> dict[str, Measure]:
-            measures = {**self.missing, **_finish_row(self.usable, row, confidence)}
+            measures = {**self.missing, **_finish_row(self.usable, row, confidence, presorted)}
             return {spec.name: measures[spec.name] for spec in self.specs}
 
         # copying and partitioning the value lists (millions of values) release the GIL: rows run in parallel
@@ -316,6 +342,7 @@ def query_grouped(
     stop: str,
     local_month: str | None = None,
     scenarios: bool = False,
+    keep_sorted: Callable[[str, str], str | None] | None = None,
 ) -> GroupedQuery:
     """Run every spec per (period, unit) over the store relation ``source`` from ``start`` (inclusive) to
     ``stop`` (exclusive) timestamps. ``local_month`` (:meth:`csreport.store.Store.month_sql`): the units'
@@ -324,9 +351,23 @@ def query_grouped(
 
     ``scenarios``: ``source`` carries a ``_scenario`` key and a ``_scenario_stop`` timestamp per row (several
     slices of the store in one pass, e.g. :func:`csreport.maturing.same_age_many`); the specs run per scenario
-    over its rows before its stop, keyed ``(scenario, "")``."""
+    over its rows before its stop, keyed ``(scenario, "")``.
+
+    ``keep_sorted(select, order)``: the relation of ``select`` kept sorted by ``order`` (or None), e.g.
+    :func:`csreport.derived.kept_sorted`; with it, a pass in store months over whole months reads the
+    quantiles' values from kept sorted lists (:mod:`csreport.metrics.sorted_lists`) instead of collecting
+    them, with the same results."""
     usable, missing = _select(specs, columns)
-    plan = _plan(usable)
+    relations = None
+    whole_months = all(pd.Timestamp(x) == pd.Timestamp(x).to_period("M").start_time for x in (start, stop))
+    if keep_sorted is not None and not scenarios and not local_month and whole_months:
+        source_select = f"({derived.replace('FROM source', f'FROM {source}')}) AS d0"
+        relations = {
+            column: keep_sorted(sorted_select(source_select, time_column, expression), SORTED_ORDER)
+            for column, expression in _list_expressions(usable).items()
+        }
+        relations = relations if all(relations.values()) else None
+    plan = _plan(usable, lists=relations is None)
     t = quote(time_column)
     low, high = f"{literal(start)}::TIMESTAMP", f"{literal(stop)}::TIMESTAMP"
     month = f"date_trunc('month', {t})"
@@ -357,7 +398,8 @@ def query_grouped(
     sql = f"SELECT strftime(_month, '%Y-%m') AS _period, * EXCLUDE (_month) FROM ({grouped}) AS g"
     with connect() as con:
         table = con.sql(sql).to_arrow_table()
-    return GroupedQuery(specs, usable, missing, table)
+    values = {column: read_sorted(r, start, stop) for column, r in relations.items()} if relations else None
+    return GroupedQuery(specs, usable, missing, table, values=values)
 
 
 def _pooled_by_period(rows: list[dict]) -> list[dict]:
@@ -402,50 +444,3 @@ def _rows_with_arrays(table) -> list[dict]:
             for i, value in enumerate(column.to_pylist()):
                 rows[i][name] = value
     return rows
-
-
-def contacts_derived(
-    columns: set[str], params: Parameters, years: tuple[int, int] | None = None, scenarios: bool = False
-) -> str:
-    """SELECT over ``source`` adding the helper columns the contact KPIs use; business-time columns from the
-    units' calendars (``params.business``) for the timestamps of ``years``. ``scenarios``: repeats are looked
-    for within each ``_scenario`` of the source (:func:`query_grouped`)."""
-    from csreport.metrics.business import business_source
-
-    extra = []
-    if {"channel", "queue_wait_s", "abandoned"} <= columns:
-        channels = ", ".join(literal(c) for c in params.service_level_threshold_s)
-        cases = " ".join(f"WHEN {literal(c)} THEN {t!r}" for c, t in params.service_level_threshold_s.items())
-        extra += [
-            f"(channel IN ({channels}) AND queue_wait_s IS NOT NULL AND abandoned IS NOT NULL AND NOT "
-            f"(abandoned AND queue_wait_s < {params.short_abandon_s!r})) AS _offered",
-            f"CASE channel {cases} END AS _threshold_s",
-        ]
-    if {"first_response_at", "created_at"} <= columns:
-        extra.append("epoch(first_response_at) - epoch(created_at) AS _first_response_s")
-    if {"resolved_at", "created_at"} <= columns:
-        extra.append("epoch(resolved_at) - epoch(created_at) AS _resolution_s")
-    if "resolved" in columns:
-        extra.append("coalesce(resolved, FALSE) AS _is_resolved")
-    elif "resolved_at" in columns:
-        extra.append("resolved_at IS NOT NULL AS _is_resolved")
-    abandoned = "coalesce(abandoned, FALSE)" if "abandoned" in columns else "FALSE"
-    if "handle_s" not in columns and "cost" in columns:
-        # without handle times a contact is handled when it was not abandoned (cost per contact needs no handle_s)
-        extra.append(f"NOT {abandoned} AS _handled")
-    if "handle_s" in columns:
-        extra.append(f"(handle_s IS NOT NULL AND NOT {abandoned}) AS _handled")
-        if "cost" not in columns and "channel" in columns:
-            fixed = " ".join(f"WHEN {literal(c)} THEN {v!r}" for c, v in params.cost_per_contact.items())
-            extra.append(
-                f"handle_s / 3600 * {params.cost_per_handle_hour!r} + "
-                f"{f'CASE channel {fixed} ELSE 0 END' if fixed else '0'} AS _model_cost"
-            )
-    if "first_contact_resolution" not in columns and {"customer_id", "created_at"} <= columns:
-        window = f"INTERVAL {int(params.fcr_repeat_window_days * 86400)} SECOND"
-        extra.append(
-            f"coalesce(lead(created_at) OVER (PARTITION BY {'_scenario, ' if scenarios else ''}customer_id "
-            "ORDER BY created_at) - created_at "
-            f"<= {window}, FALSE) AS _repeated"
-        )
-    return f"SELECT *{''.join(', ' + e for e in extra)} FROM {business_source(params.business, columns, years)}"

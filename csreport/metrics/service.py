@@ -17,10 +17,10 @@ from csreport.metrics.aggregate import (
     Quantile,
     Spec,
     Sum,
-    contacts_derived,
     evaluate,
 )
 from csreport.metrics.business import span_years
+from csreport.metrics.helper_columns import contacts_derived
 from csreport.targets import Parameters
 
 DEFAULT = Parameters()

@@ -1,0 +1,93 @@
+"""Value lists read from kept sorted files (csreport/metrics/sorted_lists.py): the same KPIs as collecting
+them with DuckDB's list(), for units and for the pooled "all units", with ties, NULLs and a calendar."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import csreport.kpis as kpis_module
+from csreport.calendars import Calendars, parse_calendar
+from csreport.ingest import ingest
+from csreport.metrics.sorted_lists import read_sorted
+from csreport.scorecard import KpiCache
+from csreport.sql import connect, literal
+from csreport.store import open_store
+from csreport.targets import load_targets
+
+OFFICE = {"hours": {"mon-fri": ["09:00-12:00", "13:00-18:00"]}}
+PERIODS = ["2026-09", "2026-10"]
+
+
+@pytest.fixture
+def store(tmp_path):
+    """45,000 contacts over September and October 2026 in three units (each month of "all" holds more values
+    than are selected directly, so its order statistics come from the units' sorted slices): response and
+    resolution times in whole minutes (many ties), a tenth never answered, a fifth unresolved."""
+    rng = np.random.default_rng(11)
+    n = 45_000
+    created = pd.Timestamp("2026-09-01") + pd.to_timedelta(rng.integers(0, 61 * 86400, n), unit="s")
+    answered = created + pd.to_timedelta(rng.integers(0, 3000, n), unit="min")
+    resolved = created + pd.to_timedelta(rng.integers(0, 20000, n), unit="min")
+    contacts = pd.DataFrame(
+        {
+            "contact_id": [f"c{i}" for i in range(n)],
+            "created_at": created,
+            "business_unit": rng.choice(["east", "west", "north"], n),
+            "channel": "email",
+            "customer_id": [f"k{i}" for i in rng.integers(0, 9000, n)],
+            "first_response_at": answered.where(rng.random(n) > 0.1),
+            "resolved_at": resolved.where(rng.random(n) > 0.2),
+        }
+    )
+    (tmp_path / "data").mkdir()
+    contacts.to_parquet(tmp_path / "data" / "contacts.parquet")
+    ingest(tmp_path / "data", tmp_path / "work")
+    store = open_store(tmp_path / "work")
+    return store.with_calendars(Calendars({"east": parse_calendar("east", OFFICE, "c.yml", store.run_zone)}))
+
+
+def kpis(store) -> dict:
+    cache = KpiCache(store, load_targets(), store.calendars)
+    cache.preload(PERIODS, ["east", "west", "north", "all"])
+    return {(p, u): cache.kpis(p, u) for p in PERIODS for u in ["east", "west", "north", "all"]}
+
+
+def test_sorted_lists_give_the_kpis_of_collected_lists(store, monkeypatch):
+    read = kpis(store)
+    assert len(list((store.path.parent / "derived").glob("*.sorted.parquet"))) == 4  # 2 times × elapsed, business
+    monkeypatch.setattr(kpis_module, "kept_sorted", lambda *args: None)
+    collected = kpis(store)
+    for key, measures in collected.items():
+        for name, measure in measures.items():
+            other = read[key][name]  # exact: the same order statistics, the same sums
+            assert (other.value, other.n, other.low, other.high) == (
+                measure.value,
+                measure.n,
+                measure.low,
+                measure.high,
+            ), (key, name)
+    east = read[("2026-10", "east")]
+    assert east["first_response_business_median_s"].value < east["first_response_median_s"].value
+
+
+def test_a_slice_read_out_of_order_is_sorted(tmp_path):
+    path = tmp_path / "values.parquet"
+    rows = pd.DataFrame(
+        {
+            "_month": pd.to_datetime(["2026-09-01"] * 3 + ["2026-10-01"] * 2),
+            "_unit": ["a", "a", "b", "a", "a"],
+            "_v": [3.0, 1.0, 7.0, 2.0, 2.0],  # a's September values out of order
+        }
+    )
+    with connect() as con:
+        con.register("rows", rows)
+        con.execute(f"COPY rows TO {literal(str(path))} (FORMAT parquet)")
+    found = read_sorted(f"read_parquet({literal(str(path))})", "2026-09-01", "2026-11-01")
+    assert {key: list(values) for key, values in found.items()} == {
+        ("2026-09", "a"): [1.0, 3.0],
+        ("2026-09", "b"): [7.0],
+        ("2026-10", "a"): [2.0, 2.0],
+    }
+    assert list(read_sorted(f"read_parquet({literal(str(path))})", "2026-10-01", "2026-11-01")) == [("2026-10", "a")]
