@@ -127,10 +127,16 @@ def same_age_many(
         for start, end in sorted(spans.items())
     ]
     read = _rows(store, columns, used, business, ranges, params)
+    values = f"(VALUES {', '.join(scenarios)}) AS s(_scenario, _start, _cut, _stop, _unit)"
+    replaced = f" REPLACE ({', '.join(masks)})" if masks else ""
+    select = f"SELECT r.*{replaced}, s._scenario, s._stop AS _scenario_stop"
+    # a unit's scenarios are joined on the unit (a hash join, then the span; a range join sorted the rows and
+    # took twice as long), all units' scenarios on a constant
+    everyone = "(SELECT *, 1 AS _one FROM s WHERE _unit IS NULL) AS s"
     source = (
-        f"(SELECT r.*{' REPLACE (' + ', '.join(masks) + ')' if masks else ''}, s._scenario, s._stop AS _scenario_stop "
-        f"FROM ({read}) AS r JOIN (VALUES {', '.join(scenarios)}) AS s(_scenario, _start, _cut, _stop, _unit) "
-        f"ON {within} AND (s._unit IS NULL OR r.business_unit = s._unit))"
+        f"(WITH r AS MATERIALIZED ({read}), s AS MATERIALIZED (SELECT * FROM {values}) "
+        f"{select} FROM r JOIN s ON r.business_unit = s._unit WHERE {within} "
+        f"UNION ALL {select} FROM r JOIN {everyone} ON s._one = 1 WHERE {within})"
     )
     derived = contacts_derived(used | set(business), params, scenarios=True)
     grouped = query_grouped(
