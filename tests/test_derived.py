@@ -148,3 +148,21 @@ def test_a_source_moved_since_validation_is_the_clear_error(store, tmp_path):
     with pytest.raises(UnusableInputError, match="moved or changed since validation"):
         kpis_of(store)
     assert kept_files(store) == []
+
+
+def test_value_lists_that_cannot_be_kept_sorted_are_collected_as_before(store, monkeypatch):
+    """The helper columns are kept but a sorted value list fails to be written (a full disk): the pass collects
+    the values itself, with the same numbers, and leaves no partial file."""
+    original = derived_module._copy
+
+    def full_disk_for_sorted(sql):
+        if "ORDER BY" in sql:
+            raise OSError("IO Error: No space left on device")
+        original(sql)
+
+    monkeypatch.setattr(derived_module, "_copy", full_disk_for_sorted)
+    kpis = kpis_of(store)
+    assert kpis[("2026-11", "east")]["first_response_business_median_s"].value == 2 * 3600
+    assert kpis[("2026-11", "all")]["first_response_median_s"].value == 13.5 * 3600  # of 1, 3, 13.5, 17, 65 h
+    assert len(kept_files(store)) == 1
+    assert not list((store.path.parent / "derived").glob("*.sorted.parquet"))
