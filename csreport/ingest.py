@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -271,7 +271,9 @@ def ingest(
 
     Raises :class:`UnusableInputError` for an unknown, unreadable or empty file, or a missing required column.
     """
-    out_dir = Path(out_dir)
+    # absolute: a report opens the store from a background thread while papermill changes the process's
+    # working directory to the chapter's, so a relative store path (``--out reports``) would not be found
+    out_dir = Path(out_dir).resolve()
     db_url = os.environ.get(DB_URL_ENV) if data_dir is None else None
     if data_dir is None and not db_url:
         raise UnusableInputError(
@@ -290,6 +292,8 @@ def ingest(
         if not force and manifest.exists():
             fp = pending.result()
             cached = IngestReport.from_json(json.loads(manifest.read_text(encoding="utf-8")))
+            # the store where it is now (a manifest of an older version may hold a relative path)
+            cached = replace(cached, store_dir=str(out_dir / "store"), quarantine_dir=str(out_dir / "quarantine"))
             if cached.fingerprint == fp and set(cached.tables) <= set(Store(Path(cached.store_dir)).tables):
                 return cached
         store, quarantine = out_dir / "store", out_dir / "quarantine"

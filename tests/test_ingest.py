@@ -299,3 +299,22 @@ def test_extra_columns_of_other_tables_are_not_kept(data_dir, tmp_path):
     frame.assign(note="x").to_csv(data / "contacts.csv", index=False)
     report = ingest(data, tmp_path / "o")
     assert "note" not in report.tables["contacts"].columns
+
+
+def test_a_relative_work_dir_gives_an_absolute_store(data_dir, tmp_path, monkeypatch):
+    """``--out reports`` is relative; a report opens the store from a background thread while papermill moves
+    the process into the chapter's folder, so the store's path must not depend on the working directory. An
+    older manifest holding a relative path is reused with the store where it is now."""
+    data = data_dir(contacts="contacts_valid.csv")
+    monkeypatch.chdir(tmp_path)
+    report = ingest(data, "work")
+    assert report.store_dir == str(tmp_path / "work" / "store")
+    assert report.quarantine_dir == str(tmp_path / "work" / "quarantine")
+    manifest = tmp_path / "work" / "ingest.json"
+    older = json.loads(manifest.read_text())
+    older["store_dir"], older["quarantine_dir"] = "work/store", "work/quarantine"
+    manifest.write_text(json.dumps(older))
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    reused = ingest(data, tmp_path / "work")
+    assert reused.fingerprint == report.fingerprint and reused.store_dir == str(tmp_path / "work" / "store")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -98,3 +99,18 @@ def test_work_folders_of_killed_runs_are_removed_when_the_batch_ends(sample_dir,
     (results,) = run_batch(_specs(sample_dir, out, small_chapters, ["east"]), workers=1)
     assert results.status == "ok"
     assert sorted(p.name for p in month.iterdir() if p.name.startswith(".")) == [".north.tmp-x"]
+
+
+def test_a_batch_into_a_relative_folder_after_validating_there(sample_dir, small_chapters, tmp_path, monkeypatch):
+    """``make report``: 'csreport validate data/sample --out reports/_validated', then a batch with --out reports.
+    The runs read the store while papermill moves the process into each chapter's folder."""
+    from typer.testing import CliRunner
+
+    from csreport.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    validated = CliRunner().invoke(app, ["validate", str(sample_dir), "--out", "reports/_validated"])
+    assert validated.exit_code == 0, validated.output
+    specs = _specs(sample_dir, Path("reports"), small_chapters, ["east", "north"])
+    results = {r.spec.unit: (r.status, r.error) for r in run_batch(specs, workers=2)}
+    assert results == {"east": ("ok", None), "north": ("ok", None)}
