@@ -121,3 +121,17 @@ def test_nothing_measurable_is_said_in_words_not_as_0_of_0(tmp_path):
     )
     [standards] = service_quality.standards(ctx).sentences
     assert standards.startswith("None of the") and "service standards in params/targets.yml can be checked" in standards
+
+
+def test_the_scorecard_sentence_reads_right_for_one_kpi(tmp_path):
+    """A month cut mid-way with only contacts: the complaint rate is the one KPI with a target measured (none of
+    October's 48 contacts is a complaint: 0.0 % against the 2.5 % target, met). It read "Of the 1 KPIs with a
+    target, 1 met it, 0 are at risk and 0 missed it"."""
+    from csreport.chapters import background
+
+    ctx = _context(tmp_path, contacts="contacts_ends_mid_month.csv")
+    measured = ctx.scorecard[ctx.scorecard["status"] != "n/a"]
+    assert measured["kpi"].tolist() == ["complaint_rate"] and measured["status"].tolist() == ["met"]
+    assert measured["value"].tolist() == [0.0]
+    [sentence] = background.kpi_scorecard(ctx).sentences
+    assert sentence == "KPIs with a target measured on these data: 1; met: 1, at risk: 0, missed: 0."

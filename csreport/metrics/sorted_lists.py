@@ -39,8 +39,11 @@ def read_sorted(relation: str, start: str, stop: str) -> dict[tuple[str, str], n
         ).fetchall()
         values = con.sql(f"SELECT _v FROM {relation} WHERE {where}").to_arrow_table().column(0).to_numpy()
     sizes = [n for _, _, n in groups]
-    if sum(sizes) != len(values):
-        raise RuntimeError(f"{relation}: {len(values)} values read for {sum(sizes)} counted")
+    if sum(sizes) != len(values):  # a kept file changed under the pass (it is written once, then only read)
+        raise RuntimeError(
+            f"{relation}: {len(values)} values read for {sum(sizes)} counted. Delete the work folder's derived/ "
+            "subfolder (kept helper columns and value lists, rewritten on the next run) and run again."
+        )
     out, first = {}, 0
     for (period, unit, _), end in zip(groups, np.cumsum(sizes), strict=True):
         part = values[first:end]
