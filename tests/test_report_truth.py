@@ -135,3 +135,17 @@ def test_the_scorecard_sentence_reads_right_for_one_kpi(tmp_path):
     assert measured["value"].tolist() == [0.0]
     [sentence] = background.kpi_scorecard(ctx).sentences
     assert sentence == "KPIs with a target measured on these data: 1; met: 1, at risk: 0, missed: 0."
+
+
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        ("en", "Billing is the only reason for contact recorded (48 contacts, one category)."),
+        ("zh", "“billing”是记录中唯一的联络原因(48 次联络,仅一个类别)。"),
+    ],
+)
+def test_one_category_is_not_called_the_most_common_of_1_categories(tmp_path, lang, expected):
+    """Every October contact of the mid-month fixture is billing (it read "100.0% of 48 contacts across 1
+    categories")."""
+    ctx = _context(tmp_path, lang=lang, contacts="contacts_ends_mid_month.csv")
+    assert customers.needs(ctx).sentences == [expected]

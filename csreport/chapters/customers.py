@@ -88,7 +88,7 @@ def needs(ctx: ReportContext) -> None:
     total = int(by["n"].sum())
     top = by.index[0]
     sentence = ctx.t(
-        "ch2.needs_sentence",
+        "ch2.needs_sentence" if len(by) > 1 else "ch2.needs_sentence_one",
         category=top,
         share=i18n.percent(by["n"].iloc[0] / total, ctx.lang),
         n=i18n.number(total, ctx.lang),
