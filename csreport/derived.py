@@ -15,9 +15,9 @@ file wait for one another (an flock), so two workers of a batch do not both comp
 cannot be written (or a disk that fills up while writing) is read as before, without a kept file.
 
 The value lists of the quantiles (first response and resolution times, elapsed and business) are kept too,
-one file each, sorted by month, unit and value (:func:`kept_sorted`, ``<table>-<store key>-<key>.sorted.parquet``):
-a pass reads each group's values as one ordered slice instead of collecting and selecting them
-(:mod:`csreport.metrics.sorted_lists`).
+one list each, sorted by month, unit and value (:func:`kept_sorted`, ``<table>-<store key>-<key>.sorted.npy`` and
+its ``.sorted.groups.json``): a pass maps each group's values as one ordered slice instead of collecting and
+selecting them (:mod:`csreport.metrics.sorted_lists`).
 """
 
 from __future__ import annotations
@@ -25,13 +25,15 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
+from csreport.metrics.sorted_lists import groups_path, write_sorted
 from csreport.sql import connect, literal
 
-FORMAT = 2  # bump when the kept file's layout changes (2: LZ4 pages)
+FORMAT = 3  # bump when the kept files' layout changes (2: LZ4 pages, 3: sorted lists as NumPy files)
 #: the ``derived`` SELECT :func:`kept_derived` returns with the kept file: its helper columns are there already
 KEPT = "SELECT * FROM source"
 
@@ -48,27 +50,44 @@ def kept_derived(store, table: str, derived: str) -> tuple[str, str]:
     path = _kept_path(store, table, derived)
     if not path.exists():
         try:
-            _write(path, derived.replace("FROM source", f"FROM {store.relation(table)}"), table, sort=None)
+            select = derived.replace("FROM source", f"FROM {store.relation(table)}")
+            _write(path, lambda partial: _copy(_copy_sql(select, partial)), table)
         except OSError:
             return store.relation(table), derived
     return f"read_parquet({literal(str(path))})", KEPT
 
 
-def kept_sorted(store, table: str, select: str, order: str) -> str | None:
-    """The relation of ``select`` (a SELECT over kept files of ``table``) kept beside the store sorted by
-    ``order``, written on first use; None when it cannot be written. For the value lists of the grouped KPI
-    pass (:func:`csreport.metrics.aggregate.query_grouped`): a list sorted by month, unit and value is read as
-    contiguous, ordered slices, with no grouping and no selection of order statistics left to do."""
-    path = _folder(store) / f"{table}-{_store_key(store, table)}-{_digest(str(FORMAT), select, order)}.sorted.parquet"
+def kept_sorted(store, table: str, select: str) -> Path | None:
+    """The values file of ``select`` (a SELECT over kept files of ``table`` giving _month, _unit, _v) kept
+    beside the store as a list sorted by month, unit and value (:func:`csreport.metrics.sorted_lists.write_sorted`),
+    written on first use; None when it cannot be written. For the value lists of the grouped KPI pass
+    (:func:`csreport.metrics.aggregate.query_grouped`): a sorted list is read as contiguous, ordered slices, with
+    no grouping and no selection of order statistics left to do."""
+    path = _folder(store) / f"{table}-{_store_key(store, table)}-{_digest(str(FORMAT), select)}.sorted.npy"
     if not path.exists():
         try:
-            _write(path, select, table, sort=order)
+            _write(path, lambda partial: _write_sorted(select, partial, path), table)
         except OSError:
             return None
-    return f"read_parquet({literal(str(path))})"
+    return path
 
 
-def _write(path: Path, select: str, table: str, sort: str | None) -> None:
+def _write_sorted(select: str, partial: Path, path: Path) -> None:
+    """Write a sorted list to ``partial`` with its groups file already in place beside ``path`` (the values
+    file, moved there last, is what marks the list as written)."""
+    groups, partial_groups = groups_path(path), groups_path(partial)
+    try:
+        write_sorted(select, partial, partial_groups)
+        os.replace(partial_groups, groups)
+    except duckdb.Error as exc:
+        raise OSError(str(exc).splitlines()[0]) from None
+    finally:
+        partial_groups.unlink(missing_ok=True)
+
+
+def _write(path: Path, produce: Callable[[Path], None], table: str) -> None:
+    """Write a kept file at ``path`` once: ``produce(partial)`` writes it to a partial path in the same folder,
+    moved to ``path`` when complete; writers of the same file wait for one another."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.with_name(path.name + ".lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the process dies
@@ -76,23 +95,22 @@ def _write(path: Path, select: str, table: str, sort: str | None) -> None:
             if path.exists():  # another process wrote it while this one waited
                 return
             partial = path.with_name(f".{path.name}.{os.getpid()}")
-            # no ORDER BY for the wide table: sorting ten million rows held 3.4 GB where the copy streams in
-            # 0.6 GB, and DuckDB keeps the store's time order within each thread's row groups, so a month's pass
-            # still skips the others (a sorted value list has three narrow columns: 0.9 GB for ten million).
-            # LZ4 pages: every later pass decodes them, and LZ4 decodes faster than DuckDB's default Snappy (the
-            # 10M-contact KPI pass took 3.9 CPU-s instead of 4.5) at the same size
-            sql = (
-                f"COPY ({select}{f' ORDER BY {sort}' if sort else ''}) TO {literal(str(partial))} "
-                "(FORMAT parquet, COMPRESSION lz4_raw, ROW_GROUP_SIZE 100000)"
-            )
             try:
-                _copy(sql)
+                produce(partial)
                 os.replace(partial, path)
             finally:
                 partial.unlink(missing_ok=True)
             _remove_stale(path, table)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _copy_sql(select: str, partial: Path) -> str:
+    # no ORDER BY: sorting ten million rows held 3.4 GB where the copy streams in 0.6 GB, and DuckDB keeps the
+    # store's time order within each thread's row groups, so a month's pass still skips the others.
+    # LZ4 pages: every later pass decodes them, and LZ4 decodes faster than DuckDB's default Snappy (the
+    # 10M-contact KPI pass took 3.9 CPU-s instead of 4.5) at the same size
+    return f"COPY ({select}) TO {literal(str(partial))} (FORMAT parquet, COMPRESSION lz4_raw, ROW_GROUP_SIZE 100000)"
 
 
 def _copy(sql: str) -> None:
@@ -106,12 +124,12 @@ def _copy(sql: str) -> None:
 
 
 def _remove_stale(path: Path, table: str) -> None:
-    """Remove kept files of ``table`` from an earlier validation of the store (another store key)."""
+    """Remove kept files of ``table`` from an earlier validation of the store (another store key), with their
+    lock files (a reader that mapped a removed list keeps its pages)."""
     current = path.name.split("-")[1]
-    for kept in path.parent.glob(f"{table}-*.parquet"):
+    for kept in path.parent.glob(f"{table}-*"):
         if kept.name.split("-")[1] != current:
             kept.unlink(missing_ok=True)
-            kept.with_name(kept.name + ".lock").unlink(missing_ok=True)
 
 
 def _folder(store) -> Path:

@@ -219,7 +219,7 @@ def _contact_query(store: Store, start: str, stop: str, params: Parameters) -> G
     def run(years: tuple[int, int] | None) -> GroupedQuery:
         relation, derived = kept_derived(store, "contacts", contacts_derived(columns, params, years))
         # the quantiles' values from lists kept sorted beside the kept helper columns (read from them)
-        keep = (lambda select, order: kept_sorted(store, "contacts", select, order)) if derived == KEPT else None
+        keep = (lambda select: kept_sorted(store, "contacts", select)) if derived == KEPT else None
         return query_grouped(
             relation,
             columns,

@@ -155,7 +155,7 @@ def quantiles(
     order statistic they need. ``wanted``: (name, q, method, empty reason) per quantile. ``values``: one array,
     or the parts of a pooled sample (e.g. each unit's values for "all units"), which are not joined;
     ``presorted``: each part is in ascending order."""
-    parts = _float_parts(values)
+    parts = _float_parts(values, presorted)
     n = sum(len(part) for part in parts)
     if n == 0:
         return [Measure.unavailable(name, unit, empty, method=method) for name, _, method, empty in wanted]
@@ -177,13 +177,16 @@ def quantiles(
     return out
 
 
-def _float_parts(values: np.ndarray | Sequence[np.ndarray]) -> list[np.ndarray]:
-    """``values`` as a list of float arrays without NaN (a part is copied only when it is not float or has NaN)."""
+def _float_parts(values: np.ndarray | Sequence[np.ndarray], presorted: bool = False) -> list[np.ndarray]:
+    """``values`` as a list of float arrays without NaN (a part is copied only when it is not float or has NaN;
+    ``presorted``: each part is in ascending order, its NaN, if any, last, and it is sliced before them)."""
     if isinstance(values, (list, tuple)) and values and all(isinstance(v, np.ndarray) for v in values):
         parts = list(values)
     else:
         parts = [values]
     parts = [np.asarray(part, dtype=float) for part in parts]
+    if presorted:  # searching for NaN finds the first one: NaN sort after every number
+        return [part[: np.searchsorted(part, np.nan)] if len(part) and np.isnan(part[-1]) else part for part in parts]
     return [part[~np.isnan(part)] if np.isnan(part).any() else part for part in parts]
 
 

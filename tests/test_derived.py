@@ -61,7 +61,7 @@ def kpis_of(store: Store, fcr_days: float = 7.0) -> dict:
 def kept_files(store: Store) -> list:
     folder = store.path.parent / "derived"
     files = sorted(folder.glob("contacts-*.parquet")) if folder.exists() else []
-    return [f for f in files if not f.name.endswith(".sorted.parquet")]  # the sorted value lists: see below
+    return files  # (the sorted value lists are .npy files: see below)
 
 
 def test_the_kept_columns_are_the_hand_computed_ones(store):
@@ -91,12 +91,12 @@ def test_the_same_numbers_as_computing_the_columns_on_every_pass(store, monkeypa
 
 def test_written_once_then_read(store, monkeypatch):
     writes = []
-    original = derived_module._copy
-    monkeypatch.setattr(derived_module, "_copy", lambda sql: (writes.append(sql), original(sql)))
+    copy, write_sorted = derived_module._copy, derived_module.write_sorted
+    monkeypatch.setattr(derived_module, "_copy", lambda sql: (writes.append("columns"), copy(sql)))
+    monkeypatch.setattr(derived_module, "write_sorted", lambda *args: (writes.append("list"), write_sorted(*args)))
     first = kpis_of(store)
     # the helper columns, then the two value lists of first response (elapsed and business) kept sorted
-    assert len(writes) == 3 and all(sql.startswith("COPY") for sql in writes)
-    assert ["ORDER BY _month, _unit, _v" in sql for sql in writes] == [False, True, True]
+    assert writes == ["columns", "list", "list"]
     ingest(store.path.parent.parent / "data", store.path.parent)  # a run validates again: nothing changed, reused
     second = kpis_of(store)
     assert len(writes) == 3
@@ -117,6 +117,9 @@ def test_other_parameters_get_their_own_file_and_a_new_validation_removes_the_ol
     ingest(tmp_path / "data", tmp_path / "work")
     renewed = kpis_of(store)
     assert len(kept_files(store)) == 1
+    kept = [f.name for f in (store.path.parent / "derived").iterdir()]
+    assert len({name.split("-")[1] for name in kept}) == 1  # the old store's sorted lists and locks went too
+    assert sum(name.endswith((".sorted.npy", ".sorted.groups.json")) for name in kept) == 4
     assert renewed[("2026-11", "east")]["fcr_rate"].value == pytest.approx(5 / 5)
 
 
@@ -153,16 +156,17 @@ def test_a_source_moved_since_validation_is_the_clear_error(store, tmp_path):
 def test_value_lists_that_cannot_be_kept_sorted_are_collected_as_before(store, monkeypatch):
     """The helper columns are kept but a sorted value list fails to be written (a full disk): the pass collects
     the values itself, with the same numbers, and leaves no partial file."""
-    original = derived_module._copy
 
-    def full_disk_for_sorted(sql):
-        if "ORDER BY _month, _unit, _v" in sql:
-            raise OSError("IO Error: No space left on device")
-        original(sql)
+    def full_disk(select, values_path, groups_file):
+        groups_file.write_text("[]")  # the groups were written, then the disk filled up
+        values_path.write_bytes(b"\x93NUMPY")
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(derived_module, "_copy", full_disk_for_sorted)
+    monkeypatch.setattr(derived_module, "write_sorted", full_disk)
     kpis = kpis_of(store)
     assert kpis[("2026-11", "east")]["first_response_business_median_s"].value == 2 * 3600
     assert kpis[("2026-11", "all")]["first_response_median_s"].value == 13.5 * 3600  # of 1, 3, 13.5, 17, 65 h
     assert len(kept_files(store)) == 1
-    assert not list((store.path.parent / "derived").glob("*.sorted.parquet"))
+    assert [f.name for f in (store.path.parent / "derived").iterdir() if not f.name.endswith(".lock")] == [
+        kept_files(store)[0].name
+    ]  # no partial file

@@ -10,9 +10,10 @@ import pytest
 import csreport.kpis as kpis_module
 from csreport.calendars import Calendars, parse_calendar
 from csreport.ingest import ingest
-from csreport.metrics.sorted_lists import read_sorted
+from csreport.measure import quantiles
+from csreport.metrics.sorted_lists import groups_path, read_sorted, write_sorted
 from csreport.scorecard import KpiCache
-from csreport.sql import connect, literal
+from csreport.sql import literal
 from csreport.store import open_store
 from csreport.targets import load_targets
 
@@ -56,7 +57,7 @@ def kpis(store) -> dict:
 
 def test_sorted_lists_give_the_kpis_of_collected_lists(store, monkeypatch):
     read = kpis(store)
-    assert len(list((store.path.parent / "derived").glob("*.sorted.parquet"))) == 4  # 2 times × elapsed, business
+    assert len(list((store.path.parent / "derived").glob("*.sorted.npy"))) == 4  # 2 times × elapsed, business
     monkeypatch.setattr(kpis_module, "kept_sorted", lambda *args: None)
     collected = kpis(store)
     for key, measures in collected.items():
@@ -72,22 +73,37 @@ def test_sorted_lists_give_the_kpis_of_collected_lists(store, monkeypatch):
     assert east["first_response_business_median_s"].value < east["first_response_median_s"].value
 
 
-def test_a_slice_read_out_of_order_is_sorted(tmp_path):
-    path = tmp_path / "values.parquet"
+def test_a_list_is_written_sorted_within_its_groups_and_read_by_months(tmp_path):
     rows = pd.DataFrame(
         {
-            "_month": pd.to_datetime(["2026-09-01"] * 3 + ["2026-10-01"] * 2),
-            "_unit": ["a", "a", "b", "a", "a"],
-            "_v": [3.0, 1.0, 7.0, 2.0, 2.0],  # a's September values out of order
+            "_month": pd.to_datetime(["2026-09-01"] * 3 + ["2026-10-01"] * 3),
+            "_unit": ["a", "a", "b", "a", "a", "a"],
+            "_v": [3.0, 1.0, 7.0, 2.0, np.nan, 2.0],  # out of order, and a NaN
         }
     )
-    with connect() as con:
-        con.register("rows", rows)
-        con.execute(f"COPY rows TO {literal(str(path))} (FORMAT parquet)")
-    found = read_sorted(f"read_parquet({literal(str(path))})", "2026-09-01", "2026-11-01")
-    assert {key: list(values) for key, values in found.items()} == {
+    parquet = tmp_path / "rows.parquet"
+    rows.to_parquet(parquet)
+    values = tmp_path / "list.npy"
+    write_sorted(f"SELECT * FROM read_parquet({literal(str(parquet))})", values, groups_path(values))
+    assert groups_path(values).name == "list.groups.json"
+    found = read_sorted(values, "2026-09-01 00:00:00", "2026-11-01 00:00:00")
+    assert {key: list(v) for key, v in found.items()} == {
         ("2026-09", "a"): [1.0, 3.0],
         ("2026-09", "b"): [7.0],
-        ("2026-10", "a"): [2.0, 2.0],
+        ("2026-10", "a"): [2.0, 2.0, pytest.approx(np.nan, nan_ok=True)],  # NaN last, as DuckDB orders them
     }
-    assert list(read_sorted(f"read_parquet({literal(str(path))})", "2026-10-01", "2026-11-01")) == [("2026-10", "a")]
+    assert list(read_sorted(values, "2026-10-01", "2026-11-01")) == [("2026-10", "a")]
+    assert not found[("2026-09", "a")].flags.writeable  # views of the mapped file
+
+
+def test_a_list_whose_groups_do_not_match_its_values_says_what_to_do(tmp_path):
+    values = tmp_path / "list.npy"
+    np.save(values, np.array([1.0, 2.0]))
+    groups_path(values).write_text('[["2026-09", "a", 3]]')
+    with pytest.raises(RuntimeError, match="Delete the work folder's derived/"):
+        read_sorted(values, "2026-09-01", "2026-10-01")
+
+
+def test_nan_at_the_end_of_a_sorted_part_is_left_out_of_its_quantiles():
+    (median,) = quantiles([("m", 0.5, "", "")], [np.array([1.0, 2.0, 3.0, np.nan, np.nan])], "s", presorted=True)
+    assert (median.value, median.n) == (2.0, 3)

@@ -13,13 +13,13 @@ import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from csreport.measure import Measure, quantiles, rate
-from csreport.metrics.sorted_lists import ORDER as SORTED_ORDER
 from csreport.metrics.sorted_lists import read_sorted, sorted_select
 from csreport.sql import connect, literal, quote, thread_budget
 
@@ -342,7 +342,7 @@ def query_grouped(
     stop: str,
     local_month: str | None = None,
     scenarios: bool = False,
-    keep_sorted: Callable[[str, str], str | None] | None = None,
+    keep_sorted: Callable[[str], Path | None] | None = None,
 ) -> GroupedQuery:
     """Run every spec per (period, unit) over the store relation ``source`` from ``start`` (inclusive) to
     ``stop`` (exclusive) timestamps. ``local_month`` (:meth:`csreport.store.Store.month_sql`): the units'
@@ -353,21 +353,21 @@ def query_grouped(
     slices of the store in one pass, e.g. :func:`csreport.maturing.same_age_many`); the specs run per scenario
     over its rows before its stop, keyed ``(scenario, "")``.
 
-    ``keep_sorted(select, order)``: the relation of ``select`` kept sorted by ``order`` (or None), e.g.
+    ``keep_sorted(select)``: the kept list of ``select`` sorted by month, unit and value (or None), e.g.
     :func:`csreport.derived.kept_sorted`; with it, a pass in store months over whole months reads the
     quantiles' values from kept sorted lists (:mod:`csreport.metrics.sorted_lists`) instead of collecting
     them, with the same results."""
     usable, missing = _select(specs, columns)
-    relations = None
+    kept_lists = None
     whole_months = all(pd.Timestamp(x) == pd.Timestamp(x).to_period("M").start_time for x in (start, stop))
     if keep_sorted is not None and not scenarios and not local_month and whole_months:
         source_select = f"({derived.replace('FROM source', f'FROM {source}')}) AS d0"
-        relations = {
-            column: keep_sorted(sorted_select(source_select, time_column, expression), SORTED_ORDER)
+        kept_lists = {
+            column: keep_sorted(sorted_select(source_select, time_column, expression))
             for column, expression in _list_expressions(usable).items()
         }
-        relations = relations if all(relations.values()) else None
-    plan = _plan(usable, lists=relations is None)
+        kept_lists = kept_lists if all(kept_lists.values()) else None
+    plan = _plan(usable, lists=kept_lists is None)
     t = quote(time_column)
     low, high = f"{literal(start)}::TIMESTAMP", f"{literal(stop)}::TIMESTAMP"
     month = f"date_trunc('month', {t})"
@@ -398,7 +398,7 @@ def query_grouped(
     sql = f"SELECT strftime(_month, '%Y-%m') AS _period, * EXCLUDE (_month) FROM ({grouped}) AS g"
     with connect() as con:
         table = con.sql(sql).to_arrow_table()
-    values = {column: read_sorted(r, start, stop) for column, r in relations.items()} if relations else None
+    values = {column: read_sorted(r, start, stop) for column, r in kept_lists.items()} if kept_lists else None
     return GroupedQuery(specs, usable, missing, table, values=values)
 
 
