@@ -10,6 +10,7 @@ every contact KPI, never 0; ``partial`` marks a month the data's start or end cu
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 
 import pandas as pd
@@ -49,7 +50,19 @@ class KpiCache:
         self._kpis: dict[tuple[str, str], dict[str, Measure]] = {}
         self._benchmarks: dict[str, pd.DataFrame] | None = None
         self._benchmark_summaries: dict[tuple[str, str], dict] = {}
-        self.same_age: dict[tuple[str, str, str], dict[str, Measure]] = {}  # (period, unit, cut-off) → KPIs
+        self._same_age: dict[tuple[str, str, str], dict[str, Measure]] = {}  # (period, unit, cut-off) → KPIs
+        self._same_age_pending: tuple[Future, list[tuple[str, str, str]]] | None = None
+
+    @property
+    def same_age(self) -> dict[tuple[str, str, str], dict[str, Measure]]:
+        """The KPIs of baselines at the same age, ``(period, unit, cut-off) → KPIs``, once the pass
+        :meth:`preload` started has finished (waited for here; its error, if any, is raised here)."""
+        if self._same_age_pending is not None:
+            future, keys = self._same_age_pending
+            self._same_age_pending = None
+            found = future.result()
+            self._same_age.update({key: found.get(key, {}) for key in keys})
+        return self._same_age
 
     def benchmarks(self, period: str, unit: str) -> dict:
         """Industry average, best in class and competitors per metric for ``period`` × ``unit``."""
@@ -79,7 +92,9 @@ class KpiCache:
         self._preload_same_age(periods, units)
 
     def _preload_same_age(self, periods: list[str], units: list[str]) -> None:
-        """The baselines at the same age of every maturing period × unit (:func:`_maturing`), in one pass."""
+        """The baselines at the same age of every maturing period × unit (:func:`_maturing`), in one pass run
+        in a worker thread: DuckDB releases the GIL, so the scorecards of the months that are not maturing
+        are built meanwhile (only a maturing month's scorecard waits for it, through :attr:`same_age`)."""
         wanted = {}
         for period in periods:
             for unit in units:
@@ -88,8 +103,11 @@ class KpiCache:
                 _, requests = _same_age_requests(self.store, months, unit, coverage, days, self.params)
                 wanted.update({key: at for key, at in requests.values() if key not in self.same_age})
         if wanted:
-            found = same_age_many(self.store, [(p, u, at) for (p, u, _), at in wanted.items()], self.params)
-            self.same_age.update({key: found.get(key, {}) for key in wanted})
+            requests = [(p, u, at) for (p, u, _), at in wanted.items()]
+            pool = ThreadPoolExecutor(max_workers=1)
+            future = pool.submit(same_age_many, self.store, requests, self.params)
+            pool.shutdown(wait=False)  # its thread ends with the pass
+            self._same_age_pending = (future, list(wanted))
 
     def state(self) -> dict:
         """What this cache has computed (KPIs per period × unit, benchmark summaries), to keep on disk."""

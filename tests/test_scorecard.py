@@ -1,3 +1,5 @@
+import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +13,7 @@ from csreport.store import open_store
 from csreport.targets import load_targets
 
 ROOT = Path(__file__).parents[1]
+scorecard_module = sys.modules["csreport.scorecard"]  # the package's name ``scorecard`` is the function
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +138,38 @@ def test_scorecards_do_not_depend_on_row_order(tmp_path):
     pd.testing.assert_frame_equal(cards[0], cards[1])
     median = cards[0].set_index("kpi").loc["resolution_median_s"]
     assert median["test"] == "z-test, order-statistic standard errors" and median["p_vs_previous"] is not None
+
+
+def test_the_same_age_pass_runs_beside_the_scorecards_of_settled_months(store, monkeypatch):
+    """preload starts the pass reading the maturing months' baselines at the same age in a worker thread: a
+    settled month's scorecard is built while it runs, a maturing month's waits for it and gets its numbers."""
+    release, original = threading.Event(), scorecard_module.same_age_many
+
+    def held(*args):
+        assert release.wait(30), "a settled month's scorecard waited for the same-age pass"
+        return original(*args)
+
+    monkeypatch.setattr(scorecard_module, "same_age_many", held)
+    targets = load_targets()
+    cache = KpiCache(store, targets)
+    cache.preload(["2026-08", "2026-10"], ["west"])
+    settled = scorecard(store, "2026-08", "west", targets, cache)  # while the pass is held
+    assert not settled["maturing"].any()
+    release.set()
+    maturing = scorecard(store, "2026-10", "west", targets, cache).set_index("kpi")
+    assert maturing["same_age"].any()
+    one_by_one = scorecard(store, "2026-10", "west", targets, KpiCache(store, targets)).set_index("kpi")
+    pd.testing.assert_series_equal(maturing["previous"], one_by_one["previous"])
+
+
+def test_an_error_of_the_same_age_pass_is_raised_by_the_scorecard_that_needs_it(store, monkeypatch):
+    def failing(*args):
+        raise RuntimeError("the store cannot be read")
+
+    monkeypatch.setattr(scorecard_module, "same_age_many", failing)
+    targets = load_targets()
+    cache = KpiCache(store, targets)
+    cache.preload(["2026-08", "2026-10"], ["west"])
+    scorecard(store, "2026-08", "west", targets, cache)
+    with pytest.raises(RuntimeError, match="the store cannot be read"):
+        scorecard(store, "2026-10", "west", targets, cache)
