@@ -147,11 +147,11 @@ def test_grouped_value_lists_are_read_across_arrow_chunks_and_slices():
     each row's values are its own list (here rows 1-4: none, [3], [4], [5, 6]), read without copying."""
     import pyarrow as pa
 
-    from csreport.metrics.aggregate import _rows_with_arrays
+    from csreport.metrics.finishing import rows_with_arrays
 
     sliced = pa.array([[1.0, 2.0], None, [3.0]]).slice(1)  # starts at offset 1: its child still holds 1 and 2
     table = pa.table({"v": pa.chunked_array([sliced, pa.array([[4.0], [5.0, 6.0]])]), "k": [1, 2, 3, 4]})
-    rows = _rows_with_arrays(table)
+    rows = rows_with_arrays(table)
     assert [r["k"] for r in rows] == [1, 2, 3, 4]
     assert rows[0]["v"] is None
     assert [r["v"].tolist() for r in rows[1:]] == [[3.0], [4.0], [5.0, 6.0]]

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pandas as pd
 
 from csreport.measure import Measure, rate
-from csreport.metrics.aggregate import Count, Mean, Promoters, Proportion, Spec, evaluate
+from csreport.metrics.aggregate import evaluate
 from csreport.metrics.service import DEFAULT
+from csreport.metrics.specs import Count, Mean, Promoters, Proportion, Spec
 from csreport.targets import Parameters
 
 SURVEYS_DERIVED = "SELECT * FROM source"

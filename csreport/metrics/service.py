@@ -10,17 +10,10 @@ from __future__ import annotations
 import pandas as pd
 
 from csreport.measure import Measure
-from csreport.metrics.aggregate import (
-    Count,
-    Mean,
-    Proportion,
-    Quantile,
-    Spec,
-    Sum,
-    evaluate,
-)
+from csreport.metrics.aggregate import evaluate
 from csreport.metrics.business import span_years
 from csreport.metrics.helper_columns import contacts_derived
+from csreport.metrics.specs import Count, Mean, Proportion, Quantile, Spec, Sum
 from csreport.targets import Parameters
 
 DEFAULT = Parameters()
