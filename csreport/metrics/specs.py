@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Spec:
+    """A KPI: its name, the columns it ``needs`` (else it is not available, saying which are missing), how it is
+    computed (``method``, shown in the report) and the reason given when it has no rows (``empty``)."""
+
     name: str
     needs: tuple[str, ...]
     method: str
@@ -20,24 +23,32 @@ class Spec:
 
 @dataclass(frozen=True)
 class Count(Spec):
+    """Number of rows where ``where`` holds (no interval: a count of the whole period, not a sample)."""
+
     where: str = "TRUE"
     unit: str = "count"
 
 
 @dataclass(frozen=True)
 class Sum(Spec):
+    """Σ ``value`` over the rows, in ``unit`` (e.g. handle time in s)."""
+
     value: str = "NULL"
     unit: str = "s"
 
 
 @dataclass(frozen=True)
 class Proportion(Spec):
+    """x / n: rows where ``success`` holds among the n where ``among`` holds, with a Wilson interval."""
+
     success: str = "FALSE"
     among: str = "TRUE"
 
 
 @dataclass(frozen=True)
 class Mean(Spec):
+    """Σ v / n of ``value`` over the rows where ``where`` holds, in ``unit``, with a t interval (from n, Σ v, Σ v²)."""
+
     value: str = "NULL"
     where: str = "TRUE"
     unit: str = "s"
@@ -45,6 +56,9 @@ class Mean(Spec):
 
 @dataclass(frozen=True)
 class Quantile(Spec):
+    """The ``q`` quantile of ``value`` where ``where`` holds, in ``unit`` (linear between order statistics), with a
+    distribution-free order-statistic interval; its values are kept for comparisons."""
+
     value: str = "NULL"
     where: str = "TRUE"
     q: float = 0.5
@@ -53,6 +67,8 @@ class Quantile(Spec):
 
 @dataclass(frozen=True)
 class Promoters(Spec):
+    """NPS in points: 100 × (share of ``column`` ≥ 9 − share ≤ 6) of the rows with a score, with a normal interval."""
+
     column: str = "nps"
 
 
