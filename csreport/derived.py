@@ -124,11 +124,12 @@ def _copy(sql: str) -> None:
 
 
 def _remove_stale(path: Path, table: str) -> None:
-    """Remove kept files of ``table`` from an earlier validation of the store (another store key), with their
-    lock files (a reader that mapped a removed list keeps its pages)."""
+    """Remove kept files of ``table`` from an earlier validation of the store (another store key) and sorted lists
+    of the layout before NumPy files (``.sorted.parquet``, no longer read), with their lock files (a reader that
+    mapped a removed list keeps its pages)."""
     current = path.name.split("-")[1]
     for kept in path.parent.glob(f"{table}-*"):
-        if kept.name.split("-")[1] != current:
+        if kept.name.split("-")[1] != current or ".sorted.parquet" in kept.name:
             kept.unlink(missing_ok=True)
 
 

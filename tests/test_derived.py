@@ -105,8 +105,15 @@ def test_written_once_then_read(store, monkeypatch):
 
 def test_other_parameters_get_their_own_file_and_a_new_validation_removes_the_old_ones(store, tmp_path):
     kpis_of(store)
+    # a sorted list of the earlier Parquet layout, left by an older version for this same store: no longer read
+    key = kept_files(store)[0].name.split("-")[1]
+    old_list = store.path.parent / "derived" / f"contacts-{key}-0123456789abcdef.sorted.parquet"
+    old_list.write_bytes(b"PAR1")
+    old_list.with_name(old_list.name + ".lock").touch()
+    kpis_of(store, fcr_days=10.0)  # writes a file, so the folder is tidied
+    assert not old_list.exists() and not old_list.with_name(old_list.name + ".lock").exists()
     wider = kpis_of(store, fcr_days=14.0)  # c, ten days after b, now makes b a repeat too
-    assert len(kept_files(store)) == 2
+    assert len(kept_files(store)) == 3
     assert wider[("2026-11", "east")]["fcr_rate"].value == pytest.approx(3 / 5)
     # the source changes (b was another customer's: a is no repeat, c is eleven days after a): validation
     # writes a new store, whose first pass removes the files of the old one
