@@ -203,3 +203,28 @@ def test_a_csat_drop_by_wait_is_refused_because_it_does_not_move_csat(tmp_path):
     path.write_text(DEFAULT.read_text(encoding="utf-8").replace("cause: reopen", "cause: wait"), encoding="utf-8")
     with pytest.raises(ParameterError, match="cause 'wait' is not one of the causes"):
         load_scenario(path)
+
+
+def test_a_repeat_contact_with_a_nanosecond_time_gets_an_agent_who_never_leaves():
+    # repeats are created at fractional times (nanoseconds); an agent without a leave date must be in the pool.
+    # A sentinel leave date of 9999-12-31 overflowed nanoseconds and left such contacts without an agent once no
+    # leaver remained in the future (13-80 % of a null scenario's repeats in its last months)
+    import numpy as np
+
+    from csreport.sample.contacts import _assign_agents
+
+    agents = pd.DataFrame(
+        {
+            "agent_id": ["A1", "A2"],
+            "business_unit": ["east", "east"],
+            "hire_date": pd.to_datetime(["2020-01-01", "2020-01-01"]).as_unit("us"),
+            "leave_date": pd.to_datetime([None, "2026-01-30"]).as_unit("us"),
+        }
+    )
+    contacts = pd.DataFrame(
+        {"business_unit": ["east", "east"],
+         "created_at": pd.to_datetime(["2026-02-27 06:41:38.542741272", "2026-01-10 09:00:00.000000001"]).as_unit("ns")}
+    )  # fmt: skip
+    picked = _assign_agents(contacts, np.ones(2, bool), agents, np.random.default_rng(1))
+    assert picked[0] == 0  # only A1 is employed on 27 February
+    assert picked[1] in (0, 1)

@@ -199,11 +199,12 @@ def _assign_agents(df: pd.DataFrame, handled: np.ndarray, agents: pd.DataFrame, 
     """Index into ``agents`` of the agent handling each handled contact (-1 when none), active that day."""
     out = np.full(len(df), -1)
     day = df["created_at"].dt.normalize()
-    hire, leave = agents["hire_date"].to_numpy(), agents["leave_date"].to_numpy().copy()
-    leave[np.isnat(leave)] = np.datetime64("9999-12-31")
+    hire, leave = agents["hire_date"].to_numpy(), agents["leave_date"].to_numpy()
+    staying = np.isnat(leave)  # no sentinel date: 9999-12-31 overflows nanoseconds and compared as a past date
     for (unit, d), idx in df[handled].groupby([df.loc[handled, "business_unit"], day[handled]]).groups.items():
+        when = d.to_datetime64()
         pool = np.flatnonzero(
-            (agents["business_unit"].to_numpy() == unit) & (hire <= d.to_datetime64()) & (leave >= d.to_datetime64())
+            (agents["business_unit"].to_numpy() == unit) & (hire <= when) & (staying | (leave >= when))
         )
         if len(pool):
             out[np.asarray(df.index.get_indexer(idx))] = rng.choice(pool, len(idx))
