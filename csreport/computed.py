@@ -28,7 +28,7 @@ import pickle
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -37,7 +37,9 @@ from csreport import __version__
 from csreport.analyses.churn_groups import ChurnGroups
 from csreport.analyses.cost_benefit import ProcessCosts
 from csreport.findings.collect import collect_findings, load_process_costs, who_churns
-from csreport.findings.evidence import Evidence, collect_evidence
+from csreport.findings.effects import EffectGroup, group_effects
+from csreport.findings.evidence import Evidence, collect_evidence, without
+from csreport.findings.money import Economics, row_values
 from csreport.findings.record import Finding
 from csreport.findings.rules import Rules
 from csreport.runparams import parse_period
@@ -45,13 +47,19 @@ from csreport.scorecard import KpiCache, scorecard
 from csreport.store import Store
 from csreport.targets import Targets
 
-FORMAT = 3  # 2: the evidence is kept with the findings; 3: who churns and the process costs too
+FORMAT = 4  # 2: the evidence is kept with the findings; 3: who churns and the process costs too; 4: news and
+# standing issues, effects and money rows
 TREND_MONTHS = 13  # the chapters' trend charts: the period and the 12 months before it
 
 
 @dataclass
 class ComputedReport:
-    """What every chapter of one period × unit reads: the scorecard, the findings and the KPI cache state."""
+    """What every chapter of one period × unit reads: the scorecard, the findings and the KPI cache state.
+
+    ``findings``: what is news this month; ``standing``: the standing issues; ``evidence`` and
+    ``standing_evidence`` their rows, in the same orders; ``effects``: the findings and standing issues grouped
+    into effects (indexes into ``findings + standing``); ``money_rows``: each of those items' monthly money per
+    evidence row (None: not priced); ``economics``: what the money is built from."""
 
     key: str
     period: str
@@ -63,6 +71,21 @@ class ComputedReport:
     evidence: list[Evidence]  # one per finding, in the findings' order
     who_churns: ChurnGroups | None = None  # None without a customers table
     process_costs: ProcessCosts | None = None
+    standing: list[Finding] = field(default_factory=list)
+    standing_evidence: list[Evidence] = field(default_factory=list)
+    effects: list[EffectGroup] = field(default_factory=list)
+    money_rows: list = field(default_factory=list)
+    economics: Economics | None = None
+    tests: int = 0  # news tests adjusted together (Benjamini–Hochberg)
+
+    @property
+    def items(self) -> list[Finding]:
+        """The findings, then the standing issues: what :attr:`effects` index."""
+        return [*self.findings, *self.standing]
+
+    @property
+    def item_evidence(self) -> list[Evidence]:
+        return [*self.evidence, *self.standing_evidence]
 
 
 def report_key(fingerprint: str, period: str, unit: str, params_digest: str) -> str:
@@ -80,26 +103,59 @@ def report_path(store: Store, period: str, unit: str, key: str) -> Path:
 def compute(
     store: Store, period: str, unit: str, targets: Targets, rules: Rules, key: str, fingerprint: str
 ) -> ComputedReport:
-    """Compute the scorecard and the findings of ``period`` × ``unit``, and the KPIs of the trend window.
-
-    The scorecard and findings are computed from the KPIs of the period, its previous month and the same month
-    last year, computed together (as a run always did); the trend window's other months are computed together
-    as a chapter's trend always did, and added without replacing those (one value per KPI and month)."""
+    """Compute the scorecard, the news and standing issues of ``period`` × ``unit``, their evidence, effects and
+    money, and the KPIs of the trend window (the months the findings are tested against, at least the 13 the
+    chapters' trends show), all in one KPI pass."""
     cache = KpiCache(store, targets)
-    cache.preload([period], [unit])
+    end = parse_period(period)
+    trend_months = max(TREND_MONTHS, rules.baseline_months + 1)
+    cache.preload([str(end - k) for k in range(trend_months - 1, -1, -1)], [unit])
     card = scorecard(store, period, unit, targets, cache)
     churn = who_churns(store, period, unit, rules) if store.has("customers") else None
     costs = load_process_costs(store, period, unit, targets.parameters)
-    findings = collect_findings(store, period, unit, targets, rules, cache, churn_by_group=churn, costs=costs)
-    evidence = collect_evidence(store, findings, cache.params)
+    found = collect_findings(store, period, unit, targets, rules, cache, churn_by_group=churn, costs=costs,
+                             card=card)  # fmt: skip
+    evidence = collect_evidence(store, found.findings, cache.params, churn)
+    evidence = _exclusions(found.findings, evidence)
+    standing_evidence = collect_evidence(store, found.standing, cache.params, churn, prefix="s")
+    customers = store.read("customers", unit=unit) if store.has("customers") else None
+    economics = Economics.of(card, customers, targets.parameters)
+    items, item_evidence = [*found.findings, *found.standing], [*evidence, *standing_evidence]
+    effects = group_effects(items, item_evidence, [i < len(found.findings) for i in range(len(items))],
+                            rules.effect_overlap, _populations(card, customers), rules.causes)  # fmt: skip
+    spend = None
+    if customers is not None and "monthly_spend" in customers.columns:
+        spend = pd.to_numeric(customers.drop_duplicates("customer_id").set_index("customer_id")["monthly_spend"],
+                              errors="coerce")  # fmt: skip
+        spend.index = spend.index.astype(str)
+    money_rows = [row_values(f, e, economics, spend, targets.parameters) for f, e in zip(items, item_evidence)]
     cache.benchmarks(period, unit)
     state = cache.state()
-    window = KpiCache(store, targets)
-    end = parse_period(period)
-    window.preload([str(end - k) for k in range(TREND_MONTHS - 1, -1, -1)], [unit])
-    for month, kpis in window.state()["kpis"].items():
-        state["kpis"].setdefault(month, kpis)
-    return ComputedReport(key, period, unit, fingerprint, card, findings, state, evidence, churn, costs)
+    return ComputedReport(key, period, unit, fingerprint, card, found.findings, state, evidence, churn, costs,
+                          found.standing, standing_evidence, effects, money_rows, economics, found.tests)  # fmt: skip
+
+
+def _exclusions(findings: list[Finding], evidence: list[Evidence]) -> list[Evidence]:
+    """A parent finding that holds beyond its children (``evidence["excluding"]``) keeps only the rest of its
+    rows, so no row is told (or priced) twice."""
+    keys = {(f.kind, f.metric, f.subject): e for f, e in zip(findings, evidence, strict=True)}
+    out = []
+    for finding, rows in zip(findings, evidence, strict=True):
+        children = [keys[tuple(k)] for k in finding.evidence.get("excluding") or () if tuple(k) in keys]
+        out.append(without(rows, children) if children else rows)
+    return out
+
+
+def _populations(card: pd.DataFrame, customers: pd.DataFrame | None) -> dict[str, int]:
+    """How many contacts and customers a unit-month's evidence is drawn from (the chance overlap of two slices)."""
+    values = card.set_index("kpi")["value"] if not card.empty else pd.Series(dtype=float)
+    out = {}
+    contacts = values.get("contacts")
+    if contacts is not None and not pd.isna(contacts):
+        out["contact_id"] = int(contacts)
+    if customers is not None:
+        out["customer_id"] = int(customers["customer_id"].nunique())
+    return out
 
 
 def load(path: Path, key: str) -> ComputedReport | None:

@@ -39,6 +39,15 @@ def p_text(p: float | None, lang: str) -> str:
     return i18n.text("unit.p_value", lang, value=i18n.number(p, lang, 3))
 
 
+def q_text(q: float | None, lang: str) -> str:
+    """``q < 0.001`` or ``q = 0.012`` (a p-value adjusted with the report's other news tests); n/a without."""
+    if q is None:
+        return i18n.text("na", lang)
+    if q < 0.001:
+        return i18n.text("unit.q_small", lang)
+    return i18n.text("unit.q_value", lang, value=i18n.number(q, lang, 3))
+
+
 def finding_sentence(finding: Finding, lang: str) -> str:
     """One sentence stating the finding with its numbers, e.g. "Service level worsened to 57.9% in August
     2026, from 90.7% the month before (32.8 points); the change is significant (p < 0.001, n = 2,772)."."""
@@ -51,8 +60,13 @@ def finding_sentence(finding: Finding, lang: str) -> str:
         "baseline": i18n.value(f.baseline, unit, lang),
         "change": i18n.change(f.change, unit, lang),
         "p": p_text(f.p_value, lang),
+        "q": q_text(f.q_value, lang) if f.q_value is not None else p_text(f.p_value, lang),
         "n": i18n.number(ev.get("n"), lang),
+        "previous": i18n.value(ev.get("previous"), unit, lang),
+        "first_seen": i18n.month(f.first_seen, lang) if f.first_seen else "",
     }
+    limits = ev.get("limits") or [None, None]
+    fmt.update(low=i18n.value(limits[0], unit, lang), high=i18n.value(limits[1], unit, lang))
     if f.kind == "target_missed":
         fmt["target"] = i18n.value(ev.get("target"), unit, lang)
     elif f.kind == "category_spike":
@@ -94,7 +108,22 @@ def finding_sentence(finding: Finding, lang: str) -> str:
     key = f"finding.{f.kind}"
     if f.kind == "category_spike" and ev.get("days", 0) < ev.get("month_days", 0):  # the month is cut off
         key, fmt["days"] = "finding.category_spike_partial", i18n.number(ev["days"], lang)
+    if f.kind in ("deterioration", "improvement"):
+        if ev.get("baseline_label") != "usual level":  # a maturing KPI against the previous month at the same age
+            key = f"finding.{f.kind}_previous"
+        elif f.first_seen and not f.significant:  # a standing issue: beyond its usual level for months
+            key = "finding.standing_level"
     sentence = i18n.text(key, lang, **fmt)
+    change = ev.get("change")
+    if change in ("grew", "new") and ev.get("p_change") is not None and f.significant:
+        previous = i18n.value(ev.get("previous_value"), unit, lang) if change == "grew" else ""
+        sentence += " " + i18n.text(f"finding.change_{change}", lang, previous=previous,
+                                    q=q_text(f.q_value, lang) if f.q_value is not None else p_text(ev["p_change"], lang))
+    elif change == "gone":
+        sentence = i18n.text("finding.change_gone", lang, subject=_subject(f, lang),
+                             previous=i18n.value(ev.get("previous_value"), unit, lang), q=fmt["q"])  # fmt: skip
+    elif f.first_seen and key != "finding.standing_level":
+        sentence += " " + i18n.text("finding.standing_since", lang, first_seen=fmt["first_seen"])
     if f.kind == "target_missed" and f.p_value is not None:
         sentence += " " + i18n.text(f"finding.target_test_{'significant' if f.significant else 'chance'}", lang, **fmt)
     if f.kind == "churn_group":  # the group opens the sentence
@@ -102,6 +131,16 @@ def finding_sentence(finding: Finding, lang: str) -> str:
     if f.note:
         sentence += " " + i18n.text("finding.maturing", lang)
     return sentence
+
+
+def _subject(f: Finding, lang: str) -> str:
+    """What a structural finding is about, in words (a group, a process, a team and category)."""
+    ev = f.evidence
+    if f.kind == "churn_group":
+        return group_label(ev.get("attribute"), ev.get("level"), lang, ev.get("lookback_days", 90))
+    if f.kind in ("process_cost", "process_churn"):
+        return f"{i18n.label('channel', ev.get('channel', ''), lang)} · {f.category}"
+    return " · ".join(x for x in (f.team, f.category) if x)
 
 
 def group_label(attribute: str | None, level: str | None, lang: str, days: int = 90) -> str:

@@ -12,59 +12,99 @@ from csreport.findings.detect import (
     category_spikes,
     channel_shifts,
     churn_rises,
-    kpi_findings,
+    kpi_signals,
     segment_churn,
     staffing_gaps,
     training_gaps,
 )
+from csreport.findings.news import decide
 from csreport.findings.record import Finding, ordered
 from csreport.findings.rules import Rules, load_rules
+from csreport.measure import Measure, rate
 
 RULES = Rules()
 MONTHS = ["2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"]  # the six months before 2026-10
+PERIODS = [*MONTHS, "2026-10"]
 
 
 def _card(**rows) -> pd.DataFrame:
     base = {
         "unit": "ratio", "n": 1000, "small_sample": False, "test": "two-proportion z", "target": 0.8,
         "status": "met", "direction": "higher", "significant_vs_previous": False, "p_vs_previous": None,
+        "partial": False, "previous_partial": False, "same_age": False,
     }  # fmt: skip
     return pd.DataFrame([{**base, "kpi": kpi, **values} for kpi, values in rows.items()])
 
 
-def test_kpi_deterioration_with_missed_target_is_high():
-    card = _card(
-        service_level={"value": 0.70, "previous": 0.85, "change_vs_previous": -0.15, "p_vs_previous": 1e-5,
-                       "significant_vs_previous": True, "status": "missed"},
-    )  # fmt: skip
-    [f] = kpi_findings(card, "2026-10", "east", RULES, last_data_month=False)
-    assert f.kind == "deterioration" and f.severity == "high"
-    assert f.relative_change == pytest.approx(-0.15 / 0.85)  # −17.6 % ≥ 10 %, p 1e-5 < 0.01, target missed
-    assert f.impact == pytest.approx(150)  # |−0.15| × n 1000 contacts
+def _rates(name: str, successes: list[int], n: int = 1000) -> list[Measure]:
+    return [rate(name, x, n) for x in successes]
 
 
-def test_kpi_rules_small_changes_improvements_targets_and_maturing():
+def _graded(signals, rules=RULES):
+    return decide(signals, rules)
+
+
+def test_kpi_deterioration_beyond_its_own_variation_with_missed_target_is_high():
+    # service level 800, 810, 790, 805, 795, 800 of 1,000, then 700: p̄ 0.8, se = √(0.16 / 1,000) = 0.012649;
+    # z = 0, 0.79057, −0.79057, 0.39528, −0.39528, 0: mean moving range 0.94868 / 1.128 = 0.841 → σz floored at 1;
+    # level z = −0.1 / 0.012649 = −7.906, change z = −7.906 / √2 = −5.590 → p = 2 · t.sf(5.590, 3) = 0.01131;
+    # one test in the report: q = p; 0.0113 ≥ alpha_high 0.01 → medium even with the target missed
+    history = {"service_level": _rates("service_level", [800, 810, 790, 805, 795, 800, 700])}
+    card = _card(service_level={"value": 0.70, "previous": 0.80, "status": "missed"})
+    signals = kpi_signals(card, history, PERIODS, "east", RULES, last_data_month=False)
+    # the target, met the month before, is missed: a low target_missed beside the deterioration
+    [f, missed] = _graded(signals).findings
+    assert missed.kind == "target_missed" and missed.severity == "low"
+    assert f.kind == "deterioration" and f.severity == "medium"
+    assert f.baseline == pytest.approx(0.8) and f.p_value == pytest.approx(0.01131, abs=5e-5)
+    assert f.impact == pytest.approx(100)  # |−0.1| × n 1,000 contacts
+    assert f.evidence["limits"] == pytest.approx([0.8 - 3 * 0.012649, 0.8 + 3 * 0.012649], abs=1e-5)
+
+
+def test_kpi_within_its_usual_variation_is_no_finding():
+    # the same 700 after months that swung between 650 and 850: σz ≈ 8.9, the fall is inside the usual range
+    history = {"service_level": _rates("service_level", [650, 850, 700, 840, 660, 800, 700])}
+    card = _card(service_level={"value": 0.70, "previous": 0.80, "status": "missed"})
+    found = _graded(kpi_signals(card, history, PERIODS, "east", RULES, last_data_month=False))
+    assert [f for f in found.findings if f.kind == "deterioration"] == []
+
+
+def test_a_level_that_moved_last_month_and_stayed_is_standing_not_news():
+    # 800 ± 10 of 1,000 for eleven months, then 700 last month and 700 again now: an unusual level (the month
+    # before was unusual against its own eleven months too), no unusual move → standing since September
+    periods = [str(pd.Period("2026-10", "M") - k) for k in range(12, -1, -1)]
+    history = {"service_level": _rates("service_level", [800, 810, 790, 805, 795, 800, 810, 790, 805, 795, 800,
+                                                          700, 700])}  # fmt: skip
+    card = _card(service_level={"value": 0.70, "previous": 0.70, "status": "missed"})
+    found = _graded(kpi_signals(card, history, periods, "east", RULES, last_data_month=False))
+    assert [f for f in found.findings if f.kind == "deterioration"] == []
+    [standing] = found.standing
+    assert standing.first_seen == "2026-09" and standing.kind == "deterioration"
+    assert [v for _, v in standing.trend] == pytest.approx([0.70, 0.70])
+
+
+def test_kpi_rules_improvements_targets_and_maturing():
+    history = {
+        "fcr_rate": _rates("fcr_rate", [500, 505, 495, 500, 502, 498, 600]),  # +10 points beyond its variation
+        "nps": [None] * 7,
+        "resolution_rate": _rates("resolution_rate", [900] * 6 + [700]),
+    }
     card = _card(
-        # −2.4 % relative: below min_relative_change 5 % → no finding even though significant
-        csat_mean={"value": 4.0, "previous": 4.1, "change_vs_previous": -0.1, "p_vs_previous": 1e-4,
-                   "significant_vs_previous": True, "unit": "score", "target": 4.2, "status": "at risk"},
-        # +20 % in the good direction, p 0.02 < 0.05 → medium improvement
-        fcr_rate={"value": 0.6, "previous": 0.5, "change_vs_previous": 0.1, "p_vs_previous": 0.02,
-                  "significant_vs_previous": True, "status": "missed"},
-        # no significant change but missed → target_missed, low
-        nps={"value": 20.0, "previous": 21.0, "change_vs_previous": -1.0, "p_vs_previous": 0.6,
-             "unit": "points", "target": 40, "status": "missed"},
-        # maturing KPI in the data's last month: capped at low, with a note
+        fcr_rate={"value": 0.6, "previous": 0.498, "status": "missed"},
+        # missed this month and met the month before → target_missed, low
+        nps={"value": 20.0, "previous": 45.0, "unit": "points", "target": 40, "status": "missed"},
+        # maturing KPI in the data's last month: the same-age comparison, low, with a note
         resolution_rate={"value": 0.7, "previous": 0.9, "change_vs_previous": -0.2, "p_vs_previous": 1e-9,
                          "significant_vs_previous": True, "status": "missed"},
-        contacts={"value": 900.0, "previous": 1200.0, "change_vs_previous": -300.0, "p_vs_previous": 1e-9,
-                  "significant_vs_previous": True, "direction": None, "unit": "count"},
+        contacts={"value": 900.0, "previous": 1200.0, "direction": None, "unit": "count"},
     )  # fmt: skip
-    found = {f.metric: f for f in kpi_findings(card, "2026-10", "east", RULES, last_data_month=True)}
+    found = {f.metric: f for f in _graded(kpi_signals(card, history, PERIODS, "east", RULES, True)).findings}
     assert set(found) == {"fcr_rate", "nps", "resolution_rate"}
-    assert (found["fcr_rate"].kind, found["fcr_rate"].severity) == ("improvement", "medium")
+    assert (found["fcr_rate"].kind, found["fcr_rate"].severity) == ("improvement", "medium")  # never high
     assert (found["nps"].kind, found["nps"].severity, found["nps"].change) == ("target_missed", "low", -20.0)
     assert found["resolution_rate"].severity == "low" and found["resolution_rate"].note
+    still = _card(nps={"value": 20.0, "previous": 21.0, "unit": "points", "target": 40, "status": "missed"})
+    assert _graded(kpi_signals(still, {"nps": [None] * 7}, PERIODS, "east", RULES, False)).findings == []
 
 
 def _counts(history: dict[str, int], now: int, category: str = "delivery") -> pd.DataFrame:
@@ -75,53 +115,67 @@ def _counts(history: dict[str, int], now: int, category: str = "delivery") -> pd
 def test_category_spike_against_own_history():
     counts = pd.concat(
         [
-            _counts({m: 10 for m in MONTHS}, 30),  # mean 10, 30 now: ratio 3, P(X ≥ 30 | 10) = 2.5e-7 → high
-            _counts({m: 6 for m in MONTHS}, 12, "billing"),  # ratio 2, P(X ≥ 12 | 6) = 0.020 → medium
-            _counts({m: 10 for m in MONTHS}, 14, "returns"),  # ratio 1.4 < 1.5 → none
+            # 10, 12, 8, 11, 9, 10 then 30: σz floored at 1, exact Poisson P(X ≥ 30 | 10) = 2.5e-7; change
+            # z 4.472 → p 0.0104 (one-sided, df 3); the conjunction's p = 0.0104
+            _counts(dict(zip(MONTHS, [10, 12, 8, 11, 9, 10], strict=True)), 30),
+            # overdispersed history (10, 20, 5, 18, 7, 12) then 30: NB tail p = 0.057 → no spike
+            _counts(dict(zip(MONTHS, [10, 20, 5, 18, 7, 12], strict=True)), 30, "billing"),
+            _counts(dict(zip(MONTHS, [10, 12, 8, 11, 9, 10], strict=True)), 14, "returns"),  # ratio 1.4
         ]
     )
-    found = {f.category: f for f in category_spikes(counts, "2026-10", "east", RULES)}
-    assert set(found) == {"delivery", "billing"}
-    assert found["delivery"].severity == "high" and found["delivery"].impact == pytest.approx(20)  # 30 − 10
-    assert found["delivery"].p_value == pytest.approx(2.51e-7, rel=1e-2)
-    assert found["billing"].severity == "medium" and found["billing"].p_value == pytest.approx(0.0201, rel=1e-2)
+    signals = category_spikes(counts, PERIODS, "east", RULES)
+    graded = {f.category: f for f in _graded(signals).findings}
+    assert set(graded) == {"delivery"}
+    spike = graded["delivery"]
+    # three tests: delivery 0.0104, billing 0.138, returns ≥ 0.2; q(delivery) = 0.0104 × 3 / 1 = 0.031 → medium
+    assert spike.p_value == pytest.approx(0.01042, abs=1e-4) and spike.q_value == pytest.approx(0.03125, abs=3e-4)
+    assert spike.severity == "medium" and spike.impact == pytest.approx(20)  # 30 − 10
 
 
 def test_category_spike_needs_history():
     counts = pd.DataFrame(
         [("2026-09", "delivery", 1), ("2026-10", "delivery", 30)], columns=["period", "category", "count"]
     )
-    assert category_spikes(counts, "2026-10", "east", RULES) == []  # one month of history < 3
+    assert category_spikes(counts, PERIODS, "east", RULES) == []  # one month of history < 6
 
 
-def test_channel_shift_two_proportion_test():
-    counts = pd.DataFrame(
-        [("2026-09", "phone", 50), ("2026-09", "chat", 50), ("2026-10", "phone", 30), ("2026-10", "chat", 70)],
-        columns=["period", "channel", "count"],
-    )
-    [f] = channel_shifts(counts, "2026-10", "south", RULES)
-    # phone 50 % → 30 %: pooled 0.4, se = √(0.4·0.6·(1/100 + 1/100)) = 0.0693, z = 2.887, p = 0.0039
+def test_channel_shift_against_each_channels_own_share():
+    # phone 500 of 1,000 for six months (± 10), then 300: its share fell 20 points, far beyond its variation
+    shares = [500, 510, 490, 505, 495, 500]
+    rows = [(m, "phone", x) for m, x in zip(MONTHS, shares, strict=True)]
+    rows += [(m, "chat", 1000 - x) for m, x in zip(MONTHS, shares, strict=True)]
+    rows += [("2026-10", "phone", 300), ("2026-10", "chat", 700)]
+    counts = pd.DataFrame(rows, columns=["period", "channel", "count"])
+    [signal] = channel_shifts(counts, PERIODS, "south", RULES)
+    f = signal.finding
     assert (f.evidence["from"], f.evidence["to"]) == ("phone", "chat")
-    assert f.p_value == pytest.approx(0.00389, rel=1e-2) and f.severity == "high"
-    assert f.impact == pytest.approx(20)  # 0.20 × 100 contacts moved
+    assert f.baseline == pytest.approx(0.5) and f.value == pytest.approx(0.3)
+    assert f.impact == pytest.approx(200)  # 0.20 × 1,000 contacts moved
+    # se = √(0.25 / 1,000) = 0.015811; the baseline's moving ranges give σz 0.67 → floored at 1;
+    # level z = −0.2 / 0.015811 = −12.649; change z = −12.649 / √2 = −8.944 → p = 2 · t.sf(8.944, 3) = 0.00295
+    # < 0.01, and 20 points ≥ 10 → high
+    assert signal.p == pytest.approx(0.00295, abs=1e-5)
+    assert _graded([signal]).findings[0].severity == "high"
 
 
 def test_staffing_gap_from_coverage_drop():
     coverage = pd.DataFrame(
         {
-            "period": [*MONTHS, "2026-10"],
-            "available_hours": [300.0] * 6 + [150.0],
+            "period": PERIODS,
+            "available_hours": [300.0, 310.0, 290.0, 300.0, 305.0, 295.0, 150.0],
             "workload_hours": [100.0] * 7,
             "agents": [10] * 7,
         }
     )
-    [f] = staffing_gaps(coverage, "2026-10", "west", 0.6, RULES, contacts=1000)
-    # coverage 3.0 → 1.5: drop 50 % ≥ 30 % → high; short 3.0 × 100 − 150 = 150 h = 5 agents of 30 h
-    assert f.severity == "high" and f.relative_change == pytest.approx(-0.5)
+    [signal] = staffing_gaps(coverage, PERIODS, "west", 0.6, RULES, contacts=1000)
+    f = signal.finding
+    # coverage 3.0 (median) → 1.5: drop 50 %; short 3.0 × 100 − 150 = 150 h = 5 agents of 30 h
+    assert f.relative_change == pytest.approx(-0.5) and signal.size == pytest.approx(0.5)
     assert f.evidence["hours_short"] == pytest.approx(150) and f.evidence["fte_short"] == pytest.approx(5)
-    assert f.impact == pytest.approx(500)  # 1000 contacts × 0.5
-    steady = coverage.assign(available_hours=[300.0] * 6 + [270.0])  # 10 % lower: no finding
-    assert staffing_gaps(steady, "2026-10", "west", 0.8, RULES) == []
+    assert f.impact == pytest.approx(500)  # 1,000 contacts × 0.5
+    assert _graded([signal]).findings[0].severity in ("high", "medium")
+    steady = coverage.assign(available_hours=[300.0, 310.0, 290.0, 300.0, 305.0, 295.0, 270.0])  # 10 % lower
+    assert _graded(staffing_gaps(steady, PERIODS, "west", 0.8, RULES)).findings == []
 
 
 def test_training_gap_from_training_needs_table():
@@ -139,12 +193,14 @@ def test_training_gap_from_training_needs_table():
 
 
 def test_churn_rise_by_segment():
-    rows = [(m, s, 1000, 10) for m in MONTHS for s in ("basic", "plus")]
+    rows = [(m, s, 1000, x) for m, x in zip(MONTHS, [10, 12, 8, 11, 9, 10], strict=True) for s in ("basic", "plus")]
     rows += [("2026-10", "basic", 1000, 40), ("2026-10", "plus", 1000, 15)]
     churn = pd.DataFrame(rows, columns=["period", "segment", "active", "churned"])
-    [f] = churn_rises(churn, "2026-10", "all", RULES)
-    # basic: base 60/6000 = 1 %, now 4 %: ratio 4, P(X ≥ 40 | 10) = 7e-13 → high; plus: P(X ≥ 15 | 10) = 0.083
-    assert (f.segment, f.severity) == ("basic", "high")
+    found = _graded(churn_rises(churn, PERIODS, "all", RULES)).findings
+    # basic: usual 10 of 1,000 (1 %), now 40: Poisson tail 7e-13, change z = 30/√10/√2 = 6.71 → p = 0.0034;
+    # plus: 15, change p = 0.16 → no finding
+    [f] = found
+    assert (f.segment, f.kind) == ("basic", "churn_rise")
     assert f.value == pytest.approx(0.04) and f.baseline == pytest.approx(0.01) and f.impact == pytest.approx(30)
 
 
@@ -188,26 +244,29 @@ def test_project_rules_file_loads_with_documented_defaults():
     assert load_rules() == Rules()
 
 
-def test_churn_from_a_zero_previous_month_is_a_deterioration_not_a_missed_target():
-    # churn 14 % against 0 % the month before (n = 1,000; p < 1e-100): the change is infinite in relative terms
-    card = _card(
-        churn_rate={"value": 0.14, "previous": 0.0, "change_vs_previous": 0.14, "p_vs_previous": 1e-100,
-                    "significant_vs_previous": True, "status": "missed", "direction": "lower", "target": 0.01},
-    )  # fmt: skip
-    [f] = kpi_findings(card, "2026-10", "all", RULES, last_data_month=False)
-    assert (f.kind, f.severity) == ("deterioration", "high")
-    assert f.relative_change == math.inf and f.to_json()["relative_change"] is None
-    assert f.impact == pytest.approx(140)  # 14 points × 1,000 customers
-
-
 def test_churn_rise_from_a_zero_baseline_is_a_rise():
-    # 6 months of 1,000 active and 0 churned, then 140 of 1,000: Fisher exact (one-sided) instead of Poisson(0)
+    # 6 months of 1,000 active and 0 churned, then 140 of 1,000: half a churner spread over the history gives an
+    # expectation of 0.083; the exact tail is tiny, the change far beyond the (floored) variation
     rows = [(m, "basic", 1000, 0) for m in MONTHS] + [("2026-10", "basic", 1000, 140)]
     churn = pd.DataFrame(rows, columns=["period", "segment", "active", "churned"])
-    [f] = churn_rises(churn, "2026-10", "all", RULES)
-    assert (f.kind, f.severity, f.segment) == ("churn_rise", "high", "basic")
-    assert f.value == 0.14 and f.baseline == 0.0 and f.relative_change is None
-    assert f.p_value < 1e-100 and f.impact == 140
-    # one churner of 1,000 after 6,000 without any is not significant (Fisher p = 1/7)
+    [f] = _graded(churn_rises(churn, PERIODS, "all", RULES)).findings
+    assert (f.kind, f.segment) == ("churn_rise", "basic")
+    assert f.value == 0.14 and f.p_value < 1e-3
+    # one churner of 1,000 after 6,000 without any is not news
     rows[-1] = ("2026-10", "basic", 1000, 1)
-    assert churn_rises(pd.DataFrame(rows, columns=churn.columns), "2026-10", "all", RULES) == []
+    assert _graded(churn_rises(pd.DataFrame(rows, columns=churn.columns), PERIODS, "all", RULES)).findings == []
+
+
+def test_many_tests_raise_the_bar_benjamini_hochberg():
+    # one test at p = 0.004 alone is news (q 0.004 → high size → high); among 26 others at p 0.5 its q is
+    # 0.004 × 27 = 0.108 → not news
+    from csreport.findings.signals import Signal
+
+    def signal(p):
+        finding = Finding("deterioration", "east", "2026-10", "aht_s", 1.0, 0.5, 0.5, 1.0, p, False, "low", 10,
+                          "contacts")  # fmt: skip
+        return Signal(finding, p, 1.0, 0.05, 0.10)
+
+    assert _graded([signal(0.004)]).findings[0].severity == "high"
+    crowd = _graded([signal(0.004)] + [signal(0.5)] * 26)
+    assert crowd.findings == [] and crowd.tests == 27

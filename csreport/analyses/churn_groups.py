@@ -66,10 +66,30 @@ class ChurnGroups(AnalysisResult):
     months: int
     lookback_days: int
     reason: str | None = None
+    #: who is in which group: customer_id, churned, churn_date, monthly_spend (when known) and one column per
+    #: attribute with the customer's level (contacts: the number of contacts in the lookback)
+    members: pd.DataFrame | None = None
 
     @property
     def churn_rate(self) -> float | None:
         return self.churned / self.customers if self.customers else None
+
+    def churned_customers(self, attribute: str, level: str) -> pd.DataFrame:
+        """The churned customers of one group (``"contacts"`` levels ``"4"`` or ``"4+"`` by their contacts in the
+        lookback), with their churn date and monthly spend, latest churn first."""
+        members = self.members
+        if members is None or attribute not in members.columns:
+            return pd.DataFrame(columns=["customer_id", "churn_date", "monthly_spend", attribute])
+        values = members[attribute]
+        if attribute == CONTACTS:
+            at_least = level.endswith("+")
+            count = int(level.rstrip("+"))
+            inside = values >= count if at_least else values == count
+        else:
+            inside = values.astype("string") == level
+        rows = members[inside.fillna(False).to_numpy(bool) & members["churned"].to_numpy(bool)]
+        keep = [c for c in ("customer_id", "churn_date", "monthly_spend", attribute) if c in rows.columns]
+        return rows[keep].sort_values(["churn_date", "customer_id"], ascending=[False, True]).reset_index(drop=True)
 
 
 def contact_bands(counts: pd.Series, min_sample: int) -> pd.Series:
@@ -262,12 +282,17 @@ def churn_groups(
             f"needs at least {2 * min_sample} customers and one churn",
         )
     labels: dict[str, pd.Series] = {}
+    counts = None
     if contacts is not None and {"customer_id", "created_at"} <= set(contacts.columns):
-        labels[CONTACTS] = contact_bands(contacts_before(observed, contacts, lookback_days), min_sample)
+        counts = contacts_before(observed, contacts, lookback_days)
+        labels[CONTACTS] = contact_bands(counts, min_sample)
     labels.update(attribute_columns(observed.drop(columns=["churned", "reference"]), max_levels))
     spend = observed["monthly_spend"] if "monthly_spend" in observed.columns else None
     table = group_table(labels, churned, confidence, min_sample, spend)
-    return ChurnGroups(table, len(observed), int(churned.sum()), **result)
+    members = observed[[c for c in ("customer_id", "churned", "churn_date", "monthly_spend") if c in observed]].copy()
+    for attribute, values in labels.items():
+        members[attribute] = counts if attribute == CONTACTS else values.astype("string")
+    return ChurnGroups(table, len(observed), int(churned.sum()), **result, members=members.reset_index(drop=True))
 
 
 def flagged_groups(result: ChurnGroups, alpha: float, min_ratio: float, min_sample: int) -> pd.DataFrame:

@@ -9,7 +9,10 @@ from csreport.runparams import check_period, check_unit
 
 # chapter notebook → (section module, section functions after ``title``), in reading order
 SECTIONS = {
-    "01_background": ("background", ["scope", "data_quality", "overview", "kpi_scorecard", "executive_summary"]),
+    "01_background": (
+        "background",
+        ["brief", "kpi_scorecard", "standing_issues", "scope", "data_quality", "overview"],
+    ),
     "02_customers": (
         "customers",
         [

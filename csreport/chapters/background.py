@@ -6,13 +6,13 @@ import pandas as pd
 
 from csreport import charts, i18n
 from csreport.chapters import output as out
+from csreport.chapters.brief import brief, standing_issues  # noqa: F401 (sections of chapter 1)
 from csreport.chapters.context import ReportContext
 from csreport.findings.collect import skipped_rules
 from csreport.narrative import finding_sentence
 from csreport.schemas import SCHEMAS
 from csreport.store import ALL_UNITS
 
-SUMMARY_SIZE = (3, 7)  # fewest and most findings in the executive summary
 PARTIAL = " ◐"  # marks a scorecard value of a month the data's start or end cuts
 
 
@@ -267,52 +267,3 @@ def kpi_scorecard(ctx: ReportContext) -> None:
             percent=True,
         )
         out.figure(fig, ctx.t("caption.trend", n=i18n.number(int(series["n"].sum()), ctx.lang)))
-
-
-def summary_findings(ctx: ReportContext) -> list:
-    """The 3–7 most important findings: high and medium severity first (targets missed only to fill up)."""
-    ranked = [f for f in ctx.findings if f.kind != "target_missed" and f.severity in ("high", "medium")]
-    if len(ranked) < SUMMARY_SIZE[0]:
-        ranked += [f for f in ctx.findings if f not in ranked][: SUMMARY_SIZE[0] - len(ranked)]
-    return ranked[: SUMMARY_SIZE[1]]
-
-
-@out.section
-def executive_summary(ctx: ReportContext) -> None:
-    out.heading(ctx.t("ch1.summary"), 3)
-    chosen = summary_findings(ctx)
-    skipped = skipped_rules(ctx.store)
-    unchecked = (
-        ctx.t(
-            "ch1.rules_skipped",
-            rules=i18n.join(
-                (f"{i18n.label('kind', k, ctx.lang)} ({i18n.join(v, ctx.lang)})" for k, v in skipped.items()),
-                ctx.lang,
-                clauses=True,
-            ),
-        )
-        if skipped
-        else ""
-    )
-    if not chosen:
-        out.say(ctx.t("ch1.summary_none", month=ctx.month), unchecked)
-        return
-    high = sum(f.severity == "high" for f in ctx.findings)
-    priced = [r.money.value_at_stake for r in ctx.recommendations if r.money and r.money.value_at_stake is not None]
-    out.say(
-        ctx.t(
-            "ch1.summary_money",
-            n=i18n.number(len(priced), ctx.lang),
-            value=i18n.amount(sum(priced), ctx.lang),
-            months=i18n.number(ctx.targets.parameters.value_horizon_months, ctx.lang),
-        )
-        if priced
-        else "",
-        ctx.t("ch1.summary_intro", n=len(ctx.findings), high=high),
-    )
-    out.bullets(
-        f"{i18n.label('kind', f.kind, ctx.lang)} ({i18n.label('severity', f.severity, ctx.lang)}): "
-        f"{finding_sentence(f, ctx.lang)}"
-        for f in chosen
-    )
-    out.say(unchecked)

@@ -21,8 +21,8 @@ from csreport.chapters import output
 from csreport.computed import ComputedReport, computed_report
 from csreport.computed_analyses import ReportAnalyses, computed_analyses
 from csreport.errors import ParameterError
-from csreport.findings.money import Economics
-from csreport.findings.recommend import load_recommendation_rules, recommend
+from csreport.findings.money import Economics, total_value
+from csreport.findings.recommend import load_recommendation_rules, recommend_effects
 from csreport.findings.rules import load_rules
 from csreport.ingest import IngestReport, ingest
 from csreport.mapping import IDENTITY, load_mapping
@@ -152,18 +152,35 @@ class ReportContext:
 
     @property
     def findings(self):
+        """What is news this month (:mod:`csreport.findings.news`)."""
         return self.report.findings
+
+    @property
+    def standing(self):
+        """The standing issues: structural differences and conditions that already held before this month, each
+        with the month it was first seen."""
+        return self.report.standing
 
     @cached_property
     def recommendations(self):
+        """One recommendation per effect (news first, then standing issues), money counted once."""
         rules = load_recommendation_rules(self.settings.recommendations)
-        return recommend(self.findings, self.lang, rules, economics=self.economics)
+        report = self.report
+        return recommend_effects(report.items, report.effects, self.lang, rules, self.economics, report.money_rows,
+                                 [e.finding_id for e in report.item_evidence])  # fmt: skip
 
     @cached_property
+    def value_at_stake_total(self) -> float | None:
+        """The report's value at stake: every recommendation's evidence rows together, each row counted once."""
+        report = self.report
+        index = {e.finding_id: i for i, e in enumerate(report.item_evidence)}
+        groups = [[report.money_rows[index[i]] for i in r.finding_ids if i in index] for r in self.recommendations]
+        return total_value(groups, self.economics)
+
+    @property
     def economics(self) -> Economics:
         """What the money on recommendations is built from (cost per contact, monthly spend, agent-hour cost)."""
-        customers = self.read_all("customers") if self.has("customers") else None
-        return Economics.of(self.scorecard, customers, self.targets.parameters)
+        return self.report.economics
 
     @property
     def process_costs(self) -> ProcessCosts:

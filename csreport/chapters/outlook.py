@@ -169,10 +169,14 @@ def recommendations(ctx: ReportContext) -> None:
     lines = []
     for r in recs:
         severity = i18n.label("severity", r.severity, ctx.lang)
+        status = ctx.t("ch1.brief_standing", first_seen=i18n.month(r.finding.first_seen, ctx.lang)) \
+            if r.standing else ctx.t("ch1.brief_new")  # fmt: skip
+        breakdown = "".join(f"  \n{out.escape(ctx.t('ch6.breakdown_line', sentence=b))}" for b in r.breakdown[:3])
         lines.append(
-            f"{r.rank}. **{out.escape(r.action)}**  \n"
+            f"{r.rank}. **{out.escape(r.action)}** ({out.escape(status)})  \n"
             f"{out.escape(ctx.t('ch6.owner_line', owner=r.owner, severity=severity))}  \n"
             f"{out.escape(ctx.t('ch6.evidence_line', evidence=r.evidence))}"
+            + breakdown
             + (f"  \n{out.escape(ctx.t('ch6.impact_line', impact=r.expected))}" if r.expected else "")
             + (f"  \n{out.escape(_money_line(r, ctx))}" if r.money else "")
             + _examples(ctx, r.finding)

@@ -3,6 +3,7 @@ store, runs every rule, and orders the records (the I/O edge of the findings pac
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import pandas as pd
@@ -10,19 +11,16 @@ import pandas as pd
 from csreport.analyses.agents import training_needs
 from csreport.analyses.churn_groups import ChurnGroups, churn_groups
 from csreport.analyses.cost_benefit import ProcessCosts, process_costs
-from csreport.findings.detect import (
-    category_spikes,
-    channel_shifts,
-    churn_groups_found,
-    churn_rises,
-    kpi_findings,
-    segment_churn,
-    staffing_gaps,
-    training_gaps,
-)
-from csreport.findings.detect_costs import process_churn_findings, process_cost_findings
+from csreport.findings.detect import category_spikes, channel_shifts, kpi_signals, segment_churn, staffing_gaps
+from csreport.findings.detect_churn import churn_group_effects, churn_rises
+from csreport.findings.detect_costs import process_churn_effects, process_cost_effects
+from csreport.findings.detect_staff import training_effects
+from csreport.findings.explain import explain
+from csreport.findings.news import FindingSet, decide
 from csreport.findings.record import Finding, ordered
 from csreport.findings.rules import Rules, load_rules
+from csreport.findings.signals import Signal
+from csreport.findings.structural import structural_signals
 from csreport.scorecard import KpiCache, scorecard
 from csreport.sql import literal
 from csreport.store import ALL_UNITS, Store, parse_period
@@ -112,59 +110,132 @@ def collect_findings(
     cache: KpiCache | None = None,
     churn_by_group: ChurnGroups | None = None,
     costs: ProcessCosts | None = None,
-) -> list[Finding]:
-    """Every finding of ``period`` × ``unit`` by the rules of :mod:`csreport.findings.rules`, ordered by
-    severity then impact. A rule whose input table or column is absent is skipped (:data:`RULE_INPUTS` says
-    what each rule needs; :func:`skipped_rules` lists the ones a store cannot run). ``churn_by_group``
-    (:func:`who_churns`) and ``costs`` (:func:`load_process_costs`) of the same period × unit are used when
-    given (a computed report keeps them for its chapters too), else computed here."""
+    card: pd.DataFrame | None = None,
+) -> FindingSet:
+    """The news and standing issues of ``period`` × ``unit``: every rule's signals (:func:`collect_signals`)
+    adjusted together and graded (:func:`csreport.findings.news.decide`), then each unit-level KPI change tested
+    without its children's excess (:func:`csreport.findings.explain.explain`). ``card``: the period's scorecard
+    when the caller has it (built with ``cache``), else built here."""
     targets = targets or load_targets()
     rules = rules or load_rules(confidence=targets.parameters.confidence, min_sample=targets.parameters.min_sample)
-    history = rules.baseline_months + 1
-    last_month = store.last_month()
-    card = scorecard(store, period, unit, targets, cache)
-    found = kpi_findings(card, period, unit, rules, last_data_month=(period == last_month))
+    signals, history = collect_signals(store, period, unit, targets, rules, cache, churn_by_group, costs, card)
+    found = decide(signals, rules)
+    return replace(found, findings=ordered(explain(found.findings, history, found.threshold)))
+
+
+def collect_signals(
+    store: Store,
+    period: str,
+    unit: str,
+    targets: Targets,
+    rules: Rules,
+    cache: KpiCache | None = None,
+    churn_by_group: ChurnGroups | None = None,
+    costs: ProcessCosts | None = None,
+    card: pd.DataFrame | None = None,
+) -> tuple[list[Signal], dict]:
+    """Every rule's candidate findings of ``period`` × ``unit`` with their calibrated tests, over the
+    ``baseline_months`` before it. A rule whose input table or column is absent is skipped
+    (:data:`RULE_INPUTS` says what each rule needs; :func:`skipped_rules` lists the ones a store cannot run).
+    ``churn_by_group`` (:func:`who_churns`) and ``costs`` (:func:`load_process_costs`) of the same period × unit
+    are used when given (a computed report keeps them for its chapters too), else computed here. Returns the
+    signals and the KPIs' monthly Measures they were tested on (KPI name → Measures, the report's month last)."""
+    cache = cache or KpiCache(store, targets)
+    periods = _months(period, rules.baseline_months + 1)
+    cache.preload(periods, [unit])
+    card = scorecard(store, period, unit, targets, cache) if card is None else card
+    history = {kpi: [cache.kpis(m, unit).get(kpi) for m in periods] for kpi in card["kpi"]}
+    confidence = 1 - rules.alpha
+    found = kpi_signals(card, history, periods, unit, rules, period == store.last_month(), confidence)
+    span = store.coverage(unit)
+    days = {m: span.days(m) for m in periods} if span else None
 
     if not missing_inputs(store, "category_spike"):
-        complaints = _monthly_contacts(store, period, unit, history, "category", "is_complaint")
-        span = store.coverage(unit)
-        days = {m: span.days(m) for m in _months(period, history)} if span else None
-        found += category_spikes(complaints.rename(columns={"key": "category"}), period, unit, rules, days=days)
-    channels = _monthly_contacts(store, period, unit, 2, "channel")
-    found += channel_shifts(channels.rename(columns={"key": "channel"}), period, unit, rules)
+        complaints = _monthly_contacts(store, period, unit, len(periods), "category", "is_complaint")
+        found += category_spikes(complaints.rename(columns={"key": "category"}), periods, unit, rules, days=days)
+    channels = _monthly_contacts(store, period, unit, len(periods), "channel")
+    found += channel_shifts(channels.rename(columns={"key": "channel"}), periods, unit, rules)
 
-    service_level = card.set_index("kpi")["value"].get("service_level")
-    contacts = card.set_index("kpi")["value"].get("contacts") or 0
-    coverage = _coverage(store, period, unit, history)
+    values = card.set_index("kpi")["value"]
+    coverage = _coverage(store, period, unit, len(periods))
     if not coverage.empty:
-        found += staffing_gaps(coverage, period, unit, service_level, rules, contacts=int(contacts))
-
-    if not missing_inputs(store, "training_gap"):
-        recent = store.read(
-            "contacts",
-            period,
-            unit,
-            rules.training_months,
-            columns=list(TRAINING_COLUMNS),
-        )
-        needs = training_needs(recent, store.read("agents"), targets.parameters.min_sample, 1 - rules.alpha)
-        units = [unit] if unit != ALL_UNITS else sorted(needs["business_unit"].unique()) if not needs.empty else []
-        for u in units:
-            found += [f if unit == u else _as_unit(f, unit) for f in training_gaps(needs, period, u, rules)]
-
+        found += staffing_gaps(coverage, periods, unit, values.get("service_level"), rules,
+                               contacts=int(values.get("contacts") or 0))  # fmt: skip
     if not missing_inputs(store, "churn_rise"):
         customers = store.read("customers", unit=unit)
-        churn = segment_churn(customers, _months(period, history))
-        found += churn_rises(churn, period, unit, rules)
-    if not missing_inputs(store, "churn_group"):  # who churns needs no segment: any attribute will do
-        if churn_by_group is None:
-            churn_by_group = who_churns(store, period, unit, rules)
-        found += churn_groups_found(churn_by_group, period, unit, rules)
+        found += churn_rises(segment_churn(customers, periods), periods, unit, rules)
+    found += _structural(store, period, unit, targets, rules, churn_by_group, costs)
+    return found, history
 
-    costs = costs if costs is not None else load_process_costs(store, period, unit, targets.parameters)
-    found += process_cost_findings(costs, period, unit, rules)
-    found += process_churn_findings(costs, period, unit, rules, targets.parameters.churn_window_days)
-    return ordered(found)
+
+def _window_ends(period: str, months: int, windows: int) -> list[str]:
+    """The last months of ``windows`` consecutive windows of ``months`` months, the report's first."""
+    end = parse_period(period)
+    return [str(end - k * months) for k in range(windows)]
+
+
+def _structural(store, period, unit, targets, rules, churn_by_group, costs) -> list[Signal]:
+    """The structural rules (who churns, training gaps, process cost and churn after contact), each compared
+    with the same rule in the windows before (:func:`csreport.findings.structural.structural_signals`)."""
+    params = targets.parameters
+    windows = rules.standing_windows + 1
+    span = store.coverage(unit)
+    first = str(pd.Period(span.first_day, "M")) if span else period
+    found: list[Signal] = []
+    if not missing_inputs(store, "training_gap"):
+        ends = [e for e in _window_ends(period, rules.training_months, windows) if e >= first]
+        agents = store.read("agents")
+        needs = [training_needs(store.read("contacts", end, unit, rules.training_months, columns=list(TRAINING_COLUMNS)),
+                                agents, params.min_sample, 1 - rules.alpha) for end in ends]  # fmt: skip
+        units = [unit] if unit != ALL_UNITS else sorted({u for n in needs[:1] if not n.empty
+                                                         for u in n["business_unit"].unique()})  # fmt: skip
+        for u in units:
+            effects = [training_effects(n, end, u, rules) for n, end in zip(needs, ends, strict=True)]
+            signals = structural_signals(effects, ends, rules, lambda f: -f.change, rules.training_gap_points,
+                                         rules.high_training_gap_points)  # fmt: skip
+            found += [s if u == unit else s.with_finding(**_as_unit(s.finding, unit)) for s in signals]
+    if not missing_inputs(store, "churn_group"):  # who churns needs no segment: any attribute will do
+        ends = [e for e in _window_ends(period, rules.group_churn_months, windows) if e >= first]
+        customers = store.read("customers", unit=unit)
+        effects = []
+        for i, end in enumerate(ends):
+            groups = churn_by_group if i == 0 and churn_by_group is not None else who_churns(
+                store, end, unit, rules, customers)  # fmt: skip
+            effects.append(churn_group_effects(groups, end, unit, rules))
+        for effect in effects[0].values():
+            if effect.finding is not None:
+                effects[0][effect.key] = replace(effect, finding=replace(effect.finding, period=period))
+        found += structural_signals(effects, ends, rules, lambda f: f.evidence.get("ratio") or 0.0,
+                                    rules.group_churn_ratio, rules.group_churn_ratio)  # fmt: skip
+    ends = [e for e in _window_ends(period, 1, windows) if e >= first]
+    monthly = [costs if i == 0 and costs is not None else load_process_costs(store, end, unit, params)
+               for i, end in enumerate(ends)]  # fmt: skip
+    found += structural_signals([process_cost_effects(c, e, unit, rules) for c, e in zip(monthly, ends)], ends,
+                                rules, lambda f: f.evidence.get("ratio") or 0.0, rules.process_cost_ratio,
+                                rules.high_process_cost_ratio)  # fmt: skip
+    churn_effects = [process_churn_effects(c, e, unit, rules, params.churn_window_days)
+                     for c, e in zip(monthly, ends)]  # fmt: skip
+    signals = structural_signals(churn_effects, ends, rules, _process_churn_ratio, rules.process_churn_ratio,
+                                 rules.high_process_churn_ratio)  # fmt: skip
+    if _window_open(store, period, unit, params.churn_window_days):
+        # churn after the month's contacts has not had its whole window yet: standing only, with the note
+        note = "maturing: the churn window after these contacts has not closed"
+        signals = [replace(s, p=None).with_finding(note=note) for s in signals if s.standing]
+    found += signals
+    return found
+
+
+def _process_churn_ratio(finding: Finding) -> float:
+    return finding.value / finding.baseline if finding.baseline else math.inf
+
+
+def _window_open(store: Store, period: str, unit: str, days: int) -> bool:
+    """True when the data ends before ``days`` days after the end of ``period`` (the unit's month)."""
+    span = store.coverage(unit)
+    if span is None:
+        return False
+    stop = (parse_period(period) + 1).start_time
+    return span.last_day < stop + pd.Timedelta(days=days)
 
 
 def load_process_costs(store: Store, period: str, unit: str, params: Parameters) -> ProcessCosts:
@@ -204,23 +275,46 @@ def who_churns(store: Store, period: str, unit: str, rules: Rules, customers: pd
     )
 
 
-def _as_unit(finding: Finding, unit: str) -> Finding:
-    """A finding of one business unit reported in the roll-up of ``unit`` (the training unit goes to evidence)."""
-    return replace(finding, unit=unit, evidence={**finding.evidence, "business_unit": finding.unit})
+def _as_unit(finding: Finding, unit: str) -> dict:
+    """The changes that report a finding of one business unit in the roll-up of ``unit`` (the training unit
+    goes to evidence)."""
+    return {"unit": unit, "evidence": {**finding.evidence, "business_unit": finding.unit}}
 
 
 def findings_document(
-    period: str, unit: str, findings: list[Finding], recommendations: list, evidence: list | None = None
+    period: str,
+    unit: str,
+    findings: list[Finding],
+    recommendations: list,
+    evidence: list | None = None,
+    standing: list[Finding] | None = None,
+    standing_evidence: list | None = None,
+    value_at_stake_total: float | None = None,
+    tests: int | None = None,
 ) -> dict:
-    """The content of ``findings.json``: the period × unit, every finding (with its id and the count and up
-    to 20 example ids of the rows behind it, when ``evidence`` is given) and every recommendation."""
-    documents = [f.to_json() for f in findings]
-    for document, rows in zip(documents, evidence or [], strict=False):
-        document["id"] = rows.finding_id
-        document["rows"] = {k: v for k, v in rows.to_json().items() if k != "id"}
+    """The content of ``findings.json``: the period × unit; ``findings`` what is news this month and
+    ``standing`` the standing issues (each with its id and the count and up to 20 example ids of the rows behind
+    it, when the evidence is given; a standing issue with ``first_seen`` and ``trend``); every recommendation
+    (one per effect: ``finding_ids``, the union of their evidence ids, the money counted once over them); and
+    ``value_at_stake_total``, the money of every recommendation's rows together, each row once."""
+
+    def documents(items, rows):
+        out = [f.to_json() for f in items]
+        for document, row in zip(out, rows or [], strict=False):
+            document["id"] = row.finding_id
+            document["rows"] = {k: v for k, v in row.to_json().items() if k != "id"}
+        return out
+
     return {
         "period": period,
         "unit": unit,
-        "findings": documents,
+        "method": {
+            "alarms": "Laney p′/u′ control charts on the unit's own history (level and month-on-month change), "
+            "Benjamini–Hochberg over the report's news tests",
+            "news_tests": tests,
+        },
+        "findings": documents(findings, evidence),
+        "standing": documents(standing or [], standing_evidence),
         "recommendations": [r.to_json() for r in recommendations],
+        "value_at_stake_total": value_at_stake_total,
     }

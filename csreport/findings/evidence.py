@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from csreport.analyses.churn_groups import ChurnGroups
 from csreport.analyses.comments import mask_pii
 from csreport.findings.record import Finding
 from csreport.kpis import contact_years
@@ -82,12 +83,12 @@ class Evidence:
                 "file": f"evidence/{self.finding_id}.csv"}  # fmt: skip
 
 
-def finding_id(rank: int, finding: Finding) -> str:
+def finding_id(rank: int, finding: Finding, prefix: str = "f") -> str:
     """``f03-category_spike-complaint_rate-1a2b3c``: rank, kind, metric and a digest of the subject (category,
-    team or segment names may be any text; the id is a safe file name)."""
+    team or segment names may be any text; the id is a safe file name); standing issues start with ``s``."""
     subject = finding.subject
     suffix = "-" + hashlib.sha1(subject.encode()).hexdigest()[:6] if subject else ""
-    return f"f{rank:02d}-{finding.kind}-{finding.metric}{suffix}"
+    return f"{prefix}{rank:02d}-{finding.kind}-{finding.metric}{suffix}"
 
 
 def _window(store: Store, period: str, unit: str, months: int = 1) -> tuple[str, str]:
@@ -134,6 +135,38 @@ def _contacts(q: _Query, finding: Finding, where: str, extra: list[str], order: 
     return q.con.execute(sql).df() if q.con is not None else store._run(sql)
 
 
+def _process_condition(finding: Finding, columns: set[str]) -> str:
+    """A service process's contacts: its channel, and its category when contacts carry one (without a category
+    column every contact of the channel is one process, named "all")."""
+    condition = f"channel = {literal(str(finding.evidence.get('channel')))}"
+    if "category" in columns and finding.category is not None:
+        condition += f" AND category = {literal(finding.category)}"
+    return condition
+
+
+def _process_churners(store: Store, finding: Finding, params: Parameters) -> pd.DataFrame | None:
+    """The customers who churned within the churn window after one of the process's contacts in the period
+    (the customers :func:`~csreport.findings.detect_costs.process_churn_findings` counts as churned)."""
+    if not store.has("customers", "churn_date") or not store.has("contacts", "customer_id"):
+        return None
+    columns = set(store.columns("contacts"))
+    start, stop = _window(store, finding.period, _unit_of(finding))
+    unit = _unit_of(finding)
+    by_unit = "" if unit == ALL_UNITS else f" AND c.business_unit = {literal(unit)}"
+    spend = ", u.monthly_spend" if store.has("customers", "monthly_spend") else ""
+    days = int(finding.evidence.get("days") or params.churn_window_days)
+    condition = _process_condition(finding, columns).replace("channel", "c.channel").replace("category", "c.category")
+    return store._run(
+        f"SELECT u.customer_id, u.churn_date{spend}, max(c.created_at) AS last_contact, "
+        f"count(*) AS contacts FROM {store.relation('contacts')} c "
+        f"JOIN (SELECT DISTINCT ON (customer_id) * FROM {store.relation('customers')}) u USING (customer_id) "
+        f"WHERE c.created_at >= {literal(start)}::TIMESTAMP AND c.created_at < {literal(stop)}::TIMESTAMP{by_unit} "
+        f"AND {condition} AND u.churn_date >= c.created_at "
+        f"AND u.churn_date <= c.created_at + INTERVAL {days} DAY "
+        f"GROUP BY ALL ORDER BY u.churn_date DESC, u.customer_id"
+    )
+
+
 def _contact_rule(q: _Query, finding: Finding) -> pd.DataFrame | None:
     store = q.store
     columns = set(store.columns("contacts"))
@@ -141,10 +174,10 @@ def _contact_rule(q: _Query, finding: Finding) -> pd.DataFrame | None:
     if finding.kind == "category_spike":
         return _contacts(q, finding, f"is_complaint AND category = {literal(finding.category)}",
                          ["is_complaint"], None)  # fmt: skip
-    if finding.kind in ("process_cost", "process_churn") and finding.category is not None:
-        # the contacts of the service process (category) in the period
+    if finding.kind == "process_cost":
+        # the contacts of the service process (channel × category) in the period
         extra = ["customer_id", "handle_s", "resolved", "cost"]
-        return _contacts(q, finding, f"category = {literal(finding.category)}", extra, None)
+        return _contacts(q, finding, _process_condition(finding, columns), extra, None)
     if finding.kind == "channel_shift":
         target = (finding.category or "").split("→")[-1]
         return _contacts(q, finding, f"channel = {literal(target)}", [], None)
@@ -238,9 +271,19 @@ def evidence_rows(
     finding_key: str,
     years: tuple[int, int] | None = None,
     con=None,
+    who_churns: ChurnGroups | None = None,
 ) -> Evidence:
     """The rows behind ``finding`` (empty when its table or columns are absent); ``years``: the span of the
-    business-hour table (default: from the finding's year to the store's last timestamp)."""
+    business-hour table (default: from the finding's year to the store's last timestamp); ``who_churns``: the
+    report's churn groups, whose members a ``churn_group`` finding lists (its churned customers)."""
+    if finding.kind == "churn_group":
+        ev = finding.evidence
+        if who_churns is None:
+            return Evidence(finding_key, "customer_id", pd.DataFrame({"customer_id": []}))
+        return Evidence(finding_key, "customer_id", who_churns.churned_customers(ev["attribute"], ev["level"]))
+    if finding.kind == "process_churn":
+        rows = _process_churners(store, finding, params)
+        return Evidence(finding_key, "customer_id", rows if rows is not None else pd.DataFrame({"customer_id": []}))
     if store.has("contacts"):
         if years is None:
             years = contact_years(
@@ -255,8 +298,12 @@ def evidence_rows(
     return Evidence(finding_key, "contact_id", pd.DataFrame({"contact_id": []}))
 
 
-def collect_evidence(store: Store, findings: list[Finding], params: Parameters) -> list[Evidence]:
-    """The evidence of every finding, in the findings' order (ids ``f01-…``, ``f02-…``)."""
+def collect_evidence(
+    store: Store, findings: list[Finding], params: Parameters, who_churns: ChurnGroups | None = None,
+    prefix: str = "f",
+) -> list[Evidence]:  # fmt: skip
+    """The evidence of every finding, in the findings' order (ids ``f01-…``, ``f02-…``; standing issues
+    ``s01-…`` with ``prefix="s"``)."""
     if not findings:
         return []
     years = None
@@ -264,7 +311,22 @@ def collect_evidence(store: Store, findings: list[Finding], params: Parameters) 
         start = _window(store, min(f.period for f in findings), ALL_UNITS, 12)[0]
         years = contact_years(store, start, set(store.columns("contacts")), params)
     with connect() as con:
-        return [evidence_rows(store, f, params, finding_id(i + 1, f), years, con) for i, f in enumerate(findings)]
+        return [evidence_rows(store, f, params, finding_id(i + 1, f, prefix), years, con, who_churns)
+                for i, f in enumerate(findings)]  # fmt: skip
+
+
+def without(evidence: Evidence, others: list[Evidence]) -> Evidence:
+    """``evidence`` less the rows of ``others`` (of the same id column): a parent finding that holds beyond its
+    children lists only the rest of its rows."""
+    rows = evidence.rows
+    drop = set()
+    for other in others:
+        if other.id_column == evidence.id_column and other.id_column in other.rows.columns:
+            drop |= set(other.rows[other.id_column].astype(str))
+    if not drop or evidence.id_column not in rows.columns:
+        return evidence
+    kept = rows[~rows[evidence.id_column].astype(str).isin(drop)].reset_index(drop=True)
+    return Evidence(evidence.finding_id, evidence.id_column, kept)
 
 
 def write_evidence(folder: Path, evidence: list[Evidence]) -> None:

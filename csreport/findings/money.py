@@ -1,26 +1,37 @@
-"""Money on recommendations: what a finding puts at stake, what acting on it costs, and their ratio.
+"""Money on recommendations, counted once: what an effect puts at stake, what acting on it costs, and their ratio.
 
-Every estimate says how it was made (``assumptions``, in the report language). The value at stake is a monthly
-effect × ``horizon_months`` (params/targets.yml ``cost_benefit``):
+Every estimate says how it was made (``assumptions``, in the report language). Money is counted over the rows
+behind the findings (their evidence), never by adding up findings:
 
-- customers lost (churn findings): excess churned customers × their average monthly spend × months;
-- contacts that cost money again (repeats from lost first-contact resolutions, reopens, escalations,
-  complaints, abandons, a complaint spike, a training gap): contacts a month × cost per contact × months;
-- longer handling (AHT): extra handle hours a month × the agent-hour cost × months;
-- a process dearer than the median per resolved contact: resolved contacts × the excess × months.
+- each finding spreads its monthly effect over its own evidence rows (:func:`row_values`):
+  - customers lost (churn findings): each churned customer of the evidence × their own monthly spend × the
+    share of the finding's churners that is beyond the usual or comparison rate (excess ÷ churned), a window of
+    several months divided by its months (a three-month group's loss is not one month's);
+  - contacts that cost money again (a complaint spike, repeats from lost first-contact resolutions, reopens,
+    escalations, abandons, a training gap): each contact of the evidence × its own cost (the ``cost`` column,
+    else the cost model of params/targets.yml, else the unit's cost per contact) × the excess share;
+  - longer handling (AHT): extra handle hours × the agent-hour cost, spread over the evidence contacts;
+  - a process dearer than the median per resolved contact: its resolved contacts × the excess, spread over the
+    process's contacts;
+- a recommendation's value at stake is the sum over the distinct rows of its findings (a row in two of its
+  findings counts once, at the larger of its values) × ``horizon_months`` (params/targets.yml ``cost_benefit``);
+- the report's total is the same sum over the distinct rows of every recommendation (:func:`total_value`).
 
 The action's cost is priced where the action has one (extra staffing: agent hours a month × agent-hour cost ×
 months); the benefit/cost ratio needs both. Findings with no money model (satisfaction scores, waiting times,
-channel shifts) carry the reason instead of a number, and are ordered by reach as before.
+channel shifts) carry the reason instead of a number.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from csreport import i18n
+from csreport.analyses.cost_benefit import contact_costs
+from csreport.findings.evidence import Evidence
 from csreport.findings.record import Finding
 from csreport.targets import Parameters
 
@@ -85,78 +96,123 @@ class Money:
         }
 
 
-def estimate(finding: Finding, economics: Economics, lang: str = "en") -> Money:
-    """The money of one finding (see the module docstring for the formulas)."""
-    value, how = _value(finding, economics, lang)
-    cost, cost_how = _action_cost(finding, economics, lang)
+def _cost_of(rows: pd.DataFrame, params: Parameters | None, economics: Economics) -> pd.Series:
+    """Each evidence contact's cost: its own (column or cost model), else the unit's cost per contact."""
+    own = pd.Series(np.nan, index=rows.index)
+    if params is not None and "channel" in rows.columns and ({"cost", "handle_s"} & set(rows.columns)):
+        own = contact_costs(rows, params)
+    return own.fillna(economics.cost_per_contact if economics.cost_per_contact is not None else np.nan)
+
+
+def _spend_of(rows: pd.DataFrame, spend: pd.Series | None, economics: Economics) -> pd.Series:
+    """Each evidence customer's own monthly spend (their column, else the customers table), else the unit's mean."""
+    own = pd.to_numeric(rows["monthly_spend"], errors="coerce") if "monthly_spend" in rows.columns else None
+    if own is None:
+        own = rows["customer_id"].astype(str).map(spend) if spend is not None else pd.Series(np.nan, index=rows.index)
+    return pd.to_numeric(own, errors="coerce").fillna(economics.monthly_spend if economics.monthly_spend else np.nan)
+
+
+def row_values(
+    finding: Finding,
+    evidence: Evidence,
+    economics: Economics,
+    spend: pd.Series | None = None,
+    params: Parameters | None = None,
+) -> pd.Series | None:
+    """The monthly money of ``finding`` per row of its evidence, indexed by the row's id (see the module
+    docstring); None when the finding has no money model. ``spend``: monthly spend by customer_id."""
+    rows, ev = evidence.rows, finding.evidence
+    if rows is None or rows.empty or evidence.id_column not in rows.columns:
+        return None
+    ids = rows[evidence.id_column].astype(str)
+    window = max(1, int(ev.get("window_months") or 1))
+    if finding.kind == "training_gap":
+        window = max(1, int(ev.get("months") or window))
+    if ev.get("change") == "gone" or finding.kind == "improvement" or ev.get("explained_by"):
+        return None  # nothing lost; or a parent told as its children's breakdown (their money is its money)
+    if evidence.id_column == "customer_id" and (finding.impact_unit == "customers" or finding.metric in CUSTOMER_METRICS):
+        share = min(1.0, max(0.0, finding.impact) / len(rows))
+        values = _spend_of(rows, spend, economics) * share / window
+    elif finding.kind == "process_cost":
+        total = float(ev.get("excess_per_resolved") or 0) * float(ev.get("resolved") or 0)
+        values = pd.Series(total / len(rows), index=rows.index)
+    elif finding.metric == "aht_s" and finding.change is not None:
+        hours = abs(finding.change) * float(ev.get("n") or 0) / 3600
+        values = pd.Series(hours * economics.agent_hour_cost / len(rows), index=rows.index)
+    elif evidence.id_column == "contact_id" and (finding.kind in ("category_spike", "training_gap")
+                                                 or finding.metric in CONTACT_COST_METRICS):  # fmt: skip
+        reach = _reach(finding)
+        share = min(1.0, max(0.0, reach) / len(rows))
+        values = _cost_of(rows, params, economics) * share / window
+    else:
+        return None
+    values = pd.Series(values.to_numpy(float), index=ids.to_numpy())
+    values = values[~values.index.duplicated()]
+    return values if values.notna().any() else None
+
+
+def _reach(f: Finding) -> float:
+    """Contacts a month that cost money again: the excess (impact); a missed target's gap in contacts."""
+    if f.kind == "target_missed" and f.value is not None and f.baseline is not None and f.evidence.get("unit") == "ratio":
+        return abs(f.value - f.baseline) * float(f.evidence.get("n") or 0)
+    return f.impact
+
+
+def union_value(values: list[pd.Series | None]) -> tuple[float | None, int]:
+    """The monthly money of distinct rows: each row once, at the largest value any finding gives it; and how
+    many rows that is. None when no finding is priced."""
+    priced = [v.dropna() for v in values if v is not None and v.notna().any()]
+    if not priced:
+        return None, 0
+    joined = pd.concat(priced)
+    best = joined.groupby(level=0).max()
+    return float(best.sum()), int(len(best))
+
+
+def estimate(findings: list[Finding], values: list[pd.Series | None], economics: Economics, lang: str = "en"
+             ) -> Money:  # fmt: skip
+    """The money of one effect (a recommendation): its findings' rows counted once × the horizon; the first
+    finding (the head) says how."""
+    head = findings[0]
+    monthly, rows = union_value(values)
+    months = economics.horizon_months
+    value = None if monthly is None else monthly * months
+    how = _how(head, rows, monthly, economics, lang) if monthly is not None else _why_not(head, economics, lang)
+    cost, cost_how = _action_cost(head, economics, lang)
     ratio = value / cost if value is not None and cost else None
     parts = [how, cost_how] if cost_how else [how]
     return Money(value, cost, ratio, i18n.join((p for p in parts if p), lang, clauses=True))
+
+
+def total_value(values: list[list[pd.Series | None]], economics: Economics) -> float | None:
+    """The report's value at stake: every recommendation's rows together, each row once, × the horizon."""
+    monthly, _ = union_value([v for group in values for v in group])
+    return None if monthly is None else monthly * economics.horizon_months
 
 
 def _money(amount: float | None, lang: str) -> str:
     return i18n.amount(amount, lang)  # running text: rounded (cents only below 100)
 
 
-def _customers(count: float, spend: float | None, economics: Economics, lang: str) -> tuple[float | None, str]:
-    if spend is None:
-        return None, i18n.text("money.no_spend", lang)
-    months = economics.horizon_months
-    value = count * spend * months
-    return value, i18n.text(
-        "money.customers",
-        lang,
-        n=i18n.count(count, lang),
-        spend=_money(spend, lang),
-        months=i18n.number(months, lang),
-    )
+def _how(head: Finding, rows: int, monthly: float, economics: Economics, lang: str) -> str:
+    months = i18n.number(economics.horizon_months, lang)
+    if head.impact_unit == "customers" or head.metric in CUSTOMER_METRICS:
+        return i18n.text("money.customers_once", lang, n=i18n.number(rows, lang), monthly=_money(monthly, lang),
+                         months=months)  # fmt: skip
+    if head.metric == "aht_s":
+        return i18n.text("money.handle_once", lang, monthly=_money(monthly, lang), months=months)
+    return i18n.text("money.contacts_once", lang, n=i18n.number(rows, lang), monthly=_money(monthly, lang),
+                     months=months)  # fmt: skip
 
 
-def _contacts(per_month: float, economics: Economics, lang: str) -> tuple[float | None, str]:
-    if economics.cost_per_contact is None:
-        return None, i18n.text("money.no_cost", lang)
-    months = economics.horizon_months
-    return per_month * economics.cost_per_contact * months, i18n.text(
-        "money.contacts",
-        lang,
-        n=i18n.count(per_month, lang),
-        cost=_money(economics.cost_per_contact, lang),
-        months=i18n.number(months, lang),
-    )
-
-
-def _value(f: Finding, economics: Economics, lang: str) -> tuple[float | None, str]:
-    ev, months = f.evidence, economics.horizon_months
-    reach = f.impact
-    if f.kind == "target_missed" and f.value is not None and f.baseline is not None and ev.get("unit") == "ratio":
-        reach = abs(f.value - f.baseline) * float(ev.get("n") or 0)  # the gap to the target, in contacts
-    if f.kind == "process_cost":
-        excess = float(ev.get("excess_per_resolved") or 0)
-        resolved = float(ev.get("resolved") or 0)
-        return excess * resolved * months, i18n.text(
-            "money.cost_gap",
-            lang,
-            n=i18n.number(resolved, lang),
-            gap=_money(excess, lang),
-            months=i18n.number(months, lang),
-        )
-    if f.impact_unit == "customers" or f.metric in CUSTOMER_METRICS:
-        return _customers(reach, ev.get("monthly_spend") or economics.monthly_spend, economics, lang)
-    if f.kind == "training_gap":
-        return _contacts(reach / max(1, int(ev.get("months") or 1)), economics, lang)
-    if f.kind == "category_spike" or f.metric in CONTACT_COST_METRICS:
-        return _contacts(reach, economics, lang)
-    if f.metric == "aht_s" and f.change is not None and f.kind != "improvement":
-        hours = abs(f.change) * float(ev.get("n") or 0) / 3600
-        return hours * economics.agent_hour_cost * months, i18n.text(
-            "money.handle",
-            lang,
-            hours=i18n.number(hours, lang, 1),
-            rate=_money(economics.agent_hour_cost, lang),
-            months=i18n.number(months, lang),
-        )
-    metric = i18n.label("kpi", f.metric, lang) if f.kind != "staffing_gap" else i18n.label("kind", f.kind, lang)
-    return None, i18n.text("money.not_priced", lang, metric=metric)
+def _why_not(f: Finding, economics: Economics, lang: str) -> str:
+    if (f.impact_unit == "customers" or f.metric in CUSTOMER_METRICS) and economics.monthly_spend is None:
+        return i18n.text("money.no_spend", lang)
+    if f.metric in CONTACT_COST_METRICS and economics.cost_per_contact is None:
+        return i18n.text("money.no_cost", lang)
+    metric = i18n.label("kpi", f.metric, lang) if f.kind in ("deterioration", "improvement", "target_missed") else (
+        i18n.label("kind", f.kind, lang))  # fmt: skip
+    return i18n.text("money.not_priced", lang, metric=metric)
 
 
 def _action_cost(f: Finding, economics: Economics, lang: str) -> tuple[float | None, str]:

@@ -1,15 +1,20 @@
-"""Recommendations from findings by the rules of ``params/recommendations.yml``: an action with the evidence
-quoted (the finding's own sentence), the expected impact in contacts or customers, and an owner area."""
+"""Recommendations from effects by the rules of ``params/recommendations.yml``: one action per effect (a group of
+findings that share their population or cause, :mod:`csreport.findings.effects`), with the evidence quoted (the
+head finding's own sentence), the expected impact, an owner area, the ids of every finding of the effect and the
+union of their evidence rows, and the money counted once over those rows (:mod:`csreport.findings.money`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import pandas as pd
 
 from csreport import i18n
 from csreport.errors import ParameterError
+from csreport.findings.effects import EffectGroup
 from csreport.findings.money import Economics, Money, estimate
-from csreport.findings.record import SEVERITIES, Finding, ordered
+from csreport.findings.record import SEVERITIES, Finding
 from csreport.narrative import agents_short, finding_sentence, group_label
 from csreport.params_file import read_params_file
 from csreport.settings import packaged
@@ -36,12 +41,16 @@ class RecommendationRule:
             finding.kind == self.kind
             and (not self.metrics or finding.metric in self.metrics)
             and SEVERITIES.index(finding.severity) <= SEVERITIES.index(self.min_severity)
+            and finding.evidence.get("change") != "gone"
+            and not finding.evidence.get("explained_by")
         )
 
 
 @dataclass(frozen=True)
 class Recommendation:
-    """An action for one finding: what to do, who owns it, the evidence and the expected impact."""
+    """An action for one effect: what to do, who owns it, the evidence and the expected impact. ``finding`` is the
+    effect's head; ``finding_ids`` every finding of the effect (head first); ``evidence_ids`` the union of their
+    evidence rows by id column; ``standing``: the effect is a standing issue, not news this month."""
 
     rank: int
     action: str
@@ -53,13 +62,21 @@ class Recommendation:
     severity: str
     finding: Finding
     money: Money | None = None
+    finding_ids: tuple[str, ...] = ()
+    evidence_ids: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    standing: bool = False
+    breakdown: tuple[str, ...] = ()  # the other findings' sentences, in the report language
 
     def to_json(self) -> dict:
         out = {k: getattr(self, k) for k in ("rank", "action", "owner", "evidence", "expected", "impact")}
-        out.update(impact_unit=self.impact_unit, severity=self.severity)
+        out.update(impact_unit=self.impact_unit, severity=self.severity, standing=self.standing)
         out.update(self.money.to_json() if self.money else Money(None, None, None, "").to_json())
         out["finding"] = {k: self.finding.to_json()[k] for k in ("kind", "unit", "period", "metric")}
         out["finding"].update(category=self.finding.category, team=self.finding.team, segment=self.finding.segment)
+        out["finding_ids"] = list(self.finding_ids)
+        out["evidence_ids"] = {k: list(v) for k, v in self.evidence_ids.items()}
+        out["evidence_count"] = sum(len(v) for v in self.evidence_ids.values())
+        out["breakdown"] = list(self.breakdown)
         return out
 
 
@@ -132,44 +149,66 @@ def recommend(
     rules: list[RecommendationRule] | None = None,
     economics: Economics | None = None,
 ) -> list[Recommendation]:
-    """One recommendation per finding that a rule matches (first matching rule); findings no rule matches get
-    none (they stay in findings.json). With ``economics`` each carries its money (:mod:`.money`) and within a
-    severity those whose value at stake is known come first, largest value first; the others follow by
-    impact (contacts or customers affected), as without money."""
+    """One recommendation per finding that a rule matches, each finding its own effect (no evidence): for a
+    list of findings outside a computed report. A report uses :func:`recommend_effects`."""
+    effects = [EffectGroup(i, (i,), f.first_seen is None) for i, f in enumerate(findings)]
+    return recommend_effects(findings, effects, lang, rules, economics)
+
+
+def recommend_effects(
+    items: list[Finding],
+    effects: list[EffectGroup],
+    lang: str = "en",
+    rules: list[RecommendationRule] | None = None,
+    economics: Economics | None = None,
+    values: list[pd.Series | None] | None = None,
+    ids: list[str] | None = None,
+) -> list[Recommendation]:
+    """One recommendation per effect whose head (else the first member, in order) a rule matches; effects no
+    rule matches get none (their findings stay in findings.json). ``items``: the report's findings then its
+    standing issues, as the effects index them; ``values``: each item's money per evidence row
+    (:func:`~csreport.findings.money.row_values`); ``ids``: each item's finding id. News effects come first;
+    within news and within standing issues, by severity, then value at stake (known first, largest first),
+    then impact."""
     rules = load_recommendation_rules() if rules is None else rules
-    out = []
-    for finding in _by_value(findings, economics):
-        rule = next((r for r in rules if r.matches(finding)), None)
-        if rule is None:
+    drafts = []
+    for effect in effects:
+        members = [items[i] for i in effect.members]
+        chosen = next(((f, r) for f in members for r in rules if r.matches(f)), None)
+        if chosen is None:
             continue
-        values = _placeholders(finding, lang)
+        finding, rule = chosen
+        ordered_members = [finding, *[f for f in members if f is not finding]]
+        order = [effect.members[members.index(f)] for f in ordered_members]
+        money = None
+        if economics is not None:
+            money = estimate(ordered_members, [values[i] if values else None for i in order], economics, lang)
+        drafts.append((effect, finding, rule, order, money))
+
+    def key(draft):
+        effect, finding, _, _, money = draft
+        value = money.value_at_stake if money is not None else None
+        return (not effect.news, SEVERITIES.index(finding.severity), value is None, -(value or 0.0), -finding.impact)
+
+    out = []
+    for effect, finding, rule, order, money in sorted(drafts, key=key):
+        values_ = _placeholders(finding, lang)
         out.append(
             Recommendation(
                 rank=len(out) + 1,
-                action=rule.action[lang].format(**values),
+                action=rule.action[lang].format(**values_),
                 owner=rule.owner[lang],
                 evidence=finding_sentence(finding, lang),
-                expected=rule.expected[lang].format(**values) if rule.expected.get(lang) else "",
+                expected=rule.expected[lang].format(**values_) if rule.expected.get(lang) else "",
                 impact=finding.impact,
                 impact_unit=finding.impact_unit,
                 severity=finding.severity,
                 finding=finding,
-                money=estimate(finding, economics, lang) if economics else None,
+                money=money,
+                finding_ids=tuple(ids[i] for i in order) if ids else (),
+                evidence_ids={k: tuple(sorted(v)) for k, v in effect.ids.items()},
+                standing=not effect.news,
+                breakdown=tuple(finding_sentence(items[i], lang) for i in order[1:]),
             )
         )
     return out
-
-
-def _by_value(findings: list[Finding], economics: Economics | None) -> list[Finding]:
-    """Severity first; within it, priced findings by value at stake, then the rest in :func:`ordered`."""
-    findings = ordered(findings)
-    if economics is None:
-        return findings
-    values = {id(f): estimate(f, economics).value_at_stake for f in findings}
-    rank = {id(f): i for i, f in enumerate(findings)}
-
-    def key(f: Finding):
-        value = values[id(f)]
-        return (SEVERITIES.index(f.severity), value is None, -(value or 0.0), rank[id(f)])
-
-    return sorted(findings, key=key)

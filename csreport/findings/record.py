@@ -48,6 +48,9 @@ class Finding:
     team: str | None = None
     segment: str | None = None
     note: str | None = None
+    q_value: float | None = None  # Benjamini–Hochberg adjusted over the report's news tests
+    first_seen: str | None = None  # a standing issue: the first month (YYYY-MM) it held
+    trend: tuple = ()  # a standing issue: (period, value) of the months it was checked, oldest first
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -59,6 +62,12 @@ class Finding:
     def subject(self) -> str | None:
         """The category, team or segment the finding is about, if any."""
         return self.category or self.team or self.segment
+
+    @property
+    def key(self) -> tuple:
+        """What the finding is about, whatever its month: kind, metric and subject (matches a standing issue with
+        the same issue found a month later)."""
+        return (self.kind, self.metric, self.category, self.team, self.segment)
 
     def to_json(self) -> dict:
         """A JSON-safe dict: NaN and infinities become null, numpy scalars plain numbers."""

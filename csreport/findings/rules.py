@@ -26,7 +26,8 @@ class Rules:
     alpha_high: float = 0.01
     min_relative_change: float = 0.05
     high_relative_change: float = 0.10
-    baseline_months: int = 6
+    baseline_months: int = 12
+    standing_windows: int = 2
     spike_ratio: float = 1.5
     high_spike_ratio: float = 2.0
     min_spike_count: int = 10
@@ -55,6 +56,16 @@ class Rules:
         "reopen_rate",
     )
     min_sample: int = 30
+    effect_overlap: float = 0.10
+    explains: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("staffing_gap", ("service_level", "asa_s", "abandonment_rate", "first_response_median_s",
+                          "first_response_business_median_s")),
+    )  # fmt: skip
+
+    @property
+    def causes(self) -> dict[str, tuple[str, ...]]:
+        """``explains`` as a mapping: cause kind → the KPIs whose deterioration it explains in its month."""
+        return dict(self.explains)
 
 
 def load_rules(path: str | Path | None = None, confidence: float = 0.95, min_sample: int = 30) -> Rules:
@@ -68,6 +79,10 @@ def load_rules(path: str | Path | None = None, confidence: float = 0.95, min_sam
         raise ParameterError(f"{path}: unknown keys {sorted(unknown)}; known: {sorted(known)}.")
     if "maturing_metrics" in raw:
         raw["maturing_metrics"] = tuple(raw["maturing_metrics"] or ())
+    if "explains" in raw:
+        if not isinstance(raw["explains"], dict):
+            raise ParameterError(f"{path}: explains must map a finding kind to a list of KPIs.")
+        raw["explains"] = tuple((str(k), tuple(v or ())) for k, v in raw["explains"].items())
     try:
         return Rules(alpha=round(1 - confidence, 10), min_sample=min_sample, **raw)
     except TypeError as exc:
