@@ -186,8 +186,60 @@ def data_dictionary_markdown() -> str:
     out += ["", "## Business-hour calendars · 工作时间日历 (`params/calendars.yml`)", ""]
     out += [CALENDAR_INTRO, "", "| key | default | meaning | 说明 |", "|---|---|---|---|"]
     out += [f"| `{k}` | {d} | {_cell(en)} | {_cell(zh)} |" for k, d, en, zh in CALENDAR_KEYS]
+    out += ["", "## Findings: alarms, standing issues, money · 发现：警报、长期问题与金额 (`params/findings.yml`)", ""]
+    out += ["| topic | method | 方法 |", "|---|---|---|"]
+    out += [f"| {topic} | {_cell(en)} | {_cell(zh)} |" for topic, en, zh in FINDINGS_METHOD]
     return "\n".join(out) + "\n"
 
+
+FINDINGS_METHOD = [
+    ("alarm", "A change is news when it is beyond the unit's own month-to-month variation. Each series (a KPI, a "
+     "complaint category's count, a channel's share, a segment's churn, staffing coverage) is tested against its "
+     "previous `baseline_months` (default 12, at least 6) with Laney's p′ chart (proportions), u′ chart (counts "
+     "per day with data or per active customer) or an individuals chart (measured hours): the month's sampling "
+     "standard error is scaled by σz, the average moving range of the baseline's standardised values ÷ 1.128 "
+     "(at least 1). News needs an unusual level and an unusual move from the month before (p = the larger of "
+     "the two; Student's t with 0.6 (k − 1) degrees of freedom); small expected counts keep an exact negative "
+     "binomial tail with variance σz² × the expectation.",
+     "变化超出本单元自身逐月波动时才算新情况。每个序列(指标、某类投诉数、渠道占比、客群流失、人力覆盖)与其前 "
+     "`baseline_months` 个月(默认 12,至少 6)比较,方法为 Laney p′ 控制图(比例)、u′ 控制图(按有数据天数或活跃客户"
+     "计的次数)或单值控制图(工时):当月抽样标准误乘以 σz(基线标准化值移动极差均值 ÷ 1.128,至少为 1)。"
+     "水平异常且较上月变化异常才算新情况(p 取两者较大者;t 分布,自由度 0.6 (k − 1));期望次数小时用负二项精确尾概率,"
+     "方差为 σz² × 期望值。"),
+    ("many tests", "All news tests of one report are adjusted together with Benjamini–Hochberg (q-values): the "
+     "expected share of false alarms among a report's findings is at most alpha (1 − confidence). High "
+     "severity: q < `alpha_high` and a size at or above the rule's `high_*` threshold; medium: q < alpha and the "
+     "lower threshold; anything weaker is not a finding.",
+     "同一报告的全部新情况检验用 Benjamini–Hochberg 方法整体校正(q 值):报告中误报比例的期望不超过 alpha"
+     "(1 − 置信水平)。高:q < `alpha_high` 且幅度达到 `high_*` 阈值;中:q < alpha 且达到较低阈值;更弱者不列为发现。"),
+    ("standing issue", "A condition that already held the month before (an unusual level that did not move) or "
+     "a structural difference that held in the previous window (a group that churns more, a process that costs "
+     "more, a team weaker on a category) is a standing issue: listed with the month it was first seen and its "
+     "trend in findings.json `standing` and the report's standing-issues table, not as news. It is news again "
+     "only when it changes significantly (a one-sided test of the change between the two windows, adjusted "
+     "with the report's other tests): it appears, grows or goes away.",
+     "上月已经成立的情况(水平异常但未再变化),或上一时段已存在的结构性差异(流失更多的客群、成本更高的流程、"
+     "某类联络较弱的班组),是长期问题:在 findings.json 的 `standing` 和报告的长期问题表中列出首次出现的月份和趋势,"
+     "不作为新情况。只有显著变化(两个时段之间变化的单侧检验,与其他检验一起校正)——出现、扩大或消失——"
+     "才再次成为新情况。"),
+    ("one effect", "Findings that share their rows beyond chance (more than `effect_overlap` of the smaller one "
+     "and at least twice the overlap of independent slices) or that explain one another are one effect, told "
+     "once by the most specific cause. A unit-level KPI change is tested again without its children's excess "
+     "(a category's spike, a segment's churn): if it no longer holds, it is their breakdown; if it holds, both "
+     "are told and the parent's evidence leaves out the children's rows. `explains` declares causes (a "
+     "staffing gap explains the waits of its month).",
+     "证据行的重合超出偶然(超过较小者的 `effect_overlap`,且至少为独立切片重合的两倍)或可相互解释的发现属于同一效应,"
+     "由最具体的原因只讲一次。单元层面的指标变化会在去除子项超额(某类投诉激增、某客群流失)后重新检验:"
+     "若不再成立,则作为子项的细分;若仍成立,两者都报告,父项证据不含子项的行。`explains` 声明因果(人力缺口解释当月的等待)。"),
+    ("money", "A recommendation's value at stake is counted over its distinct customers and contacts: each "
+     "churned customer at their own monthly spend and each contact at its own cost, times the share beyond the "
+     "usual or comparison level, a several-month window divided by its months, times `value_horizon_months`. A "
+     "row in several findings counts once (at its largest value); the report's total (findings.json "
+     "`value_at_stake_total`) is over the union of every recommendation's rows.",
+     "建议涉及的金额按其不重复的客户和联络计算:每位流失客户按其本人的月消费、每次联络按其本身成本,乘以超出平常或"
+     "对比水平的比例,多月时段除以月数,再乘以 `value_horizon_months`。同一行出现在多个发现中只计一次(取最大值);"
+     "报告合计(findings.json 的 `value_at_stake_total`)按全部建议的行的并集计算。"),
+]  # fmt: skip
 
 CALENDAR_INTRO = (
     "One entry per business unit under `units:`. A unit that is not listed is open 24/7 in the run's time zone, so "

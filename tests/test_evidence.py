@@ -38,7 +38,9 @@ def test_each_finding_gets_its_rows_worst_first(store):
         finding("deterioration", "service_level"),  # c2 waited 50 s, c4 abandoned after 30 s; c5 is a short abandon
         finding("target_missed", "csat_mean"),  # s1 (csat 2); s3 is west
         finding("deterioration", "complaint_rate", unit="all"),  # c1, c3, c7
-        finding("process_cost", "cost_per_resolved", category="billing"),  # the billing process: c2, c4, c5
+        finding("process_cost", "cost_per_resolved", category="billing", evidence={"channel": "phone"}),  # c2, c4, c5
+        # a process is its channel × category: chat · delivery is c3 alone (not c1, an e-mail about delivery)
+        finding("process_cost", "cost_per_resolved", category="delivery", evidence={"channel": "chat"}),
     ]
     evidence = collect_evidence(store, findings, Parameters())
     assert [e.rows[e.id_column].tolist() for e in evidence] == [
@@ -47,8 +49,10 @@ def test_each_finding_gets_its_rows_worst_first(store):
         ["s1"],
         ["c1", "c3", "c7"],
         ["c2", "c4", "c5"],
+        ["c3"],
     ]
-    assert [e.id_column for e in evidence] == ["contact_id", "contact_id", "survey_id", "contact_id", "contact_id"]
+    assert [e.id_column for e in evidence] == ["contact_id", "contact_id", "survey_id", "contact_id", "contact_id",
+                                               "contact_id"]  # fmt: skip
     assert {"queue_wait_s", "abandoned", "channel"} <= set(evidence[1].rows.columns)
     assert evidence[0].finding_id.startswith("f01-category_spike-complaints-")
     assert evidence[2].rows["comment"].iloc[0] != "call me on 13812345678 please"  # masked as in the report
@@ -88,6 +92,7 @@ def test_evidence_is_computed_once_with_the_findings_and_kept(tmp_path, monkeypa
     the same list, and a second context (another chapter kernel) loads it from disk without recomputing."""
     from csreport import computed
     from csreport.chapters.context import open_report
+    from csreport.findings.news import FindingSet
 
     data = tmp_path / "data"
     data.mkdir()
@@ -95,7 +100,7 @@ def test_evidence_is_computed_once_with_the_findings_and_kept(tmp_path, monkeypa
         shutil.copy(FIXTURE / name, data / name)
     # the fixture is too small for the detection rules: the finding is given, its evidence is computed
     spike = finding("category_spike", "complaints", category="delivery")  # c1 and c3 (see the first test)
-    monkeypatch.setattr(computed, "collect_findings", lambda *a, **k: [spike])
+    monkeypatch.setattr(computed, "collect_findings", lambda *a, **k: FindingSet([spike]))
     calls = []
     real = computed.collect_evidence
     monkeypatch.setattr(computed, "collect_evidence", lambda *a, **k: calls.append(1) or real(*a, **k))
@@ -105,4 +110,4 @@ def test_evidence_is_computed_once_with_the_findings_and_kept(tmp_path, monkeypa
     chapter = open_report("2026-10", "east", "en", data, tmp_path / "work")
     kept = [(e.finding_id, e.examples) for e in chapter.evidence]
     assert kept == [(e.finding_id, e.examples) for e in ctx.evidence]
-    assert calls == [1]
+    assert calls == [1, 1]  # the findings' evidence, then the standing issues' (none here)

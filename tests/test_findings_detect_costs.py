@@ -49,10 +49,11 @@ def test_a_process_twice_the_median_is_a_high_finding():
         ]
     )
     found = process_cost_findings(costs, "2026-10", "east", RULES)
-    # phone: ratio 2.0 ≥ 1.5, z = (20 − 10) / 2 = 5 → p = 2.9e-7 → high; chat: ratio 1.2 < 1.25; email: 10 contacts
+    # phone: ratio 2.0 ≥ 1.5, z = (20 − 10) / 2 = 5 → p = 2.9e-7, Holm-adjusted over the 2 processes tested
+    # (email has 10 contacts) → 5.7e-7 → high; chat: ratio 1.2 < 1.5
     assert [f.category for f in found] == ["billing"] and found[0].evidence["channel"] == "phone"
     f = found[0]
-    assert f.severity == "high" and f.p_value == pytest.approx(2.866515e-7, rel=1e-4)
+    assert f.severity == "high" and f.p_value == pytest.approx(2 * 2.866515e-7, rel=1e-4)
     assert (f.value, f.baseline, f.change, f.impact) == (20.0, 10.0, 10.0, 80.0)
     assert f.evidence["excess_per_resolved"] == 10.0
 
@@ -76,7 +77,7 @@ def test_a_process_whose_customers_churn_four_times_as_often():
     assert len(found) == 1 and found[0].evidence["channel"] == "phone"
     f = found[0]
     z = 0.15 / math.sqrt(0.0875 * 0.9125 * (1 / 100 + 1 / 300))
-    assert f.p_value == pytest.approx(0.5 * math.erfc(z / math.sqrt(2)))
+    assert f.p_value == pytest.approx(2 * 0.5 * math.erfc(z / math.sqrt(2)))  # Holm over the 2 processes
     assert f.impact == pytest.approx(15.0) and f.severity == "high"
     assert f.evidence["monthly_spend"] == pytest.approx(100.0) and f.evidence["days"] == 90
 

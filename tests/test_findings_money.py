@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from csreport.findings.money import Economics, estimate
-from csreport.findings.recommend import RecommendationRule, recommend
+from csreport.findings.effects import EffectGroup
+from csreport.findings.evidence import Evidence
+from csreport.findings.money import Economics, estimate, row_values, total_value, union_value
+from csreport.findings.recommend import RecommendationRule, recommend_effects
 from csreport.findings.record import Finding
 from csreport.targets import Parameters
 
@@ -34,49 +36,101 @@ def _finding(kind="deterioration", metric="fcr_rate", impact=10.0, impact_unit="
     return Finding(**base)
 
 
-def test_lost_customers_are_priced_at_their_monthly_spend():
-    money = estimate(_finding("churn_rise", "churn_rate", 10, "customers"), ECONOMICS)
-    assert money.value_at_stake == pytest.approx(10 * 100 * 12)
-    assert money.action_cost is None and money.benefit_cost_ratio is None
-    assert "about 10 customers" in money.assumptions and "12 months" in money.assumptions
+def _customers(ids: list[str], spend: list[float] | None = None) -> Evidence:
+    rows = pd.DataFrame({"customer_id": ids})
+    if spend is not None:
+        rows["monthly_spend"] = spend
+    return Evidence("f01", "customer_id", rows)
 
 
-def test_a_segment_spend_in_the_evidence_wins_over_the_unit_average():
-    f = _finding("process_churn", "churn_after_contact", 4, "customers", evidence={"monthly_spend": 250.0})
-    assert estimate(f, ECONOMICS).value_at_stake == pytest.approx(4 * 250 * 12)
+def _contacts(ids: list[str], cost: list[float] | None = None) -> Evidence:
+    rows = pd.DataFrame({"contact_id": ids, "channel": "phone"})
+    if cost is not None:
+        rows["cost"] = cost
+    return Evidence("f02", "contact_id", rows)
 
 
-def test_lost_first_contact_resolutions_cost_one_contact_each():
-    assert estimate(_finding(impact=10), ECONOMICS).value_at_stake == pytest.approx(10 * 5 * 12)
+def test_lost_customers_are_priced_at_their_own_monthly_spend():
+    # 4 churned customers spending 50, 100, 150, 200 a month; 2 of them beyond the usual rate → share 0.5:
+    # 0.5 × 500 = 250 a month × 12 = 3,000 (at the unit's average of 100 it would have been 2,400)
+    f = _finding("churn_rise", "churn_rate", 2, "customers")
+    values = row_values(f, _customers(list("ABCD"), [50.0, 100.0, 150.0, 200.0]), ECONOMICS)
+    assert values.to_dict() == pytest.approx({"A": 25.0, "B": 50.0, "C": 75.0, "D": 100.0})
+    money = estimate([f], [values], ECONOMICS)
+    assert money.value_at_stake == pytest.approx(3000.0)
+    assert "4 churned customers" in money.assumptions and "12 months" in money.assumptions
 
 
-def test_training_gap_impact_is_spread_over_its_months():
+def test_spend_comes_from_the_customers_table_else_the_unit_average():
+    f = _finding("churn_rise", "churn_rate", 2, "customers")
+    spend = pd.Series({"A": 300.0, "B": 100.0})
+    values = row_values(f, _customers(["A", "B", "C"]), ECONOMICS, spend=spend)
+    # share 2 / 3; C has no spend → the unit's 100
+    assert values.to_dict() == pytest.approx({"A": 200.0, "B": 200 / 3, "C": 200 / 3})
+
+
+def test_a_three_month_group_is_priced_per_month():
+    # 6 customers lost beyond the others' rate in 3 months among 4 churned (share capped at 1), 100 each:
+    # 400 over 3 months = 133.33 a month × 12 = 1,600, not 4,800
+    f = _finding("churn_group", "churn_rate", 6, "customers", evidence={"window_months": 3, "unit": "ratio"})
+    values = row_values(f, _customers(list("ABCD"), [100.0] * 4), ECONOMICS)
+    assert estimate([f], [values], ECONOMICS).value_at_stake == pytest.approx(1600.0)
+
+
+def test_overlapping_findings_count_each_customer_once():
+    # a segment's churn (A, B, C: 0.5 share, spend 100 → 50 each) and a group of the same customers (B, C, D: full
+    # share over 3 months → 33.33 each): B and C count once, at their larger value (50); A 50, D 33.33
+    # → 183.33 a month; adding the two findings would give 150 + 100 = 250
+    rise = _finding("churn_rise", "churn_rate", 1.5, "customers")
+    group = _finding("churn_group", "churn_rate", 3, "customers", evidence={"window_months": 3, "unit": "ratio"})
+    a = row_values(rise, _customers(list("ABC"), [100.0] * 3), ECONOMICS)
+    b = row_values(group, _customers(list("BCD"), [100.0] * 3), ECONOMICS)
+    assert union_value([a, b]) == (pytest.approx(183.333, abs=1e-3), 4)
+    assert estimate([rise, group], [a, b], ECONOMICS).value_at_stake == pytest.approx(183.333 * 12, abs=0.01)
+    assert total_value([[a], [b]], ECONOMICS) == pytest.approx(183.333 * 12, abs=0.01)
+
+
+def test_contacts_are_priced_at_their_own_cost():
+    # 4 complaints costing 2, 4, 6, 8; 2 beyond the usual count → share 0.5: 10 a month × 12 = 120
+    f = _finding("category_spike", "complaints", 2)
+    values = row_values(f, _contacts(list("wxyz"), [2.0, 4.0, 6.0, 8.0]), ECONOMICS, params=Parameters())
+    assert estimate([f], [values], ECONOMICS).value_at_stake == pytest.approx(120.0)
+    # without a cost column or handle time: the unit's cost per contact (5): 0.5 × 4 × 5 = 10 a month
+    values = row_values(f, _contacts(list("wxyz")), ECONOMICS, params=Parameters())
+    assert values.sum() == pytest.approx(10.0)
+
+
+def test_training_gap_is_spread_over_its_months():
+    # 30 first-contact resolutions lost in 3 months among 60 unresolved contacts at 5 each: 30 × 5 / 3 = 50 a month
     f = _finding("training_gap", impact=30, evidence={"n": 200, "months": 3})
-    assert estimate(f, ECONOMICS).value_at_stake == pytest.approx(30 / 3 * 5 * 12)
+    values = row_values(f, _contacts([f"c{i}" for i in range(60)]), ECONOMICS)
+    assert values.sum() == pytest.approx(50.0)
 
 
 def test_longer_handling_is_priced_in_agent_hours():
     f = _finding(metric="aht_s", change=30.0, evidence={"n": 1200, "unit": "s"})
-    money = estimate(f, ECONOMICS)  # 30 s × 1,200 contacts = 10 hours a month
-    assert money.value_at_stake == pytest.approx(10 * 32 * 12)
+    values = row_values(f, _contacts([f"c{i}" for i in range(100)]), ECONOMICS)  # 30 s × 1,200 = 10 h a month
+    assert estimate([f], [values], ECONOMICS).value_at_stake == pytest.approx(10 * 32 * 12)
 
 
 def test_a_costly_process_is_priced_at_its_excess_over_the_median():
     f = _finding("process_cost", "cost_per_resolved", 40, evidence={"resolved": 40, "excess_per_resolved": 14.5})
-    assert estimate(f, ECONOMICS).value_at_stake == pytest.approx(14.5 * 40 * 12)
+    values = row_values(f, _contacts([f"c{i}" for i in range(50)]), ECONOMICS)
+    assert estimate([f], [values], ECONOMICS).value_at_stake == pytest.approx(14.5 * 40 * 12)
 
 
 def test_staffing_carries_the_cost_of_the_action():
     f = _finding("staffing_gap", "coverage", 500, evidence={"hours_short": 160, "n": 3000})
-    money = estimate(f, ECONOMICS)
+    money = estimate([f], [None], ECONOMICS)
     assert money.action_cost == pytest.approx(160 * 32 * 12)
     assert money.value_at_stake is None and money.benefit_cost_ratio is None
     assert "not priced" in money.assumptions and "160 agent hours" in money.assumptions
 
 
-def test_a_target_gap_is_priced_on_the_distance_to_the_target():
-    f = _finding("target_missed", value=0.65, baseline=0.72, impact=0.0, evidence={"n": 1000, "unit": "ratio"})
-    assert estimate(f, ECONOMICS).value_at_stake == pytest.approx(0.07 * 1000 * 5 * 12)
+def test_a_parent_told_as_its_childrens_breakdown_adds_no_money():
+    f = _finding("deterioration", "complaint_rate", 20, evidence={"n": 100, "unit": "ratio",
+                                                                 "explained_by": [["category_spike", "x", "y"]]})
+    assert row_values(f, _contacts(list("wxyz"), [1.0] * 4), ECONOMICS) is None
 
 
 @pytest.mark.parametrize(
@@ -87,18 +141,20 @@ def test_a_target_gap_is_priced_on_the_distance_to_the_target():
     ],
 )
 def test_missing_money_inputs_are_named(economics, reason):
-    kind = (
-        ("deterioration", "fcr_rate", 10, "contacts")
-        if "cost" in reason
-        else ("churn_rise", "churn_rate", 5, "customers")
-    )
-    money = estimate(_finding(*kind), economics)
+    if "cost" in reason:
+        f, evidence = _finding("deterioration", "fcr_rate", 10, "contacts"), _contacts(["c1", "c2"])
+    else:
+        f, evidence = _finding("churn_rise", "churn_rate", 5, "customers"), _customers(["A", "B"])
+    values = row_values(f, evidence, economics)
+    money = estimate([f], [values], economics)
     assert money.value_at_stake is None and reason in money.assumptions
 
 
 def test_assumptions_are_written_in_chinese():
-    money = estimate(_finding("churn_rise", "churn_rate", 10, "customers"), ECONOMICS, "zh")
-    assert "位客户" in money.assumptions and "个月" in money.assumptions
+    f = _finding("churn_rise", "churn_rate", 2, "customers")
+    values = row_values(f, _customers(list("ABCD"), [100.0] * 4), ECONOMICS)
+    money = estimate([f], [values], ECONOMICS, "zh")
+    assert "4 位流失客户" in money.assumptions and "个月" in money.assumptions
 
 
 def test_economics_from_the_scorecard_and_customers():
@@ -109,49 +165,26 @@ def test_economics_from_the_scorecard_and_customers():
     assert Economics.of(card, None, Parameters()).monthly_spend is None
 
 
-def test_recommendations_are_ordered_by_value_within_a_severity():
+def test_recommendations_put_news_first_then_value():
     rule = RecommendationRule(
         kind="deterioration", owner={"en": "o", "zh": "o"}, action={"en": "a", "zh": "a"}, expected={"en": "", "zh": ""}
     )
     churn_rule = RecommendationRule(
         kind="churn_rise", owner={"en": "o", "zh": "o"}, action={"en": "c", "zh": "c"}, expected={"en": "", "zh": ""}
     )
-    small = _finding(impact=50)  # 50 × 5 × 12 = 3,000
-    large = _finding("churn_rise", "churn_rate", 5, "customers")  # 5 × 100 × 12 = 6,000
-    unpriced = _finding(metric="csat_mean", impact=900, evidence={"n": 900, "unit": "score"})
-    high = _finding(impact=1, severity="high")
-    recs = recommend([small, unpriced, large, high], "en", [rule, churn_rule], ECONOMICS)
-    assert [r.finding for r in recs] == [high, large, small, unpriced]
-    assert recs[1].to_json()["value_at_stake"] == pytest.approx(6000)
-    assert recs[3].to_json()["value_at_stake"] is None and "not priced" in recs[3].to_json()["assumptions"]
-    # without economics: severity, then impact, as before
-    assert [r.finding for r in recommend([small, unpriced, large, high], "en", [rule, churn_rule])] == [
-        high,
-        unpriced,
-        small,
-        large,
+    small = _finding(impact=50)
+    large = _finding("churn_rise", "churn_rate", 2, "customers")
+    standing = _finding(impact=5000, first_seen="2026-03")
+    items = [small, large, standing]
+    values = [
+        row_values(small, _contacts([f"c{i}" for i in range(50)]), ECONOMICS),  # 50 × 5 = 250 a month
+        row_values(large, _customers(list("ABCD"), [200.0] * 4), ECONOMICS),  # 0.5 × 800 = 400 a month
+        row_values(standing, _contacts([f"s{i}" for i in range(100)]), ECONOMICS),  # 100 × 5 = 500 a month
     ]
-
-
-def test_assumptions_round_money_and_counts_for_a_sentence():
-    """112.2 lost customers at 196.07 a month → "about 112 customers × CN¥196 monthly spend"; 63.2 contacts a
-    month at 5.41 → "about 63 contacts a month × CN¥5.41 per contact" (cents kept below 100); the value at
-    stake keeps full precision (112.2 × 196.07 × 12 = 263,988.65)."""
-    economics = Economics(cost_per_contact=5.41, monthly_spend=196.07, agent_hour_cost=32.0, horizon_months=12)
-    lost = estimate(_finding("churn_rise", "churn_rate", 112.2, "customers"), economics)
-    assert lost.value_at_stake == pytest.approx(112.2 * 196.07 * 12)
-    assert lost.assumptions == "about 112 customers × CN¥196 monthly spend × 12 months"
-    contacts = estimate(_finding(impact=63.2), economics)
-    assert contacts.assumptions == "about 63 contacts a month × CN¥5.41 per contact × 12 months"
-    zh = estimate(_finding(impact=63.2), economics, "zh")
-    assert zh.assumptions == "每月约 63 次联络 × 每次联络成本 ¥5.41 × 12 个月"
-    zh_lost = estimate(_finding("churn_rise", "churn_rate", 112.2, "customers"), economics, "zh")
-    assert zh_lost.assumptions == "约 112 位客户 × 月消费 ¥196 × 12 个月"
-
-
-def test_action_cost_is_a_separate_clause_in_chinese():
-    """Value and action cost are two clauses: "; " in English, "；" in Chinese."""
-    f = _finding("staffing_gap", "coverage", 100, evidence={"hours_short": 10.0, "n": 100})
-    en, zh = estimate(f, ECONOMICS), estimate(f, ECONOMICS, "zh")
-    assert "; action: 10 agent hours a month × CN¥32.00 × 12 months" in en.assumptions
-    assert "；行动成本:每月 10 坐席小时 × ¥32.00 × 12 个月" in zh.assumptions
+    effects = [EffectGroup(0, (0,), True), EffectGroup(1, (1,), True, {"customer_id": frozenset("ABCD")}),
+               EffectGroup(2, (2,), False)]
+    recs = recommend_effects(items, effects, "en", [rule, churn_rule], ECONOMICS, values, ["f01", "f02", "s01"])
+    assert [r.finding for r in recs] == [large, small, standing]  # news by value, then the standing issue
+    assert [r.standing for r in recs] == [False, False, True]
+    assert recs[0].to_json()["value_at_stake"] == pytest.approx(400 * 12)
+    assert recs[0].to_json()["finding_ids"] == ["f02"] and recs[0].to_json()["evidence_count"] == 4

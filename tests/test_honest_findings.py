@@ -9,7 +9,8 @@ import pytest
 
 from csreport.chapters.service_quality import longest_wait_cell
 from csreport.comparisons import against_target
-from csreport.findings.detect import category_spikes, kpi_findings
+from csreport.findings.detect import category_spikes, kpi_signals
+from csreport.findings.news import decide
 from csreport.findings.rules import Rules
 from csreport.measure import Measure, mean, quantile, rate
 from csreport.narrative import finding_sentence
@@ -44,9 +45,17 @@ def test_count_has_no_test_against_a_target():
     assert against_target(Measure("contacts", 10.0, 10, "count", kind="count"), 5, "lower") == (None, "")
 
 
+def kpi_findings(card: pd.DataFrame, period: str, unit: str, rules: Rules, last_data_month: bool):
+    """The KPI rule's findings of a one-row scorecard without history (only the missed-target rule can fire)."""
+    periods = [str(pd.Period(period, "M") - 1), period]
+    return decide(kpi_signals(card, {}, periods, unit, rules, last_data_month), rules).findings
+
+
 def _row(**values) -> pd.DataFrame:
+    # met the month before (0.81 ≥ 0.8), missed now: a target missed this month
     base = {"kpi": "fcr_rate", "unit": "ratio", "n": 100, "small_sample": False, "test": "two-proportion z-test",
-            "target": 0.8, "direction": "higher", "status": "missed", "value": 0.79, "previous": 0.785,
+            "target": 0.8, "direction": "higher", "status": "missed", "value": 0.79, "previous": 0.81,
+            "partial": False, "previous_partial": False, "same_age": False,
             "change_vs_previous": 0.005, "significant_vs_previous": True, "p_vs_previous": 1e-9,
             "p_vs_target": 0.44, "test_vs_target": "one-sided binomial test against the target"}  # fmt: skip
     return pd.DataFrame([{**base, **values}])
@@ -84,15 +93,18 @@ def test_a_two_contact_hour_cell_is_never_the_headline():
 
 def test_complaint_spike_in_a_month_cut_off_on_its_10th_expects_10_days():
     # one complaint a day in April–September (183 days, 183 complaints); October has data to the 10th only and
-    # 20 complaints: expected 183 / 183 × 10 = 10, ratio 2.0, P(X ≥ 20 | Poisson 10) = 0.00345
+    # 20 complaints: expected 183 / 183 × 10 = 10, ratio 2.0; σz floored at 1 (steady history), so the exact tail
+    # is P(X ≥ 20 | Poisson 10) = 0.00345
     months = {"2026-04": 30, "2026-05": 31, "2026-06": 30, "2026-07": 31, "2026-08": 31, "2026-09": 30}
     counts = pd.DataFrame(
         [{"period": m, "category": "delivery", "count": d} for m, d in months.items()]
         + [{"period": "2026-10", "category": "delivery", "count": 20}]
     )
-    [spike] = category_spikes(counts, "2026-10", "east", Rules(), days={**months, "2026-10": 10})
-    assert spike.baseline == pytest.approx(10.0) and spike.evidence["ratio"] == pytest.approx(2.0)
-    assert spike.p_value == pytest.approx(0.003454, abs=1e-6)
-    assert spike.evidence["baseline_label"] == "mean of 6 previous months per day with data"
+    periods = [*months, "2026-10"]
+    [spike] = category_spikes(counts, periods, "east", Rules(), days={**months, "2026-10": 10})
+    f = spike.finding
+    assert f.baseline == pytest.approx(10.0) and f.evidence["ratio"] == pytest.approx(2.0)
+    assert f.evidence["p_level"] == pytest.approx(0.003454, abs=1e-6)
+    assert f.evidence["baseline_label"] == "usual level per day with data"
     # as whole months the expectation would be 183 / 6 = 30.5 and 20 complaints no spike at all
-    assert category_spikes(counts, "2026-10", "east", Rules()) == []
+    assert [s for s in category_spikes(counts, periods, "east", Rules()) if s.finding.value > s.finding.baseline] == []

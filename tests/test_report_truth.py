@@ -55,25 +55,26 @@ def test_churn_of_a_partial_month_is_not_compared_with_whole_months(tmp_path):
 
 
 def test_a_spike_in_a_cut_off_month_states_the_days_it_covers():
-    """Delivery complaints: 31 in each of July–September (92 days with data), 40 in the 12 days of October the
-    data cover: expected 93 / 92 × 12 = 12.13, ratio 3.3. The sentence said "3.3 times their usual 12.1 a month"
-    (12.1 is the 12 days' worth, not a month's)."""
+    """Delivery complaints: one a day in April–September (183 days with data), 40 in the 12 days of October the
+    data cover: expected 183 / 183 × 12 = 12, ratio 3.3. The sentence said "3.3 times their usual 12.1 a month"
+    (the 12 days' worth, not a month's)."""
     from csreport.findings.detect import category_spikes
     from csreport.findings.rules import Rules
     from csreport.narrative import finding_sentence
 
+    months = {"2026-04": 30, "2026-05": 31, "2026-06": 30, "2026-07": 31, "2026-08": 31, "2026-09": 30}
     counts = pd.DataFrame(
-        [(m, "delivery", 31) for m in ("2026-07", "2026-08", "2026-09")] + [("2026-10", "delivery", 40)],
+        [(m, "delivery", d) for m, d in months.items()] + [("2026-10", "delivery", 40)],
         columns=["period", "category", "count"],
     )
-    days = {"2026-04": 0, "2026-05": 0, "2026-06": 0, "2026-07": 31, "2026-08": 31, "2026-09": 30, "2026-10": 12}
-    [spike] = category_spikes(counts, "2026-10", "east", Rules(), days=days)
-    assert spike.baseline == pytest.approx(93 / 92 * 12)
-    assert finding_sentence(spike, "en").startswith(
+    days = {**months, "2026-10": 12}
+    [spike] = category_spikes(counts, [*months, "2026-10"], "east", Rules(), days=days)
+    assert spike.finding.baseline == pytest.approx(12.0)
+    assert finding_sentence(spike.finding, "en").startswith(
         "Complaints about delivery rose to 40 in the 12 days of October 2026 with data, 3.3 times the 12 their "
         "usual rate gives for those days"
     )
-    assert finding_sentence(spike, "zh").startswith("2026年10月有数据的 12 天内“delivery”类投诉升至 40 件")
+    assert finding_sentence(spike.finding, "zh").startswith("2026年10月有数据的 12 天内“delivery”类投诉升至 40 件")
 
 
 def test_volume_sentence_says_per_day_and_what_the_data_do_not_reach(tmp_path):

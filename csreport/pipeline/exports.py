@@ -50,8 +50,9 @@ def scorecard_export(card: pd.DataFrame, period: str, unit: str) -> pd.DataFrame
     return frame
 
 
-def findings_export(findings: list, evidence: list) -> pd.DataFrame:
-    """One row per finding with the count of rows behind it and the file that lists them."""
+def findings_export(findings: list, evidence: list, standing: int = 0) -> pd.DataFrame:
+    """One row per finding with the count of rows behind it and the file that lists them; the last ``standing``
+    rows are standing issues (``status``: news or standing, with the month first seen)."""
     rows = []
     for i, finding in enumerate(findings):
         proof = evidence[i] if i < len(evidence) else None
@@ -77,6 +78,9 @@ def findings_export(findings: list, evidence: list) -> pd.DataFrame:
                 "team": finding.team,
                 "segment": finding.segment,
                 "note": finding.note,
+                "status": "standing" if i >= len(findings) - standing else "news",
+                "q_value": finding.q_value,
+                "first_seen": finding.first_seen,
                 "evidence_id_column": proof.id_column if proof else None,
                 "evidence_rows": proof.count if proof else None,
                 "evidence_examples": " ".join(proof.examples[:5]) if proof else None,
@@ -99,6 +103,10 @@ def recommendations_export(recommendations: list) -> pd.DataFrame:
                 "impact": r.impact,
                 "metric": r.finding.metric,
                 "business_unit": r.finding.unit,
+                "status": "standing" if r.standing else "news",
+                "value_at_stake": r.money.value_at_stake if r.money else None,
+                "finding_ids": " ".join(r.finding_ids),
+                "evidence_rows": sum(len(v) for v in r.evidence_ids.values()),
             }
             for r in recommendations
         ]
@@ -152,7 +160,7 @@ def write_run_exports(folder: Path, ctx, evidence: list) -> list[Path]:
 
     folder = Path(folder)
     card = scorecard_export(ctx.scorecard, ctx.period, ctx.unit)
-    findings = findings_export(ctx.findings, evidence)
+    findings = findings_export([*ctx.findings, *ctx.standing], ctx.report.item_evidence, len(ctx.standing))
     recommendations = recommendations_export(ctx.recommendations)
     quarantine = quarantine_summary(Path(ctx.ingest_report.quarantine_dir))
     standards = attainment(ctx.store, ctx.period, ctx.unit, ctx.targets, ctx.cache)
