@@ -115,6 +115,8 @@ def compute(
     costs = load_process_costs(store, period, unit, targets.parameters)
     found = collect_findings(store, period, unit, targets, rules, cache, churn_by_group=churn, costs=costs,
                              card=card)  # fmt: skip
+    if found.calibration is not None:
+        card = card.merge(found.calibration, on="kpi", how="left")
     evidence = collect_evidence(store, found.findings, cache.params, churn)
     evidence = _exclusions(found.findings, evidence)
     standing_evidence = collect_evidence(store, found.standing, cache.params, churn, prefix="s")

@@ -198,14 +198,15 @@ FINDINGS_METHOD = [
      "previous `baseline_months` (default 12, at least 6) with Laney's p′ chart (proportions), u′ chart (counts "
      "per day with data or per active customer) or an individuals chart (measured hours): the month's sampling "
      "standard error is scaled by σz, the average moving range of the baseline's standardised values ÷ 1.128 "
-     "(at least 1). News needs an unusual level and an unusual move from the month before (p = the larger of "
-     "the two; Student's t with 0.6 (k − 1) degrees of freedom); small expected counts keep an exact negative "
-     "binomial tail with variance σz² × the expectation.",
+     "(at least 1). A month is news when its level is unusual and the month before was not (the level test's "
+     "p; Student's t with 0.6 (k − 1) degrees of freedom); after an unusual month, only when it also moved "
+     "unusually from it (p = the larger of the two). Small expected counts keep an exact negative binomial tail "
+     "with variance σz² × the expectation.",
      "变化超出本单元自身逐月波动时才算新情况。每个序列(指标、某类投诉数、渠道占比、客群流失、人力覆盖)与其前 "
      "`baseline_months` 个月(默认 12,至少 6)比较,方法为 Laney p′ 控制图(比例)、u′ 控制图(按有数据天数或活跃客户"
      "计的次数)或单值控制图(工时):当月抽样标准误乘以 σz(基线标准化值移动极差均值 ÷ 1.128,至少为 1)。"
-     "水平异常且较上月变化异常才算新情况(p 取两者较大者;t 分布,自由度 0.6 (k − 1));期望次数小时用负二项精确尾概率,"
-     "方差为 σz² × 期望值。"),
+     "当月水平异常且上月正常即为新情况(取水平检验的 p;t 分布,自由度 0.6 (k − 1));上月已异常时,"
+     "须较上月变化也异常才算(p 取两者较大者)。期望次数小时用负二项精确尾概率,方差为 σz² × 期望值。"),
     ("many tests", "All news tests of one report are adjusted together with Benjamini–Hochberg (q-values): the "
      "expected share of false alarms among a report's findings is at most alpha (1 − confidence). High "
      "severity: q < `alpha_high` and a size at or above the rule's `high_*` threshold; medium: q < alpha and the "
@@ -234,11 +235,13 @@ FINDINGS_METHOD = [
     ("money", "A recommendation's value at stake is counted over its distinct customers and contacts: each "
      "churned customer at their own monthly spend and each contact at its own cost, times the share beyond the "
      "usual or comparison level, a several-month window divided by its months, times `value_horizon_months`. A "
-     "row in several findings counts once (at its largest value); the report's total (findings.json "
-     "`value_at_stake_total`) is over the union of every recommendation's rows.",
+     "row in several findings of one recommendation counts once (at its largest value); a row behind two "
+     "recommendations is listed and priced under the higher-ranked one, so the report's total (findings.json "
+     "`value_at_stake_total`) counts every customer and contact once.",
      "建议涉及的金额按其不重复的客户和联络计算:每位流失客户按其本人的月消费、每次联络按其本身成本,乘以超出平常或"
-     "对比水平的比例,多月时段除以月数,再乘以 `value_horizon_months`。同一行出现在多个发现中只计一次(取最大值);"
-     "报告合计(findings.json 的 `value_at_stake_total`)按全部建议的行的并集计算。"),
+     "对比水平的比例,多月时段除以月数,再乘以 `value_horizon_months`。同一建议中出现在多个发现里的行只计一次(取最大值);"
+     "同一行若涉及两条建议,只列入并计入排名靠前的一条,因此报告合计(findings.json 的 `value_at_stake_total`)"
+     "中每位客户和每次联络只计一次。"),
 ]  # fmt: skip
 
 CALENDAR_INTRO = (

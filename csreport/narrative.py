@@ -111,18 +111,18 @@ def finding_sentence(finding: Finding, lang: str) -> str:
     if f.kind in ("deterioration", "improvement"):
         if ev.get("baseline_label") != "usual level":  # a maturing KPI against the previous month at the same age
             key = f"finding.{f.kind}_previous"
-        elif f.first_seen and not f.significant:  # a standing issue: beyond its usual level for months
+        elif f.standing:  # beyond its usual level for months
             key = "finding.standing_level"
     sentence = i18n.text(key, lang, **fmt)
     change = ev.get("change")
-    if change in ("grew", "new") and ev.get("p_change") is not None and f.significant:
+    if change in ("grew", "new") and ev.get("p_change") is not None and not f.standing:
         previous = i18n.value(ev.get("previous_value"), unit, lang) if change == "grew" else ""
         sentence += " " + i18n.text(f"finding.change_{change}", lang, previous=previous,
                                     q=q_text(f.q_value, lang) if f.q_value is not None else p_text(ev["p_change"], lang))
     elif change == "gone":
         sentence = i18n.text("finding.change_gone", lang, subject=_subject(f, lang),
                              previous=i18n.value(ev.get("previous_value"), unit, lang), q=fmt["q"])  # fmt: skip
-    elif f.first_seen and key != "finding.standing_level":
+    elif f.standing and f.first_seen and key != "finding.standing_level":
         sentence += " " + i18n.text("finding.standing_since", lang, first_seen=fmt["first_seen"])
     if f.kind == "target_missed" and f.p_value is not None:
         sentence += " " + i18n.text(f"finding.target_test_{'significant' if f.significant else 'chance'}", lang, **fmt)

@@ -6,8 +6,10 @@ tests/findings_acceptance.py, to score the reports, never by the analysis."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
+from csreport.findings.evidence import write_evidence
 from csreport.sample.generate import generate
 from csreport.sample.scenario import load_scenario
 from tests.conftest import FIXTURES
@@ -56,8 +58,62 @@ def _check_planted(data, work):
     return computed
 
 
+#: KPI → how many evidence rows its value and n imply (the rows that count against it)
+_KPI_ROWS = {
+    "complaint_rate": lambda f: f.value * f.evidence["n"],
+    "abandonment_rate": lambda f: f.value * f.evidence["n"],
+    "escalation_rate": lambda f: f.value * f.evidence["n"],
+    "reopen_rate": lambda f: f.value * f.evidence["n"],
+    "service_level": lambda f: (1 - f.value) * f.evidence["n"],
+    "fcr_rate": lambda f: (1 - f.value) * f.evidence["n"],
+    "resolution_rate": lambda f: (1 - f.value) * f.evidence["n"],
+    "csat_top2": lambda f: (1 - f.value) * f.evidence["n"],
+}
+
+
+def _expected_rows(finding) -> float | None:
+    """The number of rows a finding's evidence file must hold, worked out from the finding alone."""
+    ev = finding.evidence
+    if ev.get("change") == "gone" or ev.get("excluding"):
+        return None
+    if finding.kind == "category_spike":
+        return finding.value
+    if finding.kind in ("churn_rise", "churn_group", "process_churn"):
+        return ev["churned"]
+    if finding.kind == "process_cost":
+        return ev["n"]
+    if finding.kind == "training_gap":
+        return (1 - finding.value) * ev["n"]
+    if finding.kind == "channel_shift":
+        return ev["to_share"] * ev["n"]
+    if finding.kind in ("deterioration", "improvement", "target_missed") and finding.metric in _KPI_ROWS:
+        return _KPI_ROWS[finding.metric](finding)
+    return None
+
+
+def _rederive(report, folder):
+    """Write the report's evidence files as a run does, open each and re-derive its finding's count."""
+    write_evidence(folder, report.computed.item_evidence)
+    checked = 0
+    for finding, evidence in zip(report.computed.items, report.computed.item_evidence, strict=True):
+        expected = _expected_rows(finding)
+        if expected is None:
+            continue
+        rows = pd.read_csv(folder / "evidence" / f"{evidence.finding_id}.csv", dtype=str, encoding="utf-8-sig")
+        assert abs(len(rows) - expected) < 0.5 + 1e-9, (report.period, report.unit, evidence.finding_id, len(rows),
+                                                         expected)  # fmt: skip
+        if len(rows):
+            assert rows[evidence.id_column].is_unique
+        checked += 1
+    return checked
+
+
 def test_default_scenario_events_are_found_and_each_told_once(sample_dir, tmp_path):
     computed = _check_planted(sample_dir, tmp_path / "validated")
+    # every evidence file of these reports re-derives its finding's count (churn groups list their churned
+    # customers, a process its own channel × category contacts, a spike its complaints …)
+    checked = sum(_rederive(r, tmp_path / f"{r.period}-{r.unit}") for r in computed)
+    assert checked >= 20
     # east in October has two real events, a churn wave among basic customers and a delivery complaint spike:
     # each is one recommendation (not five), and the unit's churn is told as the wave's breakdown
     [east] = [r for r in computed if (r.period, r.unit) == ("2026-10", "east")]

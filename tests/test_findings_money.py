@@ -174,7 +174,7 @@ def test_recommendations_put_news_first_then_value():
     )
     small = _finding(impact=50)
     large = _finding("churn_rise", "churn_rate", 2, "customers")
-    standing = _finding(impact=5000, first_seen="2026-03")
+    standing = _finding(impact=5000, first_seen="2026-03", standing=True)
     items = [small, large, standing]
     values = [
         row_values(small, _contacts([f"c{i}" for i in range(50)]), ECONOMICS),  # 50 × 5 = 250 a month

@@ -47,16 +47,17 @@ def _graded(signals, rules=RULES):
 def test_kpi_deterioration_beyond_its_own_variation_with_missed_target_is_high():
     # service level 800, 810, 790, 805, 795, 800 of 1,000, then 700: p̄ 0.8, se = √(0.16 / 1,000) = 0.012649;
     # z = 0, 0.79057, −0.79057, 0.39528, −0.39528, 0: mean moving range 0.94868 / 1.128 = 0.841 → σz floored at 1;
-    # level z = −0.1 / 0.012649 = −7.906, change z = −7.906 / √2 = −5.590 → p = 2 · t.sf(5.590, 3) = 0.01131;
-    # one test in the report: q = p; 0.0113 ≥ alpha_high 0.01 → medium even with the target missed
+    # level z = −0.1 / 0.012649 = −7.906 → p = 2 · t.sf(7.906, 3) = 0.00421 (the month before was usual, so the
+    # level test alone decides); one test in the report: q = p < alpha_high 0.01, −12.5 % ≥ 10 % and the target
+    # missed → high
     history = {"service_level": _rates("service_level", [800, 810, 790, 805, 795, 800, 700])}
     card = _card(service_level={"value": 0.70, "previous": 0.80, "status": "missed"})
     signals = kpi_signals(card, history, PERIODS, "east", RULES, last_data_month=False)
     # the target, met the month before, is missed: a low target_missed beside the deterioration
     [f, missed] = _graded(signals).findings
     assert missed.kind == "target_missed" and missed.severity == "low"
-    assert f.kind == "deterioration" and f.severity == "medium"
-    assert f.baseline == pytest.approx(0.8) and f.p_value == pytest.approx(0.01131, abs=5e-5)
+    assert f.kind == "deterioration" and f.severity == "high"
+    assert f.baseline == pytest.approx(0.8) and f.p_value == pytest.approx(0.00421, abs=5e-5)
     assert f.impact == pytest.approx(100)  # |−0.1| × n 1,000 contacts
     assert f.evidence["limits"] == pytest.approx([0.8 - 3 * 0.012649, 0.8 + 3 * 0.012649], abs=1e-5)
 
@@ -115,8 +116,8 @@ def _counts(history: dict[str, int], now: int, category: str = "delivery") -> pd
 def test_category_spike_against_own_history():
     counts = pd.concat(
         [
-            # 10, 12, 8, 11, 9, 10 then 30: σz floored at 1, exact Poisson P(X ≥ 30 | 10) = 2.5e-7; change
-            # z 4.472 → p 0.0104 (one-sided, df 3); the conjunction's p = 0.0104
+            # 10, 12, 8, 11, 9, 10 then 30: σz floored at 1, exact Poisson P(X ≥ 30 | 10) = 2.5e-7 (the month
+            # before was usual: the level test decides)
             _counts(dict(zip(MONTHS, [10, 12, 8, 11, 9, 10], strict=True)), 30),
             # overdispersed history (10, 20, 5, 18, 7, 12) then 30: NB tail p = 0.057 → no spike
             _counts(dict(zip(MONTHS, [10, 20, 5, 18, 7, 12], strict=True)), 30, "billing"),
@@ -127,9 +128,10 @@ def test_category_spike_against_own_history():
     graded = {f.category: f for f in _graded(signals).findings}
     assert set(graded) == {"delivery"}
     spike = graded["delivery"]
-    # three tests: delivery 0.0104, billing 0.138, returns ≥ 0.2; q(delivery) = 0.0104 × 3 / 1 = 0.031 → medium
-    assert spike.p_value == pytest.approx(0.01042, abs=1e-4) and spike.q_value == pytest.approx(0.03125, abs=3e-4)
-    assert spike.severity == "medium" and spike.impact == pytest.approx(20)  # 30 − 10
+    # three tests: delivery 2.5e-7, billing 0.057, returns 0.14; q(delivery) = 2.5e-7 × 3 = 7.5e-7; ratio 3 ≥ 2
+    # → high
+    assert spike.p_value == pytest.approx(2.51e-7, rel=1e-2) and spike.q_value == pytest.approx(7.53e-7, rel=1e-2)
+    assert spike.severity == "high" and spike.impact == pytest.approx(20)  # 30 − 10
 
 
 def test_category_spike_needs_history():
@@ -152,9 +154,8 @@ def test_channel_shift_against_each_channels_own_share():
     assert f.baseline == pytest.approx(0.5) and f.value == pytest.approx(0.3)
     assert f.impact == pytest.approx(200)  # 0.20 × 1,000 contacts moved
     # se = √(0.25 / 1,000) = 0.015811; the baseline's moving ranges give σz 0.67 → floored at 1;
-    # level z = −0.2 / 0.015811 = −12.649; change z = −12.649 / √2 = −8.944 → p = 2 · t.sf(8.944, 3) = 0.00295
-    # < 0.01, and 20 points ≥ 10 → high
-    assert signal.p == pytest.approx(0.00295, abs=1e-5)
+    # level z = −0.2 / 0.015811 = −12.649 → p = 2 · t.sf(12.649, 3) = 0.00107 < 0.01, and 20 points ≥ 10 → high
+    assert signal.p == pytest.approx(0.00107, abs=1e-5)
     assert _graded([signal]).findings[0].severity == "high"
 
 

@@ -15,7 +15,29 @@ def test_deterioration_sentence_in_both_languages():
     )
     assert (
         finding_sentence(f, "zh")
-        == "2026年8月服务水平恶化至 57.5%,上月为 90.2%(32.7 个百分点);变化显著(p < 0.001,n = 1,900)。"
+        == "2026年8月服务水平恶化至 57.5%，上月为 90.2%（32.7 个百分点）；变化显著（p < 0.001，n = 1,900）。"
+    )
+
+
+def test_a_calibrated_change_names_the_usual_level_its_range_and_q():
+    f = Finding("deterioration", "west", "2026-08", "service_level", 0.575, 0.902, -0.327, -0.36, 2e-5, True,
+                "high", 621, "contacts", {"n": 1900, "unit": "ratio", "baseline_label": "usual level",
+                                          "limits": [0.871, 0.933], "previous": 0.905}, q_value=0.0004)  # fmt: skip
+    assert finding_sentence(f, "en") == (
+        "Service level worsened to 57.5% in August 2026, beyond its usual level of 90.2% (usual range 87.1% to "
+        "93.3%; 90.5% the month before): a change beyond the unit's month-to-month variation (q < 0.001, "
+        "n = 1,900)."
+    )
+    assert finding_sentence(f, "zh") == (
+        "2026年8月服务水平恶化至 57.5%，超出其平常水平 90.2%（平常范围 87.1% 至 93.3%；上月 90.5%）："
+        "变化超出本单元逐月的正常波动（q < 0.001，n = 1,900）。"
+    )
+    standing = Finding("deterioration", "west", "2026-10", "service_level", 0.70, 0.80, -0.1, -0.125, 0.3, False,
+                       "medium", 100, "contacts", {"n": 1000, "unit": "ratio", "baseline_label": "usual level"},
+                       first_seen="2026-09", standing=True)  # fmt: skip
+    assert finding_sentence(standing, "en") == (
+        "Service level has been beyond its usual level since September 2026: 70.0% in October 2026 against a "
+        "usual 80.0%."
     )
 
 

@@ -190,6 +190,16 @@ def change_mark(value, previous, direction: str | None, significant: bool) -> ou
     return out.Mark({1: "↑", -1: "↓", 0: "→"}[step], tone, "*" if significant else "")
 
 
+def significant_change(row, alpha: float) -> bool:
+    """Starred: beyond the unit's usual month-to-month variation (the calibrated test of
+    :func:`csreport.findings.detect.calibrated_changes`) where the history allows it; otherwise the sampling
+    test against the previous month."""
+    p = getattr(row, "p_calibrated", None)
+    if p is not None and not pd.isna(p):
+        return bool(p < alpha) and bool(row.significant_vs_previous)
+    return bool(row.significant_vs_previous)
+
+
 def _equal_exposure(row) -> float | None:
     """The previous month's value at the current month's exposure: value − change (per day with data for
     counts, so a month cut off on its 24th is not shown as a fall); None without a change."""
@@ -210,7 +220,7 @@ def scorecard_rows(ctx: ReportContext) -> pd.DataFrame:
             [
                 i18n.label("kpi", r.kpi, ctx.lang),
                 fmt(r.value) + (" ⚠" if r.small_sample else "") + (PARTIAL if r.partial else ""),
-                change_mark(r.value, _equal_exposure(r), r.direction, bool(r.significant_vs_previous)),
+                change_mark(r.value, _equal_exposure(r), r.direction, significant_change(r, ctx.rules.alpha)),
                 fmt(r.previous) + (PARTIAL if r.previous_partial and pd.notna(r.previous) else ""),
                 fmt(r.last_year) + (PARTIAL if r.last_year_partial and pd.notna(r.last_year) else ""),
                 fmt(r.target) if r.target is not None and not pd.isna(r.target) else "–",

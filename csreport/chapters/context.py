@@ -21,7 +21,7 @@ from csreport.chapters import output
 from csreport.computed import ComputedReport, computed_report
 from csreport.computed_analyses import ReportAnalyses, computed_analyses
 from csreport.errors import ParameterError
-from csreport.findings.money import Economics, total_value
+from csreport.findings.money import Economics
 from csreport.findings.recommend import load_recommendation_rules, recommend_effects
 from csreport.findings.rules import load_rules
 from csreport.ingest import IngestReport, ingest
@@ -171,11 +171,11 @@ class ReportContext:
 
     @cached_property
     def value_at_stake_total(self) -> float | None:
-        """The report's value at stake: every recommendation's evidence rows together, each row counted once."""
-        report = self.report
-        index = {e.finding_id: i for i, e in enumerate(report.item_evidence)}
-        groups = [[report.money_rows[index[i]] for i in r.finding_ids if i in index] for r in self.recommendations]
-        return total_value(groups, self.economics)
+        """The report's value at stake: every recommendation's rows together, each row counted once (the
+        recommendations share no rows, :func:`~csreport.findings.recommend.recommend_effects`); None when none is
+        priced."""
+        priced = [r.money.value_at_stake for r in self.recommendations if r.money and r.money.value_at_stake]
+        return sum(priced) if priced else None
 
     @property
     def economics(self) -> Economics:

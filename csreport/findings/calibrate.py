@@ -15,10 +15,11 @@ staffing, campaigns, weather and clustered repeat contacts add variation between
   ``(z_t − z_{t−1}) / (√2 · σ_z)``. Both use Student's t with ``max(2, round(0.6 (k − 1)))`` degrees of freedom,
   which keeps the test calibrated although σ_z is estimated from a few months (simulated: with 12 baseline
   months, 4.5 % of null months fall below p = 0.05 and 0.07 % below 0.01);
-- a month is **news** when both hold: its level is unusual *and* it moved unusually from the month before.
-  The p-value of that conjunction is the larger of the two (an intersection–union test). A level that is
-  unusual but did not move from the month before is a standing condition (see :mod:`csreport.findings.memory`),
-  a large move back to the usual level is a recovery, not news.
+- a month is **news** when its level is unusual and the month before was not (the level test's p); when the
+  month before was unusual too, only when it also moved unusually from it (the larger of the two p-values,
+  an intersection–union test). An unusual level that did not move is a standing condition
+  (:func:`csreport.findings.signals.standing_signal`); a large move back to the usual level is a recovery, not
+  news.
 - counts with a small expectation (below :data:`EXACT_BELOW`) keep an exact tail: negative binomial with
   variance σ_z² × the expectation (Poisson when σ_z = 1).
 
@@ -63,7 +64,8 @@ class ControlTest:
 
     @property
     def p(self) -> float:
-        """p of "unusual level and unusual change" (the larger p; 1 when there is no previous month)."""
+        """p of "unusual level and unusual change" (the larger p; 1 when there is no previous month): the news
+        test of a month whose month before was unusual too."""
         return max(self.p_level, self.p_change if self.p_change is not None else 1.0)
 
     @property

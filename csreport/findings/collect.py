@@ -11,7 +11,14 @@ import pandas as pd
 from csreport.analyses.agents import training_needs
 from csreport.analyses.churn_groups import ChurnGroups, churn_groups
 from csreport.analyses.cost_benefit import ProcessCosts, process_costs
-from csreport.findings.detect import category_spikes, channel_shifts, kpi_signals, segment_churn, staffing_gaps
+from csreport.findings.detect import (
+    calibrated_changes,
+    category_spikes,
+    channel_shifts,
+    kpi_signals,
+    segment_churn,
+    staffing_gaps,
+)
 from csreport.findings.detect_churn import churn_group_effects, churn_rises
 from csreport.findings.detect_costs import process_churn_effects, process_cost_effects
 from csreport.findings.detect_staff import training_effects
@@ -120,7 +127,13 @@ def collect_findings(
     rules = rules or load_rules(confidence=targets.parameters.confidence, min_sample=targets.parameters.min_sample)
     signals, history = collect_signals(store, period, unit, targets, rules, cache, churn_by_group, costs, card)
     found = decide(signals, rules)
-    return replace(found, findings=ordered(explain(found.findings, history, found.threshold)))
+    card = scorecard(store, period, unit, targets, cache) if card is None else card
+    span = store.coverage(unit)
+    periods = _months(period, rules.baseline_months + 1)
+    days = [float(span.days(m)) for m in periods] if span else None
+    maturing = rules.maturing_metrics if period == store.last_month() else ()
+    calibration = calibrated_changes(card, history, days, 1 - rules.alpha, maturing)
+    return replace(found, findings=ordered(explain(found.findings, history, found.threshold)), calibration=calibration)
 
 
 def collect_signals(
@@ -295,7 +308,8 @@ def findings_document(
     """The content of ``findings.json``: the period × unit; ``findings`` what is news this month and
     ``standing`` the standing issues (each with its id and the count and up to 20 example ids of the rows behind
     it, when the evidence is given; a standing issue with ``first_seen`` and ``trend``); every recommendation
-    (one per effect: ``finding_ids``, the union of their evidence ids, the money counted once over them); and
+    (one per effect: ``finding_ids``, the union of their evidence ids less the rows a recommendation ranked
+    higher already lists, the money counted once over them); and
     ``value_at_stake_total``, the money of every recommendation's rows together, each row once."""
 
     def documents(items, rows):

@@ -59,6 +59,34 @@ def kpi_series_test(measures: list[Measure | None], confidence: float, one_sided
     return estimate_test(values, [se_of(m, confidence) for m in measures], one_sided)
 
 
+def calibrated_changes(
+    card: pd.DataFrame,
+    history: dict[str, list[Measure | None]],
+    days: list[float] | None,
+    confidence: float = 0.95,
+    skip: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Per KPI of ``card``: the calibrated test of the month against the unit's own history
+    (:func:`kpi_series_test`; counts by Laney's u′ chart per day with data, ``days`` per month of the history):
+    ``usual_level``, ``p_calibrated`` (the level test: is the month beyond the unit's usual month-to-month
+    variation?); NaN without enough history and for the KPIs in ``skip`` (maturing in the data's last month:
+    their same-age comparison stands). The scorecard marks a change significant by this test where it exists,
+    so a −1 % change in 500,000 monthly calls is not starred."""
+    rows = []
+    for kpi in card["kpi"]:
+        measures = [] if kpi in skip else history.get(kpi) or []
+        test = None
+        if measures and measures[-1] is not None and measures[-1].value is not None:
+            if measures[-1].kind == "count" and days is not None:
+                counts = [m.value if m is not None else None for m in measures]
+                test = count_test(counts, [d or None for d in days], one_sided=False)
+            else:
+                test = kpi_series_test(measures, confidence)
+        rows.append({"kpi": kpi, "usual_level": test.centre if test else math.nan,
+                     "p_calibrated": test.p_level if test else math.nan})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
 def kpi_signals(
     card: pd.DataFrame,
     history: dict[str, list[Measure | None]],

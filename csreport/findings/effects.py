@@ -8,9 +8,10 @@ Two findings belong to the same effect when
   parent's ``evidence["explained_by"]``), or a cause declared in ``params/findings.yml`` ``explains`` (a
   staffing gap explains the waits of its month);
 - or their evidence rows overlap beyond chance: they share more than ``overlap`` of the smaller one's rows
-  (contacts, customers; a survey counts as its contact) *and* the shared rows are at least twice what two
-  independent slices of the same population would share (lift ≥ 2), so a broad finding (all slow contacts)
-  does not swallow a narrow one by size alone.
+  (contacts, customers; a survey counts as its contact) *and* more than two independent slices of the same
+  population would (one-sided binomial test of the shared rows among the smaller set against the larger set's
+  share of the population, p < :data:`ASSOCIATION_P`), so a broad finding (all slow contacts) does not swallow
+  a narrow one by size alone.
 
 Groups are the connected parts of that graph. A group's head — the message — is the most specific cause among
 its findings: news before standing issues, then by :data:`HEAD_ORDER` (a staffing gap or a category spike before
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from scipy import stats
 
 from csreport.findings.evidence import Evidence
 from csreport.findings.record import Finding
@@ -50,7 +53,7 @@ HEAD_ORDER = (
     "nps",
     "churn_rate",
 )
-MIN_LIFT = 2.0
+ASSOCIATION_P = 0.001
 
 
 @dataclass(frozen=True)
@@ -77,15 +80,16 @@ def evidence_ids(evidence: Evidence) -> tuple[str, frozenset]:
 
 def associated(a: frozenset, b: frozenset, population: int | None, overlap: float) -> bool:
     """True when ``a`` and ``b`` share more than ``overlap`` of the smaller and, with a known ``population``
-    (rows of that kind in the unit-month), at least :data:`MIN_LIFT` times what independent slices would."""
+    (rows of that kind in the unit-month), more than independent slices would: P(X ≥ shared) < :data:`ASSOCIATION_P`
+    for X ~ Binomial(|smaller|, |larger| / population)."""
     if not a or not b:
         return False
     shared = len(a & b)
-    if shared <= overlap * min(len(a), len(b)):
+    small, large = sorted((len(a), len(b)))
+    if shared <= overlap * small:
         return False
-    if population:
-        expected = len(a) * len(b) / population
-        return shared >= MIN_LIFT * expected
+    if population and large < population:
+        return float(stats.binom.sf(shared - 1, small, large / population)) < ASSOCIATION_P
     return True
 
 

@@ -59,11 +59,11 @@ def explain(findings: list[Finding], history: dict[str, list[Measure | None]], t
 
 
 def _p_without(measures: list[Measure | None], shift: float) -> float | None:
-    """The calibrated p of the last month with ``shift`` added to its numerator (a proportion KPI)."""
+    """The calibrated level test's p of the last month with ``shift`` taken off its numerator (a proportion KPI)."""
     if not measures or measures[-1] is None or measures[-1].kind != "proportion":
         return None
     x = [m.numerator if m is not None and m.value is not None else None for m in measures]
     n = [m.n if m is not None and m.value is not None else None for m in measures]
     x[-1] = max(0.0, min(float(n[-1]), float(x[-1]) - shift))
     test = proportion_test(x, n)
-    return None if test is None else test.p
+    return None if test is None else test.p_level

@@ -15,7 +15,9 @@ behind the findings (their evidence), never by adding up findings:
     process's contacts;
 - a recommendation's value at stake is the sum over the distinct rows of its findings (a row in two of its
   findings counts once, at the larger of its values) × ``horizon_months`` (params/targets.yml ``cost_benefit``);
-- the report's total is the same sum over the distinct rows of every recommendation (:func:`total_value`).
+- a row behind two recommendations is listed and priced under the higher-ranked one only, so recommendations
+  share no rows and the report's total — the same sum over the distinct rows of every recommendation
+  (:func:`total_value`) — is the sum of their values.
 
 The action's cost is priced where the action has one (extra staffing: agent hours a month × agent-hour cost ×
 months); the benefit/cost ratio needs both. Findings with no money model (satisfaction scores, waiting times,

@@ -32,6 +32,7 @@ class FindingSet:
     standing: list[Finding] = field(default_factory=list)
     tests: int = 0  # news tests adjusted together
     threshold: float = 0.0  # the largest raw p the Benjamini–Hochberg step accepted at alpha (0: none)
+    calibration: object = None  # per KPI: usual level and calibrated p (csreport.findings.detect.calibrated_changes)
 
 
 def grade(q: float, signal: Signal, rules: Rules) -> str:
@@ -55,12 +56,12 @@ def decide(signals: list[Signal], rules: Rules) -> FindingSet:
         if severity != "low":
             news.append(replace(signal.finding, severity=severity, significant=True, q_value=float(q)))
         elif signal.standing:
-            standing.append(replace(signal.finding, severity="medium", q_value=float(q)))
+            standing.append(replace(signal.finding, severity="medium", q_value=float(q), standing=True))
     for signal in signals:
         if signal.fixed is not None:
             news.append(replace(signal.finding, severity=signal.fixed))
         elif signal.p is None and signal.standing:
-            standing.append(replace(signal.finding, severity="medium"))
+            standing.append(replace(signal.finding, severity="medium", standing=True))
     accepted = [s.p for s, q in zip(tested, q_values, strict=True) if q < rules.alpha]
     return FindingSet(ordered(news), _ordered_standing(standing), len(tested), max(accepted, default=0.0))
 

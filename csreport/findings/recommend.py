@@ -151,7 +151,7 @@ def recommend(
 ) -> list[Recommendation]:
     """One recommendation per finding that a rule matches, each finding its own effect (no evidence): for a
     list of findings outside a computed report. A report uses :func:`recommend_effects`."""
-    effects = [EffectGroup(i, (i,), f.first_seen is None) for i, f in enumerate(findings)]
+    effects = [EffectGroup(i, (i,), not f.standing) for i, f in enumerate(findings)]
     return recommend_effects(findings, effects, lang, rules, economics)
 
 
@@ -191,7 +191,16 @@ def recommend_effects(
         return (not effect.news, SEVERITIES.index(finding.severity), value is None, -(value or 0.0), -finding.impact)
 
     out = []
+    claimed: dict[str, set] = {}
     for effect, finding, rule, order, money in sorted(drafts, key=key):
+        # a row behind two recommendations is listed and priced under the first (money counted once)
+        evidence_ids = {k: frozenset(v) - claimed.get(k, set()) for k, v in effect.ids.items()}
+        if economics is not None and any(claimed.values()):
+            taken = set().union(*claimed.values())
+            kept = [_unclaimed(values[i] if values else None, taken) for i in order]
+            money = estimate([items[i] for i in order], kept, economics, lang)
+        for k, v in evidence_ids.items():
+            claimed.setdefault(k, set()).update(v)
         values_ = _placeholders(finding, lang)
         out.append(
             Recommendation(
@@ -206,9 +215,17 @@ def recommend_effects(
                 finding=finding,
                 money=money,
                 finding_ids=tuple(ids[i] for i in order) if ids else (),
-                evidence_ids={k: tuple(sorted(v)) for k, v in effect.ids.items()},
+                evidence_ids={k: tuple(sorted(v)) for k, v in evidence_ids.items() if v},
                 standing=not effect.news,
                 breakdown=tuple(finding_sentence(items[i], lang) for i in order[1:]),
             )
         )
     return out
+
+
+def _unclaimed(values: pd.Series | None, taken: set) -> pd.Series | None:
+    """``values`` without the rows a recommendation ranked higher already counts."""
+    if values is None:
+        return None
+    kept = values[~values.index.isin(taken)]
+    return kept if len(kept) else None

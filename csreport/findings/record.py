@@ -51,6 +51,7 @@ class Finding:
     q_value: float | None = None  # Benjamini–Hochberg adjusted over the report's news tests
     first_seen: str | None = None  # a standing issue: the first month (YYYY-MM) it held
     trend: tuple = ()  # a standing issue: (period, value) of the months it was checked, oldest first
+    standing: bool = False  # a standing issue (held before this month), not news
 
     def __post_init__(self):
         if self.kind not in KINDS:

@@ -78,15 +78,6 @@ def first_seen(
     return seen, tuple(reversed(values))
 
 
-def held_before(test_at: Callable[[int], ControlTest | None], periods: list[str], direction: int, alpha: float
-                ) -> bool:  # fmt: skip
-    """True when the month before the current one was unusual in the same ``direction`` too (level test)."""
-    if len(periods) < 2:
-        return False
-    test = test_at(len(periods) - 2)
-    return test is not None and test.direction == direction and test.p_level < alpha
-
-
 def relative(value: float, centre: float) -> float:
     """|value − centre| / |centre| (infinite from a centre of 0)."""
     if centre == 0:
@@ -96,11 +87,17 @@ def relative(value: float, centre: float) -> float:
 
 def standing_signal(signal: Signal, test_at, periods: list[str], direction: int, test: ControlTest, alpha: float,
                     adverse: bool = True) -> Signal:  # fmt: skip
-    """``signal`` marked standing (with its first month and trend) when its level was unusual the month before
-    too, in the same direction, and did not move unusually this month."""
-    if not adverse or not test.p_level < alpha or (test.p_change is not None and test.p_change < alpha):
-        return signal
-    if not held_before(test_at, periods, direction, alpha):
+    """``signal`` with the news test that fits its memory, and marked standing when it already held.
+
+    When the month before was not unusual in the same direction, the news test is the level test alone: the
+    month is the first unusual one. When it was, the month is news only if it also moved unusually from it
+    (the larger of the level and change tests' p); an adverse level that did not move is a standing issue,
+    with its first month and trend."""
+    previous = test_at(len(periods) - 2) if len(periods) >= 2 else None
+    held = previous is not None and previous.direction == direction and previous.p_level < alpha
+    p = max(test.p_level, test.p_change if test.p_change is not None else 1.0) if held else test.p_level
+    signal = replace(signal, p=p).with_finding(p_value=p)
+    if not held or not adverse or not test.p_level < alpha or (test.p_change is not None and test.p_change < alpha):
         return signal
     seen, trend = first_seen(test_at, periods, direction, alpha)
     return replace(signal, standing=True).with_finding(first_seen=seen, trend=trend)

@@ -73,7 +73,7 @@ def structural_signals(
                     "previous_value": earlier.finding.value if held else None,
                     "previous_effect": earlier.effect if earlier is not None else None,
                     "previous_period": periods[1] if len(periods) > 1 else None}  # fmt: skip
-        finding = _with(finding, evidence=evidence, first_seen=seen, trend=trend, p_value=p)
+        finding = _with(finding, evidence=evidence, first_seen=seen, trend=trend)
         out.append(Signal(finding, p, size_of(finding), medium, high, standing=True, max_severity="medium"))
     for key, earlier in before.items():
         current = now.get(key)
@@ -83,7 +83,7 @@ def structural_signals(
         if z is None:
             continue
         p = _p_larger(-z)
-        gone = _with(earlier.finding, period=periods[0], p_value=p, evidence={
+        gone = _with(earlier.finding, period=periods[0], evidence={
             **earlier.finding.evidence, "change": "gone", "p_change": p, "previous_value": earlier.finding.value,
             "previous_period": periods[1], "current_effect": current.effect}, impact=0.0)  # fmt: skip
         out.append(Signal(gone, p, size_of(earlier.finding), medium, high, max_severity="medium"))
