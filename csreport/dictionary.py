@@ -199,13 +199,13 @@ FINDINGS_METHOD = [
      "per day with data or per active customer) or an individuals chart (measured hours): the month's sampling "
      "standard error is scaled by σz, the average moving range of the baseline's standardised values ÷ 1.128 "
      "(at least 1). A month is news when its level is unusual and the month before was not (the level test's "
-     "p; Student's t with 0.6 (k − 1) degrees of freedom); after an unusual month, only when it also moved "
+     "p; Student's t with 0.7 (k − 1) degrees of freedom); after an unusual month, only when it also moved "
      "unusually from it (p = the larger of the two). Small expected counts keep an exact negative binomial tail "
      "with variance σz² × the expectation.",
      "变化超出本单元自身逐月波动时才算新情况。每个序列(指标、某类投诉数、渠道占比、客群流失、人力覆盖)与其前 "
      "`baseline_months` 个月(默认 12,至少 6)比较,方法为 Laney p′ 控制图(比例)、u′ 控制图(按有数据天数或活跃客户"
      "计的次数)或单值控制图(工时):当月抽样标准误乘以 σz(基线标准化值移动极差均值 ÷ 1.128,至少为 1)。"
-     "当月水平异常且上月正常即为新情况(取水平检验的 p;t 分布,自由度 0.6 (k − 1));上月已异常时,"
+     "当月水平异常且上月正常即为新情况(取水平检验的 p;t 分布,自由度 0.7 (k − 1));上月已异常时,"
      "须较上月变化也异常才算(p 取两者较大者)。期望次数小时用负二项精确尾概率,方差为 σz² × 期望值。"),
     ("many tests", "All news tests of one report are adjusted together with Benjamini–Hochberg (q-values): the "
      "expected share of false alarms among a report's findings is at most alpha (1 − confidence). High "

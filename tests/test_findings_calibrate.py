@@ -22,11 +22,11 @@ def test_laney_p_chart_by_hand():
     # p̄ = 600 / 6,000 = 0.1; se = √(0.1 · 0.9 / 1,000) = 0.0094868
     # z = 0, 1.05409, −1.05409, 0.52705, −0.52705, 0; moving ranges sum 6.32456 → mean 1.26491; σz = /1.128 = 1.12138
     # level: 0.05 / (0.0094868 · 1.12138) = 4.700; change: (5.27046 − 0) / (√2 · 1.12138) = 3.3234;
-    # df = round(0.6 · 5) = 3 → p_level = 2 · t.sf(4.700, 3) = 0.01822, p_change = 2 · t.sf(3.3234, 3) = 0.04494
+    # df = round(0.7 · 5) = 4 → p_level = 2 · t.sf(4.700, 4) = 0.009308, p_change = 2 · t.sf(3.3234, 4) = 0.02929
     test = proportion_test([100, 110, 90, 105, 95, 100, 150], [1000] * 7)
     assert test.centre == pytest.approx(0.1) and test.sigma == pytest.approx(1.12138, abs=1e-5)
     assert test.z_level == pytest.approx(4.700, abs=1e-3) and test.z_change == pytest.approx(3.3234, abs=1e-4)
-    assert test.p_level == pytest.approx(0.01822, abs=1e-5) and test.p_change == pytest.approx(0.04494, abs=1e-5)
+    assert test.p_level == pytest.approx(0.009308, abs=1e-5) and test.p_change == pytest.approx(0.02929, abs=1e-5)
     assert test.p == test.p_change  # the conjunction: the larger p
     assert test.limits == pytest.approx((0.1 - 3 * 0.0094868 * 1.12138, 0.1 + 3 * 0.0094868 * 1.12138), abs=1e-6)
 
@@ -37,7 +37,7 @@ def test_steady_counts_keep_the_exact_poisson_tail():
     test = count_test([10, 12, 8, 11, 9, 10, 30], [30] * 7)
     assert test.sigma == 1.0 and test.centre == pytest.approx(10.0)
     assert test.p_level == pytest.approx(2.51e-7, rel=1e-2)
-    assert test.p_change == pytest.approx(stats.t.sf(20 / np.sqrt(10) / np.sqrt(2), 3), rel=1e-6)  # 0.01042
+    assert test.p_change == pytest.approx(stats.t.sf(20 / np.sqrt(10) / np.sqrt(2), 4), rel=1e-6)  # 0.00553
 
 
 def test_an_overdispersed_history_absorbs_a_count_that_poisson_would_star():
@@ -66,10 +66,10 @@ def test_negative_binomial_tail_is_poisson_without_overdispersion():
 
 def test_individuals_chart_of_a_measured_series():
     # −coverage: −3.0, −3.1, −2.9, −3.0, −3.05, −2.95 (median −3.0), moving ranges 0.1, 0.2, 0.1, 0.05, 0.1 →
-    # mean 0.11, σ = 0.11 / 1.128 = 0.097518; now −1.5: z = 1.5 / 0.097518 = 15.382 (one-sided, df 3)
+    # mean 0.11, σ = 0.11 / 1.128 = 0.097518; now −1.5: z = 1.5 / 0.097518 = 15.382 (one-sided, df 4)
     test = individuals_test([-3.0, -3.1, -2.9, -3.0, -3.05, -2.95, -1.5], one_sided=True)
     assert test.sigma == pytest.approx(0.097518, abs=1e-6) and test.z_level == pytest.approx(15.382, abs=1e-3)
-    assert test.p_level == pytest.approx(stats.t.sf(15.382, 3), rel=1e-3)
+    assert test.p_level == pytest.approx(stats.t.sf(15.382, 4), rel=1e-3)
     assert individuals_test([1.0] * 7) is None  # a series that never moved has no variation to test against
 
 

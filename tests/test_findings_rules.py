@@ -47,7 +47,7 @@ def _graded(signals, rules=RULES):
 def test_kpi_deterioration_beyond_its_own_variation_with_missed_target_is_high():
     # service level 800, 810, 790, 805, 795, 800 of 1,000, then 700: p̄ 0.8, se = √(0.16 / 1,000) = 0.012649;
     # z = 0, 0.79057, −0.79057, 0.39528, −0.39528, 0: mean moving range 0.94868 / 1.128 = 0.841 → σz floored at 1;
-    # level z = −0.1 / 0.012649 = −7.906 → p = 2 · t.sf(7.906, 3) = 0.00421 (the month before was usual, so the
+    # level z = −0.1 / 0.012649 = −7.906 → p = 2 · t.sf(7.906, 4) = 0.00138 (the month before was usual, so the
     # level test alone decides); one test in the report: q = p < alpha_high 0.01, −12.5 % ≥ 10 % and the target
     # missed → high
     history = {"service_level": _rates("service_level", [800, 810, 790, 805, 795, 800, 700])}
@@ -57,7 +57,7 @@ def test_kpi_deterioration_beyond_its_own_variation_with_missed_target_is_high()
     [f, missed] = _graded(signals).findings
     assert missed.kind == "target_missed" and missed.severity == "low"
     assert f.kind == "deterioration" and f.severity == "high"
-    assert f.baseline == pytest.approx(0.8) and f.p_value == pytest.approx(0.00421, abs=5e-5)
+    assert f.baseline == pytest.approx(0.8) and f.p_value == pytest.approx(0.00138, abs=5e-5)
     assert f.impact == pytest.approx(100)  # |−0.1| × n 1,000 contacts
     assert f.evidence["limits"] == pytest.approx([0.8 - 3 * 0.012649, 0.8 + 3 * 0.012649], abs=1e-5)
 
@@ -154,8 +154,8 @@ def test_channel_shift_against_each_channels_own_share():
     assert f.baseline == pytest.approx(0.5) and f.value == pytest.approx(0.3)
     assert f.impact == pytest.approx(200)  # 0.20 × 1,000 contacts moved
     # se = √(0.25 / 1,000) = 0.015811; the baseline's moving ranges give σz 0.67 → floored at 1;
-    # level z = −0.2 / 0.015811 = −12.649 → p = 2 · t.sf(12.649, 3) = 0.00107 < 0.01, and 20 points ≥ 10 → high
-    assert signal.p == pytest.approx(0.00107, abs=1e-5)
+    # level z = −0.2 / 0.015811 = −12.649 → p = 2 · t.sf(12.649, 4) = 0.000225 < 0.01, and 20 points ≥ 10 → high
+    assert signal.p == pytest.approx(0.000225, abs=1e-6)
     assert _graded([signal]).findings[0].severity == "high"
 
 
