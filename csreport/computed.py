@@ -12,8 +12,9 @@ language on use. The model-based analyses of the chapters are kept beside it (:m
 
 Format (documented in the README): ``<work_dir>/computed/<period>_<unit>_<key16>.pkl``, a pickle of
 ``{"format": FORMAT, "key": key, "csreport": version, "report": ComputedReport}``; ``key`` is the SHA-256 of the
-format, the csreport version, the data fingerprint, period, unit and the bytes of the targets, findings-rules,
-recommendations and mapping files. A file whose format or key differs is recomputed, never trusted; files are
+format, the csreport version, the digest of the package's source code (:func:`code_digest`), the data
+fingerprint, period, unit and the bytes of the targets, findings-rules, recommendations and mapping files. A
+file whose format or key differs is recomputed, never trusted; files are
 written atomically (temporary file, then rename), so parallel runs never read half a file. The directory is as
 trusted as the validated store beside it (pickle executes code when loaded: do not load files from elsewhere).
 """
@@ -21,6 +22,7 @@ trusted as the validated store beside it (pickle executes code when loaded: do n
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -88,10 +90,21 @@ class ComputedReport:
         return [*self.evidence, *self.standing_evidence]
 
 
+@functools.cache
+def code_digest() -> str:
+    """SHA-256 of the package's Python source (every ``csreport/**/*.py``, by relative path): a kept report is
+    recomputed whenever the code that builds it changes, with no format number to bump by hand."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def report_key(fingerprint: str, period: str, unit: str, params_digest: str) -> str:
     """SHA-256 naming one computed report (see the module docstring for what it covers)."""
-    parts = {"format": FORMAT, "version": __version__, "fingerprint": fingerprint, "period": period, "unit": unit,
-             "params": params_digest}  # fmt: skip
+    parts = {"format": FORMAT, "version": __version__, "code": code_digest(), "fingerprint": fingerprint,
+             "period": period, "unit": unit, "params": params_digest}  # fmt: skip
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 

@@ -218,13 +218,27 @@ def group_table(
     total, lost = len(churned), int(churned.sum())
     spend = pd.Series(np.nan, index=churned.index) if spend is None else spend.astype(float)
     rows = []
+    lost_flags = churned.to_numpy(bool)
+    spend_values = spend.to_numpy(float)
+    known_spend = ~np.isnan(spend_values)
     for attribute, values in labels.items():
-        by = pd.DataFrame({"x": churned.astype(int), "spend": spend}).groupby(values, observed=True, sort=True)
-        by = by.agg(sum=("x", "sum"), count=("x", "count"), spend=("spend", "mean"))
+        # counts by level with NumPy (a pandas groupby per attribute cost ~0.1 s)
         if isinstance(values.dtype, pd.CategoricalDtype):
-            by = by.reindex([c for c in values.cat.categories if c in by.index])
-        for level, (x, n, mean_spend) in by.iterrows():
-            rows.append((attribute, str(level), int(n), int(x), float(mean_spend)))
+            codes, levels = values.cat.codes.to_numpy(), list(values.cat.categories)
+        else:
+            codes, uniques = pd.factorize(values, sort=True)
+            levels = list(uniques)
+        inside = codes >= 0
+        size = len(levels)
+        counts = np.bincount(codes[inside], minlength=size)
+        lost_by = np.bincount(codes[inside], weights=lost_flags[inside], minlength=size)
+        with_spend = inside & known_spend
+        spend_sum = np.bincount(codes[with_spend], weights=spend_values[with_spend], minlength=size)
+        spend_n = np.bincount(codes[with_spend], minlength=size)
+        for k, level in enumerate(levels):
+            if counts[k]:
+                mean_spend = spend_sum[k] / spend_n[k] if spend_n[k] else float("nan")
+                rows.append((attribute, str(level), int(counts[k]), int(lost_by[k]), float(mean_spend)))
     frame = pd.DataFrame(rows, columns=["attribute", "level", "customers", "churned", "monthly_spend"])
     if frame.empty:
         return pd.DataFrame(columns=COLUMNS)

@@ -49,7 +49,7 @@ def brief(ctx: ReportContext) -> None:
             else ctx.t("ch1.brief_new")  # fmt: skip
         rows = i18n.number(sum(len(v) for v in r.evidence_ids.values()), ctx.lang)
         lines.append(
-            f"{i}. **{out.escape(r.action)}** ({out.escape(mark)})  \n"
+            f"{i}. **{out.escape(r.action)}**{out.escape(mark)}  \n"
             f"{out.escape(r.evidence)}  \n"
             f"{out.escape(ctx.t('ch1.brief_line', money=_money(r, ctx), owner=r.owner, rows=rows))}"
         )

@@ -173,7 +173,7 @@ def recommendations(ctx: ReportContext) -> None:
             if r.standing else ctx.t("ch1.brief_new")  # fmt: skip
         breakdown = "".join(f"  \n{out.escape(ctx.t('ch6.breakdown_line', sentence=b))}" for b in r.breakdown[:3])
         lines.append(
-            f"{r.rank}. **{out.escape(r.action)}** ({out.escape(status)})  \n"
+            f"{r.rank}. **{out.escape(r.action)}**{out.escape(status)}  \n"
             f"{out.escape(ctx.t('ch6.owner_line', owner=r.owner, severity=severity))}  \n"
             f"{out.escape(ctx.t('ch6.evidence_line', evidence=r.evidence))}"
             + breakdown
