@@ -233,6 +233,9 @@ def _others(store: Store, finding: Finding) -> tuple[str, pd.DataFrame] | None:
         columns = [c for c in ("customer_id", "business_unit", "segment", "signup_date", "churn_date")
                    if c in store.columns("customers")]  # fmt: skip
         segment = f" AND segment = {literal(finding.segment)}" if finding.segment and "segment" in columns else ""
+        # the churn rate's numerator: customers active at the month's start (signed up before it) who churned in it
+        if "signup_date" in columns:
+            segment += f" AND (signup_date IS NULL OR signup_date < {literal(start)}::TIMESTAMP)"
         rows = store._run(
             f"SELECT {', '.join(map(quote, columns))} FROM {store.relation('customers')} WHERE {by_unit}{segment} "
             f"AND churn_date >= {literal(start)}::TIMESTAMP AND churn_date < {literal(stop)}::TIMESTAMP "
