@@ -303,12 +303,12 @@ def _deliver(out: Path, params: Path | None, periods: list[str], units: str | li
     delivery = deliver_reports(out, settings.delivery, periods, units, force=force, dry_run=dry_run,
                                allow_partial=allow_partial, outbox=outbox)  # fmt: skip
     where = f"via {delivery.server}" if delivery.server else f"dry run into {delivery.outbox}"
-    console.print(f"Readers: {delivery.config.path}; {where}.", highlight=False)
+    console.print(f"Readers: {delivery.config.path}; {where}.", highlight=False, soft_wrap=True)
     if delivery.outcomes:
         console.print(_delivery_table(delivery))
     if delivery.without_readers:
         console.print(f"No readers in {delivery.config.path} for: {', '.join(delivery.without_readers)}.",
-                      highlight=False)  # fmt: skip
+                      highlight=False, soft_wrap=True)  # fmt: skip
     counts = {s: sum(o.status == s for o in delivery.outcomes) for s in ("sent", "dry run", "delivered")}
     console.print(f"{counts['sent']} sent, {counts['dry run']} written (dry run), {counts['delivered']} delivered "
                   f"before (nothing new), {len(delivery.attention)} need attention.", highlight=False)  # fmt: skip

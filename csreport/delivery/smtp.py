@@ -79,7 +79,8 @@ def server_from_env(environ: Mapping[str, str] | None = None) -> SmtpServer:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise ParameterError(f"{URL_VARIABLE}: not a URL like smtp://user@host:587.") from None
+        raise ParameterError(f"{URL_VARIABLE}: not a URL like smtp://user@host:587 (the password goes in "
+                             f"{PASSWORD_VARIABLE}, not in the URL).") from None  # fmt: skip
     if parts.scheme not in PORTS or not parts.hostname:
         raise ParameterError(f"{URL_VARIABLE}: use smtp://user@host:587 (STARTTLS) or smtps://user@host:465 "
                              f"(implicit TLS); found scheme {parts.scheme!r}.")  # fmt: skip
