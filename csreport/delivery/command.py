@@ -12,7 +12,7 @@ from csreport.delivery.deliver import Outcome, plan, run
 from csreport.delivery.journal import locked
 from csreport.delivery.smtp import Mailer, SmtpServer, server_from_env
 from csreport.errors import ParameterError
-from csreport.runparams import PERIOD_PATTERN, check_period
+from csreport.runparams import PERIOD_PATTERN, check_period, report_folder
 from csreport.store import ALL_UNITS
 
 
@@ -47,8 +47,9 @@ def report_folders(out_dir: Path, period: str) -> list[str]:
         if not path.is_dir() or path.name.startswith("."):
             continue
         name = path.name.removesuffix(".failed")
-        for lang in i18n.LANGUAGES:
-            name = name.removesuffix(f".{lang}") if lang != "en" else name
+        for lang in i18n.LANGUAGES:  # east.zh → east (report_folder's naming)
+            suffix = report_folder("", lang)
+            name = name.removesuffix(suffix) if suffix else name
         names.add(name)
     return sorted(names)
 

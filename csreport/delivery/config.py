@@ -17,7 +17,7 @@ from pathlib import Path
 from csreport import i18n
 from csreport.errors import ParameterError
 from csreport.params_file import read_params_file
-from csreport.runparams import check_unit
+from csreport.runparams import check_unit, report_folder
 
 #: attachment name in delivery.yml → file of the run folder
 ATTACHMENTS = {"pdf": "report.pdf", "xlsx": "report.xlsx", "html": "report.html"}
@@ -52,7 +52,7 @@ class Readers:
     @property
     def folder(self) -> str:
         """The run folder of this unit's report in this language: ``east``, ``east.zh``."""
-        return self.unit if self.lang == "en" else f"{self.unit}.{self.lang}"
+        return report_folder(self.unit, self.lang)
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,8 @@ def not_ready(run_dir: Path, readers: Readers, period: str, config: DeliveryConf
         error = _manifest(failed).get("error") or "see its manifest.json"
         return f"the latest run of this report failed ({failed}: {error}); deliver after a successful run"
     if not run_dir.is_dir():
-        lang = "" if readers.lang == "en" else f" --lang {readers.lang}"
-        return f"no report {run_dir}; run csreport run --period {period} --unit {readers.unit}{lang} first"
+        run = f"csreport run --period {period} --unit {readers.unit} --lang {readers.lang}"
+        return f"no report {run_dir}; run {run} first"
     manifest = _manifest(run_dir)
     if manifest.get("status") != "ok":
         status = manifest.get("status", "missing")

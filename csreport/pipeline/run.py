@@ -30,7 +30,7 @@ from csreport.pipeline.exports import write_run_exports
 from csreport.pipeline.layout import number_figures
 from csreport.pipeline.quarto import quarto_version, render_quarto
 from csreport.pipeline.render import choose_renderer, render_html, render_pdf
-from csreport.runparams import check_period, check_unit, parse_period
+from csreport.runparams import check_period, check_unit, parse_period, report_folder
 from csreport.settings import Settings
 from csreport.store import ALL_UNITS, Store
 
@@ -91,8 +91,7 @@ class RunSpec:
 
     @property
     def target(self) -> Path:
-        suffix = "" if self.lang == "en" else f".{self.lang}"
-        return self.out_dir / self.period / f"{self.unit}{suffix}"
+        return self.out_dir / self.period / report_folder(self.unit, self.lang)
 
     def parameters(self) -> dict:
         """Notebook parameters (never credentials: a database URL stays in the environment)."""
