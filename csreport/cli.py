@@ -215,15 +215,15 @@ def batch(
         mapping = mapping or config.get("mapping")
         if mapping:
             load_mapping(mapping)  # a bad mapping file stops the batch before any run, with its message
+        if deliver:  # a wrong delivery file or mail server is found now, not after the reports
+            from csreport.delivery.command import preflight
+
+            preflight(Settings.resolve(params).delivery)
         fingerprint, store = validate_data(data_dir, out, mapping)
         if periods == "latest":
             periods = store.last_month()
         available = store.units()
         settings = Settings.resolve(params)  # once for the batch
-        if deliver:  # a wrong delivery file or mail server is found now, not after the reports
-            from csreport.delivery.command import preflight
-
-            preflight(settings.delivery)
         specs = [
             RunSpec(
                 p,

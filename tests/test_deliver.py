@@ -11,6 +11,7 @@ import base64
 import json
 import struct
 import zlib
+from html import escape as html_escape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -334,3 +335,38 @@ def test_a_server_without_starttls_is_not_used(project, tmp_path):
     with mail_server(tmp_path, starttls=False) as server:
         result = deliver(project, server.env())
     assert result.exit_code == 1 and "does not offer STARTTLS" in result.output and server.arrived == []
+
+
+def test_batch_delivers_the_report_the_pipeline_made(sample_dir, sample_truth, tmp_path):
+    """``csreport batch ... --deliver`` on the sample data: the real report's brief, chart and files arrive;
+    a wrong mail server stops the batch before any report is run; a later deliver sends nothing new."""
+    period, out, params = sample_truth["end"], tmp_path / "reports", tmp_path / "params"
+    params.mkdir()
+    (params / "delivery.yml").write_text(
+        f"sender: reports@example.com\nunits:\n  east:\n    recipients: [{EAST[0]}]\n    attach: [pdf, xlsx]\n",
+        encoding="utf-8",
+    )
+    args = ["batch", "--periods", period, "--units", "east", "--workers", "1", "--data", str(sample_dir),
+            "--out", str(out), "--renderer", "builtin", "--params", str(params), "--deliver"]  # fmt: skip
+    early = CliRunner().invoke(app, args, env={"CSREPORT_SMTP_URL": ""})
+    assert early.exit_code == 2 and "CSREPORT_SMTP_URL is not set" in early.output and not out.exists()
+
+    with mail_server(tmp_path) as server:
+        result = CliRunner().invoke(app, args, env=server.env())
+        assert result.exit_code == 0, result.output
+        (arrived,) = server.arrived
+        report = out / period / "east"
+        message = arrived.message
+        assert arrived.rcpt_tos == [EAST[0]] and message["X-Csreport-Report"] == f"{period}/east"
+        files = {a.get_content_type(): a.get_content() for a in message.iter_attachments()}
+        assert files["application/pdf"] == (report / "report.pdf").read_bytes()
+        assert len(files) == 2 and (report / "report.xlsx").read_bytes() in files.values()
+        findings = json.loads((report / "findings.json").read_text(encoding="utf-8"))
+        first = min(findings["recommendations"], key=lambda r: r["rank"])
+        assert first["action"] in message.get_body(("plain",)).get_content()
+        page = message.get_body(("html",)).get_content()
+        assert html_escape(first["action"]) in page and "Scorecard at a glance" in page
+        assert any(p.get_content_type() == "image/png" for p in message.walk())
+
+        again = deliver((out, params), server.env(), "--units", "east")
+        assert again.exit_code == 0 and "1 delivered before" in again.output and len(server.arrived) == 1

@@ -128,3 +128,19 @@ def test_editing_the_readers_reruns_no_report(tmp_path):
     assert inputs_key(spec, "data") == before
     (params / "findings.yml").write_text("alpha: 0.01\n", encoding="utf-8")
     assert inputs_key(spec, "data") != before
+
+
+def test_readme_schedules_run_and_deliver_and_quotes_what_late_data_does():
+    import pandas as pd
+
+    from csreport.store import Coverage
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Delivering reports") : readme.index("## Running at scale")]
+    assert "0 6 3 * *" in section and "OnCalendar=*-*-03 06:00:00" in section and "Persistent=true" in section
+    assert section.count("--deliver") >= 3 and "--allow-partial-month" in section
+    span = Coverage("east", pd.Timestamp("2024-11-01 08:00"), pd.Timestamp("2026-09-30 18:00"))
+    with pytest.raises(ParameterError) as refused:
+        span.check("2026-10")  # the message the README quotes is the one the run raises
+    assert " ".join(str(refused.value).split()) in " ".join(section.replace("`", "").split())
+    assert span.contains("2026-09") and not span.partial("2026-09")
