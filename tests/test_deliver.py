@@ -370,3 +370,14 @@ def test_batch_delivers_the_report_the_pipeline_made(sample_dir, sample_truth, t
 
         again = deliver((out, params), server.env(), "--units", "east")
         assert again.exit_code == 0 and "1 delivered before" in again.output and len(server.arrived) == 1
+
+
+def test_an_untrusted_certificate_or_an_unreachable_server_fails_the_messages_and_says_where(project, server):
+    untrusted = deliver(project, server.env() | {"CSREPORT_SMTP_CA_FILE": ""})
+    assert untrusted.exit_code == 1 and server.arrived == []
+    assert "its TLS certificate is not trusted" in untrusted.output and "CSREPORT_SMTP_CA_FILE" in untrusted.output
+    closed = server.env() | {"CSREPORT_SMTP_URL": f"smtp://{USER}@127.0.0.1:1"}
+    unreachable = deliver(project, closed)
+    assert unreachable.exit_code == 1 and f"talking to {USER}@127.0.0.1:1 (STARTTLS)" in unreachable.output
+    assert [(r["outcome"], r["attempts"]) for r in log_lines(project[0])][-2:] == [("failed", 3), ("failed", 3)]
+    assert deliver(project, server.env()).exit_code == 0 and len(server.arrived) == 2  # sent when it is back

@@ -109,6 +109,7 @@ def plan(
 ) -> list[Item]:
     """Every message of ``periods`` × ``units`` × the units' groups of readers, with its state."""
     log = DeliveryLog(out_dir)
+    records = log.records()
     items = []
     for period in periods:
         for unit in units:
@@ -119,7 +120,7 @@ def plan(
                     items.append(Item(period, readers, run_dir, "not ready", reason))
                     continue
                 fingerprint = report_fingerprint(run_dir)
-                history = log.history(f"{period}/{readers.folder}")
+                history = log.history(f"{period}/{readers.folder}", records)
                 pending = [a for a in readers.addresses if force or not history.has(a, fingerprint)]
                 state = "due" if pending else "delivered"
                 items.append(

@@ -80,10 +80,11 @@ class DeliveryLog:
                 found.append(record)
         return found
 
-    def history(self, report: str) -> History:
-        """Who has received ``report`` (``<period>/<folder>``), with which fingerprints and when."""
+    def history(self, report: str, records: list[dict] | None = None) -> History:
+        """Who has received ``report`` (``<period>/<folder>``), with which fingerprints and when (from
+        ``records`` when the caller has read them already)."""
         received: dict[str, dict[str, str]] = {}
-        for record in self.records():
+        for record in self.records() if records is None else records:
             if record.get("report") != report or not isinstance(record.get("accepted"), list):
                 continue
             for address in record["accepted"]:
