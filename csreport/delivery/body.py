@@ -142,16 +142,15 @@ def _glance_html(brief: Brief, chart_cid: str | None) -> str:
             ("status", "left"),
         )  # fmt: skip
     )
+    nowrap = cell.format(align="right") + ";white-space:nowrap"
     rows = []
     for row in brief.glance:
         symbol, colour = MARKS.get(row.status, ("", MUTED))
         status = f'<span style="color:{colour};font-weight:bold">{_e(symbol)}</span> {_e(_status(row, lang))}'
         rows.append(
             f'<tr><th scope="row" style="{cell.format(align="left")};font-weight:normal">{_e(row.kpi)}</th>'
-            + "".join(
-                f'<td style="{cell.format(align="right")}">{_e(v)}</td>' for v in (row.value, row.previous, row.target)
-            )
-            + f'<td style="{cell.format(align="left")}">{status.strip()}</td></tr>'
+            + "".join(f'<td style="{nowrap}">{_e(v)}</td>' for v in (row.value, row.previous, row.target))
+            + f'<td style="{cell.format(align="left")};white-space:nowrap">{status.strip()}</td></tr>'
         )
     parts = [f'<h2 style="font-size:17px;margin:24px 0 8px">{_e(_t("glance", lang))}</h2>']
     if summary := _summary(brief):
