@@ -192,6 +192,9 @@ def batch(
         envvar="CSREPORT_DASK_SCHEDULER",
         help="Run on this Dask cluster (tcp://host:8786) instead of local processes; see README 'Running at scale'.",
     ),
+    deliver: bool = typer.Option(
+        False, "--deliver", help="Then e-mail the batch's reports to their readers (as csreport deliver)."
+    ),
 ) -> None:
     """Run a grid of periods × units (× languages) in parallel; failures are isolated, summarised at the end,
     and make the exit code 1."""
@@ -212,6 +215,10 @@ def batch(
         mapping = mapping or config.get("mapping")
         if mapping:
             load_mapping(mapping)  # a bad mapping file stops the batch before any run, with its message
+        if deliver:  # a wrong delivery file or mail server is found now, not after the reports
+            from csreport.delivery.command import preflight
+
+            preflight(Settings.resolve(params).delivery)
         fingerprint, store = validate_data(data_dir, out, mapping)
         if periods == "latest":
             periods = store.last_month()
@@ -257,7 +264,89 @@ def batch(
     skipped = sum(r.status == "skipped" for r in results)
     indexes = ", ".join(str(out / index_name(x)) for x in lang_list)
     console.print(f"{ok} done, {skipped} unchanged (skipped), {len(failed)} failed. Index: {indexes}")
-    if failed:
+    attention = False
+    if deliver:
+        try:
+            units_run = sorted({r.spec.unit for r in results})
+            attention = _deliver(out, params, sorted({r.spec.period for r in results}), units_run, False, False,
+                                 False, None)  # fmt: skip
+        except CsreportError as exc:
+            _fail(exc)
+    if failed or attention:
+        raise typer.Exit(1)
+
+
+def _delivery_table(delivery) -> Table:
+    """Who got (or, in a dry run, would get) what: one row per message."""
+    dry = delivery.outbox is not None
+    table = Table(title="Delivery (dry run: nothing sent)" if dry else "Delivery")
+    for col in ("period", "report", "to", "attached", "status", "message file" if dry else "detail"):
+        table.add_column(col, overflow="fold")
+    colours = {"sent": "green", "dry run": "cyan", "delivered": "dim", "partial": "yellow"}
+    for o in delivery.outcomes:
+        readers = o.item.readers
+        to = ", ".join(o.recipients or readers.addresses)
+        attached = ", ".join(readers.attach) or "-"
+        detail = str(o.eml) if o.eml else o.detail
+        colour = colours.get(o.status, "red")
+        table.add_row(o.item.period, readers.folder, to, attached, f"[{colour}]{o.status}[/]", detail)
+    return table
+
+
+def _deliver(out: Path, params: Path | None, periods: list[str], units: str | list[str] | None, force: bool,
+             dry_run: bool, allow_partial: bool, outbox: Path | None) -> bool:  # fmt: skip
+    """Run a delivery and print its table; True when something needs attention (exit code 1)."""
+    from csreport.delivery.command import deliver_reports
+    from csreport.settings import Settings
+
+    settings = Settings.resolve(params)
+    delivery = deliver_reports(out, settings.delivery, periods, units, force=force, dry_run=dry_run,
+                               allow_partial=allow_partial, outbox=outbox)  # fmt: skip
+    where = f"via {delivery.server}" if delivery.server else f"dry run into {delivery.outbox}"
+    console.print(f"Readers: {delivery.config.path}; {where}.", highlight=False, soft_wrap=True)
+    if delivery.outcomes:
+        console.print(_delivery_table(delivery))
+    if delivery.without_readers:
+        console.print(f"No readers in {delivery.config.path} for: {', '.join(delivery.without_readers)}.",
+                      highlight=False, soft_wrap=True)  # fmt: skip
+    counts = {s: sum(o.status == s for o in delivery.outcomes) for s in ("sent", "dry run", "delivered")}
+    console.print(f"{counts['sent']} sent, {counts['dry run']} written (dry run), {counts['delivered']} delivered "
+                  f"before (nothing new), {len(delivery.attention)} need attention.", highlight=False)  # fmt: skip
+    for o in delivery.attention:
+        console.print(f"[red]{o.status}[/] {o.item.report} → {', '.join(o.recipients or o.item.readers.addresses)}: "
+                      f"{o.detail}", highlight=False, soft_wrap=True)  # fmt: skip
+    if delivery.attention and not dry_run:
+        console.print("The next csreport deliver sends these again.", highlight=False)
+    return bool(delivery.attention)
+
+
+@app.command()
+def deliver(
+    period: str | None = typer.Option(None, "--period", help="Month of the reports, YYYY-MM."),
+    periods: str | None = typer.Option(None, "--periods", help="YYYY-MM:YYYY-MM, a comma-separated list, or 'latest'."),
+    units: str | None = typer.Option(
+        None, "--units", help="'all' (default: every unit, and all-units) or 'east,west'."
+    ),
+    out: Path = typer.Option(Path("reports"), "--out", help="Reports directory (the delivery log is kept there)."),
+    params: Path | None = typer.Option(None, "--params", help=PARAMS_HELP + " Readers: delivery.yml."),
+    force: bool = typer.Option(False, "--force", help="Send again to readers who already have this version."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Write each message as an .eml file; send nothing."),
+    outbox: Path | None = typer.Option(None, "--outbox", help="Where --dry-run writes (default <out>/_outbox)."),
+    allow_partial: bool = typer.Option(
+        False, "--allow-partial-month", help="Deliver reports of a month the data covers only in part."
+    ),
+) -> None:
+    """E-mail each finished report to its readers (params/delivery.yml) over SMTP (CSREPORT_SMTP_URL and
+    CSREPORT_SMTP_PASSWORD), once per version of the report, logged in <out>/delivery.log.jsonl. Exits 1 when a
+    message failed or a report was not ready (listed at the end; the next run sends them), 2 on a usage error."""
+    try:
+        from csreport.delivery.command import resolve_periods
+
+        attention = _deliver(out, params, resolve_periods(out, period, periods), units, force, dry_run,
+                             allow_partial, outbox)  # fmt: skip
+    except CsreportError as exc:
+        _fail(exc)
+    if attention:
         raise typer.Exit(1)
 
 

@@ -34,3 +34,9 @@ def check_unit(unit: str) -> str:
             "(no path separators, no '..'), at most 64 characters."
         )
     return unit
+
+
+def report_folder(unit: str, lang: str) -> str:
+    """The folder of the report of ``unit`` in ``lang`` under ``<out>/<period>/``: the unit's name for English,
+    the default language, and ``<unit>.<lang>`` for another (``east``, ``east.zh``)."""
+    return unit if lang == "en" else f"{unit}.{lang}"

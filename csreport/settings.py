@@ -21,6 +21,7 @@ PARAM_FILES = {
     "scenario": "scenarios/default.yml",
     "batch": "batch.yml",
     "calendars": "calendars.yml",
+    "delivery": "delivery.yml",
 }
 
 
@@ -52,6 +53,7 @@ class Settings:
     scenario: Path
     batch: Path
     calendars: Path
+    delivery: Path  # who receives which report by e-mail (csreport deliver); shapes no report
     mapping: Path | None
     notebooks: Path
     quarto: Path

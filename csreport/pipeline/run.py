@@ -30,7 +30,7 @@ from csreport.pipeline.exports import write_run_exports
 from csreport.pipeline.layout import number_figures
 from csreport.pipeline.quarto import quarto_version, render_quarto
 from csreport.pipeline.render import choose_renderer, render_html, render_pdf
-from csreport.runparams import check_period, check_unit
+from csreport.runparams import check_period, check_unit, parse_period, report_folder
 from csreport.settings import Settings
 from csreport.store import ALL_UNITS, Store
 
@@ -91,8 +91,7 @@ class RunSpec:
 
     @property
     def target(self) -> Path:
-        suffix = "" if self.lang == "en" else f".{self.lang}"
-        return self.out_dir / self.period / f"{self.unit}{suffix}"
+        return self.out_dir / self.period / report_folder(self.unit, self.lang)
 
     def parameters(self) -> dict:
         """Notebook parameters (never credentials: a database URL stays in the environment)."""
@@ -119,6 +118,9 @@ class RunResult:
     bad_parameter: bool = False  # the run's parameters cannot be reported (e.g. a period outside the data)
 
 
+NOT_INPUTS = ("delivery.yml",)  # params files that do not shape a report: editing readers reruns nothing
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -129,7 +131,9 @@ def inputs_key(spec: RunSpec, fingerprint: str) -> str:
     parts = {
         "notebooks": {n: _sha256(p) for n, p in notebooks.chapter_sources(spec.notebook_dir).items()},
         "parameters": spec.parameters(),
-        "params": {p.name: _sha256(p) for p in sorted(spec.settings.params_dir.glob("*.yml"))}
+        "params": {
+            p.name: _sha256(p) for p in sorted(spec.settings.params_dir.glob("*.yml")) if p.name not in NOT_INPUTS
+        }
         | {"settings": spec.settings.digest()},
         "fingerprint": fingerprint,
         "version": __version__,
@@ -165,11 +169,12 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
     work = Path(tempfile.mkdtemp(prefix=f".{spec.target.name}.tmp-", dir=spec.target.parent))
     work.chmod(0o755)
     status, error, failed_chapter, bad_parameter = "ok", None, None, False
-    renderer, renderer_version = None, None
+    renderer, renderer_version, coverage = None, None, None
     try:
         t = time.perf_counter()
         ctx = prepare(spec, fingerprint or "")
         fingerprint = ctx.ingest_report.fingerprint
+        coverage = period_coverage(ctx.coverage, spec.period)
         timings["validate"] = time.perf_counter() - t
         parameters = spec.parameters() | {"fingerprint": fingerprint}
         chapter_dir = work / "chapters"
@@ -239,12 +244,28 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         "renderer_requested": spec.renderer,
         "timings_s": {k: round(v, 3) for k, v in timings.items()} | {"total": round(seconds, 3)},
         "headline": {k: _plain(v) for k, v in headline.items()},
+        "coverage": coverage,
     }
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     _publish(work, spec.target if status == "ok" else spec.target.with_name(spec.target.name + ".failed"))
     if status == "ok":
         shutil.rmtree(spec.target.with_name(spec.target.name + ".failed"), ignore_errors=True)
     return RunResult(spec, status, seconds, error, failed_chapter, bad_parameter)
+
+
+def period_coverage(span, period: str) -> dict | None:
+    """The days of ``period`` the unit's data cover (``span``: its :class:`~csreport.store.Coverage`), for
+    ``manifest.json``: first and last day with data, days covered and days in the month; ``partial`` when the
+    data's start or end cuts the month (``csreport deliver`` holds such a report back unless told otherwise)."""
+    if span is None:
+        return None
+    return {
+        "first_day": str(span.first_day.date()),
+        "last_day": str(span.last_day.date()),
+        "days": span.days(period),
+        "days_in_month": int(parse_period(period).days_in_month),
+        "partial": bool(span.partial(period)),
+    }
 
 
 def _timed(timings: dict, name: str, work) -> None:
