@@ -85,4 +85,6 @@ def standing_issues(ctx: ReportContext) -> None:
     if not ctx.standing:
         return out.say(ctx.t("ch1.standing_none"))
     out.say(ctx.t("ch1.standing_intro", n=i18n.number(len(ctx.standing), ctx.lang)))
-    out.table(standing_table(ctx), ctx.t("ch1.standing_caption"))
+    table = standing_table(ctx)
+    # words, a month and a trend: left-aligned (a right-aligned cell must fit one line)
+    out.table(table, ctx.t("ch1.standing_caption"), align={c: "left" for c in table.columns})
