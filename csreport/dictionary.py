@@ -39,8 +39,11 @@ KPI_DEFINITIONS = [
     ),
     (
         "first response time",
-        "median and p90 of first_response_at − created_at (calendar time)",
-        "首次响应时长的中位数与 P90(日历时间)",
+        "median and p90 of first_response_at − created_at (calendar time) of the contacts of the written channels "
+        "(params/targets.yml first_response_channels, default email, ticket, social); phone and chat are answered "
+        "in the queue, which ASA and service level measure",
+        "书面渠道联络(params/targets.yml 的 first_response_channels,默认 email、ticket、social)首次响应时长的"
+        "中位数与 P90(日历时间);电话与在线聊天在排队中接通,由平均应答速度与服务水平衡量",
     ),
     (
         "resolution time",
@@ -50,9 +53,10 @@ KPI_DEFINITIONS = [
     (
         "first response time, business hours",
         "median and p90 of the working seconds of the unit's calendar (params/calendars.yml) between created_at "
-        "and first_response_at; a unit without a calendar is open 24/7, so it equals the elapsed time",
-        "created_at 至 first_response_at 之间按业务单元工作日历(params/calendars.yml)计的工作秒数的中位数与 P90;"
-        "未配置日历的单元按 7×24 小时计,即等于自然时间",
+        "and first_response_at, written channels; a unit without a calendar is open 24/7, so it equals the "
+        "elapsed time",
+        "书面渠道联络在 created_at 至 first_response_at 之间按业务单元工作日历(params/calendars.yml)计的工作秒数的"
+        "中位数与 P90;未配置日历的单元按 7×24 小时计,即等于自然时间",
     ),
     (
         "resolution time, business hours",

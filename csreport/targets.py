@@ -24,6 +24,7 @@ _PARAMETER_KEYS = {
     "cost_model",
     "loyalty_index",
     "cost_benefit",
+    "first_response_channels",
 }
 _TARGET_KEYS = {"target", "direction", "tolerance", "channels", "basis"}
 #: KPIs measured in business hours, and the elapsed-time KPI each one is the twin of
@@ -73,6 +74,8 @@ class Parameters:
     agent_hour_cost: float = 32.0
     churn_window_days: int = 90
     value_horizon_months: int = 12
+    #: the written channels first response time is measured on (phone and chat: ASA and service level)
+    first_response_channels: tuple[str, ...] = ("email", "ticket", "social")
     # the units' business-hour calendars (params/calendars.yml) and the store's time zone; set by KpiCache
     business: BusinessClock | None = field(default=None, compare=False)
 
@@ -96,6 +99,21 @@ def _check_keys(path: Path, block: str, values, allowed: set[str]) -> None:
     if not isinstance(values, dict) or set(values) - allowed:
         found = sorted(values) if isinstance(values, dict) else values
         raise ParameterError(f"{path}: parameters.{block} takes {sorted(allowed)}; found {found}.")
+
+
+def _channels(path: Path, value) -> tuple[str, ...]:
+    """``first_response_channels``: a non-empty list of contact channels (default: the written ones)."""
+    from csreport.schemas import CHANNELS
+
+    if value is None:
+        return Parameters().first_response_channels
+    channels = [value] if isinstance(value, str) else value
+    if not isinstance(channels, list) or not channels or any(str(c) not in CHANNELS for c in channels):
+        raise ParameterError(
+            f"{path}: parameters.first_response_channels must be a non-empty list of channels "
+            f"({', '.join(CHANNELS)}); found {value!r}. The default is [email, ticket, social]."
+        )
+    return tuple(dict.fromkeys(str(c) for c in channels))
 
 
 def load_targets(path: str | Path | None = None) -> Targets:
@@ -131,6 +149,7 @@ def load_targets(path: str | Path | None = None) -> Targets:
             agent_hour_cost=float(benefit.get("agent_hour_cost", defaults.agent_hour_cost)),
             churn_window_days=int(benefit.get("churn_window_days", defaults.churn_window_days)),
             value_horizon_months=int(benefit.get("horizon_months", defaults.value_horizon_months)),
+            first_response_channels=_channels(path, params.get("first_response_channels")),
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ParameterError(f"{path}: invalid parameter value ({exc}).") from None
