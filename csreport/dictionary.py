@@ -94,8 +94,13 @@ KPI_DEFINITIONS = [
     ),
     (
         "agent attrition",
-        "leavers / average headcount, annualised × 12 / months; voluntary share",
-        "离职人数 / 平均在岗人数,按 ×12/月数 年化;主动离职占比",
+        "trailing twelve months, a ratio per year: leavers in the 12 months ending with the period / average "
+        "headcount (headcounts on each month's first day and the day after the window); with less history, over "
+        "the months with data × 12 / months observed (a month the data's end cuts counts by its days), and the "
+        "report says so; exact Poisson interval; voluntary share of the leavers; beside it the month's leavers",
+        "近 12 个月(截至本期)的年流失率:12 个月内离职人数 / 平均在岗人数(每月首日与窗口结束次日在岗人数的平均);"
+        "历史不足 12 个月时按有数据的月份计算并 ×12/观察月数 年化(被数据截止截断的月份按有数据的天数折算),报告中注明;"
+        "区间为精确泊松区间;另列主动离职占比与本月离职人数",
     ),
     (
         "loyalty index",

@@ -9,6 +9,7 @@ from csreport import charts, i18n
 from csreport.analyses.agents import training_link, training_needs
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
+from csreport.metrics.workforce import TRAILING_MONTHS, attrition_window
 from csreport.narrative import p_text
 from csreport.schemas import SATISFACTION_DIMENSIONS
 
@@ -24,11 +25,21 @@ def workforce(ctx: ReportContext) -> None:
     if not ctx.has("agents"):
         return ctx.missing(ctx.t("ch4.need_agents"))
     k = ctx.cache.kpis(ctx.period, ctx.unit)
+    # attrition is over the twelve months to the period; with less history, over the months with data
+    window = attrition_window(ctx.period, TRAILING_MONTHS, ctx.coverage)
+    complete = window is None or window.complete
+    attrition = k["attrition_annualised"]
     out.say(
         ctx.t(
-            "ch4.workforce_sentence",
+            "ch4.workforce_sentence_trailing" if complete else "ch4.workforce_sentence_short",
             headcount=i18n.count(k["headcount"].value, ctx.lang),
-            attrition=i18n.percent(k["attrition_annualised"].value, ctx.lang),
+            attrition=i18n.percent(attrition.value, ctx.lang),
+            leavers=i18n.count(attrition.numerator, ctx.lang),
+            month_leavers=i18n.count(k["leavers"].value, ctx.lang),
+            month=ctx.month,
+            months=i18n.number(window.exposure, ctx.lang, 0 if window.exposure.is_integer() else 1) if window else "",
+            first=i18n.month(str(window.months[0]), ctx.lang) if window else "",
+            last=i18n.day(window.stop - pd.Timedelta(days=1), ctx.lang) if window else "",
             voluntary=i18n.percent(k["voluntary_share"].value, ctx.lang),
             tenure=i18n.number(k["tenure_median_months"].value, ctx.lang, 1),
             training=i18n.number(k["training_hours"].value, ctx.lang, 1),
