@@ -115,16 +115,21 @@ def performance(ctx: ReportContext) -> None:
         .sort_values("rate")
         .reset_index()
     )
+    min_sample = ctx.targets.parameters.min_sample
     shown = pd.DataFrame(
         {
             ctx.t("ch4.col.team"): teams["team"],
             ctx.t("ch4.col.agents"): teams["agents"],
             ctx.t("ch4.col.contacts"): teams["n"].map(lambda v: i18n.number(v, ctx.lang)),
-            i18n.label("kpi", "fcr_rate", ctx.lang): teams["rate"].map(lambda v: i18n.percent(v, ctx.lang)),
+            i18n.label("kpi", "fcr_rate", ctx.lang): [
+                out.flag_small(i18n.percent(v, ctx.lang), n, min_sample)
+                for v, n in zip(teams["rate"], teams["n"], strict=True)
+            ],
             ctx.t("ch4.col.below"): teams["low"],
         }
     )
-    out.table(shown, ctx.t("ch4.teams_caption"), {ctx.t("ch4.col.team"): "left"})
+    note = ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang))
+    out.table(shown, out.with_small_note(ctx.t("ch4.teams_caption"), shown, note), {ctx.t("ch4.col.team"): "left"})
 
 
 @out.section
@@ -153,17 +158,24 @@ def training(ctx: ReportContext) -> None:
             count=len(gaps),
         )
     )
+    min_sample = ctx.targets.parameters.min_sample
     shown = pd.DataFrame(
         {
             ctx.t("ch4.col.team"): gaps["team"],
             ctx.t("ch3.col.category"): gaps["category"],
-            ctx.t("ch4.col.team_fcr"): gaps["team_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
+            ctx.t("ch4.col.team_fcr"): [
+                out.flag_small(i18n.percent(v, ctx.lang), n, min_sample)
+                for v, n in zip(gaps["team_rate"], gaps["n"], strict=True)
+            ],
             ctx.t("ch4.col.rest_fcr"): gaps["rest_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
             ctx.t("ch4.col.gap"): gaps["gap"].map(lambda v: i18n.points(v, ctx.lang)),
             ctx.t("ch4.col.contacts"): gaps["n"].map(lambda v: i18n.number(v, ctx.lang)),
         }
     ).head(10)
-    out.table(shown, ctx.t("ch4.training_caption"), {ctx.t("ch4.col.team"): "left", ctx.t("ch3.col.category"): "left"})
+    caption = out.with_small_note(
+        ctx.t("ch4.training_caption"), shown, ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang))
+    )
+    out.table(shown, caption, {ctx.t("ch4.col.team"): "left", ctx.t("ch3.col.category"): "left"})
 
 
 @out.section
