@@ -203,11 +203,16 @@ CALENDAR_INTRO = (
     "its business time equals its elapsed time. Service standards in `params/targets.yml` say `basis: business` "
     "or `basis: elapsed` (default) for first response and resolution time. A unit's `timezone` also sets its "
     'months (they start at its local midnight) and the hours of day of its report; "all units" and units not '
-    "listed use the run's time zone. "
+    "listed use the run's time zone. The data-quality section checks each calendar against the data: when "
+    "`calendar_outside_share` (params/targets.yml, default 30%) or more of a unit's agent activity in the month "
+    "(queued phone and chat contacts arriving, written first responses sent) falls outside its working hours, it "
+    "says that the calendar may not match the unit's real hours. "
     "每个业务单元在 `units:` 下一项;未列出的单元按运行时区 7×24 小时计,工作时间等于自然时间。"
     "`params/targets.yml` 中首次响应与解决时长的服务标准可用 `basis: business`(工作时间)"
     "或 `basis: elapsed`(自然时间,默认)。单元的 `timezone` 同时决定其月份边界(按当地零点划分)"
-    "和报告中一天中的小时;“全部单位”及未列出的单元使用运行时区。"
+    "和报告中一天中的小时;“全部单位”及未列出的单元使用运行时区。数据质量一节会用数据检验每个日历:"
+    "若某单元当月坐席活动(进线的电话与在线聊天、书面渠道的首次响应)中有 `calendar_outside_share`"
+    "(params/targets.yml,默认 30%)或更多落在工作时间之外,报告会指出该日历可能与其实际工作时间不符。"
 )
 CALENDAR_KEYS = [
     ("timezone", "the run's zone", "IANA time zone of the unit's working hours, months and hours of day; "

@@ -25,6 +25,7 @@ _PARAMETER_KEYS = {
     "loyalty_index",
     "cost_benefit",
     "first_response_channels",
+    "calendar_outside_share",
 }
 _TARGET_KEYS = {"target", "direction", "tolerance", "channels", "basis"}
 #: KPIs measured in business hours, and the elapsed-time KPI each one is the twin of
@@ -76,6 +77,8 @@ class Parameters:
     value_horizon_months: int = 12
     #: the written channels first response time is measured on (phone and chat: ASA and service level)
     first_response_channels: tuple[str, ...] = ("email", "ticket", "social")
+    #: share of a unit's agent activity outside its calendar's hours from which the calendar is doubted
+    calendar_outside_share: float = 0.30
     # the units' business-hour calendars (params/calendars.yml) and the store's time zone; set by KpiCache
     business: BusinessClock | None = field(default=None, compare=False)
 
@@ -150,6 +153,7 @@ def load_targets(path: str | Path | None = None) -> Targets:
             churn_window_days=int(benefit.get("churn_window_days", defaults.churn_window_days)),
             value_horizon_months=int(benefit.get("horizon_months", defaults.value_horizon_months)),
             first_response_channels=_channels(path, params.get("first_response_channels")),
+            calendar_outside_share=float(params.get("calendar_outside_share", defaults.calendar_outside_share)),
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ParameterError(f"{path}: invalid parameter value ({exc}).") from None
@@ -158,6 +162,11 @@ def load_targets(path: str | Path | None = None) -> Targets:
         raise ParameterError(
             f"{path}: loyalty_index weights must be non-negative and add up to 1, got "
             f"{parameters.loyalty_retention_weight:g} + {parameters.loyalty_advocacy_weight:g}."
+        )
+    if not 0 < parameters.calendar_outside_share <= 1:
+        raise ParameterError(
+            f"{path}: calendar_outside_share must be a share above 0 and at most 1, got "
+            f"{parameters.calendar_outside_share}."
         )
     if not 0.5 < parameters.confidence < 1:
         raise ParameterError(f"{path}: confidence must be between 0.5 and 1, got {parameters.confidence}.")
