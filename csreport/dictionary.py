@@ -64,6 +64,16 @@ KPI_DEFINITIONS = [
         "已解决联络在 created_at 至 resolved_at 之间的工作秒数的中位数与 P90",
     ),
     (
+        "calendar-driven (business-hour changes)",
+        "a significant change of a business-hour time against the previous month is marked calendar_driven in the "
+        "scorecard when either month has irregular days in the unit's calendar (public holidays or closures on "
+        "working weekdays, adjusted working weekends, extra working days) and, recomputed on the contacts created "
+        "on working days only, the change is not significant: the holidays, not faster work, moved it",
+        "工作时间口径的时长相对上月的显著变化,若两个月中任一月在该单元日历中有非常规日(工作日的法定节假日或停业、"
+        "调休上班的周末、额外上班日),且只用工作日创建的联络重算后变化不显著,则在指标卡中标记为 calendar_driven:"
+        "变化来自节假日,而非处理更快",
+    ),
+    (
         "resolution rate",
         "contacts created in the period and resolved by the data cut-off / contacts created (cohort counting)",
         "期内创建且在数据截止前解决的联络 / 期内创建的联络(按队列计)",

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from csreport.calendar_driven import calendar_driven_column
 from csreport.calendars import Calendars
 from csreport.comparisons import Comparison, against_target, compare
 from csreport.kpis import SCORECARD_KPIS, compute_kpis, compute_many, load_period
@@ -228,7 +229,10 @@ def scorecard(
                 "reason": now.reason,
             }
         )
-    return pd.DataFrame(rows)
+    card = pd.DataFrame(rows)
+    aged = {k for k, m in maturing.items() if m.dated_by is not None}  # compared at the same age
+    card["calendar_driven"] = calendar_driven_column(store, card, period, unit, cache.params, aged, coverage)
+    return card
 
 
 def _months_and_days(period: str, coverage: Coverage | None) -> tuple[tuple[str, str, str], list[int]]:
