@@ -230,8 +230,8 @@ def scorecard(
             }
         )
     card = pd.DataFrame(rows)
-    aged = {k for k, m in maturing.items() if m.dated_by is not None}  # compared at the same age
-    card["calendar_driven"] = calendar_driven_column(store, card, period, unit, cache.params, aged, coverage)
+    baseline = lambda kpi: _aged(kpi, maturing, aged, 1, previous)  # noqa: E731 - as the change is compared
+    card["calendar_driven"] = calendar_driven_column(card, current, baseline, period, unit, cache.params)
     return card
 
 

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
 
-from csreport.calendar_driven import calendar_driven, irregular_days, working_day, working_days_changes
+from csreport.calendar_driven import calendar_driven, has_irregular_days, irregular_days
 from csreport.calendars import Calendars, parse_calendar
 from csreport.ingest import ingest
+from csreport.kpis import compute_many
+from csreport.measure import quantile
 from csreport.scorecard import KpiCache, scorecard
 from csreport.store import open_store
-from csreport.targets import load_targets
+from csreport.targets import Parameters, load_targets
 
 SPEC = {"hours": {"mon-fri": ["09:00-18:00"]}, "closed": ["2026-10-01", "2026-10-02"]}
 CALENDARS = Calendars({"east": parse_calendar("east", SPEC, "calendars.yml", "Asia/Shanghai")})
@@ -55,15 +59,32 @@ def _store(tmp_path: Path, contacts: pd.DataFrame):
     return store, KpiCache(store, targets, CALENDARS), targets
 
 
-def test_irregular_days_and_working_days():
+def test_irregular_days():
     calendar = CALENDARS.of("east")
     assert irregular_days(calendar, "2026-10") == [pd.Timestamp("2026-10-01").date(), pd.Timestamp("2026-10-02").date()]
     assert irregular_days(calendar, "2026-09") == [] and irregular_days(None, "2026-10") == []
-    created = pd.Series(pd.to_datetime(["2026-10-01 10:00", "2026-10-03 10:00", "2026-10-05 23:00"]))
-    assert working_day(calendar, created, "Asia/Shanghai").tolist() == [False, False, True]  # closed, Sat, Mon
+    assert has_irregular_days(CALENDARS, "east", ["2026-09", "2026-10"]) and not has_irregular_days(
+        CALENDARS, "east", ["2026-08", "2026-09"]
+    )
     # China's National Day week and its adjusted working Saturday (调休) are irregular days of October 2026
     china = parse_calendar("x", {"hours": {"mon-fri": "09:00-18:00"}, "holidays": "CN"}, "c.yml", "Asia/Shanghai")
-    assert pd.Timestamp("2026-10-01").date() in irregular_days(china, "2026-10")
+    national_day = irregular_days(china, "2026-10")
+    assert pd.Timestamp("2026-10-01").date() in national_day and pd.Timestamp("2026-10-10").date() in national_day
+
+
+def test_the_kpi_pass_measures_the_working_days_median(tmp_path):
+    # October: 40 closed-day contacts at 0 s and 40 working-day contacts at 7200 s; on working days alone 7200
+    store, cache, _ = _store(tmp_path, _contacts())
+    kpis = compute_many(store, ["2026-09", "2026-10"], ["east", "all"], cache.params)
+    october = kpis[("2026-10", "east")]
+    assert (october["resolution_business_median_s"].value, october["resolution_business_median_s"].n) == (3600, 80)
+    workday = october["resolution_business_workday_median_s"]
+    assert (workday.value, workday.n) == (7200, 40)
+    assert kpis[("2026-10", "all")]["resolution_business_workday_median_s"].n == 40
+    assert kpis[("2026-09", "east")]["resolution_business_workday_median_s"].n == 40
+    # without a working calendar every day is a working day: the same as the business-hour median
+    plain = compute_many(store, ["2026-10"], ["east"], KpiCache(store, load_targets(), Calendars()).params)
+    assert plain[("2026-10", "east")]["resolution_business_workday_median_s"].n == 80
 
 
 def test_a_holiday_driven_fall_is_marked_calendar_driven(tmp_path):
@@ -73,9 +94,7 @@ def test_a_holiday_driven_fall_is_marked_calendar_driven(tmp_path):
     assert (row["value"], row["previous"]) == (3600, 7200) and row["significant_vs_previous"]
     assert row["calendar_driven"]
     assert not card.loc["resolution_median_s", "calendar_driven"]  # an elapsed-time KPI is never marked
-    changes = working_days_changes(store, ["resolution_business_median_s"], "2026-10", "east", cache.params)
-    change = changes["resolution_business_median_s"]
-    assert (change.baseline, change.change, change.significant) == (7200, 0, False)
+    assert not card["calendar_driven"].drop("resolution_business_median_s").any()
 
 
 def test_a_change_that_holds_on_working_days_is_not_calendar_driven(tmp_path):
@@ -86,20 +105,28 @@ def test_a_change_that_holds_on_working_days_is_not_calendar_driven(tmp_path):
     assert (row["value"], row["significant_vs_previous"], row["calendar_driven"]) == (14400, True, False)
 
 
-def test_no_irregular_day_no_calendar_or_no_business_kpi_is_never_calendar_driven(tmp_path):
-    store, cache, _ = _store(tmp_path, _contacts())
-    kpis = ["resolution_business_median_s"]
-    assert calendar_driven(store, kpis, "2026-09", "east", cache.params) == {kpis[0]: False}  # nor in August
-    plain = KpiCache(store, load_targets(), Calendars())
-    assert calendar_driven(store, kpis, "2026-10", "east", plain.params) == {kpis[0]: False}
-    assert calendar_driven(store, ["resolution_median_s"], "2026-10", "east", cache.params) == {
-        "resolution_median_s": False
-    }
+@pytest.mark.parametrize(
+    ("now", "before", "irregular", "driven"),
+    [
+        ([7200.0] * 40, [7200.0] * 40, True, True),  # the working-day median did not move: the calendar did it
+        ([7200.0] * 40, [7200.0] * 40, False, False),  # no irregular day: a real change
+        ([14400.0] * 40, [7200.0] * 40, True, False),  # it moved on working days too
+        ([], [7200.0] * 40, True, False),  # no working-day contact this month: nothing clears the change
+    ],
+)
+def test_calendar_driven(now, before, irregular, driven):
+    current = quantile("resolution_business_workday_median_s", np.array(now), 0.5, "s", empty_reason="none")
+    baseline = quantile("resolution_business_workday_median_s", np.array(before), 0.5, "s")
+    assert calendar_driven(current, baseline, irregular, Parameters()) is driven
 
 
-def test_the_baseline_at_the_same_age_is_read_as_the_data_stood(tmp_path):
-    # at 15 September 23:59 the September baseline holds the contacts of its first 11 weekdays (22 contacts)
-    store, cache, _ = _store(tmp_path, _contacts())
-    at = pd.Timestamp("2026-09-15 23:59")
-    change = working_days_changes(store, ["resolution_business_median_s"], "2026-10", "east", cache.params, at)
-    assert change["resolution_business_median_s"].baseline_n == 22
+def test_a_maturing_month_is_checked_against_the_baseline_at_the_same_age(tmp_path):
+    # the data end on 31 October: October is maturing and September is read as it stood on 30 September
+    # 17:xx; every contact was resolved 2 h after it was created, so the baseline is the same and the fall
+    # is still the holidays'
+    contacts = _contacts()
+    contacts = contacts[contacts["created_at"] < "2026-11-01"]
+    store, cache, targets = _store(tmp_path, contacts)
+    card = scorecard(store, "2026-10", "east", targets, cache).set_index("kpi")
+    row = card.loc["resolution_business_median_s"]
+    assert row["same_age"] and row["significant_vs_previous"] and row["calendar_driven"]

@@ -11,7 +11,7 @@ import pandas as pd
 
 from csreport.measure import Measure
 from csreport.metrics.aggregate import evaluate
-from csreport.metrics.business import span_years
+from csreport.metrics.business import WORKDAY, span_years
 from csreport.metrics.helper_columns import contacts_derived
 from csreport.metrics.specs import Count, Mean, Proportion, Quantile, Spec, Sum
 from csreport.targets import Parameters
@@ -179,7 +179,11 @@ def _business_specs(params: Parameters) -> list[Quantile]:
     """Median and p90 of first response (written channels) and resolution time in business seconds: working
     time of the unit's calendar (params/calendars.yml) between created_at and first_response_at / resolved_at; a
     unit without a calendar is open 24/7, so its business time equals its elapsed time. Without any calendar the
-    quantiles are taken from the elapsed times' values (the same numbers, collected and partitioned once)."""
+    quantiles are taken from the elapsed times' values (the same numbers, collected and partitioned once).
+
+    Also the business-hour medians of the contacts created on working days only (``*_business_workday_median_s``,
+    local days with working hours in the unit's calendar, helper column ``_workday``): not reported, they tell
+    whether a change of the business-hour median is the calendar's doing (:mod:`csreport.calendar_driven`)."""
     calendared = params.business is not None and params.business.units
     basis = "business hours of the unit's calendar" if calendared else "business hours: no calendar, 24/7"
     out = []
@@ -199,6 +203,17 @@ def _business_specs(params: Parameters) -> list[Quantile]:
                     q=q,
                 )
             )
+        out.append(
+            Quantile(
+                f"{kpi}_business_workday_median_s",
+                needs,
+                f"median, contacts created on working days, {among}{basis}",
+                empty,
+                value=value,
+                where=WORKDAY if calendared else "TRUE",
+                q=0.5,
+            )
+        )
     return out
 
 
