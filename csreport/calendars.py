@@ -277,20 +277,40 @@ def working_intervals(calendar: Calendar, first: dt.date, last: dt.date, store_z
     return out[keep]
 
 
-def bucket_size(intervals: np.ndarray) -> int:
-    """The largest bucket of :data:`BUCKETS_S` (seconds) in which no bucket holds more than one working span."""
+def working_days(calendar: Calendar, first: dt.date, last: dt.date, store_zone: str) -> np.ndarray:
+    """The local days ``first`` … ``last`` that have working hours in ``calendar``, as an ``(n, 2)`` array of
+    epoch seconds of the store's naive timeline: [local midnight, next local midnight)."""
+    holiday = HolidayInfo(calendar.holidays)
+    days = [d for d in pd.date_range(first, last, freq="D") if calendar.spans(d.date(), holiday)]
+    if not days:
+        return np.empty((0, 2), dtype=np.int64)
+
+    def convert(stamps: list) -> np.ndarray:
+        index = pd.DatetimeIndex(stamps).tz_localize(calendar.timezone, ambiguous=True, nonexistent="shift_forward")
+        return index.tz_convert(store_zone).tz_localize(None).as_unit("s").asi8
+
+    return np.column_stack([convert(days), convert([d + pd.Timedelta(days=1) for d in days])])
+
+
+def bucket_size(intervals: np.ndarray, boundaries: np.ndarray | None = None) -> int:
+    """The largest bucket of :data:`BUCKETS_S` (seconds) in which no bucket holds more than one working span
+    and every one of ``boundaries`` (epoch seconds, e.g. local midnights) starts a bucket."""
     for size in BUCKETS_S[:-1]:
         first, last = intervals[:, 0] // size, (intervals[:, 1] - 1) // size
         # two spans share a bucket when one ends in the bucket where the next starts
-        if not np.any(first[1:] <= last[:-1]):
+        aligned = boundaries is None or not np.any(np.asarray(boundaries) % size)
+        if not np.any(first[1:] <= last[:-1]) and aligned:
             return size
     return BUCKETS_S[-1]
 
 
-def bucket_table(intervals: np.ndarray, start: int, stop: int, size: int) -> pd.DataFrame:
+def bucket_table(
+    intervals: np.ndarray, start: int, stop: int, size: int, days: np.ndarray | None = None
+) -> pd.DataFrame:
     """Per ``size``-second bucket ``b`` of ``[start, stop)`` (epoch seconds): the working seconds before it
     since ``start`` (``cum``) and its working span (``ws`` … ``we``, seconds from the bucket's start; 0 … 0
-    when closed). Needs at most one span per bucket (:func:`bucket_size`)."""
+    when closed). Needs at most one span per bucket (:func:`bucket_size`). With ``days`` (:func:`working_days`,
+    each boundary starting a bucket): ``wd``, whether the bucket lies in a local day with working hours."""
     lo, hi = start // size * size, -(-stop // size) * size
     n = (hi - lo) // size
     ws, we = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
@@ -302,4 +322,9 @@ def bucket_table(intervals: np.ndarray, start: int, stop: int, size: int) -> pd.
         ws[buckets] = np.maximum(x - bucket_start, 0)
         we[buckets] = np.minimum(y - bucket_start, size)
     cum = np.concatenate([[0], np.cumsum(we - ws)[:-1]])
-    return pd.DataFrame({"b": lo // size + np.arange(n), "cum": cum, "ws": ws, "we": we})
+    table = pd.DataFrame({"b": lo // size + np.arange(n), "cum": cum, "ws": ws, "we": we})
+    if days is not None:
+        starts = lo + np.arange(n) * size
+        at = np.searchsorted(days[:, 0], starts, side="right") - 1 if len(days) else np.full(n, -1)
+        table["wd"] = (at >= 0) & (starts < days[np.maximum(at, 0), 1]) if len(days) else np.zeros(n, dtype=bool)
+    return table

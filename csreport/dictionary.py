@@ -39,8 +39,11 @@ KPI_DEFINITIONS = [
     ),
     (
         "first response time",
-        "median and p90 of first_response_at − created_at (calendar time)",
-        "首次响应时长的中位数与 P90(日历时间)",
+        "median and p90 of first_response_at − created_at (calendar time) of the contacts of the written channels "
+        "(params/targets.yml first_response_channels, default email, ticket, social); phone and chat are answered "
+        "in the queue, which ASA and service level measure",
+        "书面渠道联络(params/targets.yml 的 first_response_channels,默认 email、ticket、social)首次响应时长的"
+        "中位数与 P90(日历时间);电话与在线聊天在排队中接通,由平均应答速度与服务水平衡量",
     ),
     (
         "resolution time",
@@ -50,14 +53,25 @@ KPI_DEFINITIONS = [
     (
         "first response time, business hours",
         "median and p90 of the working seconds of the unit's calendar (params/calendars.yml) between created_at "
-        "and first_response_at; a unit without a calendar is open 24/7, so it equals the elapsed time",
-        "created_at 至 first_response_at 之间按业务单元工作日历(params/calendars.yml)计的工作秒数的中位数与 P90;"
-        "未配置日历的单元按 7×24 小时计,即等于自然时间",
+        "and first_response_at, written channels; a unit without a calendar is open 24/7, so it equals the "
+        "elapsed time",
+        "书面渠道联络在 created_at 至 first_response_at 之间按业务单元工作日历(params/calendars.yml)计的工作秒数的"
+        "中位数与 P90;未配置日历的单元按 7×24 小时计,即等于自然时间",
     ),
     (
         "resolution time, business hours",
         "median and p90 of the working seconds between created_at and resolved_at, resolved contacts",
         "已解决联络在 created_at 至 resolved_at 之间的工作秒数的中位数与 P90",
+    ),
+    (
+        "calendar-driven (business-hour changes)",
+        "a significant change of a business-hour time against the previous month is marked calendar_driven in the "
+        "scorecard when either month has irregular days in the unit's calendar (public holidays or closures on "
+        "working weekdays, adjusted working weekends, extra working days) and, recomputed on the contacts created "
+        "on working days only, the change is not significant: the holidays, not faster work, moved it",
+        "工作时间口径的时长相对上月的显著变化,若两个月中任一月在该单元日历中有非常规日(工作日的法定节假日或停业、"
+        "调休上班的周末、额外上班日),且只用工作日创建的联络重算后变化不显著,则在指标卡中标记为 calendar_driven:"
+        "变化来自节假日,而非处理更快",
     ),
     (
         "resolution rate",
@@ -90,8 +104,13 @@ KPI_DEFINITIONS = [
     ),
     (
         "agent attrition",
-        "leavers / average headcount, annualised × 12 / months; voluntary share",
-        "离职人数 / 平均在岗人数,按 ×12/月数 年化;主动离职占比",
+        "trailing twelve months, a ratio per year: leavers in the 12 months ending with the period / average "
+        "headcount (headcounts on each month's first day and the day after the window); with less history, over "
+        "the months with data × 12 / months observed (a month the data's end cuts counts by its days), and the "
+        "report says so; exact Poisson interval; voluntary share of the leavers; beside it the month's leavers",
+        "近 12 个月(截至本期)的年流失率:12 个月内离职人数 / 平均在岗人数(每月首日与窗口结束次日在岗人数的平均);"
+        "历史不足 12 个月时按有数据的月份计算并 ×12/观察月数 年化(被数据截止截断的月份按有数据的天数折算),报告中注明;"
+        "区间为精确泊松区间;另列主动离职占比与本月离职人数",
     ),
     (
         "loyalty index",
@@ -249,11 +268,16 @@ CALENDAR_INTRO = (
     "its business time equals its elapsed time. Service standards in `params/targets.yml` say `basis: business` "
     "or `basis: elapsed` (default) for first response and resolution time. A unit's `timezone` also sets its "
     'months (they start at its local midnight) and the hours of day of its report; "all units" and units not '
-    "listed use the run's time zone. "
+    "listed use the run's time zone. The data-quality section checks each calendar against the data: when "
+    "`calendar_outside_share` (params/targets.yml, default 30%) or more of a unit's agent activity in the month "
+    "(queued phone and chat contacts arriving, written first responses sent) falls outside its working hours, it "
+    "says that the calendar may not match the unit's real hours. "
     "每个业务单元在 `units:` 下一项;未列出的单元按运行时区 7×24 小时计,工作时间等于自然时间。"
     "`params/targets.yml` 中首次响应与解决时长的服务标准可用 `basis: business`(工作时间)"
     "或 `basis: elapsed`(自然时间,默认)。单元的 `timezone` 同时决定其月份边界(按当地零点划分)"
-    "和报告中一天中的小时;“全部单位”及未列出的单元使用运行时区。"
+    "和报告中一天中的小时;“全部单位”及未列出的单元使用运行时区。数据质量一节会用数据检验每个日历:"
+    "若某单元当月坐席活动(进线的电话与在线聊天、书面渠道的首次响应)中有 `calendar_outside_share`"
+    "(params/targets.yml,默认 30%)或更多落在工作时间之外,报告会指出该日历可能与其实际工作时间不符。"
 )
 CALENDAR_KEYS = [
     ("timezone", "the run's zone", "IANA time zone of the unit's working hours, months and hours of day; "

@@ -25,7 +25,7 @@ from csreport.metrics.satisfaction import SURVEYS_DERIVED, survey_kpis, survey_r
 from csreport.metrics.service import contact_kpis, contact_specs, per_1000
 from csreport.schemas import empty_frame
 from csreport.sql import quote
-from csreport.store import ALL_UNITS, Store, parse_period
+from csreport.store import ALL_UNITS, Coverage, Store, parse_period
 from csreport.targets import BUSINESS_TWINS, Parameters
 
 #: scorecard KPIs in display order
@@ -53,6 +53,7 @@ SCORECARD_KPIS = [
     "churn_rate",
     "loyalty_index",
     "attrition_annualised",
+    "leavers",
     "qa_score",
 ]
 EMPTY_CONTACTS = empty_frame("contacts", ["contact_id", "created_at", "business_unit", "channel"])
@@ -61,7 +62,8 @@ EMPTY_CONTACTS = empty_frame("contacts", ["contact_id", "created_at", "business_
 @dataclass(frozen=True)
 class PeriodData:
     """The rows of one period × unit; customers and agents are the whole unit (churn and attrition need
-    history), agent_months the period's rows of the unit's agents."""
+    history), agent_months the period's rows of the unit's agents; ``coverage`` the span of the unit's data
+    (the trailing attrition window is cut to it)."""
 
     period: str
     unit: str
@@ -70,6 +72,7 @@ class PeriodData:
     customers: pd.DataFrame
     agents: pd.DataFrame
     agent_months: pd.DataFrame
+    coverage: Coverage | None = None
 
 
 def _unit_agent_months(agent_months: pd.DataFrame, agents: pd.DataFrame, unit: str) -> pd.DataFrame:
@@ -95,6 +98,7 @@ def load_period(store: Store, period: str, unit: str = ALL_UNITS) -> PeriodData:
         store.read("customers", unit=unit),
         agents,
         _unit_agent_months(store.read("agent_months", period), agents, unit),
+        store.coverage(unit),
     )
 
 
@@ -118,9 +122,11 @@ def people_kpis(
     agents: pd.DataFrame | wm.AgentRoster,
     agent_months: pd.DataFrame,
     params: Parameters,
+    span: Coverage | None = None,
 ) -> PeopleKpis:
-    """Churn and retention from customers; headcount, attrition and tenure from agents; training, QA and
-    employee satisfaction from agent_months."""
+    """Churn and retention from customers; headcount, attrition (trailing twelve months, cut to the data's
+    ``span``), the month's leavers and tenure from agents; training, QA and employee satisfaction from
+    agent_months."""
     out: dict[str, Measure] = {}
     active = None
     if customers.customers == 0 if isinstance(customers, cm.CustomerMonths) else customers.empty:
@@ -133,13 +139,14 @@ def people_kpis(
             out[measure.name] = measure
     if len(agents) == 0:
         out.update(_na(["attrition_annualised", "voluntary_share"], "ratio", "no agents table"))
-        out.update(_na(["headcount"], "count", "no agents table"))
+        out.update(_na(["headcount", "leavers"], "count", "no agents table"))
         out.update(_na(["tenure_median_months"], "months", "no agents table"))
     else:
         roster = wm.AgentRoster.of(agents)
         headcount = wm.average_headcount(roster, period)
-        annual, voluntary = wm.attrition(roster, period, 1, params, headcount=headcount)
-        for measure in [headcount, annual, voluntary, wm.tenure_months(roster, period, params)]:
+        annual, voluntary = wm.attrition(roster, period, wm.TRAILING_MONTHS, params, span)
+        month = wm.leavers(roster, period, span)
+        for measure in [headcount, annual, voluntary, month, wm.tenure_months(roster, period, params)]:
             out[measure.name] = measure
     if agent_months.empty:
         out.update(_na(["training_hours"], "hours", "no agent_months rows in the period"))
@@ -204,7 +211,7 @@ def compute_kpis(data: PeriodData, params: Parameters | None = None) -> dict[str
     params = params or Parameters()
     contacts = data.contacts if len(data.contacts.columns) else EMPTY_CONTACTS
     survey = survey_kpis(data.surveys, params) if not data.surveys.empty else None
-    people = people_kpis(data.period, data.customers, data.agents, data.agent_months, params)
+    people = people_kpis(data.period, data.customers, data.agents, data.agent_months, params, data.coverage)
     return assemble(contact_kpis(contacts, params), survey, people, params)
 
 
@@ -308,6 +315,7 @@ def compute_many(
         people = {}
         agents_of = _unit_splitter(all_agents)
         for unit in units:
+            span = store.coverage(unit)
             customers = customer_months(unit)
             agents = agents_of(unit)
             unit_months = _unit_agent_months(agent_months, agents, unit)
@@ -315,7 +323,7 @@ def compute_many(
             by_period = dict(tuple(unit_months.groupby("period", observed=True))) if not unit_months.empty else {}
             for period in periods:
                 rows = by_period.get(period, unit_months.iloc[0:0])
-                people[(period, unit)] = people_kpis(period, customers, agents, rows, params)
+                people[(period, unit)] = people_kpis(period, customers, agents, rows, params, span)
         survey_query = pool.submit(_survey_query, store, start, stop)  # DuckDB runs it while contacts finish
         contact = contact_query.result().finish(params.confidence)
         finished_surveys = survey_query.result()

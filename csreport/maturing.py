@@ -22,7 +22,7 @@ from csreport.comparisons import Comparison
 from csreport.derived import KEPT, kept_derived
 from csreport.measure import Measure
 from csreport.metrics.aggregate import query_grouped
-from csreport.metrics.business import BUSINESS_PAIRS, business_source, business_years
+from csreport.metrics.business import BUSINESS_PAIRS, WORKDAY, business_source, business_years
 from csreport.metrics.helper_columns import contacts_derived
 from csreport.metrics.service import contact_specs
 from csreport.sql import literal, quote
@@ -34,8 +34,12 @@ SETTLED_DAYS = 31
 RESOLUTION = ("resolution_rate", "resolution_median_s", "resolution_p90_s")
 FIRST_RESPONSE = ("first_response_median_s", "first_response_p90_s")
 # the business-hour twins mature with their elapsed-time KPIs (same outcome, same time stamp)
-RESOLUTION_TWINS = ("resolution_business_median_s", "resolution_business_p90_s")
-FIRST_RESPONSE_TWINS = ("first_response_business_median_s", "first_response_business_p90_s")
+RESOLUTION_TWINS = ("resolution_business_median_s", "resolution_business_p90_s", "resolution_business_workday_median_s")
+FIRST_RESPONSE_TWINS = (
+    "first_response_business_median_s",
+    "first_response_business_p90_s",
+    "first_response_business_workday_median_s",
+)
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,8 @@ def same_age_many(
         f"created_at BETWEEN {literal(str(start))}::TIMESTAMP AND {literal(str(end))}::TIMESTAMP"
         for start, end in sorted(spans.items())
     ]
+    if business and params.business is not None and params.business.units:
+        business.append(WORKDAY)  # the working-day flag of the calendar check, read or computed with them
     read = _rows(store, columns, used, business, ranges, params)
     values = f"(VALUES {', '.join(scenarios)}) AS s(_scenario, _start, _cut, _stop, _unit)"
     replaced = f" REPLACE ({', '.join(masks)})" if masks else ""

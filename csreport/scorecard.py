@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from csreport.calendar_driven import calendar_driven_column
 from csreport.calendars import Calendars
 from csreport.comparisons import Comparison, against_target, compare
 from csreport.kpis import SCORECARD_KPIS, compute_kpis, compute_many, load_period
@@ -33,11 +34,16 @@ CONTACT_KPIS = frozenset(
 )
 
 
-# KPIs whose value grows with the days the period covers (customers churned, leavers, handle hours set against
+# KPIs whose value grows with the days the period covers (customers churned, handle hours set against
 # agent_months' whole-month hours): in a month the data's start or end cuts they are not comparable with whole
-# months, targets or benchmarks, so no change, status or gap is given for them (the value is shown, marked ◐)
-PERIOD_LENGTH_KPIS = frozenset({"churn_rate", "occupancy", "attrition_annualised"})
+# months, targets or benchmarks, so no change, status or gap is given for them (the value is shown, marked ◐).
+# Attrition is not one of them: its trailing window counts a cut month by its days with data (metrics.workforce)
+PERIOD_LENGTH_KPIS = frozenset({"churn_rate", "occupancy"})
 PARTIAL_REASON = "partial month: the value covers only the days with data"
+# KPIs over the trailing twelve months: this month's window and the previous month's share eleven months, so
+# their change is shown without a test (the year-ago window does not overlap)
+TRAILING_KPIS = frozenset({"attrition_annualised"})
+OVERLAP_REASON = "trailing 12 months: the windows of consecutive months share 11 months"
 
 
 class KpiCache:
@@ -164,6 +170,8 @@ def scorecard(
         if kpi in maturing and maturing[kpi].dated_by is None:
             reason = "maturing: the outcome has no time stamp to compare at the same age"
             vs_prev, vs_year = not_comparable(vs_prev, reason), not_comparable(vs_year, reason)
+        if kpi in TRAILING_KPIS:
+            vs_prev = not_comparable(vs_prev, OVERLAP_REASON)
         cut = kpi in PERIOD_LENGTH_KPIS and partial[0]
         if kpi in PERIOD_LENGTH_KPIS:
             vs_prev = _no_change(vs_prev) if cut or partial[1] else vs_prev
@@ -221,7 +229,10 @@ def scorecard(
                 "reason": now.reason,
             }
         )
-    return pd.DataFrame(rows)
+    card = pd.DataFrame(rows)
+    baseline = lambda kpi: _aged(kpi, maturing, aged, 1, previous)  # noqa: E731 - as the change is compared
+    card["calendar_driven"] = calendar_driven_column(card, current, baseline, period, unit, cache.params)
+    return card
 
 
 def _months_and_days(period: str, coverage: Coverage | None) -> tuple[tuple[str, str, str], list[int]]:

@@ -24,6 +24,8 @@ _PARAMETER_KEYS = {
     "cost_model",
     "loyalty_index",
     "cost_benefit",
+    "first_response_channels",
+    "calendar_outside_share",
 }
 _TARGET_KEYS = {"target", "direction", "tolerance", "channels", "basis"}
 #: KPIs measured in business hours, and the elapsed-time KPI each one is the twin of
@@ -73,6 +75,10 @@ class Parameters:
     agent_hour_cost: float = 32.0
     churn_window_days: int = 90
     value_horizon_months: int = 12
+    #: the written channels first response time is measured on (phone and chat: ASA and service level)
+    first_response_channels: tuple[str, ...] = ("email", "ticket", "social")
+    #: share of a unit's agent activity outside its calendar's hours from which the calendar is doubted
+    calendar_outside_share: float = 0.30
     # the units' business-hour calendars (params/calendars.yml) and the store's time zone; set by KpiCache
     business: BusinessClock | None = field(default=None, compare=False)
 
@@ -96,6 +102,21 @@ def _check_keys(path: Path, block: str, values, allowed: set[str]) -> None:
     if not isinstance(values, dict) or set(values) - allowed:
         found = sorted(values) if isinstance(values, dict) else values
         raise ParameterError(f"{path}: parameters.{block} takes {sorted(allowed)}; found {found}.")
+
+
+def _channels(path: Path, value) -> tuple[str, ...]:
+    """``first_response_channels``: a non-empty list of contact channels (default: the written ones)."""
+    from csreport.schemas import CHANNELS
+
+    if value is None:
+        return Parameters().first_response_channels
+    channels = [value] if isinstance(value, str) else value
+    if not isinstance(channels, list) or not channels or any(str(c) not in CHANNELS for c in channels):
+        raise ParameterError(
+            f"{path}: parameters.first_response_channels must be a non-empty list of channels "
+            f"({', '.join(CHANNELS)}); found {value!r}. The default is [email, ticket, social]."
+        )
+    return tuple(dict.fromkeys(str(c) for c in channels))
 
 
 def load_targets(path: str | Path | None = None) -> Targets:
@@ -131,6 +152,8 @@ def load_targets(path: str | Path | None = None) -> Targets:
             agent_hour_cost=float(benefit.get("agent_hour_cost", defaults.agent_hour_cost)),
             churn_window_days=int(benefit.get("churn_window_days", defaults.churn_window_days)),
             value_horizon_months=int(benefit.get("horizon_months", defaults.value_horizon_months)),
+            first_response_channels=_channels(path, params.get("first_response_channels")),
+            calendar_outside_share=float(params.get("calendar_outside_share", defaults.calendar_outside_share)),
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ParameterError(f"{path}: invalid parameter value ({exc}).") from None
@@ -139,6 +162,11 @@ def load_targets(path: str | Path | None = None) -> Targets:
         raise ParameterError(
             f"{path}: loyalty_index weights must be non-negative and add up to 1, got "
             f"{parameters.loyalty_retention_weight:g} + {parameters.loyalty_advocacy_weight:g}."
+        )
+    if not 0 < parameters.calendar_outside_share <= 1:
+        raise ParameterError(
+            f"{path}: calendar_outside_share must be a share above 0 and at most 1, got "
+            f"{parameters.calendar_outside_share}."
         )
     if not 0.5 < parameters.confidence < 1:
         raise ParameterError(f"{path}: confidence must be between 0.5 and 1, got {parameters.confidence}.")

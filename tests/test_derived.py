@@ -95,11 +95,12 @@ def test_written_once_then_read(store, monkeypatch):
     monkeypatch.setattr(derived_module, "_copy", lambda sql: (writes.append("columns"), copy(sql)))
     monkeypatch.setattr(derived_module, "write_sorted", lambda *args: (writes.append("list"), write_sorted(*args)))
     first = kpis_of(store)
-    # the helper columns, then the two value lists of first response (elapsed and business) kept sorted
-    assert writes == ["columns", "list", "list"]
+    # the helper columns, then the value lists of first response kept sorted: elapsed, business and business of
+    # the contacts created on working days (the calendar-driven check, csreport.calendar_driven)
+    assert writes == ["columns", "list", "list", "list"]
     ingest(store.path.parent.parent / "data", store.path.parent)  # a run validates again: nothing changed, reused
     second = kpis_of(store)
-    assert len(writes) == 3
+    assert len(writes) == 4
     assert second[("2026-11", "east")]["fcr_rate"].value == first[("2026-11", "east")]["fcr_rate"].value
 
 
@@ -126,7 +127,7 @@ def test_other_parameters_get_their_own_file_and_a_new_validation_removes_the_ol
     assert len(kept_files(store)) == 1
     kept = [f.name for f in (store.path.parent / "derived").iterdir()]
     assert len({name.split("-")[1] for name in kept}) == 1  # the old store's sorted lists and locks went too
-    assert sum(name.endswith((".sorted.npy", ".sorted.groups.json")) for name in kept) == 4
+    assert sum(name.endswith((".sorted.npy", ".sorted.groups.json")) for name in kept) == 6  # 3 lists, 2 files each
     assert renewed[("2026-11", "east")]["fcr_rate"].value == pytest.approx(5 / 5)
 
 

@@ -40,11 +40,25 @@ def test_asa_and_abandonment(contacts):
     assert m.abandonment_rate(contacts, P).value == 0.2
 
 
-def test_first_response_time(contacts):
-    # seconds: 10, 30, 20, 45, 3600, 7200 -> sorted 10 20 30 45 3600 7200; median (30 + 45) / 2 = 37.5;
-    # p90 at position 0.9 * 5 = 4.5: 3600 + 0.5 * (7200 - 3600) = 5400
+def test_first_response_time_is_of_the_written_channels(contacts):
+    # written channels only: K7 e-mail 3600 s, K8 ticket 7200 s (the phone and chat answers K1 K2 K5 K6, 10-45 s,
+    # are the queue's: ASA and service level) -> median (3600 + 7200) / 2 = 5400;
+    # p90 at position 0.9 * 1 = 0.9: 3600 + 0.9 * (7200 - 3600) = 6840
     median, p90 = m.first_response_time(contacts, P)
-    assert (median.value, median.n, p90.value) == (37.5, 6, 5400)
+    assert (median.value, median.n, p90.value) == (5400, 2, 6840)
+    assert "written channels (email, ticket, social)" in median.method
+
+
+def test_first_response_channels_are_a_parameter(contacts):
+    # chat counted too: 20, 45, 3600, 7200 -> median (45 + 3600) / 2 = 1822.5
+    median, _ = m.first_response_time(contacts, Parameters(first_response_channels=("chat", "email", "ticket")))
+    assert (median.value, median.n) == (1822.5, 4)
+    # only phone and chat contacts: n/a with the reason, never 0
+    queued = contacts[contacts["channel"].isin(["phone", "chat"])]
+    for measure in m.first_response_time(queued, P):
+        assert measure.value is None and measure.reason == "no written-channel contact with a first response"
+    no_channel = m.first_response_time(contacts.drop(columns="channel"), P)[0]
+    assert no_channel.value is None and no_channel.reason == "contacts has no channel column"
 
 
 def test_resolution_time_and_rate(contacts):

@@ -13,6 +13,14 @@ A process is a channel × contact category. For the contacts a process handled i
   its contacts / its distinct customers;
 - revenue at risk = monthly spend of those churned customers (currency a month).
 
+Windows that have not closed are marked, like the maturing KPIs: churn after a contact needs ``churn_window_days``
+after it, and the contacts of the data's last month have had only the days up to the data's cut-off (about half
+a month for the month's middle contact). ``ProcessCosts`` says how many days of the window were observed (the
+median over the period's contacts of cut-off − contact, capped at the window; per process in the column
+``churn_days_observed``) and whether the churn window or resolution (:data:`csreport.maturing.SETTLED_DAYS`) is
+still maturing. Small samples are counted per figure: ``fcr_n`` (contacts with FCR known) and ``csat_n``
+(linked survey responses) beside ``customers`` (churn's denominator).
+
 The cost per resolved contact is a ratio estimate R = Σ cᵢ / Σ rᵢ over contacts; its standard error is the
 delta-method one, √(Σ (cᵢ − R rᵢ)² ) / Σ rᵢ. Pure functions over DataFrames: no I/O, no plotting.
 """
@@ -25,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from csreport.analyses.result import AnalysisResult
+from csreport.maturing import SETTLED_DAYS
 from csreport.targets import Parameters
 
 PROCESS = ["channel", "category"]
@@ -41,10 +50,13 @@ COLUMNS = [
     "cost_per_resolved",
     "cost_per_resolved_se",
     "fcr_rate",
+    "fcr_n",
     "csat_mean",
+    "csat_n",
     "customers",
     "churned",
     "churn_rate",
+    "churn_days_observed",
     "revenue_at_risk",
 ]
 
@@ -53,13 +65,24 @@ COLUMNS = [
 class ProcessCosts(AnalysisResult):
     """One row per process (``COLUMNS``), ranked by cost per resolved contact (highest first), and how the
     parts were measured (``resolved_method``: ``flag``, ``resolved_at`` or ``no_repeat``; ``cost_method``:
-    ``column`` or ``model``); ``reason`` says why there is no table."""
+    ``column`` or ``model``); ``reason`` says why there is no table.
+
+    Maturing windows (None / False when the data's cut-off is not known): ``churn_window_days``; the days of it
+    observed, ``churn_days_observed`` (median over the period's contacts of cut-off − contact in days, capped at
+    the window); ``churn_maturing`` when the cut-off comes less than the window after the period's end (the
+    window of its last contacts has not closed); ``resolution_maturing`` likewise for resolution (settled after
+    :data:`~csreport.maturing.SETTLED_DAYS` days). ``cutoff``: the data's last contact time."""
 
     table: pd.DataFrame
     median_cost_per_resolved: float | None
     resolved_method: str
     cost_method: str
     reason: str | None = None
+    churn_window_days: int | None = None
+    churn_days_observed: float | None = None
+    churn_maturing: bool = False
+    resolution_maturing: bool = False
+    cutoff: pd.Timestamp | None = None
 
     def ranked_by_revenue_at_risk(self) -> pd.DataFrame:
         return self.table.sort_values(["revenue_at_risk", "cost_per_resolved"], ascending=False, na_position="last")
@@ -125,11 +148,14 @@ def process_costs(
     params: Parameters,
     surveys: pd.DataFrame | None = None,
     customers: pd.DataFrame | None = None,
+    cutoff: pd.Timestamp | None = None,
 ) -> ProcessCosts:
     """The cost-benefit table of the processes whose contacts were created in [``start``, ``stop``).
 
     ``contacts`` may reach past ``stop`` (repeats after the period are found there) and must hold
-    ``created_at`` and ``channel``; without ``category`` every contact of a channel is one process."""
+    ``created_at`` and ``channel``; without ``category`` every contact of a channel is one process.
+    ``cutoff``: the data's last contact time (the store's clock), which says how much of the churn and
+    resolution windows has been observed; None: not known, nothing marked maturing."""
     empty = pd.DataFrame(columns=COLUMNS)
     if "handle_s" not in contacts.columns and "cost" not in contacts.columns:
         return ProcessCosts(empty, None, "", "", "contacts has no cost column and no handle_s column")
@@ -155,11 +181,18 @@ def process_costs(
         if "customer_id" in period.columns
         else pd.Series(pd.NA, index=period.index, dtype="boolean")
     )
+    window = params.churn_window_days
+    observed = (
+        ((pd.Timestamp(cutoff) - period["created_at"]) / pd.Timedelta(days=1)).clip(0, window)
+        if cutoff is not None
+        else pd.Series(np.nan, index=period.index)
+    )
     work = period.assign(
         _handled=handled,
         _resolved=resolved.astype(float),
         _loaded=period["_cost"].fillna(0.0) + period["_repeat_cost"],
         _fcr=fcr.astype("Float64"),
+        _observed=observed.astype(float),
     )
     grouped = work.groupby(PROCESS, observed=True, sort=True)
     table = grouped.agg(
@@ -170,11 +203,16 @@ def process_costs(
         repeat_cost=("_repeat_cost", "sum"),
         resolved=("_resolved", "sum"),
         fcr_rate=("_fcr", "mean"),
+        fcr_n=("_fcr", "count"),
+        churn_days_observed=("_observed", "median"),
     ).reset_index()
     table["cost_per_contact"] = table["cost"] / table["handled"].where(table["handled"] > 0)
     ratio, se = _ratio_estimates(work, grouped)
     table["cost_per_resolved"], table["cost_per_resolved_se"] = ratio.to_numpy(), se.to_numpy()
-    table["csat_mean"] = _csat(work, surveys).reindex(pd.MultiIndex.from_frame(table[PROCESS])).to_numpy()
+    csat = _csat(work, surveys)
+    keys = pd.MultiIndex.from_frame(table[PROCESS])
+    table["csat_mean"] = csat["mean"].reindex(keys).to_numpy()
+    table["csat_n"] = csat["count"].reindex(keys).fillna(0).astype(int).to_numpy()
     churn = _churned_after(work, customers, params.churn_window_days)
     lost = churn.groupby(PROCESS, observed=True).agg(
         customers=("customer_id", "size"),
@@ -189,7 +227,18 @@ def process_costs(
     eligible = table.loc[table["contacts"] >= params.min_sample, "cost_per_resolved"].dropna()
     median = float(eligible.median()) if len(eligible) else None
     cost_method = "column" if "cost" in contacts.columns else "model"
-    return ProcessCosts(table.reset_index(drop=True), median, resolved_method, cost_method)
+    known = cutoff is not None
+    return ProcessCosts(
+        table.reset_index(drop=True),
+        median,
+        resolved_method,
+        cost_method,
+        churn_window_days=window,
+        churn_days_observed=float(observed.median()) if known else None,
+        churn_maturing=known and pd.Timestamp(cutoff) < stop + pd.Timedelta(days=window),
+        resolution_maturing=known and pd.Timestamp(cutoff) < stop + pd.Timedelta(days=SETTLED_DAYS),
+        cutoff=pd.Timestamp(cutoff) if known else None,
+    )
 
 
 def _ratio_estimates(work: pd.DataFrame, grouped) -> tuple[pd.Series, pd.Series]:
@@ -203,8 +252,11 @@ def _ratio_estimates(work: pd.DataFrame, grouped) -> tuple[pd.Series, pd.Series]
     return ratio, se
 
 
-def _csat(work: pd.DataFrame, surveys: pd.DataFrame | None) -> pd.Series:
+def _csat(work: pd.DataFrame, surveys: pd.DataFrame | None) -> pd.DataFrame:
+    """Mean CSAT and the number of responses behind it (``mean``, ``count``) per process."""
     if surveys is None or not {"contact_id", "csat"} <= set(surveys.columns) or "contact_id" not in work.columns:
-        return pd.Series(dtype=float, index=pd.MultiIndex.from_arrays([[], []], names=PROCESS))
+        index = pd.MultiIndex.from_arrays([[], []], names=PROCESS)
+        return pd.DataFrame({"mean": pd.Series(dtype=float), "count": pd.Series(dtype=int)}, index=index)
     linked = surveys[["contact_id", "csat"]].merge(work[[*PROCESS, "contact_id"]], on="contact_id", how="inner")
-    return pd.to_numeric(linked["csat"], errors="coerce").groupby([linked[c] for c in PROCESS], observed=True).mean()
+    scores = pd.to_numeric(linked["csat"], errors="coerce")
+    return scores.groupby([linked[c] for c in PROCESS], observed=True).agg(["mean", "count"])

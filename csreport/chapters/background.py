@@ -9,6 +9,7 @@ from csreport.chapters import output as out
 from csreport.chapters.brief import brief, standing_issues  # noqa: F401 (sections of chapter 1)
 from csreport.chapters.context import ReportContext
 from csreport.findings.collect import skipped_rules
+from csreport.metrics.calendar_fit import calendar_fits
 from csreport.narrative import finding_sentence
 from csreport.schemas import SCHEMAS
 from csreport.store import ALL_UNITS
@@ -118,6 +119,25 @@ def data_quality(ctx: ReportContext) -> None:
     )
     columns = [ctx.t(f"ch1.col.{c}") for c in ("table", "read", "accepted", "quarantined", "reasons")]
     out.table(pd.DataFrame(rows, columns=columns), ctx.t("ch1.quality_caption"), {columns[-1]: "left"})
+    out.say(*calendar_sentences(ctx))
+
+
+def calendar_sentences(ctx: ReportContext) -> list[str]:
+    """A sentence per unit whose agents' activity falls largely outside its calendar's working hours
+    (:mod:`csreport.metrics.calendar_fit`): its calendar may not match its real hours."""
+    params = ctx.targets.parameters
+    return [
+        ctx.t(
+            "ch1.calendar_mismatch",
+            unit=ctx.t("report.all_units") if fit.unit == ALL_UNITS else fit.unit,
+            share=i18n.percent(fit.share, ctx.lang, 0),
+            month=ctx.month,
+            outside=i18n.number(fit.outside, ctx.lang),
+            activities=i18n.number(fit.activities, ctx.lang),
+        )
+        for fit in calendar_fits(ctx.store, ctx.period, ctx.unit, params)
+        if fit.implausible
+    ]
 
 
 @out.section

@@ -43,6 +43,7 @@ def comparison(ctx: ReportContext) -> pd.DataFrame:
                 "rank": rank,
                 "field": len(field),
                 "lead": (gap > 0) == higher,
+                "small_sample": bool(r.small_sample),
             }
         )
     return pd.DataFrame(rows)
@@ -65,8 +66,9 @@ def benchmarks(ctx: ReportContext) -> None:
     shown = pd.DataFrame(
         {
             ctx.t("ch1.col.kpi"): table["kpi"].map(lambda k: i18n.label("kpi", k, ctx.lang)),
-            ctx.t("ch5.col.ours"): [
-                i18n.value(v, u, ctx.lang) for v, u in zip(table["ours"], table["unit"], strict=True)
+            ctx.t("ch5.col.ours"): [  # ⚠ as in the scorecard: fewer observations than the minimum sample
+                i18n.value(v, u, ctx.lang) + (out.SMALL if small else "")
+                for v, u, small in zip(table["ours"], table["unit"], table["small_sample"], strict=True)
             ],
             ctx.t("ch1.col.industry"): [
                 i18n.value(v, u, ctx.lang) for v, u in zip(table["industry"], table["unit"], strict=True)
@@ -77,7 +79,9 @@ def benchmarks(ctx: ReportContext) -> None:
             ctx.t("ch5.col.rank"): [f"{r} / {n}" for r, n in zip(table["rank"], table["field"], strict=True)],
         }
     )
-    out.table(shown, ctx.t("ch5.benchmarks_caption"), {ctx.t("ch1.col.kpi"): "left"})
+    note = ctx.t("caption.small_sample", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang))
+    caption = out.with_small_note(ctx.t("ch5.benchmarks_caption"), shown, note)
+    out.table(shown, caption, {ctx.t("ch1.col.kpi"): "left"})
     frame = table.assign(label=table["kpi"].map(lambda k: i18n.label("kpi", k, ctx.lang)))
     fig = charts.benchmark_gaps(
         frame,

@@ -84,6 +84,7 @@ def needs(ctx: ReportContext) -> None:
         by["complaint_share"] = contacts.groupby("category")["is_complaint"].agg(
             lambda f: f.dropna().astype(float).mean()
         )
+        by["known"] = contacts.groupby("category")["is_complaint"].count()
     by = by.sort_values("n", ascending=False)
     total = int(by["n"].sum())
     top = by.index[0]
@@ -102,9 +103,18 @@ def needs(ctx: ReportContext) -> None:
             ctx.t("ch2.col.share"): (by["n"] / total).map(lambda v: i18n.percent(v, ctx.lang)),
         }
     )
-    if flagged:
-        shown[ctx.t("ch2.col.complaint_share")] = by["complaint_share"].map(lambda v: i18n.percent(v, ctx.lang)).values
-    out.table(shown, ctx.t("ch2.needs_caption", n=i18n.number(total, ctx.lang)), {ctx.t("ch2.col.category"): "left"})
+    min_sample = ctx.targets.parameters.min_sample
+    if flagged:  # a share of fewer than min_sample contacts is marked ⚠
+        shown[ctx.t("ch2.col.complaint_share")] = [
+            i18n.percent(v, ctx.lang) if pd.isna(v) else out.flag_small(i18n.percent(v, ctx.lang), n, min_sample)
+            for v, n in zip(by["complaint_share"], by["known"], strict=True)
+        ]
+    caption = out.with_small_note(
+        ctx.t("ch2.needs_caption", n=i18n.number(total, ctx.lang)),
+        shown,
+        ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang)),
+    )
+    out.table(shown, caption, {ctx.t("ch2.col.category"): "left"})
 
 
 def _segment_name(name: str, ctx: ReportContext) -> str:

@@ -103,10 +103,16 @@ def loyalty_index(ctx: ReportContext) -> None:
             ctx.read_all("customers"), ctx.read("surveys"), ctx.period, ctx.targets.parameters
         ).dropna(subset=["loyalty_index"])
         if len(groups) >= 2:
+            min_sample = ctx.targets.parameters.min_sample
+            # the index rests on the smaller of its two samples (customers for retention, NPS responses)
+            base = groups[["customers", "responses"]].min(axis=1)
             table = pd.DataFrame(
                 {
                     ctx.t("ch2.col.segment"): groups["group"].astype(str),
-                    ctx.t("ch2.col.loyalty_index"): groups["loyalty_index"].map(pct),
+                    ctx.t("ch2.col.loyalty_index"): [
+                        out.flag_small(pct(v), n, min_sample)
+                        for v, n in zip(groups["loyalty_index"], base, strict=True)
+                    ],
                     ctx.t("ch2.col.interval"): [
                         f"{pct(lo)} – {pct(hi)}" for lo, hi in zip(groups["low"], groups["high"], strict=True)
                     ],
@@ -115,7 +121,12 @@ def loyalty_index(ctx: ReportContext) -> None:
                     ctx.t("ch2.col.responses"): groups["responses"].map(lambda n: i18n.number(n, ctx.lang)),
                 }
             )
-            out.table(table, ctx.t("ch2.loyalty_segment_caption"), {ctx.t("ch2.col.segment"): "left"})
+            caption = out.with_small_note(
+                ctx.t("ch2.loyalty_segment_caption"),
+                table,
+                ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang)),
+            )
+            out.table(table, caption, {ctx.t("ch2.col.segment"): "left"})
 
 
 def _missing_parts(kept, said, ctx: ReportContext) -> str:

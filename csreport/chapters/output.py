@@ -35,6 +35,29 @@ def markdown(source: str) -> None:
     emit(Markdown(source))
 
 
+#: marks a figure resting on fewer observations than the minimum sample (params/targets.yml min_sample), as the
+#: scorecard does: flagged, never hidden
+SMALL = " ⚠"
+
+
+def is_small(n, min_sample: int) -> bool:
+    """True when a figure rests on ``n`` < ``min_sample`` observations (a missing n is not flagged: the figure
+    itself is then n/a)."""
+    return n is not None and not pd.isna(n) and int(n) < min_sample
+
+
+def flag_small(text: str, n, min_sample: int) -> str:
+    """``text`` (a formatted rate, mean or share) followed by ⚠ when it rests on fewer than ``min_sample``
+    observations ``n``; unchanged otherwise."""
+    return str(text) + (SMALL if is_small(n, min_sample) else "")
+
+
+def with_small_note(caption: str, frame: pd.DataFrame, note: str) -> str:
+    """``caption`` followed by ``note`` (what ⚠ means) when a cell of ``frame`` carries the small-sample mark."""
+    flagged = frame.astype(str).apply(lambda column: column.str.contains(SMALL.strip(), regex=False)).to_numpy().any()
+    return f"{caption} {note}" if flagged and len(frame) else caption
+
+
 def heading(text: str, level: int = 2) -> None:
     if (current := running()) is not None and current.heading is None:
         current.heading = str(text)

@@ -8,6 +8,7 @@ import pandas as pd
 from csreport import charts, i18n
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
+from csreport.maturing import SETTLED_DAYS, is_maturing, maturing_kpis
 from csreport.metrics.service import QUEUE
 from csreport.scorecard import attainment
 
@@ -16,6 +17,7 @@ SERVICE_KPIS = ["service_level", "asa_s", "abandonment_rate", "first_response_me
                 "resolution_median_s", "resolution_p90_s", "resolution_business_median_s", "resolution_business_p90_s",
                 "resolution_rate", "fcr_rate", "reopen_rate", "escalation_rate"]  # fmt: skip
 EFFICIENCY_KPIS = ["aht_s", "occupancy", "cost_per_contact", "handled_contacts"]
+MATURING = " †"  # a figure whose window has not closed (churn after contact, resolution of the last days)
 
 
 @out.section
@@ -24,13 +26,21 @@ def title(ctx: ReportContext) -> None:
 
 
 def _kpi_table(ctx: ReportContext, names: list[str]) -> pd.DataFrame:
+    """The KPIs ``names`` with interval, n and note; a rate, mean or quantile on fewer than min_sample
+    observations is marked ⚠ (as in the scorecard)."""
     kpis = ctx.cache.kpis(ctx.period, ctx.unit)
+    min_sample = ctx.targets.parameters.min_sample
+    maturing = maturing_names(ctx)
     rows = []
     for name in names:
         m = kpis.get(name)
         if m is None:
             continue
         value = i18n.value(m.value, m.unit, ctx.lang) if m.available else ctx.t("na")
+        if m.available and m.kind != "count":
+            value = out.flag_small(value, m.n, min_sample)
+        if m.available and name in maturing:
+            value += MATURING
         interval = (
             f"{i18n.value(m.low, m.unit, ctx.lang)} – {i18n.value(m.high, m.unit, ctx.lang)}"
             if m.available and m.low is not None
@@ -65,8 +75,27 @@ def service_level(ctx: ReportContext) -> None:
                 n=i18n.number(sl["n"], ctx.lang),
             )
         )
-    out.table(_kpi_table(ctx, SERVICE_KPIS), ctx.t("ch3.kpi_caption"), {ctx.t("ch3.col.kpi"): "left"})
+    table = _kpi_table(ctx, SERVICE_KPIS)
+    out.table(table, _kpi_caption(ctx, table), {ctx.t("ch3.col.kpi"): "left"})
     out.say(*method_sentences(ctx))
+
+
+def _kpi_caption(ctx: ReportContext, table: pd.DataFrame) -> str:
+    note = ctx.t("caption.small_sample", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang))
+    caption = out.with_small_note(ctx.t("ch3.kpi_caption"), table, note)
+    if table.astype(str).apply(lambda column: column.str.contains(MATURING.strip(), regex=False)).to_numpy().any():
+        caption += " " + ctx.t("ch3.kpi_maturing_note", last=i18n.day(ctx.coverage.last_day, ctx.lang))
+    return caption
+
+
+def maturing_names(ctx: ReportContext) -> set[str]:
+    """The KPIs still maturing in this period (:func:`csreport.maturing.maturing_kpis`): outcomes of the
+    contacts of the data's last days not all known yet."""
+    columns = set(ctx.store.columns("contacts"))
+    params = ctx.targets.parameters
+    return {
+        k for k, m in maturing_kpis(columns, params).items() if is_maturing(ctx.coverage, ctx.period, m.horizon_days)
+    }
 
 
 def method_sentences(ctx: ReportContext) -> list[str]:
@@ -124,7 +153,8 @@ def efficiency(ctx: ReportContext) -> None:
             per_hour=i18n.number(per_hour, ctx.lang, 1),
         )
     )
-    out.table(_kpi_table(ctx, EFFICIENCY_KPIS), ctx.t("ch3.kpi_caption"), {ctx.t("ch3.col.kpi"): "left"})
+    table = _kpi_table(ctx, EFFICIENCY_KPIS)
+    out.table(table, _kpi_caption(ctx, table), {ctx.t("ch3.col.kpi"): "left"})
 
 
 @out.section
@@ -168,22 +198,51 @@ def cost_benefit(ctx: ReportContext) -> None:
             )
         )
     sentences[0] = sentences[0][:1].upper() + sentences[0][1:]  # it opens with a process: "Ticket · product is"
+    observed = i18n.number(costs.churn_days_observed, ctx.lang)
+    window = i18n.number(costs.churn_window_days, ctx.lang)
+    last = i18n.day(costs.cutoff, ctx.lang) if costs.cutoff is not None else ""
+    if costs.churn_maturing:
+        sentences.append(ctx.t("ch3.churn_maturing_sentence", observed=observed, days=window, last=last))
     out.say(*sentences)
     shown = table.head(12)
+    min_sample = ctx.targets.parameters.min_sample
+    # a figure on fewer than min_sample observations is marked ⚠; a window that has not closed †
+    small = lambda text, values, n: [t if pd.isna(v) else out.flag_small(t, k, min_sample)  # noqa: E731
+                                     for t, v, k in zip(text, values, n, strict=True)]  # fmt: skip
+    churn_mark = MATURING if costs.churn_maturing else ""
+    resolved_mark = MATURING if costs.resolution_maturing else ""
     frame = pd.DataFrame(
         {
             ctx.t("ch3.col.process"): [_process_label(r, ctx) for _, r in shown.iterrows()],
             ctx.t("ch3.col.contacts"): shown["contacts"].map(lambda v: i18n.number(v, ctx.lang)),
             ctx.t("ch3.col.cost_per_contact"): shown["cost_per_contact"].map(exact),
-            ctx.t("ch3.col.cost_per_resolved"): shown["cost_per_resolved"].map(exact),
+            ctx.t("ch3.col.cost_per_resolved"): shown["cost_per_resolved"].map(lambda v: exact(v) + resolved_mark),
             ctx.t("ch3.col.repeats"): shown["repeat_contacts"].map(lambda v: i18n.number(v, ctx.lang)),
-            ctx.t("ch3.col.fcr"): shown["fcr_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
-            ctx.t("ch3.col.csat"): shown["csat_mean"].map(lambda v: i18n.number(v, ctx.lang, 2)),
-            ctx.t("ch3.col.churn"): shown["churn_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
-            ctx.t("ch3.col.revenue_at_risk"): shown["revenue_at_risk"].map(exact),
+            ctx.t("ch3.col.fcr"): small(
+                shown["fcr_rate"].map(lambda v: i18n.percent(v, ctx.lang)), shown["fcr_rate"], shown["fcr_n"]
+            ),
+            ctx.t("ch3.col.csat"): small(
+                shown["csat_mean"].map(lambda v: i18n.number(v, ctx.lang, 2)), shown["csat_mean"], shown["csat_n"]
+            ),
+            ctx.t("ch3.col.churn"): [
+                c + churn_mark
+                for c in small(
+                    shown["churn_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
+                    shown["churn_rate"],
+                    shown["customers"],
+                )
+            ],
+            ctx.t("ch3.col.revenue_at_risk"): shown["revenue_at_risk"].map(lambda v: exact(v) + churn_mark),
         }
     )
-    caption = ctx.t("ch3.cost_benefit_caption", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang))
+    caption = ctx.t("ch3.cost_benefit_caption", n=i18n.number(min_sample, ctx.lang))
+    caption = out.with_small_note(
+        caption, frame, ctx.t("ch3.cost_benefit_small_note", n=i18n.number(min_sample, ctx.lang))
+    )
+    if costs.churn_maturing:
+        caption += " " + ctx.t("ch3.churn_maturing_note", observed=observed, days=window)
+    if costs.resolution_maturing:
+        caption += " " + ctx.t("ch3.resolution_maturing_note", last=last)
     out.table(frame, caption, {ctx.t("ch3.col.process"): "left"})
 
 
@@ -243,13 +302,23 @@ def bottlenecks(ctx: ReportContext) -> None:
                     ctx.t("ch3.col.n"): by["count"].map(lambda v: i18n.number(v, ctx.lang)),
                 }
             )
-            out.table(shown, ctx.t("ch3.slowest_caption"), {ctx.t("ch3.col.category"): "left"})
+            caption = ctx.t("ch3.slowest_caption")
+            if maturing_resolution(ctx):  # the data's last days: resolutions still coming in
+                shown[ctx.t("ch3.col.median_resolution")] += MATURING
+                caption += " " + ctx.t("ch3.slowest_maturing_note", last=i18n.day(ctx.coverage.last_day, ctx.lang))
+            out.table(shown, caption, {ctx.t("ch3.col.category"): "left"})
             said = True
     absent = ctx.absent_columns("contacts", "queue_wait_s", "resolved_at", "category")
     if absent:  # what the waits by hour and the slowest categories need
         ctx.missing(ctx.t("ch3.need_bottlenecks", columns=i18n.join(absent, ctx.lang)))
     elif not said:
         out.say(ctx.t("ch3.no_bottlenecks", month=ctx.month))
+
+
+def maturing_resolution(ctx: ReportContext) -> bool:
+    """True when the period's resolutions are still maturing: the data end less than
+    :data:`~csreport.maturing.SETTLED_DAYS` after it (as for the resolution KPIs of the scorecard)."""
+    return is_maturing(ctx.coverage, ctx.period, SETTLED_DAYS)
 
 
 def longest_wait_cell(frame: pd.DataFrame, min_sample: int) -> tuple[int, int, float, int] | None:

@@ -9,6 +9,7 @@ from csreport import charts, i18n
 from csreport.analyses.agents import training_link, training_needs
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
+from csreport.metrics.workforce import TRAILING_MONTHS, attrition_window
 from csreport.narrative import p_text
 from csreport.schemas import SATISFACTION_DIMENSIONS
 
@@ -24,11 +25,21 @@ def workforce(ctx: ReportContext) -> None:
     if not ctx.has("agents"):
         return ctx.missing(ctx.t("ch4.need_agents"))
     k = ctx.cache.kpis(ctx.period, ctx.unit)
+    # attrition is over the twelve months to the period; with less history, over the months with data
+    window = attrition_window(ctx.period, TRAILING_MONTHS, ctx.coverage)
+    complete = window is None or window.complete
+    attrition = k["attrition_annualised"]
     out.say(
         ctx.t(
-            "ch4.workforce_sentence",
+            "ch4.workforce_sentence_trailing" if complete else "ch4.workforce_sentence_short",
             headcount=i18n.count(k["headcount"].value, ctx.lang),
-            attrition=i18n.percent(k["attrition_annualised"].value, ctx.lang),
+            attrition=i18n.percent(attrition.value, ctx.lang),
+            leavers=i18n.count(attrition.numerator, ctx.lang),
+            month_leavers=i18n.count(k["leavers"].value, ctx.lang),
+            month=ctx.month,
+            months=i18n.number(window.exposure, ctx.lang, 0 if window.exposure.is_integer() else 1) if window else "",
+            first=i18n.month(str(window.months[0]), ctx.lang) if window else "",
+            last=i18n.day(window.stop - pd.Timedelta(days=1), ctx.lang) if window else "",
             voluntary=i18n.percent(k["voluntary_share"].value, ctx.lang),
             tenure=i18n.number(k["tenure_median_months"].value, ctx.lang, 1),
             training=i18n.number(k["training_hours"].value, ctx.lang, 1),
@@ -104,16 +115,21 @@ def performance(ctx: ReportContext) -> None:
         .sort_values("rate")
         .reset_index()
     )
+    min_sample = ctx.targets.parameters.min_sample
     shown = pd.DataFrame(
         {
             ctx.t("ch4.col.team"): teams["team"],
             ctx.t("ch4.col.agents"): teams["agents"],
             ctx.t("ch4.col.contacts"): teams["n"].map(lambda v: i18n.number(v, ctx.lang)),
-            i18n.label("kpi", "fcr_rate", ctx.lang): teams["rate"].map(lambda v: i18n.percent(v, ctx.lang)),
+            i18n.label("kpi", "fcr_rate", ctx.lang): [
+                out.flag_small(i18n.percent(v, ctx.lang), n, min_sample)
+                for v, n in zip(teams["rate"], teams["n"], strict=True)
+            ],
             ctx.t("ch4.col.below"): teams["low"],
         }
     )
-    out.table(shown, ctx.t("ch4.teams_caption"), {ctx.t("ch4.col.team"): "left"})
+    note = ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang))
+    out.table(shown, out.with_small_note(ctx.t("ch4.teams_caption"), shown, note), {ctx.t("ch4.col.team"): "left"})
 
 
 @out.section
@@ -142,17 +158,24 @@ def training(ctx: ReportContext) -> None:
             count=len(gaps),
         )
     )
+    min_sample = ctx.targets.parameters.min_sample
     shown = pd.DataFrame(
         {
             ctx.t("ch4.col.team"): gaps["team"],
             ctx.t("ch3.col.category"): gaps["category"],
-            ctx.t("ch4.col.team_fcr"): gaps["team_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
+            ctx.t("ch4.col.team_fcr"): [
+                out.flag_small(i18n.percent(v, ctx.lang), n, min_sample)
+                for v, n in zip(gaps["team_rate"], gaps["n"], strict=True)
+            ],
             ctx.t("ch4.col.rest_fcr"): gaps["rest_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
             ctx.t("ch4.col.gap"): gaps["gap"].map(lambda v: i18n.points(v, ctx.lang)),
             ctx.t("ch4.col.contacts"): gaps["n"].map(lambda v: i18n.number(v, ctx.lang)),
         }
     ).head(10)
-    out.table(shown, ctx.t("ch4.training_caption"), {ctx.t("ch4.col.team"): "left", ctx.t("ch3.col.category"): "left"})
+    caption = out.with_small_note(
+        ctx.t("ch4.training_caption"), shown, ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang))
+    )
+    out.table(shown, caption, {ctx.t("ch4.col.team"): "left", ctx.t("ch3.col.category"): "left"})
 
 
 @out.section

@@ -30,7 +30,7 @@ from csreport.findings.signals import Signal
 from csreport.findings.structural import structural_signals
 from csreport.scorecard import KpiCache, scorecard
 from csreport.sql import literal
-from csreport.store import ALL_UNITS, Store, parse_period
+from csreport.store import ALL_UNITS, Store, parse_period, to_zone
 from csreport.targets import Parameters, Targets, load_targets
 
 _PROCESS_COLUMNS = ["contact_id", "created_at", "channel", "category", "customer_id", "handle_s", "cost",
@@ -260,7 +260,9 @@ def load_process_costs(store: Store, period: str, unit: str, params: Parameters)
     customers = store.read("customers", unit=unit) if store.has("customers") else None
     surveys = store.read("surveys", period, unit, 2) if store.has("surveys") else None
     start, stop = store.window(period, unit)  # the unit's month, in its time zone
-    return process_costs(contacts, start, stop, params, surveys, customers)
+    span = store.coverage(unit)  # the data's cut-off: how much of the churn and resolution windows was observed
+    cutoff = to_zone(span.last, store.zone(unit), store.run_zone) if span else None
+    return process_costs(contacts, start, stop, params, surveys, customers, cutoff)
 
 
 def who_churns(store: Store, period: str, unit: str, rules: Rules, customers: pd.DataFrame | None = None):

@@ -18,11 +18,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from csreport.calendars import NO_CALENDARS, Calendars, bucket_size, bucket_table, working_intervals
+from csreport.calendars import NO_CALENDARS, Calendars, bucket_size, bucket_table, working_days, working_intervals
 from csreport.sql import literal, quote
 
 #: timestamp columns measured from created_at in business time
 BUSINESS_PAIRS = {"_first_response_bs": "first_response_at", "_resolution_bs": "resolved_at"}
+#: helper column: the contact was created on a local day with working hours in its unit's calendar (TRUE for a
+#: unit without a working calendar); for the calendar-driven check (csreport.calendar_driven)
+WORKDAY = "_workday"
+LAYOUT = 2  # of the bucket table files
 
 
 @dataclass(frozen=True)
@@ -77,17 +81,20 @@ def _table_file(clock: BusinessClock, years: tuple[int, int]) -> tuple[str, int]
     first, last = dt.date(years[0], 1, 1) - dt.timedelta(days=2), dt.date(years[1], 12, 31) + dt.timedelta(days=2)
     start = int(pd.Timestamp(first).timestamp()) + 86400  # the first and last local days may shift across zones
     stop = int(pd.Timestamp(last).timestamp())
-    key = hashlib.sha1(repr((sorted(clock.calendars.units.items()), clock.zone, years)).encode()).hexdigest()[:20]
+    # LAYOUT 2 adds the working-day flag wd: a file of the earlier layout has another key
+    spec = (LAYOUT, sorted(clock.calendars.units.items()), clock.zone, years)
+    key = hashlib.sha1(repr(spec).encode()).hexdigest()[:20]
     folder = Path(tempfile.gettempdir()) / "csreport-calendars"
     for done in folder.glob(f"{key}-*.parquet"):  # built by an earlier process: its name carries the bucket size
         size = done.stem.rsplit("-", 1)[1]
         if size.isdigit():  # anything else in the shared folder (another version's file) is not ours to read
             return str(done), int(size)
     intervals = {u: working_intervals(clock.calendars.units[u], first, last, clock.zone) for u in clock.units}
-    size = min((bucket_size(i) for i in intervals.values() if len(i)), default=3600)
+    days = {u: working_days(clock.calendars.units[u], first, last, clock.zone) for u in clock.units}
+    size = min((bucket_size(i, days[u].ravel()) for u, i in intervals.items() if len(i)), default=3600)
     path = folder / f"{key}-{size}.parquet"
     if not path.exists():
-        frames = [bucket_table(i, start, stop, size).assign(unit=u) for u, i in intervals.items()]
+        frames = [bucket_table(i, start, stop, size, days[u]).assign(unit=u) for u, i in intervals.items()]
         table = pd.concat(frames, ignore_index=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
@@ -107,8 +114,8 @@ def _cum(alias: str, column: str) -> str:
 
 def business_source(clock: BusinessClock | None, columns: set[str], years: tuple[int, int] | None) -> str:
     """A FROM-clause over ``source`` adding ``_first_response_bs`` and ``_resolution_bs`` (business seconds
-    from created_at; elapsed seconds for units without a working calendar), or plain ``source`` when no unit
-    has one."""
+    from created_at; elapsed seconds for units without a working calendar) and, when a unit has a working
+    calendar, ``_workday`` (:data:`WORKDAY`), or plain ``source`` when there is nothing to add."""
     # a source that carries them already (e.g. a same-age pass, csreport.maturing) is not joined again
     wanted = {name: col for name, col in BUSINESS_PAIRS.items() if name not in columns}
     pairs = {name: col for name, col in wanted.items() if {"created_at", col} <= columns}
@@ -116,10 +123,11 @@ def business_source(clock: BusinessClock | None, columns: set[str], years: tuple
         return "source"
     if clock is None or not clock.units or years is None or "business_unit" not in columns:
         elapsed = ", ".join(f"epoch({quote(c)}) - epoch(created_at) AS {n}" for n, c in pairs.items())
-        return f"(SELECT *, {elapsed} FROM source) AS source_b"
+        workday = "" if WORKDAY in columns else f", TRUE AS {WORKDAY}"  # no working calendar: every day works
+        return f"(SELECT *, {elapsed}{workday} FROM source) AS source_b"
     path, size = _table_file(clock, years)
     # the span's start and length per bucket, computed on the table's rows rather than on every contact's
-    table = f"(SELECT unit, b, cum, b * {size} + ws AS base, we - ws AS span FROM read_parquet({literal(path)}))"
+    table = f"(SELECT unit, b, cum, b * {size} + ws AS base, we - ws AS span, wd FROM read_parquet({literal(path)}))"
     joins, items = [], []
     aliases = {"created_at": "k0"} | {c: f"k{i + 1}" for i, c in enumerate(pairs.values())}
     for column, alias in aliases.items():
@@ -132,6 +140,8 @@ def business_source(clock: BusinessClock | None, columns: set[str], years: tuple
         elapsed = f"epoch(s.{quote(column)}) - epoch(s.created_at)"
         business = f"({_cum(aliases[column], column)}) - ({_cum('k0', 'created_at')})"
         items.append(f"CASE WHEN s.business_unit IN ({calendared}) THEN {business} ELSE {elapsed} END AS {name}")
+    if WORKDAY not in columns:
+        items.append(f"CASE WHEN s.business_unit IN ({calendared}) THEN k0.wd ELSE TRUE END AS {WORKDAY}")
     return f"(SELECT s.*, {', '.join(items)} FROM source AS s {' '.join(joins)}) AS source_b"
 
 

@@ -1,7 +1,11 @@
 """The SQL of the contacts' KPI helper columns: one SELECT over ``source`` adding the flags and durations the
 contact KPIs aggregate (service-level flags, first response and resolution seconds, elapsed and business,
 the FCR repeat flag …), so that every pass (the grouped one, a period's DataFrame, evidence, the same-age
-baselines) counts a contact by the same definition. Kept beside the store by :mod:`csreport.derived`."""
+baselines) counts a contact by the same definition. Kept beside the store by :mod:`csreport.derived`.
+
+First response seconds (``_first_response_s``, business ``_first_response_bs``) are those of the written
+channels (``first_response_channels``, default email, ticket, social) and NULL on the others: a phone call or
+chat is answered in the queue (ASA and service level cover it), so its "first response" is its wait."""
 
 from __future__ import annotations
 
@@ -25,8 +29,9 @@ def contacts_derived(
             f"(abandoned AND queue_wait_s < {params.short_abandon_s!r})) AS _offered",
             f"CASE channel {cases} END AS _threshold_s",
         ]
-    if {"first_response_at", "created_at"} <= columns:
-        extra.append("epoch(first_response_at) - epoch(created_at) AS _first_response_s")
+    written = written_channels(params)
+    if {"first_response_at", "created_at", "channel"} <= columns:
+        extra.append(f"CASE WHEN {written} THEN epoch(first_response_at) - epoch(created_at) END AS _first_response_s")
     if {"resolved_at", "created_at"} <= columns:
         extra.append("epoch(resolved_at) - epoch(created_at) AS _resolution_s")
     if "resolved" in columns:
@@ -52,4 +57,13 @@ def contacts_derived(
             "ORDER BY created_at) - created_at "
             f"<= {window}, FALSE) AS _repeated"
         )
-    return f"SELECT *{''.join(', ' + e for e in extra)} FROM {business_source(params.business, columns, years)}"
+    # the business twin (added by business_source, or carried by the source) is kept for written channels only
+    twin = "channel" in columns and ("_first_response_bs" in columns or {"created_at", "first_response_at"} <= columns)
+    replace = f" REPLACE (CASE WHEN {written} THEN _first_response_bs END AS _first_response_bs)" if twin else ""
+    source = business_source(params.business, columns, years)
+    return f"SELECT *{replace}{''.join(', ' + e for e in extra)} FROM {source}"
+
+
+def written_channels(params: Parameters) -> str:
+    """SQL condition: the contact's channel is one of ``params.first_response_channels``."""
+    return f"channel IN ({', '.join(literal(c) for c in params.first_response_channels)})"

@@ -11,13 +11,16 @@ import pandas as pd
 
 from csreport.measure import Measure
 from csreport.metrics.aggregate import evaluate
-from csreport.metrics.business import span_years
+from csreport.metrics.business import WORKDAY, span_years
 from csreport.metrics.helper_columns import contacts_derived
 from csreport.metrics.specs import Count, Mean, Proportion, Quantile, Spec, Sum
 from csreport.targets import Parameters
 
 DEFAULT = Parameters()
 QUEUE = ("channel", "queue_wait_s", "abandoned")
+#: the columns first response time needs: it is measured on the written channels only
+FIRST_RESPONSE = ("channel", "created_at", "first_response_at")
+NO_FIRST_RESPONSE = "no written-channel contact with a first response"
 
 
 def missing(frame: pd.DataFrame, *columns: str, table: str = "contacts") -> str | None:
@@ -33,6 +36,7 @@ def contact_specs(params: Parameters, columns: set[str]) -> list[Spec]:
     resolved_needs = ("resolved",) if "resolved" in columns else ("resolved_at",)
     has_resolved = bool({"resolved", "resolved_at"} & columns)
     no_queue = "no queued phone/chat contacts offered"
+    written = written_text(params)
     if "first_contact_resolution" in columns:
         fcr = Proportion(
             "fcr_rate",
@@ -83,17 +87,17 @@ def contact_specs(params: Parameters, columns: set[str]) -> list[Spec]:
         ),
         Quantile(
             "first_response_median_s",
-            ("created_at", "first_response_at"),
-            "median, calendar time",
-            "no contact with a first response",
+            FIRST_RESPONSE,
+            f"median, {written}, calendar time",
+            NO_FIRST_RESPONSE,
             value="_first_response_s",
             q=0.5,
         ),
         Quantile(
             "first_response_p90_s",
-            ("created_at", "first_response_at"),
-            "90th percentile, calendar time",
-            "no contact with a first response",
+            FIRST_RESPONSE,
+            f"90th percentile, {written}, calendar time",
+            NO_FIRST_RESPONSE,
             value="_first_response_s",
             q=0.9,
         ),
@@ -166,30 +170,50 @@ def contact_specs(params: Parameters, columns: set[str]) -> list[Spec]:
     ]
 
 
+def written_text(params: Parameters) -> str:
+    """``written channels (email, ticket, social)``: the channels first response time is measured on."""
+    return f"written channels ({', '.join(params.first_response_channels)})"
+
+
 def _business_specs(params: Parameters) -> list[Quantile]:
-    """Median and p90 of first response and resolution time in business seconds: working time of the unit's
-    calendar (params/calendars.yml) between created_at and first_response_at / resolved_at; a unit without a
-    calendar is open 24/7, so its business time equals its elapsed time. Without any calendar the quantiles are
-    taken from the elapsed times' values (the same numbers, collected and partitioned once)."""
+    """Median and p90 of first response (written channels) and resolution time in business seconds: working
+    time of the unit's calendar (params/calendars.yml) between created_at and first_response_at / resolved_at; a
+    unit without a calendar is open 24/7, so its business time equals its elapsed time. Without any calendar the
+    quantiles are taken from the elapsed times' values (the same numbers, collected and partitioned once).
+
+    Also the business-hour medians of the contacts created on working days only (``*_business_workday_median_s``,
+    local days with working hours in the unit's calendar, helper column ``_workday``): not reported, they tell
+    whether a change of the business-hour median is the calendar's doing (:mod:`csreport.calendar_driven`)."""
     calendared = params.business is not None and params.business.units
     basis = "business hours of the unit's calendar" if calendared else "business hours: no calendar, 24/7"
     out = []
-    for kpi, column, value, empty in [
-        ("first_response", "first_response_at", "_first_response_bs", "no contact with a first response"),
-        ("resolution", "resolved_at", "_resolution_bs", "no resolved contact"),
+    for kpi, needs, value, empty, among in [
+        ("first_response", FIRST_RESPONSE, "_first_response_bs", NO_FIRST_RESPONSE, f"{written_text(params)}, "),
+        ("resolution", ("created_at", "resolved_at"), "_resolution_bs", "no resolved contact", ""),
     ]:
         value = value if calendared else value.removesuffix("bs") + "s"  # _first_response_s, _resolution_s
         for label, q in (("median", 0.5), ("p90", 0.9)):
             out.append(
                 Quantile(
                     f"{kpi}_business_{label}_s",
-                    ("created_at", column),
-                    f"{'median' if q == 0.5 else '90th percentile'}, {basis}",
+                    needs,
+                    f"{'median' if q == 0.5 else '90th percentile'}, {among}{basis}",
                     empty,
                     value=value,
                     q=q,
                 )
             )
+        out.append(
+            Quantile(
+                f"{kpi}_business_workday_median_s",
+                needs,
+                f"median, contacts created on working days, {among}{basis}",
+                empty,
+                value=value,
+                where=WORKDAY if calendared else "TRUE",
+                q=0.5,
+            )
+        )
     return out
 
 
@@ -260,7 +284,9 @@ def abandonment_rate(contacts: pd.DataFrame, params: Parameters = DEFAULT) -> Me
 
 
 def first_response_time(contacts: pd.DataFrame, params: Parameters = DEFAULT) -> tuple[Measure, Measure]:
-    """Median and p90 of first_response_at − created_at, calendar seconds, contacts with a first response."""
+    """Median and p90 of first_response_at − created_at, calendar seconds, of the contacts of the written channels
+    (``first_response_channels``: email, ticket, social by default) with a first response. Phone and chat are
+    answered in the queue: ASA and service level measure them, so they are left out here."""
     kpis = contact_kpis(contacts, params)
     return kpis["first_response_median_s"], kpis["first_response_p90_s"]
 

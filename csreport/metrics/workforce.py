@@ -1,5 +1,9 @@
-"""Workforce KPIs: headcount, attrition (annualised, voluntary share), tenure, occupancy, training, QA and
-employee satisfaction. Inputs: agents (roster) and agent_months of one period × unit."""
+"""Workforce KPIs: headcount, attrition (trailing twelve months, voluntary share), leavers, tenure, occupancy,
+training, QA and employee satisfaction. Inputs: agents (roster) and agent_months of one period × unit.
+
+Attrition on the scorecard is over the twelve months ending with the period, not one month × 12: in a unit of
+49 agents one leaver in a month moves a monthly rate × 12 by 24 points. With less history than that (the data's
+span, :class:`csreport.store.Coverage`) the window is the months with data, annualised, and says so."""
 
 from __future__ import annotations
 
@@ -7,15 +11,18 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from csreport.measure import Measure, mean, quantile, rate
 from csreport.metrics.dates import micros, micros_of
 from csreport.metrics.service import DEFAULT, missing
 from csreport.schemas import SATISFACTION_DIMENSIONS
-from csreport.store import parse_period
+from csreport.store import Coverage, parse_period
 from csreport.targets import Parameters
 
 _NEVER = np.iinfo(np.int64).max
+#: months of the attrition window on the scorecard (trailing twelve months)
+TRAILING_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -71,37 +78,98 @@ def average_headcount(agents: pd.DataFrame | AgentRoster, period: str, months: i
     )
 
 
+@dataclass(frozen=True)
+class Window:
+    """The months an attrition figure covers: ``months`` (first to last, whole or cut by the data's end),
+    ``start`` … ``stop`` (timestamps, stop exclusive) and ``exposure``, the months observed (a month the data's
+    end cuts counts by its days with data: 24 of 31 days = 0.77). ``wanted``: the months asked for."""
+
+    months: tuple[pd.Period, ...]
+    start: pd.Timestamp
+    stop: pd.Timestamp
+    exposure: float
+    wanted: int
+
+    @property
+    def complete(self) -> bool:
+        """True when the window has all the months asked for, whole."""
+        return len(self.months) == self.wanted and self.exposure == self.wanted
+
+    def describe(self) -> str:
+        first, last = self.months[0], self.months[-1]
+        if self.complete:
+            return f"{self.wanted} months {first}–{last}"
+        return f"{self.exposure:.2f} of {self.wanted} months with data, {first}–{last} (to {self.stop.date()})"
+
+
+def attrition_window(period: str, months: int = TRAILING_MONTHS, span: Coverage | None = None) -> Window | None:
+    """The ``months`` months ending with ``period``, cut to the data's span ``span`` (months before its first
+    day are left out; its last month ends at the data's last day); None when no month of it has data."""
+    end = parse_period(period)
+    wanted = [end - k for k in range(months - 1, -1, -1)]
+    chosen = [m for m in wanted if span is None or span.days(str(m)) > 0]
+    if not chosen:
+        return None
+    stop = (end + 1).start_time
+    if span is not None:
+        stop = min(stop, span.last_day + pd.Timedelta(days=1))
+    exposure = sum(min(1.0, max(0.0, (stop - m.start_time) / pd.Timedelta(days=m.days_in_month))) for m in chosen)
+    return Window(tuple(chosen), chosen[0].start_time, stop, round(exposure, 6), months)
+
+
+def _garwood(leavers: int, confidence: float) -> tuple[float, float]:
+    """Exact Poisson interval of a count (Garwood): χ² quantiles of 2k and 2k + 2 degrees of freedom, halved."""
+    alpha = 1 - confidence
+    low = stats.chi2.ppf(alpha / 2, 2 * leavers) / 2 if leavers else 0.0
+    return float(low), float(stats.chi2.ppf(1 - alpha / 2, 2 * leavers + 2) / 2)
+
+
 def attrition(
     agents: pd.DataFrame | AgentRoster,
     period: str,
-    months: int = 1,
+    months: int = TRAILING_MONTHS,
     params: Parameters = DEFAULT,
-    headcount: Measure | None = None,
+    span: Coverage | None = None,
 ) -> tuple[Measure, Measure]:
-    """Annualised attrition = leavers in the window / average headcount × 12 / months (ratio per year), and
-    the voluntary share of leavers (ratio). ``headcount``: the window's average headcount, if known."""
+    """Agent attrition over the ``months`` months ending with ``period`` (default twelve), a ratio per year:
+    leavers in the window / average headcount (of the headcounts on each month's first day and the day after the
+    window) × 12 / months observed. Over twelve whole months that is leavers / average headcount, no × 12 of a
+    single month. ``span``: the data's span; months before it are left out and a month its end cuts counts by
+    its days (:func:`attrition_window`), and the method says so. Interval: the exact Poisson (Garwood) interval
+    of the leavers, scaled the same way. Also the voluntary share of the window's leavers (ratio)."""
     if not (_has(agents, "hire_date") and _has(agents, "leave_date")):
         reason = "agents has no " + ", ".join(c for c in ("hire_date", "leave_date") if not _has(agents, c)) + " column"
         return (
             Measure.unavailable("attrition_annualised", "ratio", reason),
             Measure.unavailable("voluntary_share", "ratio", reason),
         )
+    window = attrition_window(period, months, span)
+    if window is None:
+        reason = "no month of the window within the data"
+        return (
+            Measure.unavailable("attrition_annualised", "ratio", reason),
+            Measure.unavailable("voluntary_share", "ratio", reason),
+        )
     roster = AgentRoster.of(agents)
-    end = parse_period(period)
-    start, stop = micros_of((end - (months - 1)).start_time), micros_of((end + 1).start_time)
+    start, stop = micros_of(window.start), micros_of(window.stop)
     leaving = (roster.leave >= start) & (roster.leave < stop)
     leavers = int(leaving.sum())
-    headcount = headcount or average_headcount(roster, period, months)
-    if not headcount.value:
+    days = [m.start_time for m in window.months] + [window.stop]
+    headcount = float(np.mean([int(roster.employed_on(d).sum()) for d in days]))
+    if not headcount:
         annual = Measure.unavailable("attrition_annualised", "ratio", "no agents employed in the window")
     else:
+        scale = 12 / window.exposure / headcount  # leavers → leavers per agent and year
+        low, high = _garwood(leavers, params.confidence)
         annual = Measure(
             "attrition_annualised",
-            leavers / headcount.value * 12 / months,
-            int(round(headcount.value)),
+            leavers * scale,
+            int(round(headcount)),
             "ratio",
+            low * scale,
+            high * scale,
             numerator=float(leavers),
-            method=f"leavers / average headcount × 12 / {months}",
+            method=f"leavers / average headcount × 12 / months observed; {window.describe()}",
         )
     if roster.leave_type is None:
         share = Measure.unavailable("voluntary_share", "ratio", "agents has no leave_type column")
@@ -115,6 +183,22 @@ def attrition(
             empty_reason="no leavers in the window",
         )
     return annual, share
+
+
+def leavers(agents: pd.DataFrame | AgentRoster, period: str, span: Coverage | None = None) -> Measure:
+    """Agents whose leave_date falls in ``period`` (count; up to the data's last day when ``span`` cuts the
+    month); n/a for a month outside the data."""
+    if not (_has(agents, "hire_date") and _has(agents, "leave_date")):
+        reason = "agents has no " + ", ".join(c for c in ("hire_date", "leave_date") if not _has(agents, c)) + " column"
+        return Measure.unavailable("leavers", "count", reason)
+    window = attrition_window(period, 1, span)
+    if window is None:
+        return Measure.unavailable("leavers", "count", "no month of the window within the data")
+    roster = AgentRoster.of(agents)
+    start, stop = micros_of(window.start), micros_of(window.stop)
+    count = int(((roster.leave >= start) & (roster.leave < stop)).sum())
+    return Measure("leavers", float(count), count, "count", method="agents whose leave_date is in the month",
+                   kind="count")  # fmt: skip
 
 
 def tenure_months(agents: pd.DataFrame | AgentRoster, period: str, params: Parameters = DEFAULT) -> Measure:

@@ -27,6 +27,7 @@ SCORECARD_COLUMNS = {
     "change_vs_previous": "change_vs_previous",
     "p_vs_previous": "p_vs_previous",
     "significant_vs_previous": "significant_vs_previous",
+    "calendar_driven": "calendar_driven",  # a business-hour change the month's holidays explain (issue 24)
     "last_year": "last_year",
     "change_vs_last_year": "change_vs_last_year",
     "p_vs_last_year": "p_vs_last_year",

@@ -15,6 +15,7 @@ import pandas as pd
 
 from csreport.erlang import agents_required, sample_waits
 from csreport.sample.comments import make_comments
+from csreport.sample.hours import ALWAYS_OPEN, QUEUED, ServiceHours, by_unit, open_days, open_queued
 from csreport.sample.scenario import CATEGORIES, Scenario
 from csreport.schemas import CHANNELS
 
@@ -39,6 +40,7 @@ SURVEY_RATE = 0.2
 COST_PER_HOUR = 32.0
 CHANNEL_FIXED_COST = {"phone": 1.2, "chat": 0.8, "email": 0.6, "ticket": 0.9, "social": 0.5}
 SERVICE_TARGET, SERVICE_THRESHOLD_S = 0.80, 20.0
+MAX_REDRAWS = 50  # draws of a closed-time arrival before it is moved to the next opening
 
 
 @dataclass
@@ -94,11 +96,11 @@ def _channel_mix(unit: str, period: pd.Period, index: int, events: Events) -> np
     return mix / mix.sum()
 
 
-def _timestamps(rng: np.random.Generator, period: pd.Period, channel: np.ndarray) -> pd.DatetimeIndex:
+def _draw_times(rng: np.random.Generator, period: pd.Period, channel: np.ndarray) -> pd.DatetimeIndex:
     days = pd.date_range(period.start_time, periods=period.days_in_month, freq="D")
     day_w = WEEKDAY[days.day_of_week]
     day = rng.choice(len(days), len(channel), p=day_w / day_w.sum())
-    queued = np.isin(channel, ["phone", "chat"])
+    queued = np.isin(channel, QUEUED)
     hour = np.where(
         queued,
         rng.choice(24, len(channel), p=QUEUED_PROFILE / QUEUED_PROFILE.sum()),
@@ -108,8 +110,30 @@ def _timestamps(rng: np.random.Generator, period: pd.Period, channel: np.ndarray
     return pd.DatetimeIndex(period.start_time + pd.to_timedelta(seconds, unit="s"))
 
 
+def _timestamps(
+    rng: np.random.Generator, period: pd.Period, channel: np.ndarray, unit: str, hours: ServiceHours
+) -> pd.DatetimeIndex:
+    """Creation times: weekday and hour-of-day profiles; phone and chat only while ``unit`` is open (those
+    drawn in closed time are drawn again, so the profile is kept within the opening hours)."""
+    created = _draw_times(rng, period, channel).to_numpy().copy()
+    queued = np.isin(channel, QUEUED)
+    for _ in range(MAX_REDRAWS):
+        closed = queued & ~hours.is_open(unit, created)
+        if not closed.any():
+            break
+        created[closed] = _draw_times(rng, period, channel[closed]).to_numpy()
+    closed = queued & ~hours.is_open(unit, created)
+    created[closed] = hours.next_open(unit, created[closed])  # a month with (almost) no opening hours
+    return pd.DatetimeIndex(created)
+
+
 def arrivals(
-    scenario: Scenario, period: pd.Period, index: int, rng: np.random.Generator, events: Events
+    scenario: Scenario,
+    period: pd.Period,
+    index: int,
+    rng: np.random.Generator,
+    events: Events,
+    hours: ServiceHours = ALWAYS_OPEN,
 ) -> pd.DataFrame:
     """Primary (non-repeat) contacts of the month: unit, channel, category, complaint flag, created_at."""
     season = SEASON[period.month - 1] * (1 + ANNUAL_GROWTH * index / 12)
@@ -134,17 +158,25 @@ def arrivals(
                     "channel": channel,
                     "category": np.array(CATEGORIES)[cat],
                     "is_complaint": complaint,
-                    "created_at": _timestamps(rng, period, channel),
+                    "created_at": _timestamps(rng, period, channel, unit.name, hours),
                 }
             )
         )
     return pd.concat(frames, ignore_index=True)
 
 
-def queue_plan(primary: pd.DataFrame, period: pd.Period, rng: np.random.Generator, events: Events) -> pd.DataFrame:
+def queue_plan(
+    primary: pd.DataFrame,
+    period: pd.Period,
+    rng: np.random.Generator,
+    events: Events,
+    hours: ServiceHours = ALWAYS_OPEN,
+) -> pd.DataFrame:
     """Erlang load and agents on shift per (unit, channel, weekend, hour) for the month.
 
-    Agents are planned on a forecast with a few percent error for 80 % in 20 s, then reduced by a shortfall.
+    Agents are planned on a forecast with a few percent error for 80 % in 20 s, then reduced by a shortfall. The
+    load of an hour is spread over the days the unit is open at that hour (a unit closed on holidays or
+    Sundays takes their calls on its other days).
     """
     queued = primary[primary["channel"].isin(["phone", "chat"])]
     days = pd.date_range(period.start_time, periods=period.days_in_month, freq="D")
@@ -159,6 +191,10 @@ def queue_plan(primary: pd.DataFrame, period: pd.Period, rng: np.random.Generato
     )
     plan = key.value_counts().rename("arrivals").reset_index()
     n_days = np.where(plan["weekend"], n_weekend, len(days) - n_weekend)
+    opened_days = open_days(plan["business_unit"].unique(), days, hours)
+    if opened_days is not None:
+        opened = plan.merge(opened_days, on=["business_unit", "weekend", "hour"], how="left")["days"]
+        n_days = np.maximum(opened.fillna(0).to_numpy(), 1)
     aht = plan["channel"].map(QUEUE_AHT_S)
     plan["load"] = plan["arrivals"] / n_days * aht / 3600
     error = rng.lognormal(0, 0.08, len(plan))
@@ -219,8 +255,11 @@ def outcomes(
     cutoff: pd.Timestamp,
     rng: np.random.Generator,
     events: Events,
+    hours: ServiceHours = ALWAYS_OPEN,
 ) -> pd.DataFrame:
-    """Waits, agent, handle time, first response, resolution, reopening, escalation and cost of each contact."""
+    """Waits, agent, handle time, first response, resolution, reopening, escalation and cost of each contact.
+    Written first responses come a delay of working time after the contact, their resolutions a handle time of
+    working time after the first response; other resolutions at the first opening after they are due."""
     df = df.reset_index(drop=True)
     n = len(df)
     unit_period = df["business_unit"] + "|" + str(period)
@@ -245,11 +284,11 @@ def outcomes(
     async_delay_h = np.vectorize(lambda c: FIRST_RESPONSE_MEDIAN_H.get(c, 0.0))(channel) * rng.lognormal(0, 0.9, n)
     short = df["business_unit"].map(lambda u: events.shortfall.get((u, str(period)), 0.0)).to_numpy()
     async_delay_h = async_delay_h / (1 - short)
-    first_response = np.where(
-        np.isin(channel, ["phone", "chat"]),
-        answered_at,
-        df["created_at"] + pd.to_timedelta(async_delay_h * 3600, unit="s"),
-    )
+    queued = np.isin(channel, QUEUED)
+    units = df["business_unit"].to_numpy()
+    written = by_unit(units, lambda u, rows: hours.add_working(u, df["created_at"].to_numpy()[rows],
+                                                               async_delay_h[rows] * 3600))  # fmt: skip
+    first_response = np.where(queued, answered_at.to_numpy(), written)
     gap = np.array([events.training_gap.get((t, c), 0.0) for t, c in zip(a["team"], df["category"], strict=True)])
     cause = unit_period.map(lambda k: events.csat_drop.get(tuple(k.split("|")))).to_numpy()
     p_fcr = (
@@ -262,13 +301,15 @@ def outcomes(
     )
     fcr = rng.random(n) < np.clip(p_fcr, 0.05, 0.98)
     later_days = rng.lognormal(np.log(1.5), 0.8, n)
-    resolved_at = pd.DatetimeIndex(
-        np.where(
-            fcr,
-            pd.DatetimeIndex(first_response) + pd.to_timedelta(handle, unit="s"),
-            df["created_at"] + pd.to_timedelta(later_days, unit="D"),
-        )
+    # a call or chat is resolved as it ends; written work in working time; a later resolution at an opening
+    at_first = np.where(
+        queued,
+        (pd.DatetimeIndex(first_response) + pd.to_timedelta(handle, unit="s")).to_numpy(),
+        by_unit(units, lambda u, rows: hours.add_working(u, first_response[rows], handle[rows])),
     )
+    due = (df["created_at"] + pd.to_timedelta(later_days, unit="D")).to_numpy()
+    later = by_unit(units, lambda u, rows: hours.next_open(u, due[rows]))
+    resolved_at = pd.DatetimeIndex(np.where(fcr, at_first, later))
     eventually = fcr | (rng.random(n) < 0.92)
     resolved = handled & eventually & (resolved_at <= cutoff)
     p_reopen = (0.04 + 0.04 * ~fcr) * np.where(cause == "reopen", 10.0, 1.0)
@@ -294,11 +335,16 @@ def outcomes(
     return out
 
 
-def repeats(df: pd.DataFrame, cutoff: pd.Timestamp, rng: np.random.Generator) -> pd.DataFrame:
-    """Repeat contacts of customers whose contact was not resolved at first contact (0.3–6 days later)."""
+def repeats(
+    df: pd.DataFrame, cutoff: pd.Timestamp, rng: np.random.Generator, hours: ServiceHours = ALWAYS_OPEN
+) -> pd.DataFrame:
+    """Repeat contacts of customers whose contact was not resolved at first contact (0.3–6 days later; a call
+    or chat at the unit's next opening when it is closed then)."""
     not_fcr = df["_handled"] & ~df["first_contact_resolution"].fillna(False).astype(bool) & df["customer_id"].notna()
     src = df[not_fcr.to_numpy() & (rng.random(len(df)) < REPEAT_PROB)]
     created = src["created_at"] + pd.to_timedelta(rng.uniform(0.3, 6, len(src)), unit="D")
+    created = pd.Series(open_queued(src["business_unit"].to_numpy(), src["channel"].to_numpy(),
+                                    created.to_numpy(), hours), index=src.index)  # fmt: skip
     out = src[["business_unit", "channel", "category", "is_complaint", "customer_id", "_customer_idx"]].assign(
         created_at=created.to_numpy()
     )

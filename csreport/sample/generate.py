@@ -17,9 +17,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from csreport.calendars import load_calendars
 from csreport.errors import ParameterError
 from csreport.sample import contacts as sim
 from csreport.sample.defects import plant_defects
+from csreport.sample.hours import ServiceHours, open_queued
 from csreport.sample.market import make_benchmarks, make_competitor_features
 from csreport.sample.people import make_agents, make_customers
 from csreport.sample.scenario import SEGMENTS, Scenario
@@ -227,6 +229,15 @@ def _truth(scenario: Scenario, defects: Counter, rows: dict[str, int]) -> dict:
 TRUTH_FILE = "_scenario_truth.json"
 
 
+def service_hours(scenario: Scenario) -> ServiceHours:
+    """The opening hours the scenario's units work (:mod:`csreport.sample.hours`): those of its calendars file,
+    else always open."""
+    calendars = load_calendars(scenario.calendars, default_zone=scenario.timezone) if scenario.calendars else None
+    periods = scenario.periods
+    first, last = periods[0].start_time, periods[-1].end_time
+    return ServiceHours.of(calendars, [u.name for u in scenario.units], first, last, scenario.timezone)
+
+
 def _prepare_output(out: Path) -> None:
     """Empty ``out`` for a new data set, refusing to delete a directory that is not an earlier sample."""
     if out.exists():
@@ -251,6 +262,7 @@ def generate(
     _prepare_output(out)
     rng = np.random.default_rng(scenario.seed)
     events = sim.Events.of(scenario)
+    hours = service_hours(scenario)
     customers = make_customers(scenario, rng)
     customers["churn_date"] = pd.NaT
     customer_idx = pd.Series(np.arange(len(customers)), index=customers["customer_id"])
@@ -266,7 +278,7 @@ def generate(
         u: np.flatnonzero(customers["business_unit"].to_numpy() == u) for u in customers["business_unit"].unique()
     }
     for index, period in enumerate(scenario.periods):
-        primary = sim.arrivals(scenario, period, index, rng, events)
+        primary = sim.arrivals(scenario, period, index, rng, events, hours)
         active = ((customers["signup_date"] <= period.end_time) & customers["churn_date"].isna()).to_numpy()
         who = np.full(len(primary), -1)
         for unit, rows in primary.groupby("business_unit").groups.items():
@@ -277,12 +289,16 @@ def generate(
         primary["_customer_idx"] = who
         primary["customer_id"] = np.where(who >= 0, customers["customer_id"].to_numpy()[np.maximum(who, 0)], None)
         signup = customers["signup_date"].to_numpy()[np.maximum(who, 0)]
-        primary["created_at"] = np.where(
+        created = np.where(
             who >= 0, np.maximum(primary["created_at"].to_numpy(), signup), primary["created_at"].to_numpy()
         )
-        plan = sim.queue_plan(primary, period, rng, events)
-        first = sim.outcomes(primary, plan, period, agents, cutoff, rng, events)
-        again = sim.outcomes(sim.repeats(first, cutoff, rng), plan, period, agents, cutoff, rng, events)
+        # a call moved to its customer's signup day comes while the unit is open
+        primary["created_at"] = open_queued(
+            primary["business_unit"].to_numpy(), primary["channel"].to_numpy(), created, hours
+        )
+        plan = sim.queue_plan(primary, period, rng, events, hours)
+        first = sim.outcomes(primary, plan, period, agents, cutoff, rng, events, hours)
+        again = sim.outcomes(sim.repeats(first, cutoff, rng, hours), plan, period, agents, cutoff, rng, events, hours)
         month = pd.concat([first, again], ignore_index=True).sort_values("created_at", kind="stable")
         month = month.reset_index(drop=True)
         month["contact_id"] = [f"C{i:09d}" for i in range(next_id, next_id + len(month))]

@@ -69,6 +69,8 @@ class Scenario:
     events: list[Event] = field(default_factory=list)
     bad_row_share: float = 0.002
     path: str | None = None
+    #: the business-hour calendars the units work (a calendars file, csreport.calendars); None: always open
+    calendars: str | None = None
 
     @property
     def periods(self) -> pd.PeriodIndex:
@@ -148,6 +150,7 @@ def load_scenario(path: str | Path) -> Scenario:
             units=units,
             bad_row_share=float(raw.get("bad_row_share", 0.002)),
             path=str(path),
+            calendars=str(path.parent / str(raw["calendars"])) if raw.get("calendars") else None,
         )
     except KeyError as exc:
         raise _fail(path, f"missing key {exc}; see params/scenarios/default.yml.") from None
@@ -160,4 +163,10 @@ def load_scenario(path: str | Path) -> Scenario:
     events = [
         _check_event(path, i, e, {u.name for u in units}, teams, periods) for i, e in enumerate(raw.get("events") or [])
     ]
+    if scenario.calendars is not None and not Path(scenario.calendars).is_file():
+        raise _fail(
+            path,
+            f"calendars: {raw['calendars']} not found (looked for {scenario.calendars}); name a calendars file "
+            "relative to the scenario file, e.g. ../calendars.yml, or leave the key out (units always open).",
+        )
     return Scenario(**{**scenario.__dict__, "events": events})
