@@ -129,7 +129,9 @@ def finding_sentence(finding: Finding, lang: str) -> str:
     if f.kind == "churn_group":  # the group opens the sentence
         sentence = sentence[:1].upper() + sentence[1:]
     if f.note:
-        sentence += " " + i18n.text("finding.maturing", lang)
+        key = ("finding.calendar_driven" if f.note.startswith("calendar")
+               else "finding.maturing_churn" if "churn window" in f.note else "finding.maturing")  # fmt: skip
+        sentence += " " + i18n.text(key, lang)
     return sentence
 
 

@@ -271,3 +271,26 @@ def test_many_tests_raise_the_bar_benjamini_hochberg():
     assert _graded([signal(0.004)]).findings[0].severity == "high"
     crowd = _graded([signal(0.004)] + [signal(0.5)] * 26)
     assert crowd.findings == [] and crowd.tests == 27
+
+
+def test_a_calendar_driven_business_hour_change_is_low_with_its_note():
+    # the business-hour resolution median fell from 289 s (±10) to 105 s in a month with public holidays, but on
+    # working days alone the change is not significant: the scorecard marks it calendar-driven
+    from csreport.narrative import finding_sentence
+
+    values = [289.0, 299.0, 279.0, 294.0, 284.0, 289.0, 105.0]
+    history = {"resolution_business_median_s": [
+        Measure("resolution_business_median_s", v, 1000, "s", v - 10, v + 10, kind="quantile") for v in values]}
+    card = _card(resolution_business_median_s={"value": 105.0, "previous": 289.0, "unit": "s", "direction": "lower",
+                                                "target": 3600, "calendar_driven": True})  # fmt: skip
+    [f] = _graded(kpi_signals(card, history, PERIODS, "east", RULES, last_data_month=False)).findings
+    assert (f.kind, f.severity) == ("improvement", "low") and f.note.startswith("calendar-driven")
+    assert "on working days alone it is not significant" in finding_sentence(f, "en")
+
+
+def test_a_trailing_window_kpi_is_shown_not_alarmed():
+    history = {"attrition_annualised": _rates("attrition_annualised", [200, 210, 190, 205, 195, 200, 400])}
+    card = _card(attrition_annualised={"value": 0.4, "previous": 0.2, "direction": "lower", "target": 0.25,
+                                       "status": "missed"})  # fmt: skip
+    found = _graded(kpi_signals(card, history, PERIODS, "east", RULES, last_data_month=False))
+    assert [f.kind for f in found.findings] == ["target_missed"]  # newly missed, low; no deterioration alarm

@@ -9,6 +9,7 @@ shifts); the workforce rules are in :mod:`~csreport.findings.detect_staff`, the 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 
@@ -32,6 +33,9 @@ __all__ = [
     "staffing_gaps",
     "training_gaps",
 ]
+
+
+CALENDAR_DRIVEN = "calendar-driven: holidays or closures explain the change; on working days alone it is not significant"
 
 
 def _affected(n: float, unit: str, change: float | None, base: float | None) -> float:
@@ -116,6 +120,9 @@ def kpi_signals(
         if maturing:
             found += _maturing_signal(row, unit, period, rules)
             continue
+        if row.kpi in rules.not_news:  # a trailing window: consecutive months share most of their data
+            found += _newly_missed(row, unit, period)
+            continue
         if row.kpi in PERIOD_LENGTH_KPIS and (row.partial or row.previous_partial):
             continue
         measures = history.get(row.kpi) or []
@@ -128,7 +135,11 @@ def kpi_signals(
             signal = _kpi_signal(row, test, unit, period, rules)
             if signal is not None:
                 adverse = (test.direction > 0) != (row.direction == "higher")
-                found.append(_standing(signal, test_at, periods, test.direction, test, rules.alpha, adverse))
+                signal = _standing(signal, test_at, periods, test.direction, test, rules.alpha, adverse)
+                if bool(getattr(row, "calendar_driven", False)):
+                    # the month's holidays or closures explain a business-hour change: low, with that note
+                    signal = replace(signal, fixed="low", standing=False).with_finding(note=CALENDAR_DRIVEN)
+                found.append(signal)
         found += _newly_missed(row, unit, period)
     return found
 

@@ -243,6 +243,8 @@ def _others(store: Store, finding: Finding) -> tuple[str, pd.DataFrame] | None:
         )
         return "customer_id", rows
     if metric.startswith("attrition") and store.has("agents", "leave_date"):
+        # attrition is over the trailing twelve months: its leavers are those of the twelve months
+        start, stop = _window(store, finding.period, unit, 12)
         columns = [c for c in ("agent_id", "business_unit", "team", "hire_date", "leave_date", "leave_type")
                    if c in store.columns("agents")]  # fmt: skip
         rows = store._run(

@@ -56,6 +56,7 @@ class Rules:
         "reopen_rate",
     )
     min_sample: int = 30
+    not_news: tuple[str, ...] = ("attrition_annualised",)
     effect_overlap: float = 0.10
     explains: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("staffing_gap", ("service_level", "asa_s", "abandonment_rate", "first_response_median_s",
@@ -77,8 +78,9 @@ def load_rules(path: str | Path | None = None, confidence: float = 0.95, min_sam
     unknown = set(raw) - known
     if unknown:
         raise ParameterError(f"{path}: unknown keys {sorted(unknown)}; known: {sorted(known)}.")
-    if "maturing_metrics" in raw:
-        raw["maturing_metrics"] = tuple(raw["maturing_metrics"] or ())
+    for key in ("maturing_metrics", "not_news"):
+        if key in raw:
+            raw[key] = tuple(raw[key] or ())
     if "explains" in raw:
         if not isinstance(raw["explains"], dict):
             raise ParameterError(f"{path}: explains must map a finding kind to a list of KPIs.")
