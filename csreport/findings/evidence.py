@@ -142,8 +142,11 @@ def _contact_rule(q: _Query, finding: Finding) -> pd.DataFrame | None:
         return _contacts(q, finding, f"is_complaint AND category = {literal(finding.category)}",
                          ["is_complaint"], None)  # fmt: skip
     if finding.kind in ("process_cost", "process_churn") and finding.category is not None:
-        # the contacts of the service process (category) in the period
+        # the contacts of the service process (category) in the period; without a category column a process is
+        # a channel (csreport.analyses.cost_benefit names its category "all")
         extra = ["customer_id", "handle_s", "resolved", "cost"]
+        if "category" not in columns:
+            return _contacts(q, finding, f"channel = {literal(finding.evidence.get('channel'))}", extra, None)
         return _contacts(q, finding, f"category = {literal(finding.category)}", extra, None)
     if finding.kind == "channel_shift":
         target = (finding.category or "").split("→")[-1]
