@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -37,6 +38,7 @@ def _fail(exc: CsreportError) -> None:
 def _check_options(
     *,
     langs: list[str] = (),
+    lang_option: str = "--lang",
     engine: str | None = None,
     renderer: str | None = None,
     data: str | None = None,
@@ -55,7 +57,7 @@ def _check_options(
             i18n.check_lang(lang)
         except CsreportError:
             raise CsreportError(
-                f"--lang {lang}: not a report language; use one of {', '.join(i18n.LANGUAGES)}."
+                f"{lang_option} {lang}: not a report language; use one of {', '.join(i18n.LANGUAGES)}."
             ) from None
     if engine is not None:
         check_engine(engine)
@@ -93,6 +95,7 @@ def validate(
     Exits 0 when the data is usable (bad rows are quarantined, not fatal) and 2 on unusable input.
     """
     from csreport.ingest import ingest
+    from csreport.ingest_checks import unknown_notes
     from csreport.mapping import load_mapping
 
     try:
@@ -124,8 +127,8 @@ def validate(
         for warning in t.warnings:
             console.print(f"[yellow]warning[/] {t.table}: {warning}", highlight=False)
     for t in report.tables.values():
-        for note in t.unknown_notes():
-            console.print(f"[yellow]note[/] {t.table}: {note}", highlight=False, markup=True)
+        for note in unknown_notes(t.unknown_columns):
+            console.print(f"[yellow]note[/] {t.table}: {escape(note)}", highlight=False)
     if any(t.rows_quarantined for t in report.tables.values()):
         console.print(f"Quarantined rows, with their reasons: {report.quarantine_dir}/<table>.csv")
     console.print(f"Validated store: {report.store_dir}")
@@ -259,8 +262,8 @@ def batch(
         for name in (units or "").split(","):
             if name.strip():
                 check_unit(name.strip())
-        _check_options(langs=langs.split(",") if langs else [], engine=engine, renderer=renderer, data=data,
-                       params=params, mapping=mapping)  # fmt: skip
+        _check_options(langs=langs.split(",") if langs else [], lang_option="--langs", engine=engine,
+                       renderer=renderer, data=data, params=params, mapping=mapping)  # fmt: skip
     except CsreportError as exc:
         _fail(exc)
     from csreport.pipeline.batch import expand_units, read_grid, run_batch, runs_in_data
@@ -277,7 +280,7 @@ def batch(
         workers = workers or int(config.get("workers", 2))
         data_dir = Path(data) if data else None
         mapping = mapping or config.get("mapping")
-        _check_options(langs=lang_list, mapping=mapping)  # the grid file's values too
+        _check_options(langs=lang_list, lang_option="langs", mapping=mapping)  # the grid file's values too
         fingerprint, store = validate_data(data_dir, out, mapping)
         if periods == "latest":
             periods = store.last_month()

@@ -15,7 +15,6 @@ For every table ``rows_read == rows_accepted + rows_quarantined`` is asserted. A
 
 from __future__ import annotations
 
-import difflib
 import fcntl
 import hashlib
 import json
@@ -33,7 +32,8 @@ import duckdb
 
 from csreport import __version__
 from csreport.errors import ReconciliationError, UnusableInputError
-from csreport.ingest_sql import checked_query, missing_required, reference_select, unknown_columns
+from csreport.ingest_checks import check_usable
+from csreport.ingest_sql import checked_query, reference_select, unknown_columns
 from csreport.mapping import IDENTITY, Mapping
 from csreport.reader import (
     DB_URL_ENV,
@@ -75,21 +75,6 @@ class TableReport:
     encoding: str | None = None
     # source columns not in the data contract: {"column", "kept" (as a customer attribute), "did_you_mean"}
     unknown_columns: list[dict] = field(default_factory=list)
-
-    def unknown_notes(self) -> list[str]:
-        """One sentence per source column outside the data contract: kept as an attribute, or not read, with
-        the contract column it may have been meant to be."""
-        notes = []
-        for entry in self.unknown_columns:
-            column, guess = entry["column"], entry.get("did_you_mean")
-            what = "kept as a customer attribute" if entry.get("kept") else "not read"
-            fix = (
-                f" Did you mean '{guess}'? Rename the column, or map it in params/mapping/<file>.yml (--mapping)."
-                if guess
-                else ""
-            )
-            notes.append(f"column '{column}' is not in the data contract: {what}.{fix}")
-        return notes
 
 
 @dataclass(frozen=True)
@@ -260,35 +245,6 @@ def _ingest_table(
                        encoding=raw.encoding, unknown_columns=unknown_columns(raw, tmap))  # fmt: skip
 
 
-def _check_usable(con: duckdb.DuckDBPyConnection, raws: list[RawTable], mapping: Mapping) -> dict[str, int]:
-    """Every table's required columns, then its rows: one :class:`UnusableInputError` naming every file that
-    lacks a required column (all of them at once), or the first empty table; else the rows read per table."""
-    problems = []
-    for raw in raws:
-        missing = missing_required(raw, mapping.table(raw.table))
-        if missing:
-            found = ", ".join(raw.columns) or "none"
-            unknown = [u["column"] for u in unknown_columns(raw, mapping.table(raw.table))]
-            guesses = [(m, difflib.get_close_matches(m, unknown, n=1, cutoff=0.6)) for m in missing]
-            guessed = "".join(f" Is '{g[0]}' your '{m}'?" for m, g in guesses if g)
-            problems.append(
-                f"{raw.source}: required column{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(repr(m) for m in missing)} missing (found: {found}).{guessed} Map "
-                f"{'them' if len(missing) > 1 else 'it'} in params/mapping/<file>.yml (--mapping) or rename the column."
-            )
-    if problems:
-        raise UnusableInputError("\n".join(problems))
-    rows = {}
-    for raw in raws:
-        try:
-            rows[raw.table] = con.execute(f"SELECT count(*) FROM {raw.view}").fetchone()[0]
-        except duckdb.Error as exc:
-            raise UnusableInputError(f"{raw.source}: cannot be read ({str(exc).splitlines()[0]}).") from None
-        if rows[raw.table] == 0:
-            raise UnusableInputError(f"{raw.source}: the table has a header but no rows. Export it again with data.")
-    return rows
-
-
 def _orphans(tables: Store, reference: tuple[str, str, str, str]) -> tuple[int, list]:
     table, column, ref_table, ref_column = reference
     row = tables.query(
@@ -411,7 +367,7 @@ def _validate(
                     if db_url
                     else open_file(con, table, sources[table], tmap, Path(work))
                 )
-            rows_read = _check_usable(con, raws, mapping)
+            rows_read = check_usable(con, raws, mapping)
             manifest.unlink(missing_ok=True)  # the store is rewritten: no manifest may vouch for a part of it
             for stale in [*store.glob("*.parquet"), *store.glob("*.sql"), *quarantine.glob("*.csv")]:
                 stale.unlink()

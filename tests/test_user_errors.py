@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from csreport.cli import app
 from csreport.errors import ParameterError, UnusableInputError
 from csreport.ingest import ingest
+from csreport.ingest_checks import unknown_notes
 from csreport.pipeline.batch import runs_in_data
 from csreport.pipeline.run import RunSpec, run_report
 from csreport.store import Store
@@ -82,7 +83,7 @@ def test_a_missing_data_folder_exits_2_in_every_command_naming_the_fix(reports, 
     ("options", "message"),
     [
         (["--unit", "nowhere"], "business unit 'nowhere' has no contacts; units: east, west or all"),
-        (["--lang", "fr"], "--lang fr: not a report language; use one of en, zh"),
+        (["--lang", "fr"], "fr: not a report language; use one of en, zh"),
         (["--engine", "hot"], "engine 'hot': use one of warm, nbclient"),
         (["--renderer", "word"], "renderer 'word' unknown; use one of auto, quarto, builtin"),
     ],
@@ -235,7 +236,7 @@ def test_extra_customer_columns_are_kept_and_listed(data_dir, tmp_path):
     ]
     assert {"International plan", "contract", "total day minutes"} <= set(Store(Path(report.store_dir)).columns(
         "customers"))  # fmt: skip
-    assert customers.unknown_notes()[0] == (
+    assert unknown_notes(customers.unknown_columns)[0] == (
         "column 'International plan' is not in the data contract: kept as a customer attribute."
     )
 
