@@ -29,11 +29,10 @@ import pytest
 
 from csreport import computed_analyses, i18n
 from csreport.chapters import SECTIONS, ReportContext
-from csreport.findings.collect import findings_document
-from csreport.findings.evidence import evidence_rows, write_evidence
+from csreport.findings.evidence import evidence_rows
 from csreport.findings.record import Finding
 from csreport.ingest import ingest
-from csreport.pipeline.exports import write_run_exports
+from csreport.pipeline.run import _write_findings as write_findings  # what a run writes
 from csreport.store import Store
 from csreport.targets import Parameters, load_targets
 from tests.optional_data import covering_cases, required_only, uncovered, variant
@@ -48,16 +47,15 @@ CASES = covering_cases()
 
 
 def compute_and_write(ctx: ReportContext, folder: Path) -> dict:
-    """Everything a run computes and writes beside the chapters; returns findings.json as written."""
+    """Everything a run computes and writes beside the chapters (with the run's own writer); returns
+    findings.json as written."""
     assert ctx.scorecard is not None and isinstance(ctx.findings, list)
     assert len(ctx.evidence) == len(ctx.findings)
     ctx.analyses  # noqa: B018 - segmentation, drivers, comments, loyalty, forecast
     folder.mkdir(parents=True, exist_ok=True)
-    document = findings_document(ctx.period, ctx.unit, ctx.findings, ctx.recommendations, ctx.evidence)
-    (folder / "findings.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    write_evidence(folder, ctx.evidence)
-    write_run_exports(folder, ctx, ctx.evidence)
+    write_findings(folder, SimpleNamespace(period=ctx.period, unit=ctx.unit), ctx)
     assert len(list((folder / "evidence").glob("*.csv"))) == len(ctx.findings)
+    assert (folder / "report.xlsx").is_file() and (folder / "exports" / "scorecard.csv").is_file()
     return json.loads((folder / "findings.json").read_text(encoding="utf-8"))
 
 
@@ -200,17 +198,3 @@ def test_the_evidence_of_a_process_without_categories_is_the_channels_contacts(t
                           "contacts", evidence={"channel": "email"}, category="all")  # fmt: skip
         evidence = evidence_rows(store, finding, Parameters(), "f01")
         assert evidence.rows["contact_id"].tolist() == ["c1", "c3"]
-
-
-def test_a_run_writes_findings_evidence_and_exports_like_compute_and_write(real_export_store, tmp_path):
-    """compute_and_write mirrors what a run writes beside the chapters (csreport.pipeline.run._write_findings)."""
-    from csreport.pipeline.run import _write_findings
-
-    report = variant(real_export_store, tmp_path, keep_only=None)
-    ctx = ReportContext(PERIOD, "west", "en", Store(Path(report.store_dir)), load_targets(), report)
-    compute_and_write(ctx, tmp_path / "mine")
-    (tmp_path / "run").mkdir()
-    _write_findings(tmp_path / "run", SimpleNamespace(period=PERIOD, unit="west"), ctx)
-    ours = sorted(str(p.relative_to(tmp_path / "mine")) for p in (tmp_path / "mine").rglob("*") if p.is_file())
-    theirs = sorted(str(p.relative_to(tmp_path / "run")) for p in (tmp_path / "run").rglob("*") if p.is_file())
-    assert ours == theirs
