@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -33,6 +35,50 @@ def _fail(exc: CsreportError) -> None:
     raise typer.Exit(2)
 
 
+def _check_options(
+    *,
+    langs: list[str] = (),
+    lang_option: str = "--lang",
+    engine: str | None = None,
+    renderer: str | None = None,
+    data: str | None = None,
+    params: Path | None = None,
+    mapping: Path | None = None,
+) -> None:
+    """The options a user can get wrong, checked at once: before the report pipeline is imported (seconds) and
+    before anything is written. Each message names the option and the fix."""
+    from csreport import i18n
+    from csreport.mapping import load_mapping
+    from csreport.reader import DB_URL_ENV
+    from csreport.runparams import check_engine, check_renderer
+
+    for lang in langs:
+        try:
+            i18n.check_lang(lang)
+        except CsreportError:
+            raise CsreportError(
+                f"{lang_option} {lang}: not a report language; use one of {', '.join(i18n.LANGUAGES)}."
+            ) from None
+    if engine is not None:
+        check_engine(engine)
+    if renderer is not None and check_renderer(renderer) == "quarto" and not shutil.which("quarto"):
+        raise CsreportError("--renderer quarto: no 'quarto' executable on PATH. Install Quarto or use builtin.")
+    if data == "" and not os.environ.get(DB_URL_ENV):
+        raise CsreportError(
+            f"--data '': reads the database in {DB_URL_ENV}, which is not set. Set it to a database URL, or pass "
+            "--data DIR with the folder of your tables."
+        )
+    if data and not Path(data).is_dir():
+        raise CsreportError(
+            f"--data {data}: folder not found. Pass --data DIR with the folder of your tables (contacts.csv, "
+            f".xlsx or .parquet), or generate sample data there with 'csreport sample-data --out {data}'."
+        )
+    if params is not None and not Path(params).is_dir():
+        raise CsreportError(f"--params {params}: not a folder. Pass a folder like the project's params/.")
+    if mapping is not None:
+        load_mapping(mapping)  # a bad mapping file is a usage error, not a failed run
+
+
 @app.command()
 def validate(
     data_dir: Path | None = typer.Argument(
@@ -49,6 +95,7 @@ def validate(
     Exits 0 when the data is usable (bad rows are quarantined, not fatal) and 2 on unusable input.
     """
     from csreport.ingest import ingest
+    from csreport.ingest_checks import unknown_notes
     from csreport.mapping import load_mapping
 
     try:
@@ -79,6 +126,9 @@ def validate(
     for t in report.tables.values():
         for warning in t.warnings:
             console.print(f"[yellow]warning[/] {t.table}: {warning}", highlight=False)
+    for t in report.tables.values():
+        for note in unknown_notes(t.unknown_columns):
+            console.print(f"[yellow]note[/] {t.table}: {escape(note)}", highlight=False)
     if any(t.rows_quarantined for t in report.tables.values()):
         console.print(f"Quarantined rows, with their reasons: {report.quarantine_dir}/<table>.csv")
     console.print(f"Validated store: {report.store_dir}")
@@ -144,23 +194,31 @@ def run(
     mapping: Path | None = typer.Option(None, "--mapping", help="A params/mapping/*.yml file for a foreign export."),
 ) -> None:
     """Execute the six chapters for one period × unit and write report.html, report.pdf, findings.json and
-    manifest.json to <out>/<period>/<unit>/ (a failed run goes to <unit>.failed with the failing notebook)."""
-    from csreport.mapping import load_mapping
+    manifest.json to <out>/<period>/<unit>/ (a run that fails goes to <unit>.failed with the failing notebook).
+
+    Exits 2 at once, writing nothing, on a usage error: a bad option, a period outside the data, an unknown
+    unit, unusable input."""
+    from csreport.runparams import check_period, check_unit
+
+    try:
+        check_period(period)
+        check_unit(unit)
+        _check_options(langs=[lang], engine=engine, renderer=renderer, data=data, params=params, mapping=mapping)
+    except CsreportError as exc:
+        _fail(exc)
     from csreport.pipeline.index import index_name, write_indexes
     from csreport.pipeline.run import RunSpec, run_report
 
     try:
-        if mapping:
-            load_mapping(mapping)  # a bad mapping file is a usage error (exit 2), not a failed run
         spec = RunSpec(period, unit, lang, Path(data) if data else None, out, renderer=renderer, params_dir=params,
                        engine=engine, mapping_file=mapping)  # fmt: skip
         with console.status(f"running the report {period} × {unit} ({lang}) ..."):
             result = run_report(spec)
+        if result.bad_parameter:  # a period outside the data, an unknown unit, unusable input: nothing written
+            raise CsreportError(result.error)
         write_indexes(spec.out_dir)
     except CsreportError as exc:
         _fail(exc)
-    if result.bad_parameter:  # e.g. a period outside the data: a usage error (exit 2), not a failed report
-        _fail(CsreportError(result.error))
     console.print(_result_table([result]))
     if result.status != "ok":
         raise typer.Exit(1)
@@ -197,9 +255,21 @@ def batch(
     ),
 ) -> None:
     """Run a grid of periods × units (× languages) in parallel; failures are isolated, summarised at the end,
-    and make the exit code 1."""
-    from csreport.mapping import load_mapping
-    from csreport.pipeline.batch import expand_periods, expand_units, read_grid, run_batch
+    and make the exit code 1. A usage error (a bad option, a period outside the data, an unknown unit, unusable
+    input) exits 2 at once, before any run starts."""
+    from csreport.runparams import check_unit, expand_periods
+
+    try:
+        if periods and periods != "latest":
+            expand_periods(periods)
+        for name in (units or "").split(","):
+            if name.strip():
+                check_unit(name.strip())
+        _check_options(langs=langs.split(",") if langs else [], lang_option="--langs", engine=engine,
+                       renderer=renderer, data=data, params=params, mapping=mapping)  # fmt: skip
+    except CsreportError as exc:
+        _fail(exc)
+    from csreport.pipeline.batch import expand_units, read_grid, run_batch, runs_in_data
     from csreport.pipeline.index import index_name, write_indexes
     from csreport.pipeline.run import RunSpec, validate_data
     from csreport.settings import Settings
@@ -213,8 +283,7 @@ def batch(
         workers = workers or int(config.get("workers", 2))
         data_dir = Path(data) if data else None
         mapping = mapping or config.get("mapping")
-        if mapping:
-            load_mapping(mapping)  # a bad mapping file stops the batch before any run, with its message
+        _check_options(langs=lang_list, lang_option="langs", mapping=mapping)  # the grid file's values too
         if deliver:  # a wrong delivery file or mail server is found now, not after the reports
             from csreport.delivery.command import preflight
 
@@ -224,6 +293,7 @@ def batch(
             periods = store.last_month()
         available = store.units()
         settings = Settings.resolve(params)  # once for the batch
+        unit_text = units or config.get("units", "all")
         specs = [
             RunSpec(
                 p,
@@ -239,9 +309,12 @@ def batch(
                 mapping_file=mapping,
             )
             for p in expand_periods(periods)
-            for u in expand_units(units or config.get("units", "all"), available)
+            for u in expand_units(unit_text, available)
             for lang in lang_list
         ]
+        specs, notes = runs_in_data(specs, store, every_unit=str(unit_text).strip() == "all")
+        for text in notes:
+            console.print(f"[yellow]note[/] {text}", highlight=False)
         with Progress(TextColumn("reports"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       TextColumn("{task.description}"), console=console) as progress:  # fmt: skip
             task = progress.add_task("", total=len(specs))

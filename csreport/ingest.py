@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -31,7 +32,8 @@ import duckdb
 
 from csreport import __version__
 from csreport.errors import ReconciliationError, UnusableInputError
-from csreport.ingest_sql import checked_query, missing_required, reference_select
+from csreport.ingest_checks import check_usable
+from csreport.ingest_sql import checked_query, reference_select, unknown_columns
 from csreport.mapping import IDENTITY, Mapping
 from csreport.reader import (
     DB_URL_ENV,
@@ -71,6 +73,8 @@ class TableReport:
     reasons: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     encoding: str | None = None
+    # source columns not in the data contract: {"column", "kept" (as a customer attribute), "did_you_mean"}
+    unknown_columns: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -124,13 +128,24 @@ def fingerprint(sources: dict[str, Path], mapping: Mapping, tz: str, db_url: str
     return digest.hexdigest()
 
 
+LOCK_NAME = ".ingest.lock"
+
+
 @contextmanager
 def _locked(out_dir: Path):
+    """Hold ``out_dir``'s validation lock; a lock file this call created is removed again when the input turns
+    out unusable (a failed validation leaves no file behind)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / ".ingest.lock").open("w") as lock:
+    path = out_dir / LOCK_NAME
+    new = not path.exists()
+    with path.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
+        except UnusableInputError:
+            if new:
+                path.unlink(missing_ok=True)
+            raise
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -178,20 +193,15 @@ def _write_reference(
 
 
 def _ingest_table(
-    con: duckdb.DuckDBPyConnection, raw: RawTable, mapping: Mapping, tz: str, store: Path, quarantine: Path
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    mapping: Mapping,
+    tz: str,
+    store: Path,
+    quarantine: Path,
+    rows_read: int,
 ) -> TableReport:
     tmap = mapping.table(raw.table)
-    missing = missing_required(raw, tmap)
-    if missing:
-        found = ", ".join(raw.columns) or "none"
-        raise UnusableInputError(
-            f"{raw.source}: required column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(repr(m) for m in missing)} missing (found: {found}). Map "
-            f"{'them' if len(missing) > 1 else 'it'} in params/mapping/<file>.yml or rename the column."
-        )
-    rows_read = con.execute(f"SELECT count(*) FROM {raw.view}").fetchone()[0]
-    if rows_read == 0:
-        raise UnusableInputError(f"{raw.source}: the table has a header but no rows. Export it again with data.")
     query, columns = checked_query(raw, tmap, tz)
     reference = reference_select(raw, tmap, tz)
     try:
@@ -231,7 +241,8 @@ def _ingest_table(
         ).fetchall()
     ]
     con.execute("DROP TABLE checked")
-    return TableReport(raw.table, raw.source, rows_read, accepted, quarantined, columns, reasons, encoding=raw.encoding)
+    return TableReport(raw.table, raw.source, rows_read, accepted, quarantined, columns, reasons,
+                       encoding=raw.encoding, unknown_columns=unknown_columns(raw, tmap))  # fmt: skip
 
 
 def _orphans(tables: Store, reference: tuple[str, str, str, str]) -> tuple[int, list]:
@@ -285,6 +296,45 @@ def ingest(
         raise UnusableInputError(
             f"{data_dir}: no contacts table (contacts.csv, .xlsx or .parquet); it is the one required table."
         )
+    created = _new_folders(out_dir)
+    try:
+        return _validate(sources, out_dir, mapping, tz, progress, force, db_url)
+    except UnusableInputError:
+        _remove_new(created)  # unusable input leaves nothing behind: no store folder, no lock file
+        raise
+
+
+def _new_folders(out_dir: Path) -> list[Path]:
+    """``out_dir`` and those of its parents that do not exist yet, deepest first."""
+    new = []
+    for folder in (out_dir, *out_dir.parents):
+        if folder.exists():
+            break
+        new.append(folder)
+    return new
+
+
+def _remove_new(created: list[Path]) -> None:
+    """Remove the folders a failed validation created (deepest first): the output folder with what it holds,
+    then each new parent while it is empty."""
+    if created:
+        shutil.rmtree(created[0], ignore_errors=True)
+    for folder in created[1:]:
+        try:
+            folder.rmdir()  # only if still empty: another process may have written there meanwhile
+        except OSError:
+            break
+
+
+def _validate(
+    sources: dict[str, Path],
+    out_dir: Path,
+    mapping: Mapping,
+    tz: str,
+    progress: Callable[[str], None] | None,
+    force: bool,
+    db_url: str | None,
+) -> IngestReport:
     with _locked(out_dir), ThreadPoolExecutor(max_workers=1) as hasher:
         # hashing releases the GIL: when validation runs anyway (force), it overlaps the hashing
         pending = hasher.submit(fingerprint, sources, mapping, tz, db_url)
@@ -297,12 +347,8 @@ def ingest(
             if cached.fingerprint == fp and set(cached.tables) <= set(Store(Path(cached.store_dir)).tables):
                 return cached
         store, quarantine = out_dir / "store", out_dir / "quarantine"
-        for stale in [*store.glob("*.parquet"), *store.glob("*.sql"), *quarantine.glob("*.csv")]:
-            stale.unlink()
-        out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=out_dir, prefix=".work-") as work:
             con = _connect(Path(work), tz)
-            reports: dict[str, TableReport] = {}
             if db_url:
                 available = database_tables(db_url)
                 tables = [t for t in SCHEMAS if (mapping.table(t).file or t) in available]
@@ -310,16 +356,26 @@ def ingest(
                     raise UnusableInputError(f"database in {DB_URL_ENV}: no 'contacts' table; it is required.")
             else:
                 tables = [t for t in SCHEMAS if t in sources]
+            # every table opened and checked before anything is written: an unusable file keeps the last store
+            raws = []
             for table in tables:
                 if progress:
                     progress(table)
                 tmap = mapping.table(table)
-                raw = (
+                raws.append(
                     open_database_table(con, table, db_url, tmap, Path(work))
                     if db_url
                     else open_file(con, table, sources[table], tmap, Path(work))
                 )
-                reports[table] = _ingest_table(con, raw, mapping, tz, store, quarantine)
+            rows_read = check_usable(con, raws, mapping)
+            manifest.unlink(missing_ok=True)  # the store is rewritten: no manifest may vouch for a part of it
+            for stale in [*store.glob("*.parquet"), *store.glob("*.sql"), *quarantine.glob("*.csv")]:
+                stale.unlink()
+            reports: dict[str, TableReport] = {}
+            for raw in raws:
+                if progress:
+                    progress(raw.table)
+                reports[raw.table] = _ingest_table(con, raw, mapping, tz, store, quarantine, rows_read[raw.table])
             con.close()
         _reference_warnings(store, reports)
         coverage = coverage_from_frame(Store(store).query(coverage_query("{contacts}")))

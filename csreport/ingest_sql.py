@@ -12,6 +12,8 @@ and ``not_before`` (e.g. resolved_at earlier than created_at).
 
 from __future__ import annotations
 
+import difflib
+
 import pandera.pandas as pa
 
 from csreport.mapping import TableMapping
@@ -147,6 +149,24 @@ def extra_columns(raw: RawTable, tmap: TableMapping) -> list[str]:
     schema = SCHEMAS[raw.table]
     used = {tmap.source_name(c) for c in schema.columns} | set(schema.columns)
     return [c for c in raw.types if c not in used and not c.startswith("_") and c.strip()]
+
+
+def unknown_columns(raw: RawTable, tmap: TableMapping) -> list[dict]:
+    """Source columns of ``raw`` that no contract column reads (neither its name nor its mapped name), in source
+    order: ``{"column", "kept", "did_you_mean"}``. ``kept``: stored as an attribute (:func:`extra_columns`);
+    ``did_you_mean``: the contract column the source lacks whose name is closest (``handle_time`` →
+    ``handle_s``; :func:`difflib.get_close_matches`), or None. Names starting with ``_`` are csreport's own."""
+    schema = SCHEMAS[raw.table]
+    used = {tmap.source_name(c) for c in schema.columns} | set(schema.columns)
+    absent = [c for c in schema.columns if c not in present_columns(raw, tmap)]
+    kept = set(extra_columns(raw, tmap))
+    found = []
+    for column in raw.columns:
+        if column in used or column.startswith("_") or not column.strip():
+            continue
+        close = difflib.get_close_matches(column.strip().lower(), absent, n=1, cutoff=0.6)
+        found.append({"column": column, "kept": column in kept, "did_you_mean": close[0] if close else None})
+    return found
 
 
 def missing_required(raw: RawTable, tmap: TableMapping) -> list[str]:

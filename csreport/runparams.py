@@ -40,3 +40,41 @@ def report_folder(unit: str, lang: str) -> str:
     """The folder of the report of ``unit`` in ``lang`` under ``<out>/<period>/``: the unit's name for English,
     the default language, and ``<unit>.<lang>`` for another (``east``, ``east.zh``)."""
     return unit if lang == "en" else f"{unit}.{lang}"
+
+
+ENGINES = ("warm", "nbclient")
+RENDERERS = ("auto", "quarto", "builtin")
+
+
+def check_engine(engine: str) -> str:
+    """``engine`` when it is a papermill engine of the chapters (``warm`` or ``nbclient``), else a
+    :class:`ParameterError`."""
+    if engine not in ENGINES:
+        raise ParameterError(f"engine {engine!r}: use one of {', '.join(ENGINES)}.")
+    return engine
+
+
+def check_renderer(renderer: str) -> str:
+    """``renderer`` when it is ``auto``, ``quarto`` or ``builtin``, else a :class:`ParameterError`."""
+    if renderer not in RENDERERS:
+        raise ParameterError(f"renderer {renderer!r} unknown; use one of {', '.join(RENDERERS)}.")
+    return renderer
+
+
+def expand_periods(text: str) -> list[str]:
+    """``2026-01:2026-10`` → every month in between; ``2026-09,2026-10`` → those months (each checked)."""
+    periods: list[str] = []
+    for part in str(text).split(","):
+        part = part.strip()
+        if ":" in part:
+            start, stop = part.split(":", 1)
+            try:
+                months = pd.period_range(parse_period(start.strip()), parse_period(stop.strip()), freq="M")
+            except (ValueError, ParameterError):
+                raise ParameterError(f"periods {part!r}: use YYYY-MM:YYYY-MM.") from None
+            if len(months) == 0:
+                raise ParameterError(f"periods {part!r}: the start is after the end.")
+            periods += [str(m) for m in months]
+        elif part:
+            periods.append(check_period(part))
+    return periods

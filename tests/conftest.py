@@ -51,3 +51,34 @@ def other_sample_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("other") / "data"
     generate(load_scenario(FIXTURES / "scenario_other.yml"), out)
     return out
+
+
+@pytest.fixture(scope="session")
+def small_export(tmp_path_factory):
+    """The small simulated export of tests/optional_data.py (every table of the contract), validated once: the
+    :class:`~csreport.ingest.IngestReport` that :func:`tests.optional_data.variant` copies with parts left out."""
+    from csreport.ingest import ingest
+    from tests.optional_data import simulate
+
+    root = tmp_path_factory.mktemp("optional")
+    return ingest(simulate(root), root / "validated")
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """What the chapter sections display; a chart is closed without being encoded as PNG (its data is still
+    built). DuckDB uses one thread, as in a batch worker (the test measures work, not thread start-up)."""
+    import matplotlib.pyplot as plt
+
+    from csreport.chapters import output as chapter_output
+    from csreport.chapters import section as chapter_section
+
+    monkeypatch.setenv("CSREPORT_THREADS", "1")
+    outputs = []
+    monkeypatch.setattr(chapter_section, "display", outputs.append)
+    monkeypatch.setattr(
+        chapter_output,
+        "figure",
+        lambda fig, caption: (plt.close(fig), chapter_output.markdown(f"*{chapter_output.escape(caption)}*")),
+    )
+    return outputs

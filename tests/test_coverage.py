@@ -219,7 +219,7 @@ def test_chapter_3_states_the_fcr_method_and_the_same_age_comparison(
     assert same_age in text
 
 
-def test_in_a_batch_a_period_outside_the_data_fails_alone_with_the_message(mid_month, tmp_path):
+def test_a_run_for_a_period_outside_the_data_fails_with_the_message_and_writes_no_report(mid_month, tmp_path):
     from csreport.pipeline.run import RunSpec, run_report
 
     data, _, _ = mid_month
@@ -227,8 +227,7 @@ def test_in_a_batch_a_period_outside_the_data_fails_alone_with_the_message(mid_m
     result = run_report(spec)
     assert result.status == "failed" and result.bad_parameter
     assert OUTSIDE in result.error
-    manifest = json.loads((tmp_path / "reports" / "2026-11" / "east.failed" / "manifest.json").read_text())
-    assert manifest["status"] == "failed" and OUTSIDE in manifest["error"]
+    assert not (tmp_path / "reports").exists()  # no east.failed: a usage error is not a failed report
 
 
 def test_a_month_cut_off_by_the_datas_start_is_partial_too():

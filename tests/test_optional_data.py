@@ -10,19 +10,16 @@ import importlib
 import re
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pytest
 
 from csreport import i18n
 from csreport.chapters import SECTIONS, ReportContext
 from csreport.chapters import output as chapter_output
-from csreport.chapters import section as chapter_section
-from csreport.ingest import ingest
 from csreport.schemas import SCHEMAS
 from csreport.sql import quote
 from csreport.store import Store
 from csreport.targets import load_targets
-from tests.optional_data import optional_columns, optional_tables, required_only, simulate, variant
+from tests.optional_data import optional_columns, optional_tables, required_only, variant
 
 PERIOD = "2026-10"
 CASES = (
@@ -33,25 +30,9 @@ CASES = (
 CASES_BY_ID = [c.values[0] for c in CASES]
 
 
-@pytest.fixture(scope="module")
-def validated(tmp_path_factory):
-    root = tmp_path_factory.mktemp("optional")
-    return ingest(simulate(root), root / "validated")
-
-
 @pytest.fixture
-def shown(monkeypatch):
-    """What the sections display; a chart is closed without being encoded as PNG (its data is still built).
-    DuckDB uses one thread, as in a batch worker (the test measures work, not thread start-up)."""
-    monkeypatch.setenv("CSREPORT_THREADS", "1")
-    outputs = []
-    monkeypatch.setattr(chapter_section, "display", outputs.append)
-    monkeypatch.setattr(
-        chapter_output,
-        "figure",
-        lambda fig, caption: (plt.close(fig), chapter_output.markdown(f"*{chapter_output.escape(caption)}*")),
-    )
-    return outputs
+def validated(small_export):
+    return small_export
 
 
 def _run(ctx: ReportContext) -> None:

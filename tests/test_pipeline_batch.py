@@ -76,7 +76,7 @@ def test_cli_batch_summary_and_exit_code(sample_dir, tmp_path, monkeypatch):
 
     bad = CliRunner().invoke(app, ["batch", "--periods", "2026-10", "--units", "nowhere", "--data", str(sample_dir),
                                    "--out", str(tmp_path)])  # fmt: skip
-    assert bad.exit_code == 2 and "units ['nowhere'] have no contacts" in bad.output
+    assert bad.exit_code == 2 and "business unit 'nowhere' has no contacts" in bad.output
 
 
 def test_grid_expansion():

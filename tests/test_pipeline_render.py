@@ -99,12 +99,8 @@ def test_marks_have_the_same_colours_in_html_and_pdf():
 def test_pdf_lists_are_ragged_right_and_english_apostrophes_proportional(tmp_path):
     """A numbered list item of ids (a recommendation's examples) is set ragged right, not spread across the
     line; an English apostrophe is not the CJK font's full-width one ("segment’ s")."""
-    import shutil
-
     from tests import pdf_checks
 
-    if not shutil.which("pdftotext"):
-        pytest.skip("poppler-utils (pdftotext) not installed; .ci/run installs it")
     ids = ", ".join(f"U00{n:05d}" for n in range(11510, 11530, 2))
     item = (
         f"1. **Call the customers back**  \nExamples (customer_id): {ids} (all 168 rows)  \n"
@@ -128,13 +124,9 @@ def test_builtin_pdf_has_the_margins_the_table_widths_are_measured_for(tmp_path)
     """Table column widths are measured for A4 less 2 cm margins (chapters.output.TABLE_WIDTH_PT); the page must
     have those margins (pandoc's own default is 1.25 in, which squeezed every table to 86 % of its widths and
     broke 未达标 between its characters)."""
-    import shutil
-
     from csreport.chapters.output import PAGE_MARGIN_CM, TABLE_INSET_PT
     from tests import pdf_checks
 
-    if not shutil.which("pdftotext"):
-        pytest.skip("poppler-utils (pdftotext) not installed; .ci/run installs it")
     table = "| KPI | Status |\n|:---|---:|\n| Resolution rate | missed |"
     path = _notebook(tmp_path / "report.ipynb", [[{"text/markdown": "## 1 Background"}, {"text/markdown": table}]])
     pdf = render.render_pdf(path, tmp_path / "report.pdf", "Report: east", "en")

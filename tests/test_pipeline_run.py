@@ -26,9 +26,7 @@ CHAPTER_KEYS = [f"ch{i}.title" for i in range(1, 7)]
 
 
 def _pdf_text(path: Path) -> str:
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) not installed; .ci/run installs it")
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return pdf_checks.text(path)
 
 
 def _chromium(url: str, *args: str) -> subprocess.CompletedProcess:

@@ -238,7 +238,8 @@ def open_report(
     i18n.check_lang(lang)
     if data_dir and not Path(data_dir).is_dir():
         raise ParameterError(
-            f"data directory {data_dir} not found. Generate the sample with 'make sample' or pass data_dir."
+            f"data_dir {data_dir}: folder not found. Set data_dir (the notebook's parameters cell) to the folder of "
+            f"your tables, or generate sample data there with 'csreport sample-data --out {Path(data_dir).resolve()}'."
         )
     if params_dir is None and targets_file:
         params_dir = Path(targets_file).parent

@@ -12,31 +12,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 
-import pandas as pd
-
+from csreport.calendars import load_calendars
 from csreport.errors import ParameterError
 from csreport.params_file import read_params_file
 from csreport.pipeline.run import RunResult, RunSpec, inputs_key, prepare, run_report
-from csreport.store import ALL_UNITS
-
-
-def expand_periods(text: str) -> list[str]:
-    """``2026-01:2026-10`` → every month in between; ``2026-09,2026-10`` → those months."""
-    periods: list[str] = []
-    for part in str(text).split(","):
-        part = part.strip()
-        if ":" in part:
-            start, stop = part.split(":", 1)
-            try:
-                months = pd.period_range(pd.Period(start, "M"), pd.Period(stop, "M"), freq="M")
-            except ValueError:
-                raise ParameterError(f"periods {part!r}: use YYYY-MM:YYYY-MM.") from None
-            if len(months) == 0:
-                raise ParameterError(f"periods {part!r}: the start is after the end.")
-            periods += [str(m) for m in months]
-        elif part:
-            periods.append(part)
-    return periods
+from csreport.runparams import expand_periods, parse_period  # noqa: F401 - expand_periods: this module's interface too
+from csreport.store import ALL_UNITS, Store
 
 
 def expand_units(text: str, available: list[str]) -> list[str]:
@@ -46,8 +27,60 @@ def expand_units(text: str, available: list[str]) -> list[str]:
     units = [u.strip() for u in str(text).split(",") if u.strip()]
     unknown = [u for u in units if u != ALL_UNITS and u not in available]
     if unknown:
-        raise ParameterError(f"units {unknown} have no contacts; units: {', '.join(available)} or all.")
+        names = ", ".join(repr(u) for u in unknown)
+        raise ParameterError(
+            f"business unit{'s' if len(unknown) > 1 else ''} {names} {'have' if len(unknown) > 1 else 'has'} no "
+            f"contacts; units: {', '.join(available)} or all."
+        )
     return units
+
+
+def runs_in_data(specs: list[RunSpec], store: Store, every_unit: bool = False) -> tuple[list[RunSpec], list[str]]:
+    """The runs of ``specs`` whose period has data for their unit, and a note for each unit and period left out.
+
+    A period outside a unit's data is the user's mistake, as in ``csreport run``: a :class:`ParameterError`
+    naming every such period at once, before any run starts. Only when the units were not named (``--units
+    all``: ``every_unit``) is a unit whose data starts later or ends earlier left out of a period, with a note;
+    a period outside the data of every unit is an error all the same."""
+    if not specs:
+        return [], []
+    settings = specs[0].settings
+    store = store.with_calendars(load_calendars(settings.calendars, default_zone=store.run_zone))
+    whole = store.coverage(ALL_UNITS)
+    kept, notes, outside = [], {}, {}
+    for spec in specs:
+        coverage = store.coverage(spec.unit)
+        if coverage is None or coverage.contains(spec.period):
+            kept.append(spec)
+        elif every_unit and spec.unit != ALL_UNITS and whole is not None and whole.contains(spec.period):
+            notes[(spec.unit, spec.period)] = (
+                f"{spec.unit} has no contacts in {spec.period} (its contacts run from {coverage.first_day.date()} "
+                f"to {coverage.last_day.date()}): no report for it in that month."
+            )
+        else:
+            outside.setdefault(spec.unit, (coverage, []))[1].append(spec.period)
+    if outside:
+        problems = []
+        for unit, (coverage, periods) in outside.items():
+            periods = sorted(set(periods))
+            where = "the data" if unit == ALL_UNITS else f"the data of unit {unit}"
+            problems.append(
+                f"period{'s' if len(periods) > 1 else ''} {_spans(periods)} {'are' if len(periods) > 1 else 'is'} "
+                f"outside {where}: contacts from {coverage.first_day.date()} to {coverage.last_day.date()}."
+            )
+        raise ParameterError(" ".join(problems) + " Choose --periods in that range.")
+    return kept, list(notes.values())
+
+
+def _spans(periods: list[str]) -> str:
+    """Sorted months as runs: ``2026-11:2027-02, 2027-05``."""
+    runs: list[list[str]] = []
+    for period in periods:
+        if runs and str(parse_period(runs[-1][-1]) + 1) == period:
+            runs[-1].append(period)
+        else:
+            runs.append([period])
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]}:{r[-1]}" for r in runs)
 
 
 GRID_KEYS = ("periods", "units", "langs", "workers", "mapping")

@@ -26,9 +26,9 @@ from csreport.pipeline.layout import (
     without_title,
 )
 from csreport.pipeline.offline import CSP_BUILTIN, with_csp
+from csreport.runparams import check_renderer
 
 CSS = (Path(__file__).parent / "report.css").read_text(encoding="utf-8") + MARKS_CSS.read_text(encoding="utf-8")
-RENDERERS = ("auto", "quarto", "builtin")
 
 
 class RenderError(CsreportError):
@@ -37,9 +37,7 @@ class RenderError(CsreportError):
 
 def choose_renderer(renderer: str) -> str:
     """``auto`` → ``quarto`` when a ``quarto`` executable is on PATH, else ``builtin``."""
-    if renderer not in RENDERERS:
-        raise ParameterError(f"renderer {renderer!r} unknown; use one of {', '.join(RENDERERS)}.")
-    if renderer == "auto":
+    if check_renderer(renderer) == "auto":
         return "quarto" if shutil.which("quarto") else "builtin"
     if renderer == "quarto" and not shutil.which("quarto"):
         raise ParameterError("--renderer quarto: no 'quarto' executable on PATH. Install Quarto or use builtin.")

@@ -30,11 +30,10 @@ from csreport.pipeline.exports import write_run_exports
 from csreport.pipeline.layout import number_figures
 from csreport.pipeline.quarto import quarto_version, render_quarto
 from csreport.pipeline.render import choose_renderer, render_html, render_pdf
-from csreport.runparams import check_period, check_unit, parse_period, report_folder
+from csreport.runparams import check_engine, check_period, check_renderer, check_unit, parse_period, report_folder
 from csreport.settings import Settings
 from csreport.store import ALL_UNITS, Store
 
-ENGINES = ("warm", "nbclient")
 # what a finished run directory holds (README "Reports"); a test fails on anything else
 PUBLISHED = (
     "chapters",
@@ -79,8 +78,8 @@ class RunSpec:
         check_period(self.period)
         check_unit(self.unit)
         i18n.check_lang(self.lang)
-        if self.engine not in ENGINES:
-            raise ParameterError(f"engine {self.engine!r}: use one of {', '.join(ENGINES)}.")
+        check_engine(self.engine)
+        check_renderer(self.renderer)
         self.out_dir = Path(self.out_dir).resolve()
         self.work_dir = Path(self.work_dir).resolve() if self.work_dir else self.out_dir / "_validated"
         self.data_dir = Path(self.data_dir).resolve() if self.data_dir else None
@@ -115,7 +114,9 @@ class RunResult:
     seconds: float
     error: str | None = None
     failed_chapter: str | None = None
-    bad_parameter: bool = False  # the run's parameters cannot be reported (e.g. a period outside the data)
+    # the run's parameters or input cannot be reported (a period outside the data, an unknown unit, a missing
+    # required column): a usage error, found before anything was written
+    bad_parameter: bool = False
 
 
 NOT_INPUTS = ("delivery.yml",)  # params files that do not shape a report: editing readers reruns nothing
@@ -165,17 +166,26 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
     """Execute, merge and render one report; the finished directory replaces any earlier one at once."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
+    crashed = None
+    try:
+        # the user's mistakes first (a period outside the data, an unknown unit, unusable input): such a run is
+        # not a report that failed, and writes nothing (no <unit>.failed folder, no period folder)
+        ctx = prepare(spec, fingerprint or "")
+        fingerprint = ctx.ingest_report.fingerprint
+    except CsreportError as exc:
+        return RunResult(spec, "failed", time.perf_counter() - started, str(exc), bad_parameter=True)
+    except Exception as exc:  # noqa: BLE001 - not the user's mistake: a failed run, kept in <unit>.failed below
+        crashed = exc
+    timings["validate"] = time.perf_counter() - started
     spec.target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{spec.target.name}.tmp-", dir=spec.target.parent))
     work.chmod(0o755)
-    status, error, failed_chapter, bad_parameter = "ok", None, None, False
+    status, error, failed_chapter = "ok", None, None
     renderer, renderer_version, coverage = None, None, None
     try:
-        t = time.perf_counter()
-        ctx = prepare(spec, fingerprint or "")
-        fingerprint = ctx.ingest_report.fingerprint
+        if crashed is not None:
+            raise crashed
         coverage = period_coverage(ctx.coverage, spec.period)
-        timings["validate"] = time.perf_counter() - t
         parameters = spec.parameters() | {"fingerprint": fingerprint}
         chapter_dir = work / "chapters"
         chapter_dir.mkdir()
@@ -224,7 +234,6 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         headline = ctx.scorecard.set_index("kpi")[["value", "unit", "status"]].to_dict("index")
     except CsreportError as exc:
         status, error, headline = "failed", str(exc), {}
-        bad_parameter = isinstance(exc, ParameterError)
     except Exception as exc:  # noqa: BLE001 - a batch must survive any failure of one run; reported, not hidden
         status, error, headline = "failed", f"{type(exc).__name__}: {exc}", {}
     seconds = time.perf_counter() - started
@@ -250,7 +259,7 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
     _publish(work, spec.target if status == "ok" else spec.target.with_name(spec.target.name + ".failed"))
     if status == "ok":
         shutil.rmtree(spec.target.with_name(spec.target.name + ".failed"), ignore_errors=True)
-    return RunResult(spec, status, seconds, error, failed_chapter, bad_parameter)
+    return RunResult(spec, status, seconds, error, failed_chapter)
 
 
 def period_coverage(span, period: str) -> dict | None:
