@@ -116,4 +116,4 @@ def test_segment_profile_has_no_negative_zero():
     fig = charts.profile_heatmap(z, "Segments", "SD from the base")
     labels = [t.get_text() for t in fig.axes[0].texts]
     plt.close(fig)
-    assert labels == ["0.0", "0.3", "0.0", "-0.3"]
+    assert labels == ["0.0", "0.3", "0.0", "\u22120.3"]  # the report's minus sign (U+2212)

@@ -14,6 +14,9 @@ from csreport.store import ALL_UNITS
 
 SUMMARY_SIZE = (3, 7)  # fewest and most findings in the executive summary
 PARTIAL = " ◐"  # marks a scorecard value of a month the data's start or end cuts
+# reasons (reason.* templates) that say the data lack a table or column: such a KPI cannot be measured on these
+# data at all, so the scorecard lists it under the table instead of showing a row of n/a
+UNMEASURABLE = frozenset({"no_column", "no_table", "no_resolution_column", "no_cost_columns"})
 
 
 @out.section
@@ -28,7 +31,7 @@ def scope(ctx: ReportContext) -> None:
     span = ctx.store.query("SELECT min(created_at) AS first, max(created_at) AS last FROM {contacts}")
     present = [t for t in SCHEMAS if ctx.has(t)]
     missing = [t for t in SCHEMAS if not ctx.has(t)]
-    out.say(
+    ctx.say(
         ctx.t("ch1.purpose"),
         ctx.t(
             "ch1.scope_sentence",
@@ -37,20 +40,18 @@ def scope(ctx: ReportContext) -> None:
             contacts=i18n.number(len(ctx.contacts), ctx.lang),
             first=i18n.month(str(span["first"].iloc[0])[:7], ctx.lang),
             last=i18n.month(str(span["last"].iloc[0])[:7], ctx.lang),
-            tables=i18n.join(present, ctx.lang),
+            tables=i18n.join((i18n.label("table", t, ctx.lang) for t in present), ctx.lang),
         ),
-        ctx.t("ch1.missing_tables", tables=i18n.join(missing, ctx.lang)) if missing else "",
+        ctx.t("ch1.missing_tables", tables=i18n.join((i18n.label("table", t, ctx.lang) for t in missing), ctx.lang))
+        if missing
+        else "",
         cutoff_sentence(ctx),
         zone_sentence(ctx),
     )
     absent = absent_columns(ctx)
     if absent:
-        out.say(
-            ctx.t(
-                "ch1.missing_columns",
-                columns=i18n.join((f"{t}: {i18n.join(cs, ctx.lang)}" for t, cs in absent.items()), ctx.lang, True),
-            )
-        )
+        listed = (ctx.t("format.table_columns", table=t, columns=i18n.join(cs, ctx.lang)) for t, cs in absent.items())
+        ctx.say(ctx.t("ch1.missing_columns", columns=i18n.join(listed, ctx.lang, clauses=True)))
 
 
 def absent_columns(ctx: ReportContext) -> dict[str, list[str]]:
@@ -70,7 +71,7 @@ def zone_sentence(ctx: ReportContext) -> str:
     if ctx.unit == ALL_UNITS:
         return ctx.t("ch1.zone_all", zone=ctx.zone)
     own = ctx.store.calendars is not None and ctx.store.calendars.of(ctx.unit) is not None
-    return ctx.t("ch1.zone_unit" if own else "ch1.zone_run", zone=ctx.zone, unit=ctx.unit)
+    return ctx.t("ch1.zone_unit" if own else "ch1.zone_run", zone=ctx.zone, unit=ctx.unit_label)
 
 
 def cutoff_sentence(ctx: ReportContext) -> str:
@@ -96,10 +97,15 @@ def data_quality(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch1.data_quality"), 3)
     rows, quarantined, read = [], 0, 0
     for name, report in ctx.ingest_report.tables.items():
-        reasons = "; ".join(f"{r['column']} {r['rule']} ({r['rows']})" for r in report.reasons[:3])
+        reasons = i18n.join(
+            (ctx.t("format.quarantine_reason", column=r["column"], rule=i18n.label("rule", r["rule"].split(":")[0], ctx.lang),
+                   rows=i18n.number(r["rows"], ctx.lang)) for r in report.reasons[:3]),
+            ctx.lang,
+            clauses=True,
+        )  # fmt: skip
         rows.append(
             [
-                name,
+                i18n.label("table", name, ctx.lang),
                 i18n.number(report.rows_read, ctx.lang),
                 i18n.number(report.rows_accepted, ctx.lang),
                 i18n.number(report.rows_quarantined, ctx.lang),
@@ -108,7 +114,7 @@ def data_quality(ctx: ReportContext) -> None:
         )
         quarantined += report.rows_quarantined
         read += report.rows_read
-    out.say(
+    ctx.say(
         ctx.t(
             "ch1.quality_sentence",
             read=i18n.number(read, ctx.lang),
@@ -132,7 +138,7 @@ def overview(ctx: ReportContext) -> None:
         or (has_year and contacts["days"] != contacts["last_year_days"])
     )
     key = "ch1.volume_sentence" if has_year else "ch1.volume_sentence_no_year" if has_previous else "ch1.volume_first"
-    out.say(
+    ctx.say(
         ctx.t(
             key + ("_per_day" if per_day and has_previous else ""),
             year_month=i18n.month(str(pd.Period(ctx.period, "M") - 12), ctx.lang),
@@ -141,9 +147,9 @@ def overview(ctx: ReportContext) -> None:
             days=i18n.number(contacts["days"], ctx.lang),
             previous=i18n.number(contacts["previous"], ctx.lang),
             previous_days=i18n.number(contacts["previous_days"], ctx.lang),
-            change=_signed(contacts["relative_vs_previous"], ctx.lang),
+            change=relative_change(contacts["relative_vs_previous"], ctx.lang),
             last_year=i18n.number(contacts["last_year"], ctx.lang),
-            change_year=_signed(contacts["relative_vs_last_year"], ctx.lang),
+            change_year=relative_change(contacts["relative_vs_last_year"], ctx.lang),
         )
     )
     history = ctx.read("contacts", months=12, columns=["created_at", "channel"])
@@ -151,14 +157,14 @@ def overview(ctx: ReportContext) -> None:
         return
     history["period"] = history["created_at"].dt.strftime("%Y-%m")
     counts = history.groupby(["period", "channel"]).size().unstack(fill_value=0)
-    shares = counts.div(counts.sum(axis=1), axis=0).rename(columns=lambda c: i18n.label("channel", c, ctx.lang))
+    shares = counts.div(counts.sum(axis=1), axis=0).rename(columns=lambda c: ctx.label("channel", c))
     latest = counts.iloc[-1].sort_values(ascending=False)
     top = latest.index[0]
     fig = charts.stacked_shares(
         shares,
         ctx.t(
             "ch1.channel_title",
-            channel=i18n.label("channel", top, ctx.lang),
+            channel=ctx.label("channel", top),
             share=i18n.percent(latest.iloc[0] / latest.sum(), ctx.lang),
         ),
         ctx.t("ch1.channel_axis"),
@@ -168,11 +174,15 @@ def overview(ctx: ReportContext) -> None:
     )
 
 
-def _signed(change, lang: str) -> str:
-    """A relative change as ``+3.2%`` / ``−20.9%``; n/a when there is no baseline."""
+def relative_change(change, lang: str) -> str:
+    """A relative change as ``+3.2%`` / ``−20.9%``, "unchanged" when it is written as 0.0%; n/a when there is
+    no baseline."""
     if change is None or pd.isna(change):
         return i18n.text("na", lang)
-    return ("+" if change >= 0 else "−") + i18n.percent(abs(change), lang)
+    if i18n.is_zero(change):
+        return i18n.text("change.unchanged", lang)
+    return i18n.text("change.relative_up" if change > 0 else "change.relative_down", lang,
+                     value=i18n.percent(abs(change), lang))  # fmt: skip
 
 
 STATUS_MARKS = {"met": ("✓", "met"), "at risk": ("▲", "risk"), "missed": ("×", "missed")}
@@ -199,10 +209,33 @@ def _equal_exposure(row) -> float | None:
     return float(row.value) - float(change)
 
 
-def scorecard_rows(ctx: ReportContext) -> pd.DataFrame:
-    """The scorecard as formatted cells in the report language: status and change as coloured marks."""
+def unmeasurable(card: pd.DataFrame) -> dict[str, str]:
+    """KPI → reason, for the KPIs of the scorecard ``card`` these data cannot measure at all: n/a because a
+    table or column is missing (:data:`UNMEASURABLE`), not because the month has no such contact."""
+    return {
+        r.kpi: r.reason
+        for r in card.itertuples(index=False)
+        if pd.isna(r.value) and i18n.reason_keys(r.reason) & UNMEASURABLE
+    }
+
+
+def left_out_sentence(ctx: ReportContext, left_out: dict[str, str]) -> str:
+    """One line naming the KPIs left out of the scorecard, grouped by what they need."""
+    by_reason: dict[str, list[str]] = {}
+    for kpi, why in left_out.items():
+        by_reason.setdefault(why, []).append(i18n.label("kpi", kpi, ctx.lang))
+    groups = (
+        ctx.t("format.items_reason", items=i18n.join(kpis, ctx.lang), reason=i18n.reason(why, ctx.lang))
+        for why, kpis in by_reason.items()
+    )
+    return ctx.plural("ch1.scorecard_left_out", len(left_out), groups=i18n.join(groups, ctx.lang, clauses=True))
+
+
+def scorecard_rows(ctx: ReportContext, card: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The scorecard (default: the whole of it; else the rows of ``card``) as formatted cells in the report
+    language: status and change as coloured marks."""
     rows = []
-    for r in ctx.scorecard.itertuples(index=False):
+    for r in (ctx.scorecard if card is None else card).itertuples(index=False):
         fmt = lambda v, unit=r.unit: i18n.value(v, unit, ctx.lang)  # noqa: E731
         status = i18n.label("status", r.status, ctx.lang)
         symbol, tone = STATUS_MARKS.get(r.status, ("", ""))
@@ -228,10 +261,13 @@ def scorecard_rows(ctx: ReportContext) -> pd.DataFrame:
 
 @out.section
 def kpi_scorecard(ctx: ReportContext) -> None:
+    """The scorecard of the KPIs these data can measure; those they cannot (a table or column missing) in one
+    line under it, with what they need (the exports keep every KPI)."""
     out.heading(ctx.t("ch1.scorecard"), 3)
+    left_out = unmeasurable(ctx.scorecard)
     status = ctx.scorecard["status"].value_counts()
     total = int(status.drop("n/a", errors="ignore").sum())
-    out.say(
+    ctx.say(
         ctx.t(
             "ch1.scorecard_sentence",
             met=int(status.get("met", 0)),
@@ -249,7 +285,11 @@ def kpi_scorecard(ctx: ReportContext) -> None:
         " " + ctx.t("ch1.partial_caption", first=i18n.day(span.first_day, ctx.lang),
                     last=i18n.day(span.last_day, ctx.lang)) if partial and span else ""
     )  # fmt: skip
-    out.table(scorecard_rows(ctx), caption, {ctx.t("ch1.col.kpi"): "left"})
+    shown = ctx.scorecard[~ctx.scorecard["kpi"].isin(left_out)]
+    if len(shown):
+        out.table(scorecard_rows(ctx, shown), caption, {ctx.t("ch1.col.kpi"): "left"})
+    if left_out:
+        ctx.say(left_out_sentence(ctx, left_out))
     series = ctx.trend("service_level")
     target = ctx.targets.get("service_level")
     if series["value"].notna().sum() >= 2 and target:
@@ -295,24 +335,26 @@ def executive_summary(ctx: ReportContext) -> None:
         else ""
     )
     if not chosen:
-        out.say(ctx.t("ch1.summary_none", month=ctx.month), unchecked)
+        ctx.say(ctx.t("ch1.summary_none", month=ctx.month), unchecked)
         return
     high = sum(f.severity == "high" for f in ctx.findings)
     priced = [r.money.value_at_stake for r in ctx.recommendations if r.money and r.money.value_at_stake is not None]
-    out.say(
-        ctx.t(
+    ctx.say(
+        ctx.plural(
             "ch1.summary_money",
+            len(priced),
             n=i18n.number(len(priced), ctx.lang),
             value=i18n.amount(sum(priced), ctx.lang),
             months=i18n.number(ctx.targets.parameters.value_horizon_months, ctx.lang),
         )
         if priced
         else "",
-        ctx.t("ch1.summary_intro", n=len(ctx.findings), high=high),
+        ctx.plural("ch1.summary_intro", len(ctx.findings), n=len(ctx.findings), high=high),
     )
     out.bullets(
-        f"{i18n.label('kind', f.kind, ctx.lang)} ({i18n.label('severity', f.severity, ctx.lang)}): "
-        f"{finding_sentence(f, ctx.lang)}"
+        ctx.t("format.finding", kind=i18n.label("kind", f.kind, ctx.lang),
+              severity=i18n.label("severity", f.severity, ctx.lang),
+              sentence=finding_sentence(f, ctx.lang, ctx.labels))
         for f in chosen
-    )
-    out.say(unchecked)
+    )  # fmt: skip
+    ctx.say(unchecked)

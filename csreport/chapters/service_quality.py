@@ -9,6 +9,7 @@ from csreport import charts, i18n
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
 from csreport.metrics.service import QUEUE
+from csreport.narrative import process_label, sentence_case
 from csreport.scorecard import attainment
 
 SERVICE_KPIS = ["service_level", "asa_s", "abandonment_rate", "first_response_median_s", "first_response_p90_s",
@@ -32,7 +33,7 @@ def _kpi_table(ctx: ReportContext, names: list[str]) -> pd.DataFrame:
             continue
         value = i18n.value(m.value, m.unit, ctx.lang) if m.available else ctx.t("na")
         interval = (
-            f"{i18n.value(m.low, m.unit, ctx.lang)} – {i18n.value(m.high, m.unit, ctx.lang)}"
+            ctx.t("format.interval", low=i18n.value(m.low, m.unit, ctx.lang), high=i18n.value(m.high, m.unit, ctx.lang))
             if m.available and m.low is not None
             else ""
         )
@@ -51,11 +52,15 @@ def service_level(ctx: ReportContext) -> None:
     if absent:
         ctx.missing(ctx.t("ch3.need_queue", columns=i18n.join(absent, ctx.lang)))
     elif pd.isna(sl["value"]):
-        out.say(ctx.t("ch3.no_queue"))
+        ctx.say(ctx.t("ch3.no_queue"))
     else:
         change = sl["change_vs_previous"]
         key = "ch3.sl_significant" if sl["significant_vs_previous"] else "ch3.sl_not_significant"
-        out.say(
+        if i18n.is_zero(change):  # never "up 0.0 points"
+            key = "ch3.sl_unchanged"
+        elif pd.isna(change):
+            key = "ch3.sl_no_previous"
+        ctx.say(
             ctx.t(
                 key,
                 value=i18n.percent(sl["value"], ctx.lang),
@@ -66,7 +71,7 @@ def service_level(ctx: ReportContext) -> None:
             )
         )
     out.table(_kpi_table(ctx, SERVICE_KPIS), ctx.t("ch3.kpi_caption"), {ctx.t("ch3.col.kpi"): "left"})
-    out.say(*method_sentences(ctx))
+    ctx.say(*method_sentences(ctx))
 
 
 def method_sentences(ctx: ReportContext) -> list[str]:
@@ -81,8 +86,7 @@ def method_sentences(ctx: ReportContext) -> list[str]:
         sentences.append(ctx.t("ch3.fcr_repeat", days=i18n.number(days, ctx.lang, 0 if days == int(days) else 1)))
     card = ctx.scorecard
     maturing = card[card["maturing"] & card["value"].notna()]
-    sep = "、" if ctx.lang == "zh" else ", "
-    names = lambda rows: sep.join(i18n.label("kpi", k, ctx.lang) for k in rows["kpi"])  # noqa: E731
+    names = lambda rows: i18n.join((i18n.label("kpi", k, ctx.lang) for k in rows["kpi"]), ctx.lang)  # noqa: E731
     aged, not_aged = maturing[maturing["same_age"]], maturing[~maturing["same_age"]]
     span = ctx.coverage
     if len(aged) and span is not None:
@@ -115,7 +119,7 @@ def efficiency(ctx: ReportContext) -> None:
         absent = ctx.absent_columns("contacts", "handle_s", "cost")
         absent += [f"agent_months.{c}" for c in ctx.absent_columns("agent_months", "available_hours")]
         return ctx.missing(ctx.t("ch3.need_efficiency", columns=i18n.join(absent, ctx.lang)))
-    out.say(
+    ctx.say(
         ctx.t(
             "ch3.efficiency_sentence",
             aht=i18n.value(kpis["aht_s"].value, "s", ctx.lang),
@@ -134,12 +138,12 @@ def cost_benefit(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.cost_benefit"), 3)
     costs = ctx.process_costs
     if not costs.available:
-        return out.say(ctx.t("ch3.no_cost_benefit", reason=ctx.t("ch3.need_costs")))
+        return ctx.say(ctx.t("ch3.no_cost_benefit", reason=ctx.t("ch3.need_costs")))
     table = costs.table[costs.table["contacts"] >= ctx.targets.parameters.min_sample].dropna(
         subset=["cost_per_resolved"]
     )
     if table.empty:
-        return out.say(ctx.t("ch3.cost_benefit_small", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang)))
+        return ctx.say(ctx.t("ch3.cost_benefit_small", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang)))
     money = lambda v: i18n.amount(v, ctx.lang)  # noqa: E731  (sentences: rounded)
     exact = lambda v: i18n.money(v, ctx.lang)  # noqa: E731  (the table: cents)
     worst, best = table.iloc[0], table.iloc[-1]
@@ -167,8 +171,8 @@ def cost_benefit(ctx: ReportContext) -> None:
                 revenue=money(top["revenue_at_risk"]),
             )
         )
-    sentences[0] = sentences[0][:1].upper() + sentences[0][1:]  # it opens with a process: "Ticket · product is"
-    out.say(*sentences)
+    sentences[0] = sentence_case(sentences[0])  # it opens with a process: "Ticket · Product is"
+    ctx.say(*sentences)
     shown = table.head(12)
     frame = pd.DataFrame(
         {
@@ -183,12 +187,13 @@ def cost_benefit(ctx: ReportContext) -> None:
             ctx.t("ch3.col.revenue_at_risk"): shown["revenue_at_risk"].map(exact),
         }
     )
-    caption = ctx.t("ch3.cost_benefit_caption", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang))
+    caption = ctx.t("ch3.cost_benefit_caption", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang),
+                    days=i18n.number(ctx.targets.parameters.churn_window_days, ctx.lang))  # fmt: skip
     out.table(frame, caption, {ctx.t("ch3.col.process"): "left"})
 
 
 def _process_label(row, ctx: ReportContext) -> str:
-    return f"{i18n.label('channel', row['channel'], ctx.lang)} · {row['category']}"
+    return process_label(row["channel"], row["category"], ctx.lang, ctx.labels)
 
 
 @out.section
@@ -211,9 +216,9 @@ def bottlenecks(ctx: ReportContext) -> None:
         min_sample = ctx.targets.parameters.min_sample
         worst = longest_wait_cell(frame, min_sample)
         if worst is None:
-            out.say(ctx.t("ch3.heatmap_small", n=i18n.number(min_sample, ctx.lang)))
+            ctx.say(ctx.t("ch3.heatmap_small", n=i18n.number(min_sample, ctx.lang)))
         else:
-            out.say(
+            ctx.say(
                 ctx.t(
                     "ch3.heatmap_sentence",
                     day=ctx.t(f"weekday.{worst[0]}"),
@@ -237,8 +242,8 @@ def bottlenecks(ctx: ReportContext) -> None:
         if not by.empty:
             shown = pd.DataFrame(
                 {
-                    ctx.t("ch3.col.category"): by["category"],
-                    ctx.t("ch3.col.channel"): by["channel"].map(lambda c: i18n.label("channel", c, ctx.lang)),
+                    ctx.t("ch3.col.category"): by["category"].map(lambda c: ctx.label("category", c)),
+                    ctx.t("ch3.col.channel"): by["channel"].map(lambda c: ctx.label("channel", c)),
                     ctx.t("ch3.col.median_resolution"): by["median"].map(lambda v: i18n.duration(v, ctx.lang)),
                     ctx.t("ch3.col.n"): by["count"].map(lambda v: i18n.number(v, ctx.lang)),
                 }
@@ -249,7 +254,7 @@ def bottlenecks(ctx: ReportContext) -> None:
     if absent:  # what the waits by hour and the slowest categories need
         ctx.missing(ctx.t("ch3.need_bottlenecks", columns=i18n.join(absent, ctx.lang)))
     elif not said:
-        out.say(ctx.t("ch3.no_bottlenecks", month=ctx.month))
+        ctx.say(ctx.t("ch3.no_bottlenecks", month=ctx.month))
 
 
 def longest_wait_cell(frame: pd.DataFrame, min_sample: int) -> tuple[int, int, float, int] | None:
@@ -270,7 +275,7 @@ def standards(ctx: ReportContext) -> None:
     table = attainment(ctx.store, ctx.period, ctx.unit, ctx.targets, ctx.cache)
     counts = table["status"].value_counts()
     total = int(counts.drop("n/a", errors="ignore").sum())
-    out.say(
+    ctx.say(
         ctx.t("ch3.standards_sentence", met=int(counts.get("met", 0)), total=total)
         if total
         else ctx.t("ch3.standards_none", n=len(table))
@@ -281,7 +286,7 @@ def standards(ctx: ReportContext) -> None:
         rows.append(
             [
                 i18n.label("kpi", r.metric, ctx.lang),
-                ctx.t("ch3.all_channels") if r.channel == "all" else i18n.label("channel", r.channel, ctx.lang),
+                ctx.t("ch3.all_channels") if r.channel == "all" else ctx.label("channel", r.channel),
                 i18n.value(r.value, unit, ctx.lang),
                 i18n.value(r.target, unit, ctx.lang),
                 i18n.label("status", r.status, ctx.lang),
@@ -299,5 +304,5 @@ def improvements(ctx: ReportContext) -> None:
     service = set(SERVICE_KPIS) | set(EFFICIENCY_KPIS) | {"coverage", "channel_share", "complaints"}
     chosen = [r for r in ctx.recommendations if r.finding.metric in service][:5]
     if not chosen:
-        return out.say(ctx.t("ch3.no_improvements", month=ctx.month))
-    out.bullets(f"{r.action} {ctx.t('ch3.because')} {r.evidence}" for r in chosen)
+        return ctx.say(ctx.t("ch3.no_improvements", month=ctx.month))
+    out.bullets(ctx.t("format.action_evidence", action=r.action, evidence=r.evidence) for r in chosen)

@@ -24,7 +24,7 @@ def workforce(ctx: ReportContext) -> None:
     if not ctx.has("agents"):
         return ctx.missing(ctx.t("ch4.need_agents"))
     k = ctx.cache.kpis(ctx.period, ctx.unit)
-    out.say(
+    ctx.say(
         ctx.t(
             "ch4.workforce_sentence",
             headcount=i18n.count(k["headcount"].value, ctx.lang),
@@ -47,7 +47,7 @@ def employee_satisfaction(ctx: ReportContext) -> None:
         return ctx.missing(ctx.t("ch4.need_satisfaction"))
     values = pd.Series({ctx.t(f"ch4.dim.{d}"): m.value for d, m in dims.items()})
     lowest = min(dims, key=lambda d: dims[d].value)
-    out.say(
+    ctx.say(
         ctx.t(
             "ch4.satisfaction_sentence",
             dim=ctx.t(f"ch4.dim.{lowest}"),
@@ -74,7 +74,7 @@ def performance(ctx: ReportContext) -> None:
         return ctx.not_enough(ranking.reason)
     table = ranking.table
     low = table[table["flag"] == "low"]
-    out.say(
+    ctx.say(
         ctx.t(
             "ch4.performance_sentence",
             agents=len(table),
@@ -106,7 +106,7 @@ def performance(ctx: ReportContext) -> None:
     )
     shown = pd.DataFrame(
         {
-            ctx.t("ch4.col.team"): teams["team"],
+            ctx.t("ch4.col.team"): teams["team"].map(lambda t: ctx.label("team", t)),
             ctx.t("ch4.col.agents"): teams["agents"],
             ctx.t("ch4.col.contacts"): teams["n"].map(lambda v: i18n.number(v, ctx.lang)),
             i18n.label("kpi", "fcr_rate", ctx.lang): teams["rate"].map(lambda v: i18n.percent(v, ctx.lang)),
@@ -129,13 +129,13 @@ def training(ctx: ReportContext) -> None:
     needs = training_needs(contacts, ctx.read_all("agents"), ctx.targets.parameters.min_sample)
     gaps = needs[needs["significant_shortfall"]] if not needs.empty else needs
     if gaps.empty:
-        return out.say(ctx.t("ch4.no_training_gap"))
+        return ctx.say(ctx.t("ch4.no_training_gap"))
     worst = gaps.iloc[0]
-    out.say(
+    ctx.say(
         ctx.t(
             "ch4.training_sentence",
-            team=worst["team"],
-            category=worst["category"],
+            team=ctx.label("team", worst["team"]),
+            category=ctx.label("category", worst["category"]),
             rate=i18n.percent(worst["team_rate"], ctx.lang),
             rest=i18n.percent(worst["rest_rate"], ctx.lang),
             n=i18n.number(worst["n"], ctx.lang),
@@ -144,8 +144,8 @@ def training(ctx: ReportContext) -> None:
     )
     shown = pd.DataFrame(
         {
-            ctx.t("ch4.col.team"): gaps["team"],
-            ctx.t("ch3.col.category"): gaps["category"],
+            ctx.t("ch4.col.team"): gaps["team"].map(lambda t: ctx.label("team", t)),
+            ctx.t("ch3.col.category"): gaps["category"].map(lambda c: ctx.label("category", c)),
             ctx.t("ch4.col.team_fcr"): gaps["team_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
             ctx.t("ch4.col.rest_fcr"): gaps["rest_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
             ctx.t("ch4.col.gap"): gaps["gap"].map(lambda v: i18n.points(v, ctx.lang)),
@@ -165,4 +165,4 @@ def training_and_performance(ctx: ReportContext) -> None:
         return ctx.not_enough(link.reason)
     significant = link.p_value < 1 - ctx.targets.parameters.confidence
     key = "ch4.link_significant" if significant else "ch4.link_none"
-    out.say(ctx.t(key, agents=link.agents, rho=i18n.number(link.rho, ctx.lang, 2), p=p_text(link.p_value, ctx.lang)))
+    ctx.say(ctx.t(key, agents=link.agents, rho=i18n.number(link.rho, ctx.lang, 2), p=p_text(link.p_value, ctx.lang)))

@@ -10,6 +10,7 @@ from csreport import i18n
 from csreport.errors import ParameterError
 from csreport.findings.money import Economics, Money, estimate
 from csreport.findings.record import SEVERITIES, Finding, ordered
+from csreport.labels import NO_LABELS, Labels
 from csreport.narrative import agents_short, finding_sentence, group_label
 from csreport.params_file import read_params_file
 from csreport.settings import packaged
@@ -94,18 +95,19 @@ def load_recommendation_rules(path: str | Path | None = None) -> list[Recommenda
     return rules
 
 
-def _placeholders(finding: Finding, lang: str) -> dict[str, str]:
+def _placeholders(finding: Finding, lang: str, labels: Labels = NO_LABELS) -> dict[str, str]:
     ev = finding.evidence
+    name = lambda kind, code: labels.name(kind, code, lang) if code else ""  # noqa: E731
     unit = ev.get("unit") or ("count" if finding.kind == "category_spike" else "ratio")
     if finding.kind == "staffing_gap":
         unit = "score"
     values = {
-        "unit": i18n.text("report.all_units", lang) if finding.unit == ALL_UNITS else finding.unit,
+        "unit": i18n.text("report.all_units", lang) if finding.unit == ALL_UNITS else name("units", finding.unit),
         "month": i18n.month(finding.period, lang),
         "metric": i18n.label("kpi", finding.metric, lang),
-        "category": finding.category or "",
-        "team": finding.team or "",
-        "segment": finding.segment or "",
+        "category": name("category", finding.category),
+        "team": name("team", finding.team),
+        "segment": name("segment", finding.segment),
         "value": i18n.value(finding.value, unit, lang),
         "baseline": i18n.value(finding.baseline, unit, lang)
         if finding.kind != "category_spike"
@@ -115,11 +117,11 @@ def _placeholders(finding: Finding, lang: str) -> dict[str, str]:
         "hours": i18n.number(ev.get("hours_short"), lang),
         "fte": agents_short(ev.get("fte_short"), lang),
         "months": str(ev.get("months", "")),
-        "source": i18n.label("channel", ev.get("from", ""), lang) if "from" in ev else "",
-        "target": i18n.label("channel", ev.get("to", ""), lang) if "to" in ev else "",
+        "source": name("channel", ev.get("from")),
+        "target": name("channel", ev.get("to")),
         "target_value": i18n.percent(ev.get("to_share"), lang) if "to_share" in ev else "",
-        "channel": i18n.label("channel", ev.get("channel", ""), lang) if "channel" in ev else "",
-        "group": group_label(ev.get("attribute"), ev.get("level"), lang, ev.get("lookback_days", 90))
+        "channel": name("channel", ev.get("channel")),
+        "group": group_label(ev.get("attribute"), ev.get("level"), lang, ev.get("lookback_days", 90), labels)
         if finding.kind == "churn_group"
         else "",
     }
@@ -131,25 +133,28 @@ def recommend(
     lang: str = "en",
     rules: list[RecommendationRule] | None = None,
     economics: Economics | None = None,
+    labels: Labels = NO_LABELS,
 ) -> list[Recommendation]:
     """One recommendation per finding that a rule matches (first matching rule); findings no rule matches get
     none (they stay in findings.json). With ``economics`` each carries its money (:mod:`.money`) and within a
     severity those whose value at stake is known come first, largest value first; the others follow by
-    impact (contacts or customers affected), as without money."""
+    impact (contacts or customers affected), as without money. Data values are named by ``labels``."""
     rules = load_recommendation_rules() if rules is None else rules
     out = []
     for finding in _by_value(findings, economics):
         rule = next((r for r in rules if r.matches(finding)), None)
         if rule is None:
             continue
-        values = _placeholders(finding, lang)
+        values = _placeholders(finding, lang, labels)
         out.append(
             Recommendation(
                 rank=len(out) + 1,
-                action=rule.action[lang].format(**values),
+                action=i18n.typeset_text(rule.action[lang].format(**values), lang),
                 owner=rule.owner[lang],
-                evidence=finding_sentence(finding, lang),
-                expected=rule.expected[lang].format(**values) if rule.expected.get(lang) else "",
+                evidence=finding_sentence(finding, lang, labels),
+                expected=i18n.typeset_text(rule.expected[lang].format(**values), lang)
+                if rule.expected.get(lang)
+                else "",
                 impact=finding.impact,
                 impact_unit=finding.impact_unit,
                 severity=finding.severity,
