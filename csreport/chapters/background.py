@@ -97,12 +97,7 @@ def data_quality(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch1.data_quality"), 3)
     rows, quarantined, read = [], 0, 0
     for name, report in ctx.ingest_report.tables.items():
-        reasons = i18n.join(
-            (ctx.t("format.quarantine_reason", column=r["column"], rule=i18n.label("rule", r["rule"].split(":")[0], ctx.lang),
-                   rows=i18n.number(r["rows"], ctx.lang)) for r in report.reasons[:3]),
-            ctx.lang,
-            clauses=True,
-        )  # fmt: skip
+        reasons = i18n.join((_quarantine_reason(r, ctx) for r in report.reasons[:3]), ctx.lang, clauses=True)
         rows.append(
             [
                 i18n.label("table", name, ctx.lang),
@@ -124,6 +119,12 @@ def data_quality(ctx: ReportContext) -> None:
     )
     columns = [ctx.t(f"ch1.col.{c}") for c in ("table", "read", "accepted", "quarantined", "reasons")]
     out.table(pd.DataFrame(rows, columns=columns), ctx.t("ch1.quality_caption"), {columns[-1]: "left"})
+
+
+def _quarantine_reason(reason: dict, ctx: ReportContext) -> str:
+    """A quarantine reason of the data-quality table: column, rule in words, rows ("nps out of range (50)")."""
+    rule = i18n.label("rule", reason["rule"].split(":")[0], ctx.lang)  # type:timestamp → the rule "type"
+    return ctx.t("format.quarantine_reason", column=reason["column"], rule=rule, rows=i18n.number(reason["rows"], ctx.lang))
 
 
 @out.section
