@@ -124,7 +124,8 @@ def data_quality(ctx: ReportContext) -> None:
 def _quarantine_reason(reason: dict, ctx: ReportContext) -> str:
     """A quarantine reason of the data-quality table: column, rule in words, rows ("nps out of range (50)")."""
     rule = i18n.label("rule", reason["rule"].split(":")[0], ctx.lang)  # type:timestamp → the rule "type"
-    return ctx.t("format.quarantine_reason", column=reason["column"], rule=rule, rows=i18n.number(reason["rows"], ctx.lang))
+    rows = i18n.number(reason["rows"], ctx.lang)
+    return ctx.t("format.quarantine_reason", column=reason["column"], rule=rule, rows=rows)
 
 
 @out.section
