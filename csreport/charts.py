@@ -86,7 +86,20 @@ def _legend_below(fig, ax, handles=None, labels=None, columns: int | None = None
         handles, labels = ax.get_legend_handles_labels()
     if ax.get_legend() is not None:
         ax.get_legend().remove()
-    fig.legend(handles, labels, loc="outside lower center", ncols=columns or len(handles), frameon=False)
+    fig.legend(handles, labels, loc="outside lower center", ncols=columns or _legend_columns(labels), frameon=False)
+
+
+LEGEND_ROW = 110  # characters of legend text that fit on one row below a chart at the house sizes
+
+
+def _legend_columns(labels) -> int:
+    """As many legend columns as fit the chart's width (a wide character, e.g. Chinese, counts twice): long
+    labels wrap onto more rows instead of pushing the plot out of the figure."""
+    widths = [sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(label)) + 6 for label in labels]
+    columns = len(widths)
+    while columns > 1 and columns * max(widths) > LEGEND_ROW:
+        columns -= 1
+    return max(columns, 1)
 
 
 def trend_with_target(

@@ -183,7 +183,8 @@ def write_index(out_dir: Path, lang: str = "en") -> Path:
         f'{csp_meta(CSP_BUILTIN)}<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{CSS} td.failed {{ background: #fdecea; }}</style></head>"
         f"<body><main><h1>{html.escape(title)}</h1>"
-        f"<p>{html.escape(i18n.text('index.legend', lang))} {status_legend(lang)}</p>{link}"
+        f"<p>{html.escape(i18n.text('index.legend', lang))}{i18n.settings(lang).sentences}{status_legend(lang)}</p>"
+        f"{link}"
         f'<nav class="languages">{" · ".join(others)}</nav>'
         f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f"{_failed_list(failed, out_dir, lang)}</main></body></html>"
