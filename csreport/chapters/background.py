@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from csreport import charts, i18n
@@ -211,20 +213,32 @@ def _equal_exposure(row) -> float | None:
     return float(row.value) - float(change)
 
 
-def unmeasurable(card: pd.DataFrame) -> dict[str, str]:
-    """KPI → reason, for the KPIs of the scorecard ``card`` these data cannot measure at all: n/a because a
-    table or column is missing (:data:`UNMEASURABLE`), not because the month has no such contact."""
-    return {
-        r.kpi: r.reason
-        for r in card.itertuples(index=False)
-        if pd.isna(r.value) and i18n.reason_keys(r.reason) & UNMEASURABLE
-    }
+def unmeasurable(ctx: ReportContext, card: pd.DataFrame | None = None) -> dict[str, str]:
+    """KPI → reason, for the KPIs of the scorecard these data cannot measure at all: n/a because a table or
+    column is missing (a reason of :data:`UNMEASURABLE`, or one that names a table the data lack or a contract
+    column its table lacks), not because the month has no such contact."""
+    card = ctx.scorecard if card is None else card
+    return {r.kpi: r.reason for r in card.itertuples(index=False) if pd.isna(r.value) and _lacks_data(ctx, r.reason)}
+
+
+def _lacks_data(ctx: ReportContext, reason) -> bool:
+    if not isinstance(reason, str):
+        return False
+    if i18n.reason_keys(reason) & UNMEASURABLE:
+        return True
+    named = set(re.findall(r"\w+", reason))
+    return any(
+        table in named and (not ctx.has(table) or set(ctx.absent_columns(table, *schema.columns)) & named)
+        for table, schema in SCHEMAS.items()
+    )
 
 
 def left_out_sentence(ctx: ReportContext, left_out: dict[str, str]) -> str:
     """One line naming the KPIs left out of the scorecard, grouped by what they need."""
     by_reason: dict[str, list[str]] = {}
     for kpi, why in left_out.items():
+        absent = [t for t in SCHEMAS if not ctx.has(t) and t in re.findall(r"\w+", why)]
+        why = f"no {', '.join(absent)} table" if absent else why  # "no surveys in the period": no such table
         by_reason.setdefault(why, []).append(i18n.label("kpi", kpi, ctx.lang))
     groups = (
         ctx.t("format.items_reason", items=i18n.join(kpis, ctx.lang), reason=i18n.reason(why, ctx.lang))
@@ -266,7 +280,7 @@ def kpi_scorecard(ctx: ReportContext) -> None:
     """The scorecard of the KPIs these data can measure; those they cannot (a table or column missing) in one
     line under it, with what they need (the exports keep every KPI)."""
     out.heading(ctx.t("ch1.scorecard"), 3)
-    left_out = unmeasurable(ctx.scorecard)
+    left_out = unmeasurable(ctx)
     status = ctx.scorecard["status"].value_counts()
     total = int(status.drop("n/a", errors="ignore").sum())
     ctx.say(
