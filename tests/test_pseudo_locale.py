@@ -124,8 +124,8 @@ def data_words(store: Store) -> set[str]:
     words |= {w for name, schema in SCHEMAS.items() for c in [name, *schema.columns] for w in re.split(r"\W+", c)}
     words |= {"Asia", "Shanghai", "Europe", "UTC"}  # time zones (a unit's calendar)
     words |= {"CN"}  # Babel's currency symbol of the English locale: CN¥
-    words |= {"report", "xlsx", "exports", "scorecard", "csv", "findings", "quarantine", "evidence", "params",
-              "yml", "data", "README", "md", "targets", "calendars", "recommendations", "labels", "mapping"}  # fmt: skip
+    files = "report xlsx exports scorecard csv findings quarantine evidence params yml data README md targets"
+    words |= {*files.split(), "calendars", "recommendations", "labels", "mapping"}  # files the report links or names
     return {w for w in words if w}
 
 
