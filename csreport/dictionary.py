@@ -186,7 +186,22 @@ def data_dictionary_markdown() -> str:
     out += ["", "## Business-hour calendars · 工作时间日历 (`params/calendars.yml`)", ""]
     out += [CALENDAR_INTRO, "", "| key | default | meaning | 说明 |", "|---|---|---|---|"]
     out += [f"| `{k}` | {d} | {_cell(en)} | {_cell(zh)} |" for k, d, en, zh in CALENDAR_KEYS]
+    out += ["", "## Labels · 显示名称 (`params/labels.yml`)", "", LABELS_INTRO]
     return "\n".join(out) + "\n"
+
+
+LABELS_INTRO = (
+    "The report names the codes of the data by their labels, in the report's language: `units` (business_unit), "
+    "`channels`, `categories`, `segments`, `regions`, `genders`, `teams`, `features` (competitor features) and "
+    "`competitors` (benchmark and feature sources), each `code: {en: …, zh: …}`; an extra column of your data "
+    "by its own name. A code without a label is shown with its first letter capitalised and underscores as "
+    "spaces (`wechat_service` → Wechat service); a language without a name takes the English one. A mapping file "
+    "may name the codes it creates under `labels:` (same shape); its names win for those codes. "
+    "报告按报告语言以显示名称展示数据中的代码:`units`(business_unit)、`channels`、`categories`、`segments`、"
+    "`regions`、`genders`、`teams`、`features`(竞争对手功能)和 `competitors`(基准与功能来源),每项为 "
+    "`代码: {en: …, zh: …}`;数据中的其他列按列名设一节。没有名称的代码首字母大写、下划线换成空格显示;"
+    "缺少某种语言的名称时使用英文名称。映射文件可在 `labels:` 下为其生成的代码命名(格式相同),并优先于本文件。"
+)
 
 
 CALENDAR_INTRO = (
