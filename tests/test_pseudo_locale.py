@@ -160,3 +160,26 @@ def test_a_whole_report_in_a_pseudo_locale_has_every_word_from_the_locale_files(
     assert not left, sorted({w for w, _ in left}) + left[:10]
     title = unwrapped(blocks[0])
     assert OPEN in blocks[0] and not ENGLISH_WORD.search(title.replace("#", "")), blocks[0]
+
+
+def test_the_index_and_the_report_links_in_a_pseudo_locale(pseudo_locale, tmp_path):
+    """The index of the xx reports and the links atop a report: every word from the locale files."""
+    import json
+
+    from csreport.pipeline.index import write_index
+    from csreport.pipeline.layout import report_links
+
+    folder = tmp_path / "reports" / "2026-10" / f"east.{PSEUDO}"
+    folder.mkdir(parents=True)
+    manifest = {"status": "ok", "period": "2026-10", "unit": "east", "lang": PSEUDO, "unit_label": pseudo("East"),
+                "headline": {"service_level": {"value": 0.9, "unit": "ratio", "status": "met"}}}  # fmt: skip
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    page = write_index(tmp_path / "reports", PSEUDO)
+    assert page.name == f"index.{PSEUDO}.html"
+    text = page.read_text(encoding="utf-8")
+    # the links to the other languages' indexes are named in their own language ("English reports", "中文报告")
+    body = re.sub(r'<style>.*?</style>|<nav class="languages">.*?</nav>|<[^>]+>|&\w+;', " ", text, flags=re.S)
+    assert not i18n.MISSING and not ENGLISH_WORD.findall(unwrapped(body)), unwrapped(body)
+    assert f'href="2026-10/east.{PSEUDO}/report.html"' in text
+    links = re.sub(r"<[^>]+>", " ", report_links(PSEUDO))
+    assert not ENGLISH_WORD.findall(unwrapped(links)) and f"../../index.{PSEUDO}.html" in report_links(PSEUDO)

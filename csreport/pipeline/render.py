@@ -79,10 +79,8 @@ def _with_toc(page: str, title: str, links: str = "") -> str:
 
     page = _HEADING.sub(anchor, page)
     items = "".join(f'<li class="toc-h{level}"><a href="#{slug}">{text}</a></li>' for level, slug, text in entries)
-    nav = (
-        links
-        + f'<nav id="toc" aria-label="contents"><p class="toc-title">{html.escape(title)}</p><ul>{items}</ul></nav>'
-    )
+    label = html.escape(title, quote=True)  # the contents' title in the report's language, for screen readers too
+    nav = links + f'<nav id="toc" aria-label="{label}"><p class="toc-title">{label}</p><ul>{items}</ul></nav>'
     if "</h1>" in page:
         return page.replace("</h1>", "</h1>" + nav, 1)
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, page, count=1)
