@@ -94,3 +94,12 @@ def test_status_marks_are_the_scorecards_with_its_colours_and_legend(tmp_path):
         in zh
     )
     assert '<span class="cs-risk" title="有风险">▲</span>' in zh[zh.index('<td class="ok">') :]
+
+
+def test_an_index_without_reports_in_its_language_says_so(tmp_path):
+    """After `make report` (English only) the Chinese index has no grid of English links: it says how to make
+    Chinese reports and links the English index."""
+    _manifest(tmp_path, "2026-10", "east", unit="east", lang="en")
+    zh = write_index(tmp_path, "zh").read_text(encoding="utf-8")
+    assert "尚无中文报告：运行 csreport 时加 --lang zh" in zh and "report.html" not in zh
+    assert '<a href="index.html" hreflang="en">English reports</a>' in zh

@@ -186,8 +186,12 @@ def write_index(out_dir: Path, lang: str = "en") -> Path:
         f"<p>{html.escape(i18n.text('index.legend', lang))}{i18n.settings(lang).sentences}{status_legend(lang)}</p>"
         f"{link}"
         f'<nav class="languages">{" · ".join(others)}</nav>'
-        f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        f"{_failed_list(failed, out_dir, lang)}</main></body></html>"
+        + (
+            f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            if rows
+            else f"<p>{html.escape(i18n.text('index.none', lang))}</p>"
+        )
+        + f"{_failed_list(failed, out_dir, lang)}</main></body></html>"
     )
     target = out_dir / index_name(lang)
     tmp = target.with_suffix(".html.tmp")
