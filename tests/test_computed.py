@@ -52,7 +52,8 @@ def _direct(ctx):
     found = collect_findings(ctx.store, ctx.period, ctx.unit, targets, rules, cache)
     customers = ctx.store.read("customers", unit=ctx.unit) if ctx.store.has("customers") else None
     economics = Economics.of(card, customers, targets.parameters)
-    return card, findings_document(ctx.period, ctx.unit, found, recommend(found, ctx.lang, economics=economics))
+    recommendations = recommend(found, ctx.lang, economics=economics, labels=ctx.labels)  # data values by their labels
+    return card, findings_document(ctx.period, ctx.unit, found, recommendations)
 
 
 @pytest.mark.parametrize("months_back, unit", [(0, "west"), (2, "all")])

@@ -154,4 +154,4 @@ def test_action_cost_is_a_separate_clause_in_chinese():
     f = _finding("staffing_gap", "coverage", 100, evidence={"hours_short": 10.0, "n": 100})
     en, zh = estimate(f, ECONOMICS), estimate(f, ECONOMICS, "zh")
     assert "; action: 10 agent hours a month × CN¥32.00 × 12 months" in en.assumptions
-    assert "；行动成本:每月 10 坐席小时 × ¥32.00 × 12 个月" in zh.assumptions
+    assert "；行动成本：每月 10 坐席小时 × ¥32.00 × 12 个月" in zh.assumptions

@@ -206,7 +206,7 @@ def who_churns(ctx: ReportContext) -> None:
                     high=i18n.percent(hi, lang),
                 )
                 for r, lo, hi in zip(groups["churn_rate"], groups["low"], groups["high"], strict=True)
-            ],  # fmt: skip
+            ],
             ctx.t("ch2.col.others"): groups["rest_rate"].map(lambda v: i18n.percent(v, lang)),
             ctx.t("ch2.col.p_adjusted"): groups["p_adjusted"].map(lambda p: p_text(None if pd.isna(p) else p, lang)),
         }
