@@ -2,8 +2,10 @@
 mplfonts, registered once) so Chinese labels render, sizes legible at A4 width in print.
 
 Every function takes data already aggregated (never raw millions of rows) and labels already in the report
-language, and returns a matplotlib Figure; titles state the finding, the caption (source and n) is written
-beside the figure by the chapter.
+language, and returns a matplotlib Figure; titles state the finding, in sentence case ("Chat carries the most
+contacts", whatever the value that opens it); the caption (source and n) is written beside the figure by the
+chapter. A legend is always outside the plot area (below it), so it never covers data. Negative numbers on the
+axes carry the same minus sign (U+2212) as the report's text.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ FONT_FAMILY = "Noto Sans CJK SC"
 WIDTH, HEIGHT = 7.2, 3.4  # inches: the text width of an A4 page with 2 cm margins
 PALETTE = sns.color_palette("colorblind")
 GOOD, BAD, NEUTRAL, TARGET = PALETTE[2], PALETTE[3], PALETTE[0], "0.25"
+MINUS = "\u2212"  # the minus sign of every number in the report (locale files: locale.minus)
 
 
 @cache
@@ -47,7 +50,7 @@ def use_house_style() -> None:
         font=FONT_FAMILY,
         rc={
             "font.sans-serif": [FONT_FAMILY, "DejaVu Sans"],
-            "axes.unicode_minus": False,
+            "axes.unicode_minus": True,  # U+2212, as the report's text (locale minus); Noto Sans CJK has it
             "axes.titlesize": 12,
             "axes.titleweight": "normal",  # the CJK font ships one weight; asking for bold only logs a warning
             "axes.titlelocation": "left",
@@ -71,6 +74,34 @@ def _percent_axis(axis) -> None:
     axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
 
 
+def _title(ax, title: str, **labels) -> None:
+    """The chart's title in sentence case, and its axis labels."""
+    ax.set(title=title[:1].upper() + title[1:], **labels)
+
+
+def _legend_below(fig, ax, handles=None, labels=None, columns: int | None = None) -> None:
+    """The legend outside the plot area, centred below it (constrained layout makes room): it never covers
+    data, whatever the values."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    fig.legend(handles, labels, loc="outside lower center", ncols=columns or _legend_columns(labels), frameon=False)
+
+
+LEGEND_ROW = 110  # characters of legend text that fit on one row below a chart at the house sizes
+
+
+def _legend_columns(labels) -> int:
+    """As many legend columns as fit the chart's width (a wide character, e.g. Chinese, counts twice): long
+    labels wrap onto more rows instead of pushing the plot out of the figure."""
+    widths = [sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(label)) + 6 for label in labels]
+    columns = len(widths)
+    while columns > 1 and columns * max(widths) > LEGEND_ROW:
+        columns -= 1
+    return max(columns, 1)
+
+
 def trend_with_target(
     frame: pd.DataFrame, title: str, ylabel: str, target: float | None = None, target_label: str = "",
     percent: bool = False,
@@ -85,7 +116,7 @@ def trend_with_target(
         ax.axhline(target, color=TARGET, ls="--", lw=1)
         ax.annotate(target_label, (x[0], target), xytext=(0, 3), textcoords="offset points", fontsize=8)
     ax.set_xticks(x, frame["period"], rotation=45, ha="right")
-    ax.set(title=title, ylabel=ylabel, xlabel="")
+    _title(ax, title, ylabel=ylabel, xlabel="")
     if percent:
         _percent_axis(ax.yaxis)
     return fig
@@ -95,10 +126,10 @@ def stacked_shares(shares: pd.DataFrame, title: str, ylabel: str):
     """Shares per period (index) and category (columns) as stacked bars summing to 100 %."""
     fig, ax = _figure()
     shares.plot(kind="bar", stacked=True, ax=ax, width=0.8, color=PALETTE[: shares.shape[1]], edgecolor="white")
-    ax.set(title=title, ylabel=ylabel, xlabel="")
+    _title(ax, title, ylabel=ylabel, xlabel="")
     ax.tick_params(axis="x", rotation=45)
     _percent_axis(ax.yaxis)
-    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    _legend_below(fig, ax)
     return fig
 
 
@@ -106,7 +137,7 @@ def heatmap(matrix: pd.DataFrame, title: str, xlabel: str, ylabel: str, colorbar
     """A small matrix (e.g. weekday × hour of day) with a sequential colour map."""
     fig, ax = _figure(height=3.0)
     sns.heatmap(matrix, ax=ax, cmap="mako_r", cbar_kws={"label": colorbar}, annot=False, fmt=fmt, linewidths=0.3)
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    _title(ax, title, xlabel=xlabel, ylabel=ylabel)
     return fig
 
 
@@ -117,7 +148,7 @@ def pareto(counts: pd.Series, title: str, ylabel: str, cumulative_label: str):
     x = np.arange(len(counts))
     ax.bar(x, counts.to_numpy(), color=NEUTRAL)
     ax.set_xticks(x, counts.index, rotation=30, ha="right")
-    ax.set(title=title, ylabel=ylabel)
+    _title(ax, title, ylabel=ylabel)
     second = ax.twinx()
     second.plot(x, counts.cumsum() / counts.sum(), color=BAD, marker="o", lw=1.5)
     second.set_ylim(0, 1.05)
@@ -145,7 +176,7 @@ def intervals(
     if reference is not None:
         ax.axvline(reference, color=TARGET, ls="--", lw=1)
     ax.set_yticks(y, frame["label"])
-    ax.set(title=title, xlabel=xlabel)
+    _title(ax, title, xlabel=xlabel)
     if log:
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
@@ -158,8 +189,9 @@ def profile_heatmap(z_scores: pd.DataFrame, title: str, colorbar: str):
     """Segment profiles: mean of each feature per segment in standard deviations from the customer base."""
     fig, ax = _figure(height=max(2.2, 0.5 * len(z_scores) + 1.2))
     shown = z_scores.astype(float).round(1) + 0.0  # + 0.0: no "-0.0" label
-    sns.heatmap(shown, ax=ax, cmap="vlag", center=0, annot=True, fmt=".1f", cbar_kws={"label": colorbar})
-    ax.set(title=title, xlabel="", ylabel="")
+    cells = shown.map(lambda v: f"{v:.1f}".replace("-", MINUS))  # the report's minus sign, as on the axes
+    sns.heatmap(shown, ax=ax, cmap="vlag", center=0, annot=cells, fmt="", cbar_kws={"label": colorbar})
+    _title(ax, title, xlabel="", ylabel="")
     return fig
 
 
@@ -176,10 +208,10 @@ def funnel(frame: pd.DataFrame, title: str, xlabel: str, ylabel: str, centre: fl
     colours = [palette.get(flag, NEUTRAL) for flag in frame["flag"]]
     ax.scatter(frame["n"], frame["raw"], c=colours, s=18, alpha=0.8)
     ax.axhline(centre, color=TARGET, lw=1)
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    _title(ax, title, xlabel=xlabel, ylabel=ylabel)
     _percent_axis(ax.yaxis)
     handles = [plt.Line2D([], [], marker="o", ls="", color=c) for c in (BAD, NEUTRAL, GOOD)]
-    ax.legend(handles, [legend["below"], legend["within"], legend["above"]], frameon=False, loc="lower right")
+    _legend_below(fig, ax, handles, [legend["below"], legend["within"], legend["above"]])
     return fig
 
 
@@ -192,9 +224,9 @@ def benchmark_gaps(frame: pd.DataFrame, title: str, xlabel: str, labels: dict[st
     ax.scatter(frame["best"] / frame["industry"], y, marker="D", color=PALETTE[4], label=labels["best"], zorder=3)
     ax.scatter(frame["ours"] / frame["industry"], y, marker="o", s=40, color=NEUTRAL, label=labels["ours"], zorder=4)
     ax.set_yticks(y, frame["label"])
-    ax.set(title=title, xlabel=xlabel)
+    _title(ax, title, xlabel=xlabel)
     _percent_axis(ax.xaxis)
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    _legend_below(fig, ax)
     return fig
 
 
@@ -210,8 +242,8 @@ def forecast(history: pd.Series, predicted: pd.DataFrame, title: str, ylabel: st
                     label=labels["interval"])  # fmt: skip
     ax.set_xticks(np.arange(len(periods)), periods, rotation=45, ha="right")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.set(title=title, ylabel=ylabel)
-    ax.legend(frameon=False)
+    _title(ax, title, ylabel=ylabel)
+    _legend_below(fig, ax)
     return fig
 
 
@@ -226,8 +258,8 @@ def required_vs_actual(frame: pd.DataFrame, title: str, xlabel: str, ylabel: str
     step = max(1, len(frame) // 12)
     ax.set_xticks(x[::step], frame["label"].iloc[::step], rotation=45, ha="right")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # agents are whole: no 0.5 ticks
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    ax.legend(frameon=False)
+    _title(ax, title, xlabel=xlabel, ylabel=ylabel)
+    _legend_below(fig, ax)
     return fig
 
 
@@ -237,7 +269,7 @@ def bars(values: pd.Series, title: str, xlabel: str, percent: bool = False, high
     fig, ax = _figure(height=max(2.0, 0.35 * len(values) + 1.0))
     colours = [BAD if label == highlight else NEUTRAL for label in values.index]
     ax.barh(values.index.astype(str), values.to_numpy(), color=colours)
-    ax.set(title=title, xlabel=xlabel)
+    _title(ax, title, xlabel=xlabel)
     if percent:
         _percent_axis(ax.xaxis)
     return fig

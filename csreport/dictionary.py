@@ -208,6 +208,7 @@ def data_dictionary_markdown() -> str:
     out += ["", "## Findings: alarms, standing issues, money · 发现：警报、长期问题与金额 (`params/findings.yml`)", ""]
     out += ["| topic | method | 方法 |", "|---|---|---|"]
     out += [f"| {topic} | {_cell(en)} | {_cell(zh)} |" for topic, en, zh in FINDINGS_METHOD]
+    out += ["", "## Labels · 显示名称 (`params/labels.yml`)", "", LABELS_INTRO]
     return "\n".join(out) + "\n"
 
 
@@ -262,6 +263,21 @@ FINDINGS_METHOD = [
      "同一行若涉及两条建议,只列入并计入排名靠前的一条,因此报告合计(findings.json 的 `value_at_stake_total`)"
      "中每位客户和每次联络只计一次。"),
 ]  # fmt: skip
+
+
+LABELS_INTRO = (
+    "The report names the codes of the data by their labels, in the report's language: `units` (business_unit), "
+    "`channels`, `categories`, `segments`, `regions`, `genders`, `teams`, `features` (competitor features) and "
+    "`competitors` (benchmark and feature sources), each `code: {en: …, zh: …}`; an extra column of your data "
+    "by its own name. A code without a label is shown with its first letter capitalised and underscores as "
+    "spaces (`wechat_service` → Wechat service); a language without a name takes the English one. A mapping file "
+    "may name the codes it creates under `labels:` (same shape); its names win for those codes. "
+    "报告按报告语言以显示名称展示数据中的代码:`units`(business_unit)、`channels`、`categories`、`segments`、"
+    "`regions`、`genders`、`teams`、`features`(竞争对手功能)和 `competitors`(基准与功能来源),每项为 "
+    "`代码: {en: …, zh: …}`;数据中的其他列按列名设一节。没有名称的代码首字母大写、下划线换成空格显示;"
+    "缺少某种语言的名称时使用英文名称。映射文件可在 `labels:` 下为其生成的代码命名(格式相同),并优先于本文件。"
+)
+
 
 CALENDAR_INTRO = (
     "One entry per business unit under `units:`. A unit that is not listed is open 24/7 in the run's time zone, so "

@@ -1,29 +1,67 @@
 """Language: message catalogues (``csreport/locales/<lang>.yml``) and Babel formatting of numbers,
-percentages, durations, currency and months for ``en`` and ``zh``.
+percentages, durations, currency and months.
 
-``text(key, lang, **values)`` looks a message up and fills its ``{placeholders}``. A key missing from the
-chosen language falls back to English and is recorded in :data:`MISSING`, so a test can fail on any
-untranslated key after rendering a chapter.
+Every detail of a language lives in its locale file, none in code: the messages, and under ``locale:`` its
+Babel locale, date patterns, list and sentence separators, minus sign, typesetting rules (:mod:`csreport.typeset`),
+plural forms (a message with ``one`` / ``other`` … variants, chosen by Babel's plural rules, see :func:`plural`),
+the tags of its HTML and PDF pages and the names of its report folder and index. A language is supported when
+its file exists; adding ``locales/fr.yml`` adds French.
+
+``text(key, lang, **values)`` looks a message up, fills its ``{placeholders}`` and sets the result by the
+language's typesetting rules. A key missing from the chosen language falls back to English and is recorded in
+:data:`MISSING`, so a test can fail on any untranslated key after rendering a chapter.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 import yaml
+from babel import Locale as BabelLocale
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent, get_minus_sign_symbol
 
+from csreport import typeset
 from csreport.errors import ParameterError
 
-LANGUAGES = ("en", "zh")
-LOCALES = {"en": "en_GB", "zh": "zh_CN"}
 CATALOGUE_DIR = Path(__file__).parent / "locales"
+DEFAULT = "en"  # the language a missing message falls back to
+
+
+def _shipped() -> tuple[str, ...]:
+    """The languages with a locale file, the default first."""
+    found = sorted(p.stem for p in CATALOGUE_DIR.glob("*.yml"))
+    return tuple(sorted(found, key=lambda lang: lang != DEFAULT))
+
+
+LANGUAGES = _shipped()
 MISSING: set[tuple[str, str]] = set()  # (lang, key) looked up but not translated
+PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")  # CLDR plural categories
+
+
+@dataclass(frozen=True)
+class LocaleSettings:
+    """The ``locale:`` section of a locale file: how the language formats and typesets."""
+
+    name: str  # the language in its own words (links between the indexes)
+    babel: str  # Babel locale of numbers, dates and currency
+    html: str  # lang tag of the HTML pages
+    pandoc: str  # the tag pandoc has translations for (contents, figure) in the PDF
+    typst_region: str  # Typst text region ("" = the template's default)
+    month: str  # Babel date pattern of a month
+    day: str  # Babel date pattern of a day without the year
+    list: str  # between the items of a list in a sentence
+    clauses: str  # between clauses of their own
+    sentences: str  # between the sentences of a paragraph
+    minus: str  # the minus sign of numbers (Babel's CLDR sign replaced)
+    typeset: str  # rules of csreport.typeset: latin | cjk
+    proportional_quotes: bool  # PDF: quotes and apostrophes at their proportional width
+    suffix: str  # report folder and index suffix: reports/<period>/<unit><suffix>, index<suffix>.html
 
 
 def check_lang(lang: str) -> str:
@@ -34,9 +72,22 @@ def check_lang(lang: str) -> str:
 
 
 @cache
+def _raw(lang: str) -> dict:
+    return yaml.safe_load((CATALOGUE_DIR / f"{check_lang(lang)}.yml").read_text(encoding="utf-8")) or {}
+
+
+@cache
+def settings(lang: str) -> LocaleSettings:
+    """The ``locale:`` settings of ``lang``."""
+    raw = dict(_raw(lang).get("locale") or {})
+    raw["proportional_quotes"] = bool(raw.get("proportional_quotes"))
+    return LocaleSettings(**{k: raw[k] if k == "proportional_quotes" else str(raw.get(k) or "")
+                             for k in LocaleSettings.__dataclass_fields__})  # fmt: skip
+
+
+@cache
 def catalogue(lang: str) -> dict[str, str]:
-    """The flat key → message mapping of ``lang`` (nested YAML keys joined with dots)."""
-    raw = yaml.safe_load((CATALOGUE_DIR / f"{check_lang(lang)}.yml").read_text(encoding="utf-8")) or {}
+    """The flat key → message mapping of ``lang`` (nested YAML keys joined with dots; ``locale:`` apart)."""
     flat: dict[str, str] = {}
 
     def walk(prefix: str, node) -> None:
@@ -47,27 +98,63 @@ def catalogue(lang: str) -> dict[str, str]:
             else:
                 flat[name] = str(value)
 
-    walk("", raw)
+    walk("", {k: v for k, v in _raw(lang).items() if k != "locale"})
     return flat
 
 
+def reload() -> None:
+    """Forget the loaded locale files (after :data:`CATALOGUE_DIR` or a file changed, e.g. in a test)."""
+    for cached in (_raw, settings, catalogue, _reason_patterns, _babel):
+        cached.cache_clear()
+
+
+def typeset_text(message: str, lang: str) -> str:
+    """``message`` set by the typesetting rules of ``lang`` (:mod:`csreport.typeset`)."""
+    return typeset.RULES[settings(lang).typeset](message)
+
+
 def text(key: str, lang: str, **values) -> str:
-    """The message ``key`` in ``lang`` with ``values`` filled in; English (recorded as missing) when ``lang``
-    lacks it; the key itself when no catalogue has it."""
+    """The message ``key`` in ``lang`` with ``values`` filled in and typeset; English (recorded as missing) when
+    ``lang`` lacks it; the key itself when no catalogue has it."""
     messages = catalogue(lang)
     if key in messages:
         message = messages[key]
     else:
         MISSING.add((lang, key))
-        message = catalogue("en").get(key, key)
-    return message.format(**values) if values else message
+        message = catalogue(DEFAULT).get(key, key)
+    return typeset_text(message.format(**values) if values else message, lang)
+
+
+@cache
+def _babel(lang: str) -> BabelLocale:
+    return BabelLocale.parse(settings(lang).babel)
+
+
+def plural(key: str, count, lang: str, **values) -> str:
+    """The message ``key`` in the plural form Babel's rules give ``count`` in ``lang`` (``key.one``,
+    ``key.other`` …; ``other`` when the language has no message of that form), with ``values`` filled in."""
+    form = _babel(lang).plural_form(abs(count))
+    chosen = f"{key}.{form}"
+    return text(chosen if chosen in catalogue(lang) else f"{key}.other", lang, **values)
+
+
+def quote(value, lang: str) -> str:
+    """``value`` (a customer's own words) in the language's quotation marks, as it is (not typeset)."""
+    marks = catalogue(lang).get("format.quote") or catalogue(DEFAULT)["format.quote"]
+    return marks.replace("{text}", str(value))
+
+
+def sentences(parts, lang: str) -> str:
+    """Sentences joined into a paragraph with the language's separator (a space in English, none after the
+    Chinese full stop); empty parts are left out."""
+    return settings(lang).sentences.join(str(p) for p in parts if p)
 
 
 @cache
 def _reason_patterns() -> list[tuple[str, re.Pattern]]:
     """(key, pattern) of every English ``reason.*`` template, most specific (longest fixed text) first."""
     patterns = []
-    for key, template in catalogue("en").items():
+    for key, template in catalogue(DEFAULT).items():
         if not key.startswith("reason."):
             continue
         parts = re.split(r"\{(\w+)\}", template)  # fixed text, name, fixed text, name, ...
@@ -102,16 +189,29 @@ def reason(message: str | None, lang: str, _nested: bool = False) -> str:
                 for name, value in found.groupdict().items()
             }
             return text(key, lang, **values)
-    if lang != "en" and not _nested:
+    if lang != DEFAULT and not _nested:
         MISSING.add((lang, f"reason: {message}"))
     return message
 
 
+def reason_keys(message: str | None) -> set[str]:
+    """The ``reason.*`` template keys ``message`` matches, nested reasons included (``no FCR flag and contacts
+    has no customer_id column`` → ``{"no_fcr", "no_column"}``); empty when no template matches."""
+    if not message:
+        return set()
+    for key, pattern in _reason_patterns():
+        found = pattern.match(message)
+        if found:
+            nested = [reason_keys(v) for name, v in found.groupdict().items() if name in _NESTED]
+            return {key.removeprefix("reason."), *(k for keys in nested for k in keys)}
+    return set()
+
+
 def label(kind: str, name: str, lang: str) -> str:
-    """A display name such as ``label("kpi", "service_level", "zh")``; the raw name when none exists (data
-    values such as category codes from a customer's own data are shown as they are)."""
+    """A display name of the catalogue such as ``label("kpi", "service_level", "zh")``; the raw name when none
+    exists. Data values (categories, channels, units …) are named by :mod:`csreport.labels` instead."""
     key = f"{kind}.{name}"
-    if key in catalogue("en"):
+    if key in catalogue(DEFAULT):
         return text(key, lang)
     return str(name)
 
@@ -120,20 +220,39 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
+def _signed(formatted: str, lang: str) -> str:
+    """Babel's output with the language's minus sign (Babel writes the CLDR sign, a hyphen-minus in en and zh)."""
+    return formatted.replace(get_minus_sign_symbol(settings(lang).babel), settings(lang).minus)
+
+
 def number(value, lang: str, digits: int = 0) -> str:
-    """``12,345`` / ``12,345.6`` with the locale's separators; "n/a" text for a missing value."""
+    """``12,345`` / ``12,345.6`` with the locale's separators and minus sign; "n/a" text for a missing value.
+    A value that rounds to zero has no sign (``−0.0`` reads as a change that did not happen)."""
     if _missing(value):
         return text("na", lang)
+    if round(float(value), digits) == 0:
+        value = 0.0
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+    return _signed(format_decimal(value, format=pattern, locale=settings(lang).babel), lang)
 
 
 def percent(value, lang: str, digits: int = 1) -> str:
     """A ratio as a percentage: 0.712 → ``71.2%``."""
     if _missing(value):
         return text("na", lang)
+    if round(float(value) * 100, digits) == 0:
+        value = 0.0
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return format_percent(value, format=pattern, locale=LOCALES[lang])
+    return _signed(format_percent(value, format=pattern, locale=settings(lang).babel), lang)
+
+
+def is_zero(amount, unit: str = "ratio") -> bool:
+    """Whether a change is written as zero (``0.0 points``, ``0 s``) at the precision :func:`change` gives it:
+    such a change is said as "unchanged", never as "changed by 0.0"."""
+    if _missing(amount):
+        return False
+    shown = points(amount, DEFAULT) if unit == "ratio" else value(abs(amount), unit, DEFAULT)
+    return shown == (points(0.0, DEFAULT) if unit == "ratio" else value(0.0, unit, DEFAULT))
 
 
 def points(value, lang: str, digits: int = 1) -> str:
@@ -155,10 +274,10 @@ def duration(seconds, lang: str) -> str:
 
 
 def money(value, lang: str, currency: str = "CNY") -> str:
-    """An amount in ``currency`` with the locale's symbol and separators."""
+    """An amount in ``currency`` with the locale's symbol, separators and minus sign."""
     if _missing(value):
         return text("na", lang)
-    return format_currency(value, currency, locale=LOCALES[lang])
+    return _signed(format_currency(value, currency, locale=settings(lang).babel), lang)
 
 
 def amount(value, lang: str, currency: str = "CNY") -> str:
@@ -173,7 +292,8 @@ def amount(value, lang: str, currency: str = "CNY") -> str:
         return money(value, lang, currency)
     step = 10 ** max(0, math.floor(math.log10(size)) + 1 - 3) if size >= 1000 else 1
     rounded = math.copysign(math.floor(size / step + 0.5) * step, float(value))
-    return format_currency(rounded, currency, format="¤#,##0", currency_digits=False, locale=LOCALES[lang])
+    formatted = format_currency(rounded, currency, format="¤#,##0", currency_digits=False, locale=settings(lang).babel)
+    return _signed(formatted, lang)
 
 
 def count(value, lang: str) -> str:
@@ -185,22 +305,21 @@ def count(value, lang: str) -> str:
 
 
 def join(items, lang: str, clauses: bool = False) -> str:
-    """Items listed in a sentence: ``a, b, c`` in English, ``a、b、c`` (the enumeration comma) in Chinese;
-    with ``clauses``, parts that are clauses of their own: ``a; b`` / ``a；b``."""
-    if clauses:
-        return ("；" if lang == "zh" else "; ").join(str(item) for item in items)
-    return ("、" if lang == "zh" else ", ").join(str(item) for item in items)
+    """Items listed in a sentence with the language's separator (``a, b, c`` / ``a、b、c``); with ``clauses``,
+    parts that are clauses of their own (``a; b`` / ``a；b``)."""
+    locale = settings(lang)
+    return (locale.clauses if clauses else locale.list).join(str(item) for item in items)
 
 
 def month(period: str, lang: str) -> str:
-    """``2026-10`` → ``October 2026`` / ``2026年10月``."""
+    """``2026-10`` → ``October 2026`` / ``2026 年 10 月`` (the locale's month pattern)."""
     start = pd.Period(period, "M").start_time.date()
-    return format_date(start, format="LLLL y" if lang == "en" else "y年M月", locale=LOCALES[lang])
+    return format_date(start, format=settings(lang).month, locale=settings(lang).babel)
 
 
 def day(when, lang: str) -> str:
-    """A calendar day without the year: ``24 October`` / ``10月24日``."""
-    return format_date(pd.Timestamp(when).date(), format="d MMMM" if lang == "en" else "M月d日", locale=LOCALES[lang])
+    """A calendar day without the year: ``24 October`` / ``10 月 24 日`` (the locale's day pattern)."""
+    return format_date(pd.Timestamp(when).date(), format=settings(lang).day, locale=settings(lang).babel)
 
 
 def value(amount, unit: str, lang: str) -> str:
@@ -217,8 +336,14 @@ def value(amount, unit: str, lang: str) -> str:
     return number(amount, lang, 1)
 
 
+_SMALLEST = {"ratio": 0.001, "s": 1.0, "currency": 0.01, "count": 1.0}  # the least change each unit shows
+
+
 def change(amount, unit: str, lang: str) -> str:
-    """The size of a change (no sign) in the KPI's unit: points for ratios, else the value format."""
+    """The size of a change (no sign) in the KPI's unit: points for ratios, else the value format; a change
+    that is not zero but rounds to it reads "less than 0.1 points" (never "0.0 points")."""
     if _missing(amount):
         return text("na", lang)
+    if amount and is_zero(amount, unit):
+        return text("change.below", lang, value=change(_SMALLEST.get(unit, 0.1), unit, lang))
     return points(amount, lang) if unit == "ratio" else value(abs(amount), unit, lang)

@@ -14,6 +14,8 @@ A mapping file looks like::
         timestamp_formats: ["%Y/%m/%d %H:%M"]   # tried after ISO 8601
         constants:                # columns the export lacks, filled with one value
           business_unit: east
+    labels:                       # display names of the codes the mapping creates (as params/labels.yml)
+      units: {east: {zh: 华东}}
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from csreport.errors import ParameterError
+from csreport.labels import NO_LABELS, Labels, parse_labels
 from csreport.params_file import read_params_file
 from csreport.schemas import SCHEMAS
 
@@ -52,6 +55,7 @@ class Mapping:
     name: str = "identity"
     tables: dict[str, TableMapping] = field(default_factory=dict)
     path: str | None = None
+    labels: Labels = NO_LABELS  # names of the codes it creates (csreport.labels), e.g. south: {zh: 华南}
 
     def table(self, name: str) -> TableMapping:
         return self.tables.get(name, TableMapping())
@@ -91,4 +95,5 @@ def load_mapping(path: str | Path | None) -> Mapping:
             timestamp_formats=tuple(spec.get("timestamp_formats") or ()),
             constants=dict(spec.get("constants") or {}),
         )
-    return Mapping(name=str(raw.get("name", path.stem)), tables=tables, path=str(path))
+    labels = parse_labels(raw.get("labels") or {}, str(path))
+    return Mapping(name=str(raw.get("name", path.stem)), tables=tables, path=str(path), labels=labels)

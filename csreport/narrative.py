@@ -10,6 +10,7 @@ import math
 
 from csreport import i18n
 from csreport.findings.record import Finding
+from csreport.labels import NO_LABELS, Labels
 
 _VALUE_UNITS = {
     "category_spike": "count",
@@ -48,10 +49,18 @@ def q_text(q: float | None, lang: str) -> str:
     return i18n.text("unit.q_value", lang, value=i18n.number(q, lang, 3))
 
 
-def finding_sentence(finding: Finding, lang: str) -> str:
+def process_label(channel, category, lang: str, labels: Labels = NO_LABELS) -> str:
+    """A service process (channel × category) in words: "Ticket · Technical" / "工单·技术"."""
+    return i18n.text("format.process", lang, channel=labels.name("channel", channel, lang),
+                     category=labels.name("category", category, lang))  # fmt: skip
+
+
+def finding_sentence(finding: Finding, lang: str, labels: Labels = NO_LABELS) -> str:
     """One sentence stating the finding with its numbers, e.g. "Service level worsened to 57.9% in August
-    2026, from 90.7% the month before (32.8 points); the change is significant (p < 0.001, n = 2,772)."."""
+    2026, from 90.7% the month before (32.8 points); the change is significant (p < 0.001, n = 2,772).";
+    data values (category, team, segment, channel) by their ``labels``."""
     f, ev = finding, finding.evidence
+    name = lambda kind, code: labels.name(kind, code, lang)  # noqa: E731
     unit = ev.get("unit") or _VALUE_UNITS.get(f.kind, "ratio")
     fmt = {
         "metric": i18n.label("kpi", f.metric, lang),
@@ -70,7 +79,8 @@ def finding_sentence(finding: Finding, lang: str) -> str:
     if f.kind == "target_missed":
         fmt["target"] = i18n.value(ev.get("target"), unit, lang)
     elif f.kind == "category_spike":
-        fmt.update(category=f.category, baseline=i18n.count(f.baseline, lang), ratio=i18n.number(ev["ratio"], lang, 1))
+        fmt.update(category=name("category", f.category), baseline=i18n.count(f.baseline, lang),
+                   ratio=i18n.number(ev["ratio"], lang, 1))  # fmt: skip
     elif f.kind == "staffing_gap":
         fmt.update(
             value=i18n.number(f.value, lang, 2),
@@ -80,19 +90,19 @@ def finding_sentence(finding: Finding, lang: str) -> str:
             service_level=i18n.percent(ev.get("service_level"), lang),
         )
     elif f.kind == "training_gap":
-        fmt.update(team=f.team, category=f.category)
+        fmt.update(team=name("team", f.team), category=name("category", f.category))
     elif f.kind == "channel_shift":
         fmt.update(
-            source=i18n.label("channel", ev["from"], lang),
-            target=i18n.label("channel", ev["to"], lang),
+            source=name("channel", ev["from"]),
+            target=name("channel", ev["to"]),
             to_share=i18n.percent(ev["to_share"], lang),
             to_before=i18n.percent(ev["to_share_before"], lang),
         )
     elif f.kind == "churn_rise":
-        fmt.update(segment=f.segment, excess=i18n.number(f.impact, lang))
+        fmt.update(segment=name("segment", f.segment), excess=i18n.number(f.impact, lang))
     elif f.kind in ("process_cost", "process_churn"):
         fmt.update(
-            process=f"{i18n.label('channel', ev.get('channel', ''), lang)} · {f.category}",
+            process=process_label(ev.get("channel", ""), f.category, lang, labels),
             ratio=i18n.number(ev.get("ratio"), lang, 1),
             days=i18n.number(ev.get("days"), lang),
             excess=i18n.number(f.impact, lang),
@@ -100,7 +110,7 @@ def finding_sentence(finding: Finding, lang: str) -> str:
         )
     elif f.kind == "churn_group":
         fmt.update(
-            group=group_label(ev.get("attribute"), ev.get("level"), lang, ev.get("lookback_days", 90)),
+            group=group_label(ev.get("attribute"), ev.get("level"), lang, ev.get("lookback_days", 90), labels),
             months=ev.get("months", ""),
             ratio=i18n.number(ev.get("ratio"), lang, 1),
             excess=i18n.number(f.impact, lang),
@@ -113,45 +123,52 @@ def finding_sentence(finding: Finding, lang: str) -> str:
             key = f"finding.{f.kind}_previous"
         elif f.standing:  # beyond its usual level for months
             key = "finding.standing_level"
-    sentence = i18n.text(key, lang, **fmt)
+    parts = [i18n.text(key, lang, **fmt)]
     change = ev.get("change")
     if change in ("grew", "new") and ev.get("p_change") is not None and not f.standing:
         previous = i18n.value(ev.get("previous_value"), unit, lang) if change == "grew" else ""
-        sentence += " " + i18n.text(f"finding.change_{change}", lang, previous=previous,
-                                    q=q_text(f.q_value, lang) if f.q_value is not None else p_text(ev["p_change"], lang))
+        parts.append(i18n.text(f"finding.change_{change}", lang, previous=previous,
+                               q=q_text(f.q_value, lang) if f.q_value is not None else p_text(ev["p_change"], lang)))
     elif change == "gone":
-        sentence = i18n.text("finding.change_gone", lang, subject=_subject(f, lang),
-                             previous=i18n.value(ev.get("previous_value"), unit, lang), q=fmt["q"])  # fmt: skip
+        parts = [i18n.text("finding.change_gone", lang, subject=_subject(f, lang, labels),
+                           previous=i18n.value(ev.get("previous_value"), unit, lang), q=fmt["q"])]  # fmt: skip
     elif f.standing and f.first_seen and key != "finding.standing_level":
-        sentence += " " + i18n.text("finding.standing_since", lang, first_seen=fmt["first_seen"])
+        parts.append(i18n.text("finding.standing_since", lang, first_seen=fmt["first_seen"]))
     if f.kind == "target_missed" and f.p_value is not None:
-        sentence += " " + i18n.text(f"finding.target_test_{'significant' if f.significant else 'chance'}", lang, **fmt)
-    if f.kind == "churn_group":  # the group opens the sentence
-        sentence = sentence[:1].upper() + sentence[1:]
+        parts.append(i18n.text(f"finding.target_test_{'significant' if f.significant else 'chance'}", lang, **fmt))
     if f.note:
         key = ("finding.calendar_driven" if f.note.startswith("calendar")
                else "finding.maturing_churn" if "churn window" in f.note else "finding.maturing")  # fmt: skip
-        sentence += " " + i18n.text(key, lang)
-    return sentence
+        parts.append(i18n.text(key, lang))
+    return sentence_case(i18n.sentences(parts, lang))
 
 
-def _subject(f: Finding, lang: str) -> str:
+def sentence_case(text: str) -> str:
+    """``text`` with its first letter capitalised (a sentence or title that opens with a value: "customers with
+    …" → "Customers with …"); a script without case is left as it is."""
+    return text[:1].upper() + text[1:]
+
+
+def _subject(f: Finding, lang: str, labels: Labels = NO_LABELS) -> str:
     """What a structural finding is about, in words (a group, a process, a team and category)."""
     ev = f.evidence
     if f.kind == "churn_group":
-        return group_label(ev.get("attribute"), ev.get("level"), lang, ev.get("lookback_days", 90))
+        return group_label(ev.get("attribute"), ev.get("level"), lang, ev.get("lookback_days", 90), labels)
     if f.kind in ("process_cost", "process_churn"):
-        return f"{i18n.label('channel', ev.get('channel', ''), lang)} · {f.category}"
-    return " · ".join(x for x in (f.team, f.category) if x)
+        return process_label(ev.get("channel", ""), f.category, lang, labels)
+    return " · ".join(labels.name(k, x, lang) for k, x in (("team", f.team), ("category", f.category)) if x)
 
 
-def group_label(attribute: str | None, level: str | None, lang: str, days: int = 90) -> str:
+def group_label(attribute: str | None, level: str | None, lang: str, days: int = 90, labels: Labels = NO_LABELS) -> str:
     """A customer group of :mod:`csreport.analyses.churn_groups` in words: "customers with 4+ contacts in the
-    90 days before", "customers with Segment “basic”"; an extra column of the customer's data by its own name."""
+    90 days before", "customers with segment “Basic”"; an extra column of the customer's data by its own name
+    (its values by the labels of that column)."""
     if attribute == "contacts":
         return i18n.text("finding.group.contacts", lang, level=level, days=days)
     name = i18n.text(f"ch2.group.{attribute}", lang) if attribute in _GROUP_ATTRIBUTES else attribute
+    level = level if attribute in _NUMERIC else labels.name(attribute, level, lang)
     return i18n.text("finding.group.attribute", lang, attribute=name, level=level)
 
 
 _GROUP_ATTRIBUTES = {"segment", "region", "gender", "age_band", "spend_band"}
+_NUMERIC = {"age_band", "spend_band"}  # attributes whose levels are numbers; the others' are codes with labels

@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 
+from csreport import i18n
 from csreport.errors import ParameterError
 
 PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -38,8 +39,9 @@ def check_unit(unit: str) -> str:
 
 def report_folder(unit: str, lang: str) -> str:
     """The folder of the report of ``unit`` in ``lang`` under ``<out>/<period>/``: the unit's name for English,
-    the default language, and ``<unit>.<lang>`` for another (``east``, ``east.zh``)."""
-    return unit if lang == "en" else f"{unit}.{lang}"
+    the default language, and ``<unit>.<lang>`` for another (``east``, ``east.zh``): the folder suffix of the
+    language's locale file."""
+    return f"{unit}{i18n.settings(lang).suffix}"
 
 
 ENGINES = ("warm", "nbclient")

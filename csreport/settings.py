@@ -22,6 +22,7 @@ PARAM_FILES = {
     "batch": "batch.yml",
     "calendars": "calendars.yml",
     "delivery": "delivery.yml",
+    "labels": "labels.yml",
 }
 
 
@@ -54,6 +55,7 @@ class Settings:
     batch: Path
     calendars: Path
     delivery: Path  # who receives which report by e-mail (csreport deliver); shapes no report
+    labels: Path
     mapping: Path | None
     notebooks: Path
     quarto: Path
@@ -104,6 +106,14 @@ class Settings:
             if path is not None and Path(path).is_file():
                 digest.update(Path(path).read_bytes())
         return digest.hexdigest()
+
+    def load_labels(self):
+        """The display names of data values: the labels file with the mapping file's labels on top
+        (:mod:`csreport.labels`)."""
+        from csreport.labels import load_labels
+        from csreport.mapping import load_mapping
+
+        return load_labels(self.labels, load_mapping(self.mapping).labels if self.mapping else None)
 
     def as_dict(self) -> dict[str, str | None]:
         return {f.name: (str(getattr(self, f.name)) if getattr(self, f.name) else None) for f in fields(self)}

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from csreport.calendars import load_calendars
 from csreport.computed import ComputedReport, compute
-from csreport.findings.record import Finding
 from csreport.findings.recommend import recommend_effects
+from csreport.findings.record import Finding
 from csreport.findings.rules import load_rules
 from csreport.ingest import ingest
 from csreport.settings import packaged

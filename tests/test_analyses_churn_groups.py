@@ -113,9 +113,9 @@ def test_findings_and_sentences_in_both_languages(result):
     assert en.startswith("Customers with 4+ contacts in the 90 days before churned at 50.0%")
     assert "11.1%" in en and "4.5 times" in en and "n = 20" in en
     zh = finding_sentence(found[1], "zh")
-    assert "plan为“intl”的客户" in zh and "41.7%" in zh and "11.6%" in zh
+    assert "plan 为“Intl”的客户" in zh and "41.7%" in zh and "11.6%" in zh  # an extra column's level: its label
     actions = recommend(found, "en")
-    assert "customers with plan “intl”" in actions[1].action
+    assert "customers with plan “Intl”" in actions[1].action
 
 
 def test_contacts_after_the_churn_date_or_before_the_lookback_do_not_count():

@@ -23,12 +23,36 @@ def shown(monkeypatch):
     return outputs
 
 
-def _run_all_sections(ctx) -> None:
+def _run_all_sections(ctx) -> list:
+    written = []
     for module, sections in SECTIONS.values():
         chapter = importlib.import_module(f"csreport.chapters.{module}")
-        chapter.title(ctx)._ipython_display_()  # a section returns its Section, which displays itself
+        written.append(chapter.title(ctx))
         for section in sections:
-            getattr(chapter, section)(ctx)._ipython_display_()
+            written.append(getattr(chapter, section)(ctx))
+    for section in written:
+        section._ipython_display_()  # a section returns its Section, which displays itself
+    return written
+
+
+def _chart_text(sections) -> list[str]:
+    """Every piece of text of the sections' charts: titles, axis labels, tick labels, legends."""
+    from matplotlib.text import Text
+
+    return [t.get_text() for s in sections for fig in s.figures for t in fig.findobj(Text) if t.get_text().strip()]
+
+
+def data_codes(store) -> set[str]:
+    """The codes of the data's named columns (units, channels, categories, segments, regions, genders, teams,
+    features, competitors): words a Chinese report must show by their Chinese names."""
+    columns = {"contacts": ["business_unit", "channel", "category"], "customers": ["segment", "region", "gender"],
+               "agents": ["team"], "competitor_features": ["feature", "source"]}  # fmt: skip
+    codes = set()
+    for table, names in columns.items():
+        for column in (c for c in names if table in store.tables and c in store.columns(table)):
+            found = store.query(f"SELECT DISTINCT {column} AS v FROM {{{table}}} WHERE {column} IS NOT NULL")
+            codes |= set(found["v"])
+    return codes
 
 
 def _text(outputs) -> str:
@@ -41,7 +65,7 @@ def test_every_section_in_both_languages(sample_dir, sample_truth, tmp_path, sho
     i18n.MISSING.clear()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        _run_all_sections(ctx)
+        sections = _run_all_sections(ctx)
     assert not i18n.MISSING, f"untranslated keys: {sorted(i18n.MISSING)}"
     glyphs = [str(w.message) for w in caught if "Glyph" in str(w.message) or "missing from" in str(w.message)]
     assert not glyphs, glyphs
@@ -50,6 +74,22 @@ def test_every_section_in_both_languages(sample_dir, sample_truth, tmp_path, sho
     assert len(images) >= 11  # the chart types of the report
     for section_title in ("ch1.title", "ch2.title", "ch3.title", "ch4.title", "ch5.title", "ch6.title"):
         assert i18n.text(section_title, lang) in text
+    if lang == "zh":  # no data value left in English: every code shown by its Chinese name (params/labels.yml)
+        from csreport.chapters.output import escape
+        from csreport.labels import default_label
+
+        terms = i18n.text("ch2.col.terms", lang)  # the comment classifier's terms: words of the customers' comments
+        blocks = [o.data for o in shown if isinstance(getattr(o, "data", None), str) and terms not in o.data]
+        scanned = re.sub(r"“[^”]*”", "", "\n".join([*blocks, *_chart_text(sections)]))  # quoted comments
+        left = sorted(
+            code
+            for code in data_codes(ctx.store) - {"us"}  # "us" is the report's own column, named 我们
+            if any(
+                re.search(rf"(?<![\w/]){re.escape(shown_as)}(?![\w/])", scanned)
+                for shown_as in {code, escape(code), default_label(code)}
+            )
+        )
+        assert not left, left
 
 
 def test_only_contacts_each_section_says_what_is_missing(sample_dir, sample_truth, tmp_path, shown):

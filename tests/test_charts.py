@@ -116,4 +116,27 @@ def test_segment_profile_has_no_negative_zero():
     fig = charts.profile_heatmap(z, "Segments", "SD from the base")
     labels = [t.get_text() for t in fig.axes[0].texts]
     plt.close(fig)
-    assert labels == ["0.0", "0.3", "0.0", "-0.3"]
+    assert labels == ["0.0", "0.3", "0.0", "\u22120.3"]  # the report's minus sign (U+2212)
+
+
+@pytest.mark.parametrize("build", CHARTS, ids=[c.__name__.strip("_") for c in CHARTS])
+def test_legends_sit_outside_the_plot_area(build):
+    """A legend never covers data (the funnel's legend sat on flagged agents): every legend is the figure's,
+    below the axes, and overlaps none of them; titles open with a capital."""
+    fig = build()
+    fig.canvas.draw()
+    assert all(ax.get_legend() is None for ax in fig.axes)  # no legend inside an axes
+    renderer = fig.canvas.get_renderer()
+    for legend in fig.legends:
+        box = legend.get_window_extent(renderer)
+        for ax in fig.axes:
+            assert not box.overlaps(ax.get_window_extent(renderer)), build.__name__
+            assert box.y1 <= ax.get_window_extent(renderer).y0  # below the plot
+    titles = [ax.get_title("left") or ax.get_title() for ax in fig.axes if ax.get_title("left") or ax.get_title()]
+    plt.close(fig)
+    assert all(t[:1] == t[:1].upper() for t in titles), titles
+
+
+def test_a_long_legend_wraps_onto_more_rows():
+    labels = [f"a rather long channel name {i}" for i in range(6)]
+    assert charts._legend_columns(labels) < 6 and charts._legend_columns(["a", "b", "c"]) == 3

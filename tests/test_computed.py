@@ -47,7 +47,7 @@ def _direct(ctx):
     rules = load_rules(confidence=targets.parameters.confidence, min_sample=targets.parameters.min_sample)
     fresh = compute(ctx.store, ctx.period, ctx.unit, targets, rules, "direct", "direct")
     recs = recommend_effects(fresh.items, fresh.effects, ctx.lang, None, fresh.economics, fresh.money_rows,
-                             [e.finding_id for e in fresh.item_evidence])  # fmt: skip
+                             [e.finding_id for e in fresh.item_evidence], labels=ctx.labels)  # fmt: skip
     return fresh.scorecard, findings_document(ctx.period, ctx.unit, fresh.findings, recs, fresh.evidence,
                                               fresh.standing, fresh.standing_evidence)  # fmt: skip
 

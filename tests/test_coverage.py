@@ -107,10 +107,10 @@ def test_same_month_last_year_outside_the_data_is_na_not_zero(mid_month):
     "lang, cutoff, volume",
     [
         ("en", "October 2026 is a partial month: data to 24 October (24 of its 31 days)",
-         "48 times in 24 days with data, against 60 in 30 days the month before (+0.0% per day); the data do not "
+         "48 times in 24 days with data, against 60 in 30 days the month before (unchanged per day); the data do not "
          "reach back to October 2025."),
-        ("zh", "2026年10月为不完整月份:数据截至10月24日(全月 31 天中有 24 天)",
-         "在有数据的 24 天内共联络我们 48 次,上月 30 天内为 60 次(日均+0.0%);数据未覆盖2025年10月"),
+        ("zh", "2026 年 10 月为不完整月份：数据截至 10 月 24 日（全月 31 天中有 24 天）",
+         "在有数据的 24 天内共联络我们 48 次，上月 30 天内为 60 次（日均持平）；数据未覆盖 2025 年 10 月"),
     ],
 )  # fmt: skip
 def test_report_states_the_cutoff_and_marks_the_partial_month(mid_month, tmp_path, monkeypatch, lang, cutoff, volume):
@@ -202,7 +202,7 @@ def test_baselines_at_the_same_age_of_a_unit_and_of_all_units_in_one_pass(data_d
          "within 7 days",
          "The last contacts of October 2026 cannot show all their outcomes yet (data to 10 October): "
          "First-contact resolution are compared with the previous month as it stood on 10 September"),
-        ("zh", "同一客户在 7 天内未再次联络,即视为首次解决", "数据截至10月10日"),
+        ("zh", "同一客户在 7 天内未再次联络，即视为首次解决", "数据截至 10 月 10 日"),
     ],
 )  # fmt: skip
 def test_chapter_3_states_the_fcr_method_and_the_same_age_comparison(

@@ -62,7 +62,10 @@ def finished_report(out: Path, unit: str = "east", lang: str = "en", *, action: 
     days = 24 if partial else 31
     coverage = {"first_day": "2024-11-01", "last_day": f"2026-10-{days}", "days": days, "days_in_month": 31,
                 "partial": partial}  # fmt: skip
-    manifest = {"status": status, "period": PERIOD, "unit": unit, "lang": lang, "coverage": coverage}
+    # the run records the unit's display name (params/labels.yml); the message names the unit by it
+    label = {"en": f"{unit.title()} region", "zh": "华东区"}[lang] if unit == "east" else None
+    manifest = {"status": status, "period": PERIOD, "unit": unit, "unit_label": label, "lang": lang,
+                "coverage": coverage}  # fmt: skip
     (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     (run_dir / "report.pdf").write_bytes(pdf)
     (run_dir / "report.html").write_text(f"<html>{unit} {lang}</html>", encoding="utf-8")
@@ -146,9 +149,9 @@ def test_messages_arrive_with_their_readers_subject_language_body_and_attachment
     assert english.mail_from == "cs-reports@example.com"
 
     message = english.message
-    assert message["Subject"] == "Customer service report: east, October 2026"
+    assert message["Subject"] == "Customer service report: East region, October 2026"
     assert message["To"] == f"{EAST[0]}, East lead <{EAST[1]}>" and message["Cc"] == EAST_CC
-    assert message["Content-Language"] == "en-GB" and message["Auto-Submitted"] == "auto-generated"
+    assert message["Content-Language"] == "en" and message["Auto-Submitted"] == "auto-generated"
     text = message.get_body(("plain",)).get_content()
     page = message.get_body(("html",)).get_content()
     for body in (text, page):
@@ -162,15 +165,15 @@ def test_messages_arrive_with_their_readers_subject_language_body_and_attachment
     assert f'src="cid:{chart["Content-ID"].strip("<>")}"' in page and chart.get_content().startswith(b"\x89PNG")
     (pdf,) = list(message.iter_attachments())
     assert pdf.get_content_type() == "application/pdf" and pdf.get_content() == PDF
-    assert pdf.get_filename() == "Customer service report east 2026-10.pdf"
+    assert pdf.get_filename() == "Customer service report East region 2026-10.pdf"
 
     message = chinese.message
-    assert message["Subject"] == "客服月报：east，2026年10月" and message["Content-Language"] == "zh-CN"
+    assert message["Subject"] == "客服月报：华东区，2026 年 10 月" and message["Content-Language"] == "zh-CN"
     text = message.get_body(("plain",)).get_content()
     assert i18n.text("deliver.messages", "zh") in text and "负责方：Customer retention" in text
     assert "完整报告见附件：report.pdf（0.0 MB）、report.xlsx（0.0 MB）。" in text
     assert sorted(p.get_filename() for p in message.iter_attachments()) == [
-        "客户服务报告 east 2026-10.pdf",
+        "客户服务报告 华东区 2026-10.pdf",
         "客户服务报告 east 2026-10.xlsx",
     ]
 
@@ -198,7 +201,7 @@ def test_a_changed_report_is_sent_again_as_an_update_and_force_sends_anyway(proj
     assert deliver(project, server.env()).exit_code == 0
     assert len(server.arrived) == 3  # the English report changed; the Chinese one did not
     update = server.arrived[-1].message
-    assert update["Subject"] == "Customer service report: east, October 2026 (updated)"
+    assert update["Subject"] == "Customer service report: East region, October 2026 (updated)"
     assert "updated version of the report sent on" in update.get_body(("plain",)).get_content()
     assert "corrected figures" in update.get_body(("plain",)).get_content()
 

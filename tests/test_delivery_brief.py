@@ -55,7 +55,7 @@ def test_missing_or_odd_files_leave_their_part_out(tmp_path):
     brief = read_brief(run_dir, PERIOD, "east", "zh")
     assert brief.messages == () and brief.glance == () and brief.chart is None
     text = render_text(brief, [], "footer")
-    assert "2026年10月没有需要采取行动的发现。" in text and i18n.text("deliver.glance", "zh") not in text
+    assert "2026 年 10 月没有需要采取行动的发现。" in text and i18n.text("deliver.glance", "zh") not in text
 
 
 def test_every_text_from_the_run_is_escaped_in_html(tmp_path):

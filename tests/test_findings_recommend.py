@@ -46,7 +46,7 @@ def test_ranked_by_severity_then_impact_and_weak_findings_get_none():
         (2, "service_level", 50.0),
         (3, "complaints", 20.0),
     ]
-    assert "delivery" in recs[2].action and "30" in recs[2].action
+    assert "Delivery" in recs[2].action and "30" in recs[2].action  # a code without a label: its default name
     assert recs[0].to_json()["finding"]["kind"] == "deterioration"
 
 
@@ -65,13 +65,27 @@ def test_project_rules_cover_every_detected_kind():
     assert {"staffing_gap", "category_spike", "training_gap", "channel_shift", "churn_rise", "deterioration"} <= kinds
 
 
+def test_recommendations_name_data_values_by_their_labels():
+    """Unit, segment and category of a recommendation in the report's language (params/labels.yml)."""
+    from csreport.labels import Labels
+
+    labels = Labels({"units": {"west": {"en": "West China", "zh": "华西"}},
+                     "categories": {"delivery": {"en": "Delivery", "zh": "物流"}}})  # fmt: skip
+    spike = _finding("category_spike", "complaints", "high", 20.0, category="delivery", value=30.0, baseline=10.0,
+                     evidence={"ratio": 3.0})  # fmt: skip
+    [en], [zh] = recommend([spike], "en", labels=labels), recommend([spike], "zh", labels=labels)
+    assert "the Delivery complaints in West China" in en.action and "Delivery rose to 30" in en.evidence
+    assert "查明并解决华西“物流”类投诉的根本原因" in zh.action and "“物流”类投诉升至 30 件" in zh.evidence
+    assert "delivery" not in zh.action + zh.evidence and "west" not in zh.action
+
+
 def test_recommendations_for_all_units_name_them_in_words():
     """The unit "all" reads "all units" / "全部业务单元", never "in all" / "对all的"."""
     rise = _finding("churn_rise", "churn_rate", unit="all", segment="basic", value=0.046, baseline=0.015,
                     impact_unit="customers")  # fmt: skip
     [en], [zh] = recommend([rise], "en"), recommend([rise], "zh")
-    assert "for basic customers in all units:" in en.action
-    assert "对全部业务单元的“basic”客户开展挽留回访" in zh.action
+    assert "for Basic customers in all units:" in en.action
+    assert "对全部业务单元的“Basic”客户开展挽留回访" in zh.action
     assert "in all:" not in en.action and "all的" not in zh.action
 
 

@@ -69,7 +69,7 @@ def test_target_missed_carries_its_own_test_not_the_previous_months():
     assert finding.evidence["baseline_label"] == "target"
     assert "within what chance can explain (p = 0.440, n = 100)" in finding_sentence(finding, "en")
     [tested] = kpi_findings(_row(p_vs_target=0.0112), "2026-10", "east", Rules(), last_data_month=False)
-    assert tested.significant and "差距显著(p = 0.011,n = 100)" in finding_sentence(tested, "zh")
+    assert tested.significant and "差距显著（p = 0.011，n = 100）" in finding_sentence(tested, "zh")
 
 
 def test_target_missed_without_a_test_claims_none():

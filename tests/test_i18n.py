@@ -8,11 +8,53 @@ from csreport import i18n
 from csreport.errors import ParameterError
 
 
+def _stem(key: str) -> str:
+    """A key without its plural form (``ch6.recommendations_intro.one`` → ``ch6.recommendations_intro``)."""
+    head, _, form = key.rpartition(".")
+    return head if form in i18n.PLURAL_FORMS else key
+
+
 def test_catalogues_have_the_same_keys_and_placeholders():
-    en, zh = i18n.catalogue("en"), i18n.catalogue("zh")
-    assert set(en) == set(zh)
-    for key in en:
-        assert sorted(_fields(en[key])) == sorted(_fields(zh[key])), key
+    """Every message in every language with the same placeholders; a message with plural forms has an
+    ``other`` form in every language (the forms themselves follow each language's plural rules: Chinese has
+    only ``other``), and each form uses only the placeholders of the English ``other``."""
+    en = i18n.catalogue("en")
+    for lang in i18n.LANGUAGES:
+        messages = i18n.catalogue(lang)
+        assert {_stem(k) for k in messages} == {_stem(k) for k in en}, lang
+        for key, message in messages.items():
+            if _stem(key) != key:
+                assert f"{_stem(key)}.other" in messages, key
+                assert set(_fields(message)) <= set(_fields(en[f"{_stem(key)}.other"])), key
+            else:
+                assert sorted(_fields(message)) == sorted(_fields(en[key])), (lang, key)
+
+
+def test_every_locale_file_says_how_its_language_formats():
+    for lang in i18n.LANGUAGES:
+        locale = i18n.settings(lang)
+        assert locale.babel and locale.month and locale.day and locale.name and locale.html, lang
+        assert locale.typeset in ("latin", "cjk") and locale.minus, lang
+    assert i18n.settings("en").suffix == "" and i18n.settings("zh").suffix == ".zh"  # reports/<period>/east.zh/
+
+
+def test_no_language_branches_in_the_code():
+    """Every language detail lives in the locale files: no ``lang == "zh"`` (or any language literal) in the
+    report's code. The sample generator (it writes Chinese and English data) and the comment classifier (it
+    segments Chinese comments, a property of the data, not of the report language) are the exceptions."""
+    import re
+    from pathlib import Path
+
+    root = Path(i18n.__file__).parent
+    pattern = re.compile(r"""lang\w*\s*(==|!=|\bin\b)\s*\(?["'](en|zh)["']|["'](en|zh)["']\s+if\b""")
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for path in root.rglob("*.py")
+        if "sample" not in path.parts and path.name != "comments.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not found, found
 
 
 def _fields(message: str) -> list[str]:
@@ -29,7 +71,16 @@ def _fields(message: str) -> list[str]:
         (lambda lang: i18n.duration(452, lang), "7.5 min", "7.5 分钟"),
         (lambda lang: i18n.duration(42, lang), "42 s", "42 秒"),
         (lambda lang: i18n.points(-0.064, lang), "6.4 points", "6.4 个百分点"),
-        (lambda lang: i18n.month("2026-10", lang), "October 2026", "2026年10月"),
+        (lambda lang: i18n.month("2026-10", lang), "October 2026", "2026 年 10 月"),
+        (lambda lang: i18n.day("2026-10-24", lang), "24 October", "10 月 24 日"),
+        (lambda lang: i18n.number(-1.154, lang, 2), "\u22121.15", "\u22121.15"),  # one minus sign: U+2212
+        (lambda lang: i18n.percent(-0.0004, lang), "0.0%", "0.0%"),  # rounds to zero: no "−0.0%"
+        (lambda lang: i18n.change(0.0004, "ratio", lang), "less than 0.1 points", "不到 0.1 个百分点"),
+        (
+            lambda lang: i18n.text("report.title", lang, unit="X", month=i18n.month("2026-10", lang)),
+            "Customer service report: X, October 2026",
+            "客户服务分析报告：X，2026 年 10 月",
+        ),
         (lambda lang: i18n.value(None, "ratio", lang), "n/a", "不适用"),
     ],
 )
@@ -48,7 +99,7 @@ def test_formatting_per_locale(call, en, zh):
         (196.07, "CN¥196", "¥196"),
         (5.41, "CN¥5.41", "¥5.41"),  # below 100: cents matter (a cost per contact)
         (11.2, "CN¥11.20", "¥11.20"),
-        (-1234.5, "-CN¥1,230", "-¥1,230"),
+        (-1234.5, "\u2212CN¥1,230", "\u2212¥1,230"),
         (None, "n/a", "不适用"),
     ],
 )
@@ -86,7 +137,42 @@ def test_unknown_language_is_a_clear_error():
 
 def test_labels_fall_back_to_the_data_value():
     assert i18n.label("kpi", "service_level", "zh") == "服务水平"
-    assert i18n.label("channel", "carrier-pigeon", "en") == "carrier-pigeon"
+    assert i18n.label("kpi", "carrier-pigeon", "en") == "carrier-pigeon"
+
+
+def test_plural_forms_follow_the_language_s_rules():
+    key = "ch6.recommendations_intro"
+    assert i18n.plural(key, 1, "en", n=1, shown=1) == "One recommendation follows from the findings:"
+    assert i18n.plural(key, 3, "en", n=3, shown=3).startswith("3 recommendations follow from the findings")
+    assert i18n.plural(key, 1, "zh", n=1, shown=1).startswith("根据各项发现共得出 1 条建议")  # zh: other only
+
+
+def test_sentences_are_joined_as_the_language_joins_them():
+    assert i18n.sentences(["One.", "", "Two."], "en") == "One. Two."
+    assert i18n.sentences(["一。", "二。"], "zh") == "一。二。"
+
+
+@pytest.mark.parametrize(
+    ("raw", "set_"),
+    [
+        (
+            "共读取 337,800 行,其中 559 行(0.17%)未通过校验;其余",
+            "共读取 337,800 行，其中 559 行（0.17%）未通过校验；其余",
+        ),
+        ("客户服务分析报告:华东,2026年10月", "客户服务分析报告：华东，2026 年 10 月"),
+        ("我们领先最多的是 平均应答速度", "我们领先最多的是平均应答速度"),  # no space between Chinese words
+        ("首次响应时间(P90,自然时间)", "首次响应时间（P90，自然时间）"),
+        ("单次联络成本¥5.34,日均+3.3%", "单次联络成本 ¥5.34，日均 +3.3%"),  # one space between Han and Latin
+        ("“技术”类 12个月", "“技术”类 12 个月"),
+        ("contacts 表缺少 queue_wait_s, abandoned 列", "contacts 表缺少 queue_wait_s, abandoned 列"),  # Latin run
+        ("周三 11:00 排队最长", "周三 11:00 排队最长"),
+    ],
+)
+def test_chinese_text_is_set_by_the_rules_of_chinese_layout(raw, set_):
+    from csreport.typeset import cjk
+
+    assert cjk(raw) == set_
+    assert cjk(set_) == set_  # setting twice changes nothing
 
 
 def test_reasons_are_translated_from_their_english_templates():
@@ -96,10 +182,10 @@ def test_reasons_are_translated_from_their_english_templates():
         "contacts 表缺少 queue_wait_s, abandoned 列"
     )
     assert i18n.reason("not enough data: 14 months of history, the backtest needs at least 17", "zh") == (
-        "数据不足:历史数据 14 个月,回测至少需要 17 个月"
+        "数据不足：历史数据 14 个月，回测至少需要 17 个月"
     )
     assert i18n.reason("no FCR flag and contacts has no customer_id column", "zh") == (
-        "没有首次解决标记,且contacts 表缺少 customer_id 列"
+        "没有首次解决标记，且 contacts 表缺少 customer_id 列"
     )
     assert i18n.reason("no FCR flag and contacts has no customer_id column", "en") == (
         "no FCR flag and contacts has no customer_id column"

@@ -63,13 +63,13 @@ def test_pandoc_has_translations_for_the_language_tag_of_the_pdf(lang):
 
     import pypandoc
 
-    from csreport.pipeline.layout import PANDOC_LANG
+    from csreport.pipeline.layout import pandoc_lang
 
     def has(tag: str) -> bool:
         command = [pypandoc.get_pandoc_path(), "--print-default-data-file", f"translations/{tag}.yaml"]
         return subprocess.run(command, capture_output=True).returncode == 0
 
-    assert has(PANDOC_LANG[lang])
+    assert has(pandoc_lang(lang))
     assert not has("zh-CN") and not has("zh")  # what the renderers gave pandoc before
 
 

@@ -65,9 +65,9 @@ def test_figures_are_numbered_with_their_source_line(tmp_path):
     )
     assert layout.number_figures(path, "zh") == 2
     texts = [o.data.get("text/markdown") for c in nbformat.read(path, 4).cells for o in c.outputs]
-    assert texts[2] == "*图 1:Source: contacts table; n = 10.*"
+    assert texts[2] == "*图 1：Source: contacts table; n = 10.*"
     assert texts[3].endswith("*Rows read = accepted + quarantined.*")
-    assert texts[5] == "*图 2:Source: surveys table; n = 3.*"
+    assert texts[5] == "*图 2：Source: surveys table; n = 3.*"
 
 
 def test_title_heading_dropped_once():
@@ -136,3 +136,17 @@ def test_builtin_pdf_has_the_margins_the_table_widths_are_measured_for(tmp_path)
     assert kpi.x0 == pytest.approx(margin + TABLE_INSET_PT, abs=0.5)
     status = next(w for w in words if w.text == "missed")
     assert status.x1 == pytest.approx(595.28 - margin - TABLE_INSET_PT, abs=0.5)  # the table spans the text width
+
+
+def test_report_links_back_to_its_index_and_its_own_files_offline():
+    """Relative links (they work offline and wherever reports/ is copied): the index of the report's language
+    (reports/index.zh.html from reports/<period>/<unit>.zh/report.html), the report's PDF and Excel files."""
+    from csreport.pipeline.offline import external_requests
+
+    page = render._with_toc("<html><body><h1>报告</h1><h2>1 引言</h2></body></html>", "目录", layout.report_links("zh"))
+    nav = page[page.index('<nav class="report-links">') : page.index('<nav id="toc"')]
+    assert '<a href="../../index.zh.html">全部报告</a>' in nav
+    assert '<a href="report.pdf">PDF</a>' in nav and '<a href="report.xlsx">Excel</a>' in nav
+    assert page.index("</h1>") < page.index('<nav class="report-links">')
+    assert '<a href="../../index.html">All reports</a>' in layout.report_links("en")
+    assert not external_requests(page)  # links a reader follows are not requests

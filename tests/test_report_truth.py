@@ -30,7 +30,7 @@ def test_needs_without_complaint_flags_shows_no_complaint_share(tmp_path):
     section = customers.needs(ctx)
     [table] = section.tables
     assert list(table.columns) == ["Category", "Contacts", "Share"]
-    assert table.iloc[0].tolist() == ["billing", "3", "75.0%"]
+    assert table.iloc[0].tolist() == ["Billing", "3", "75.0%"]  # the category by its label
     assert section.sentences == [
         "Billing is the most common reason for contact (75.0% of 4 contacts across 2 categories)."
     ]
@@ -71,26 +71,26 @@ def test_a_spike_in_a_cut_off_month_states_the_days_it_covers():
     [spike] = category_spikes(counts, [*months, "2026-10"], "east", Rules(), days=days)
     assert spike.finding.baseline == pytest.approx(12.0)
     assert finding_sentence(spike.finding, "en").startswith(
-        "Complaints about delivery rose to 40 in the 12 days of October 2026 with data, 3.3 times the 12 their "
+        "Complaints about Delivery rose to 40 in the 12 days of October 2026 with data, 3.3 times the 12 their "
         "usual rate gives for those days"
     )
-    assert finding_sentence(spike.finding, "zh").startswith("2026年10月有数据的 12 天内“delivery”类投诉升至 40 件")
+    assert finding_sentence(spike.finding, "zh").startswith("2026 年 10 月有数据的 12 天内“Delivery”类投诉升至 40 件")
 
 
 def test_volume_sentence_says_per_day_and_what_the_data_do_not_reach(tmp_path):
     """Two contacts a day from 1 September to 24 October 2026. September is the first month (nothing to compare
-    with); October has 48 contacts in 24 days against 60 in 30: +0.0% per day, and no October 2025 (the
-    sentence read "against n/a a year earlier (n/a)")."""
+    with); October has 48 contacts in 24 days against 60 in 30: the same per day, said as "unchanged" (it read
+    "+0.0% per day"), and no October 2025 (the sentence read "against n/a a year earlier (n/a)")."""
     from csreport.chapters import background
 
     ctx = _context(tmp_path, contacts="contacts_ends_mid_month.csv")
     assert background.overview(ctx).sentences == [
         "In October 2026 customers contacted us 48 times in 24 days with data, against 60 in 30 days the month "
-        "before (+0.0% per day); the data do not reach back to October 2025."
+        "before (unchanged per day); the data do not reach back to October 2025."
     ]
     first = open_report("2026-09", "east", "zh", tmp_path / "data", tmp_path / "validated")
     assert background.overview(first).sentences == [
-        "2026年9月客户在有数据的 30 天内共联络我们 60 次;数据中没有更早的月份可供比较。"
+        "2026 年 9 月客户在有数据的 30 天内共联络我们 60 次；数据中没有更早的月份可供比较。"
     ]
 
 
@@ -114,14 +114,13 @@ def test_nothing_measurable_is_said_in_words_not_as_0_of_0(tmp_path):
     from csreport.chapters import background, service_quality
 
     ctx = _context(tmp_path, contacts="contacts_required_only.csv")
-    [sentence] = background.kpi_scorecard(ctx).sentences
+    sentence, left_out = background.kpi_scorecard(ctx).sentences
     targets = int(ctx.scorecard["target"].notna().sum())
-    assert (
-        sentence
-        == f"None of the {targets} KPIs with a target can be measured on these data; the table shows them as n/a."
-    )
+    assert sentence == f"None of the {targets} KPIs with a target can be measured on these data."
+    assert left_out.startswith("Not measurable on these data, so left out of the table: Service level")
     [standards] = service_quality.standards(ctx).sentences
-    assert standards.startswith("None of the") and "service standards in params/targets.yml can be checked" in standards
+    assert standards.startswith("None of the") and "service standards (a target per KPI" in standards
+    assert "params/" not in standards  # where a standard is configured: the method notes, not the sentence
 
 
 def test_the_scorecard_sentence_reads_right_for_one_kpi(tmp_path):
@@ -134,7 +133,7 @@ def test_the_scorecard_sentence_reads_right_for_one_kpi(tmp_path):
     measured = ctx.scorecard[ctx.scorecard["status"] != "n/a"]
     assert measured["kpi"].tolist() == ["complaint_rate"] and measured["status"].tolist() == ["met"]
     assert measured["value"].tolist() == [0.0]
-    [sentence] = background.kpi_scorecard(ctx).sentences
+    sentence, _ = background.kpi_scorecard(ctx).sentences  # then the KPIs these data cannot measure
     assert sentence == "KPIs with a target measured on these data: 1; met: 1, at risk: 0, missed: 0."
 
 
@@ -142,7 +141,7 @@ def test_the_scorecard_sentence_reads_right_for_one_kpi(tmp_path):
     "lang, expected",
     [
         ("en", "Billing is the only reason for contact recorded (48 contacts, one category)."),
-        ("zh", "“billing”是记录中唯一的联络原因(48 次联络,仅一个类别)。"),
+        ("zh", "“账单”是记录中唯一的联络原因（48 次联络，仅一个类别）。"),
     ],
 )
 def test_one_category_is_not_called_the_most_common_of_1_categories(tmp_path, lang, expected):

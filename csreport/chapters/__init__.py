@@ -36,7 +36,7 @@ SECTIONS = {
         ["workforce", "employee_satisfaction", "performance", "training", "training_and_performance"],
     ),
     "05_competition": ("competition", ["benchmarks", "features", "lead_lag"]),
-    "06_outlook": ("outlook", ["forecast", "staffing", "churn_outlook", "recommendations"]),
+    "06_outlook": ("outlook", ["forecast", "staffing", "churn_outlook", "recommendations", "method_notes"]),
 }
 
 __all__ = ["SECTIONS", "ReportContext", "check_period", "check_unit", "open_report"]

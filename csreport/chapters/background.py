@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from csreport import charts, i18n
 from csreport.chapters import output as out
 from csreport.chapters.brief import brief, standing_issues  # noqa: F401 (sections of chapter 1)
 from csreport.chapters.context import ReportContext
-from csreport.findings.collect import skipped_rules
 from csreport.metrics.calendar_fit import calendar_fits
-from csreport.narrative import finding_sentence
 from csreport.schemas import SCHEMAS
 from csreport.store import ALL_UNITS
 
 PARTIAL = " ◐"  # marks a scorecard value of a month the data's start or end cuts
+# reasons (reason.* templates) that say the data lack a table or column: such a KPI cannot be measured on these
+# data at all, so the scorecard lists it under the table instead of showing a row of n/a
+UNMEASURABLE = frozenset({"no_column", "no_table", "no_resolution_column", "no_cost_columns"})
 
 
 @out.section
@@ -29,7 +32,7 @@ def scope(ctx: ReportContext) -> None:
     span = ctx.store.query("SELECT min(created_at) AS first, max(created_at) AS last FROM {contacts}")
     present = [t for t in SCHEMAS if ctx.has(t)]
     missing = [t for t in SCHEMAS if not ctx.has(t)]
-    out.say(
+    ctx.say(
         ctx.t("ch1.purpose"),
         ctx.t(
             "ch1.scope_sentence",
@@ -38,20 +41,18 @@ def scope(ctx: ReportContext) -> None:
             contacts=i18n.number(len(ctx.contacts), ctx.lang),
             first=i18n.month(str(span["first"].iloc[0])[:7], ctx.lang),
             last=i18n.month(str(span["last"].iloc[0])[:7], ctx.lang),
-            tables=i18n.join(present, ctx.lang),
+            tables=i18n.join((i18n.label("table", t, ctx.lang) for t in present), ctx.lang),
         ),
-        ctx.t("ch1.missing_tables", tables=i18n.join(missing, ctx.lang)) if missing else "",
+        ctx.t("ch1.missing_tables", tables=i18n.join((i18n.label("table", t, ctx.lang) for t in missing), ctx.lang))
+        if missing
+        else "",
         cutoff_sentence(ctx),
         zone_sentence(ctx),
     )
     absent = absent_columns(ctx)
     if absent:
-        out.say(
-            ctx.t(
-                "ch1.missing_columns",
-                columns=i18n.join((f"{t}: {i18n.join(cs, ctx.lang)}" for t, cs in absent.items()), ctx.lang, True),
-            )
-        )
+        listed = (ctx.t("format.table_columns", table=t, columns=i18n.join(cs, ctx.lang)) for t, cs in absent.items())
+        ctx.say(ctx.t("ch1.missing_columns", columns=i18n.join(listed, ctx.lang, clauses=True)))
 
 
 def absent_columns(ctx: ReportContext) -> dict[str, list[str]]:
@@ -71,7 +72,7 @@ def zone_sentence(ctx: ReportContext) -> str:
     if ctx.unit == ALL_UNITS:
         return ctx.t("ch1.zone_all", zone=ctx.zone)
     own = ctx.store.calendars is not None and ctx.store.calendars.of(ctx.unit) is not None
-    return ctx.t("ch1.zone_unit" if own else "ch1.zone_run", zone=ctx.zone, unit=ctx.unit)
+    return ctx.t("ch1.zone_unit" if own else "ch1.zone_run", zone=ctx.zone, unit=ctx.unit_label)
 
 
 def cutoff_sentence(ctx: ReportContext) -> str:
@@ -97,10 +98,10 @@ def data_quality(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch1.data_quality"), 3)
     rows, quarantined, read = [], 0, 0
     for name, report in ctx.ingest_report.tables.items():
-        reasons = "; ".join(f"{r['column']} {r['rule']} ({r['rows']})" for r in report.reasons[:3])
+        reasons = i18n.join((_quarantine_reason(r, ctx) for r in report.reasons[:3]), ctx.lang, clauses=True)
         rows.append(
             [
-                name,
+                i18n.label("table", name, ctx.lang),
                 i18n.number(report.rows_read, ctx.lang),
                 i18n.number(report.rows_accepted, ctx.lang),
                 i18n.number(report.rows_quarantined, ctx.lang),
@@ -109,7 +110,7 @@ def data_quality(ctx: ReportContext) -> None:
         )
         quarantined += report.rows_quarantined
         read += report.rows_read
-    out.say(
+    ctx.say(
         ctx.t(
             "ch1.quality_sentence",
             read=i18n.number(read, ctx.lang),
@@ -119,7 +120,7 @@ def data_quality(ctx: ReportContext) -> None:
     )
     columns = [ctx.t(f"ch1.col.{c}") for c in ("table", "read", "accepted", "quarantined", "reasons")]
     out.table(pd.DataFrame(rows, columns=columns), ctx.t("ch1.quality_caption"), {columns[-1]: "left"})
-    out.say(*calendar_sentences(ctx))
+    ctx.say(*calendar_sentences(ctx))
 
 
 def calendar_sentences(ctx: ReportContext) -> list[str]:
@@ -140,6 +141,13 @@ def calendar_sentences(ctx: ReportContext) -> list[str]:
     ]
 
 
+def _quarantine_reason(reason: dict, ctx: ReportContext) -> str:
+    """A quarantine reason of the data-quality table: column, rule in words, rows ("nps out of range (50)")."""
+    rule = i18n.label("rule", reason["rule"].split(":")[0], ctx.lang)  # type:timestamp → the rule "type"
+    rows = i18n.number(reason["rows"], ctx.lang)
+    return ctx.t("format.quarantine_reason", column=reason["column"], rule=rule, rows=rows)
+
+
 @out.section
 def overview(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch1.overview"), 3)
@@ -152,7 +160,7 @@ def overview(ctx: ReportContext) -> None:
         or (has_year and contacts["days"] != contacts["last_year_days"])
     )
     key = "ch1.volume_sentence" if has_year else "ch1.volume_sentence_no_year" if has_previous else "ch1.volume_first"
-    out.say(
+    ctx.say(
         ctx.t(
             key + ("_per_day" if per_day and has_previous else ""),
             year_month=i18n.month(str(pd.Period(ctx.period, "M") - 12), ctx.lang),
@@ -161,9 +169,9 @@ def overview(ctx: ReportContext) -> None:
             days=i18n.number(contacts["days"], ctx.lang),
             previous=i18n.number(contacts["previous"], ctx.lang),
             previous_days=i18n.number(contacts["previous_days"], ctx.lang),
-            change=_signed(contacts["relative_vs_previous"], ctx.lang),
+            change=relative_change(contacts["relative_vs_previous"], ctx.lang),
             last_year=i18n.number(contacts["last_year"], ctx.lang),
-            change_year=_signed(contacts["relative_vs_last_year"], ctx.lang),
+            change_year=relative_change(contacts["relative_vs_last_year"], ctx.lang),
         )
     )
     history = ctx.read("contacts", months=12, columns=["created_at", "channel"])
@@ -171,14 +179,14 @@ def overview(ctx: ReportContext) -> None:
         return
     history["period"] = history["created_at"].dt.strftime("%Y-%m")
     counts = history.groupby(["period", "channel"]).size().unstack(fill_value=0)
-    shares = counts.div(counts.sum(axis=1), axis=0).rename(columns=lambda c: i18n.label("channel", c, ctx.lang))
+    shares = counts.div(counts.sum(axis=1), axis=0).rename(columns=lambda c: ctx.label("channel", c))
     latest = counts.iloc[-1].sort_values(ascending=False)
     top = latest.index[0]
     fig = charts.stacked_shares(
         shares,
         ctx.t(
             "ch1.channel_title",
-            channel=i18n.label("channel", top, ctx.lang),
+            channel=ctx.label("channel", top),
             share=i18n.percent(latest.iloc[0] / latest.sum(), ctx.lang),
         ),
         ctx.t("ch1.channel_axis"),
@@ -188,11 +196,15 @@ def overview(ctx: ReportContext) -> None:
     )
 
 
-def _signed(change, lang: str) -> str:
-    """A relative change as ``+3.2%`` / ``−20.9%``; n/a when there is no baseline."""
+def relative_change(change, lang: str) -> str:
+    """A relative change as ``+3.2%`` / ``−20.9%``, "unchanged" when it is written as 0.0%; n/a when there is
+    no baseline."""
     if change is None or pd.isna(change):
         return i18n.text("na", lang)
-    return ("+" if change >= 0 else "−") + i18n.percent(abs(change), lang)
+    if i18n.is_zero(change):
+        return i18n.text("change.unchanged", lang)
+    return i18n.text("change.relative_up" if change > 0 else "change.relative_down", lang,
+                     value=i18n.percent(abs(change), lang))  # fmt: skip
 
 
 STATUS_MARKS = {"met": ("✓", "met"), "at risk": ("▲", "risk"), "missed": ("×", "missed")}
@@ -229,10 +241,45 @@ def _equal_exposure(row) -> float | None:
     return float(row.value) - float(change)
 
 
-def scorecard_rows(ctx: ReportContext) -> pd.DataFrame:
-    """The scorecard as formatted cells in the report language: status and change as coloured marks."""
+def unmeasurable(ctx: ReportContext, card: pd.DataFrame | None = None) -> dict[str, str]:
+    """KPI → reason, for the KPIs of the scorecard these data cannot measure at all: n/a because a table or
+    column is missing (a reason of :data:`UNMEASURABLE`, or one that names a table the data lack or a contract
+    column its table lacks), not because the month has no such contact."""
+    card = ctx.scorecard if card is None else card
+    return {r.kpi: r.reason for r in card.itertuples(index=False) if pd.isna(r.value) and _lacks_data(ctx, r.reason)}
+
+
+def _lacks_data(ctx: ReportContext, reason) -> bool:
+    if not isinstance(reason, str):
+        return False
+    if i18n.reason_keys(reason) & UNMEASURABLE:
+        return True
+    named = set(re.findall(r"\w+", reason))
+    return any(
+        table in named and (not ctx.has(table) or set(ctx.absent_columns(table, *schema.columns)) & named)
+        for table, schema in SCHEMAS.items()
+    )
+
+
+def left_out_sentence(ctx: ReportContext, left_out: dict[str, str]) -> str:
+    """One line naming the KPIs left out of the scorecard, grouped by what they need."""
+    by_reason: dict[str, list[str]] = {}
+    for kpi, why in left_out.items():
+        absent = [t for t in SCHEMAS if not ctx.has(t) and t in re.findall(r"\w+", why)]
+        why = f"no {', '.join(absent)} table" if absent else why  # "no surveys in the period": no such table
+        by_reason.setdefault(why, []).append(i18n.label("kpi", kpi, ctx.lang))
+    groups = (
+        ctx.t("format.items_reason", items=i18n.join(kpis, ctx.lang), reason=i18n.reason(why, ctx.lang))
+        for why, kpis in by_reason.items()
+    )
+    return ctx.plural("ch1.scorecard_left_out", len(left_out), groups=i18n.join(groups, ctx.lang, clauses=True))
+
+
+def scorecard_rows(ctx: ReportContext, card: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The scorecard (default: the whole of it; else the rows of ``card``) as formatted cells in the report
+    language: status and change as coloured marks."""
     rows = []
-    for r in ctx.scorecard.itertuples(index=False):
+    for r in (ctx.scorecard if card is None else card).itertuples(index=False):
         fmt = lambda v, unit=r.unit: i18n.value(v, unit, ctx.lang)  # noqa: E731
         status = i18n.label("status", r.status, ctx.lang)
         symbol, tone = STATUS_MARKS.get(r.status, ("", ""))
@@ -258,10 +305,13 @@ def scorecard_rows(ctx: ReportContext) -> pd.DataFrame:
 
 @out.section
 def kpi_scorecard(ctx: ReportContext) -> None:
+    """The scorecard of the KPIs these data can measure; those they cannot (a table or column missing) in one
+    line under it, with what they need (the exports keep every KPI)."""
     out.heading(ctx.t("ch1.scorecard"), 3)
+    left_out = unmeasurable(ctx)
     status = ctx.scorecard["status"].value_counts()
     total = int(status.drop("n/a", errors="ignore").sum())
-    out.say(
+    ctx.say(
         ctx.t(
             "ch1.scorecard_sentence",
             met=int(status.get("met", 0)),
@@ -279,7 +329,11 @@ def kpi_scorecard(ctx: ReportContext) -> None:
         " " + ctx.t("ch1.partial_caption", first=i18n.day(span.first_day, ctx.lang),
                     last=i18n.day(span.last_day, ctx.lang)) if partial and span else ""
     )  # fmt: skip
-    out.table(scorecard_rows(ctx), caption, {ctx.t("ch1.col.kpi"): "left"})
+    shown = ctx.scorecard[~ctx.scorecard["kpi"].isin(left_out)]
+    if len(shown):
+        out.table(scorecard_rows(ctx, shown), caption, {ctx.t("ch1.col.kpi"): "left"})
+    if left_out:
+        ctx.say(left_out_sentence(ctx, left_out))
     series = ctx.trend("service_level")
     target = ctx.targets.get("service_level")
     if series["value"].notna().sum() >= 2 and target:

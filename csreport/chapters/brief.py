@@ -36,13 +36,13 @@ def brief(ctx: ReportContext) -> None:
     news = [r for r in ctx.recommendations if not r.standing]
     tests = i18n.number(ctx.report.tests, ctx.lang)
     if news:
-        out.say(ctx.t("ch1.brief_news", n=i18n.number(len(news), ctx.lang), month=ctx.month, tests=tests))
+        ctx.say(ctx.t("ch1.brief_news", n=i18n.number(len(news), ctx.lang), month=ctx.month, tests=tests))
     else:
-        out.say(ctx.t("ch1.brief_quiet", month=ctx.month, tests=tests))
+        ctx.say(ctx.t("ch1.brief_quiet", month=ctx.month, tests=tests))
     total = ctx.value_at_stake_total
     if total is not None:
         months = i18n.number(ctx.targets.parameters.value_horizon_months, ctx.lang)
-        out.say(ctx.t("ch1.brief_total", value=i18n.amount(total, ctx.lang), months=months))
+        ctx.say(ctx.t("ch1.brief_total", value=i18n.amount(total, ctx.lang), months=months))
     lines = []
     for i, r in enumerate(brief_recommendations(ctx), start=1):
         mark = ctx.t("ch1.brief_standing", first_seen=i18n.month(r.finding.first_seen, ctx.lang)) if r.standing \
@@ -59,7 +59,7 @@ def brief(ctx: ReportContext) -> None:
     if skipped:
         rules = i18n.join((f"{i18n.label('kind', k, ctx.lang)} ({i18n.join(v, ctx.lang)})"
                            for k, v in skipped.items()), ctx.lang, clauses=True)  # fmt: skip
-        out.say(ctx.t("ch1.rules_skipped", rules=rules))
+        ctx.say(ctx.t("ch1.rules_skipped", rules=rules))
 
 
 def standing_table(ctx: ReportContext) -> pd.DataFrame:
@@ -70,7 +70,7 @@ def standing_table(ctx: ReportContext) -> pd.DataFrame:
         trend = " → ".join(i18n.value(v, unit, ctx.lang) for _, v in f.trend) if f.trend else ""
         rows.append(
             {
-                ctx.t("ch1.standing_issue"): finding_sentence(f, ctx.lang),
+                ctx.t("ch1.standing_issue"): finding_sentence(f, ctx.lang, ctx.labels),
                 ctx.t("ch1.standing_since_column"): i18n.month(f.first_seen, ctx.lang) if f.first_seen else "",
                 ctx.t("ch1.standing_trend"): trend,
             }
@@ -83,8 +83,8 @@ def standing_issues(ctx: ReportContext) -> None:
     """The standing issues: true before this month too, followed, not news."""
     out.heading(ctx.t("ch1.standing"), 3)
     if not ctx.standing:
-        return out.say(ctx.t("ch1.standing_none"))
-    out.say(ctx.t("ch1.standing_intro", n=i18n.number(len(ctx.standing), ctx.lang)))
+        return ctx.say(ctx.t("ch1.standing_none"))
+    ctx.say(ctx.t("ch1.standing_intro", n=i18n.number(len(ctx.standing), ctx.lang)))
     table = standing_table(ctx)
     # words, a month and a trend: left-aligned (a right-aligned cell must fit one line)
     out.table(table, ctx.t("ch1.standing_caption"), align={c: "left" for c in table.columns})

@@ -55,7 +55,7 @@ def benchmarks(ctx: ReportContext) -> None:
     table = comparison(ctx)
     if table.empty:
         return ctx.missing(ctx.t("ch5.need_benchmarks"))
-    out.say(
+    ctx.say(
         ctx.t(
             "ch5.benchmarks_sentence",
             lead=int(table["lead"].sum()),
@@ -76,11 +76,13 @@ def benchmarks(ctx: ReportContext) -> None:
             ctx.t("ch1.col.best"): [
                 i18n.value(v, u, ctx.lang) for v, u in zip(table["best"], table["unit"], strict=True)
             ],
-            ctx.t("ch5.col.rank"): [f"{r} / {n}" for r, n in zip(table["rank"], table["field"], strict=True)],
+            ctx.t("ch5.col.rank"): [
+                ctx.t("format.rank", rank=r, field=n) for r, n in zip(table["rank"], table["field"], strict=True)
+            ],
         }
     )
     note = ctx.t("caption.small_sample", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang))
-    caption = out.with_small_note(ctx.t("ch5.benchmarks_caption"), shown, note)
+    caption = ctx.with_small_note(ctx.t("ch5.benchmarks_caption"), shown, note)
     out.table(shown, caption, {ctx.t("ch1.col.kpi"): "left"})
     frame = table.assign(label=table["kpi"].map(lambda k: i18n.label("kpi", k, ctx.lang)))
     fig = charts.benchmark_gaps(
@@ -106,16 +108,19 @@ def features(ctx: ReportContext) -> None:
     ours = matrix["us"] if "us" in matrix.columns else pd.Series(False, matrix.index)
     others = matrix.drop(columns=["us"], errors="ignore")
     missing = [f for f in matrix.index if not ours[f] and others.loc[f].any()]
-    out.say(
+    ctx.say(
         ctx.t(
             "ch5.features_sentence",
             offered=int(ours.sum()),
             total=len(matrix),
-            missing=i18n.join(missing, ctx.lang) if missing else ctx.t("ch5.none"),
+            missing=i18n.join((ctx.label("feature", f) for f in missing), ctx.lang) if missing else ctx.t("ch5.none"),
         )
     )
     shown = matrix.map(lambda v: "✓" if v else "–").reset_index()
-    shown.columns = [ctx.t("ch5.col.feature")] + [ctx.t("ch5.us") if c == "us" else c for c in matrix.columns]
+    shown["feature"] = shown["feature"].map(lambda f: ctx.label("feature", f))
+    shown.columns = [ctx.t("ch5.col.feature")] + [
+        ctx.t("ch5.us") if c == "us" else ctx.label("source", c) for c in matrix.columns
+    ]
     out.table(shown, ctx.t("ch5.features_caption"), {ctx.t("ch5.col.feature"): "left"})
 
 
@@ -129,14 +134,12 @@ def lead_lag(ctx: ReportContext) -> None:
     lead = rel[rel["lead"]].sort_values("rel", key=abs, ascending=False).head(3)
     lag = rel[~rel["lead"]].sort_values("rel", key=abs, ascending=False).head(3)
 
-    def fmt(rows):
-        return i18n.join(
-            (
-                f"{i18n.label('kpi', r.kpi, ctx.lang)} ({i18n.value(r.ours, r.unit, ctx.lang)} / "
-                f"{i18n.value(r.industry, r.unit, ctx.lang)})"
-                for r in rows.itertuples()
-            ),
-            ctx.lang,
-        ) or ctx.t("ch5.none")
+    def versus(r) -> str:
+        value = lambda v: i18n.value(v, r.unit, ctx.lang)  # noqa: E731
+        return ctx.t("format.versus", kpi=i18n.label("kpi", r.kpi, ctx.lang), ours=value(r.ours),
+                     industry=value(r.industry))  # fmt: skip
 
-    out.say(ctx.t("ch5.lead_sentence", kpis=fmt(lead)), ctx.t("ch5.lag_sentence", kpis=fmt(lag)))
+    def fmt(rows):
+        return i18n.join((versus(r) for r in rows.itertuples()), ctx.lang) or ctx.t("ch5.none")
+
+    ctx.say(ctx.t("ch5.lead_sentence", kpis=fmt(lead)), ctx.t("ch5.lag_sentence", kpis=fmt(lag)))

@@ -25,6 +25,7 @@ from csreport.findings.money import Economics
 from csreport.findings.recommend import load_recommendation_rules, recommend_effects
 from csreport.findings.rules import load_rules
 from csreport.ingest import IngestReport, ingest
+from csreport.labels import Labels
 from csreport.mapping import IDENTITY, load_mapping
 from csreport.runparams import check_period, check_unit, parse_period
 from csreport.scorecard import KpiCache, trend
@@ -54,6 +55,28 @@ class ReportContext:
         """The message ``key`` in the report language."""
         return i18n.text(key, self.lang, **values)
 
+    def plural(self, key: str, count, **values) -> str:
+        """The message ``key`` in the plural form of ``count`` (:func:`csreport.i18n.plural`)."""
+        return i18n.plural(key, count, self.lang, **values)
+
+    def say(self, *sentences: str) -> None:
+        """A paragraph of sentences, joined as the report language joins them (a space, or none in Chinese)."""
+        output.say(*sentences, sep=i18n.settings(self.lang).sentences)
+
+    def with_small_note(self, caption: str, frame, note: str) -> str:
+        """``caption`` followed by ``note`` (what ⚠ means) when a cell of ``frame`` carries the small-sample
+        mark, joined as the report language joins sentences."""
+        return output.with_small_note(caption, frame, note, sep=i18n.settings(self.lang).sentences)
+
+    @cached_property
+    def labels(self) -> Labels:
+        """Display names of data values (``params/labels.yml`` and the mapping's labels)."""
+        return self.settings.load_labels()
+
+    def label(self, kind: str, code) -> str:
+        """The display name of a data value in the report language, e.g. ``label("channel", "chat")``."""
+        return self.labels.name(kind, code, self.lang)
+
     @property
     def month(self) -> str:
         return i18n.month(self.period, self.lang)
@@ -65,7 +88,7 @@ class ReportContext:
 
     @property
     def unit_label(self) -> str:
-        return self.t("report.all_units") if self.unit == ALL_UNITS else self.unit
+        return self.t("report.all_units") if self.unit == ALL_UNITS else self.label("units", self.unit)
 
     def has(self, table: str) -> bool:
         return table in self.store.tables
@@ -167,7 +190,7 @@ class ReportContext:
         rules = load_recommendation_rules(self.settings.recommendations)
         report = self.report
         return recommend_effects(report.items, report.effects, self.lang, rules, self.economics, report.money_rows,
-                                 [e.finding_id for e in report.item_evidence])  # fmt: skip
+                                 [e.finding_id for e in report.item_evidence], labels=self.labels)  # fmt: skip
 
     @cached_property
     def value_at_stake_total(self) -> float | None:

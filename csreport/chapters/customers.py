@@ -11,8 +11,10 @@ from csreport.analyses.segmentation import FEATURES
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
 from csreport.chapters.customers_loyalty import loyalty, loyalty_index, who_churns  # noqa: F401 - sections
+from csreport.narrative import sentence_case
 
 GROUP_COLUMNS = ("segment", "region", "gender", "age_band")
+LABELLED = ("segment", "region", "gender")  # columns of codes named by params/labels.yml (age bands are numbers)
 
 
 @out.section
@@ -45,18 +47,19 @@ def customer_groups(ctx: ReportContext) -> None:
         share_base = base[column].value_counts(normalize=True)
         share_contacting = contacting[column].value_counts(normalize=True)
         for value in share_base.index:
-            rows.append([ctx.t(f"ch2.group.{column}"), str(value), share_contacting.get(value, 0.0), share_base[value]])
+            shown = ctx.label(column, value) if column in LABELLED else str(value)
+            rows.append([ctx.t(f"ch2.group.{column}"), shown, share_contacting.get(value, 0.0), share_base[value]])
     table = pd.DataFrame(rows, columns=["dim", "value", "contacting", "base"])
     if table.empty:
         return ctx.missing(ctx.t("ch2.need_groups"))
     table["gap"] = table["contacting"] - table["base"]
     over = table.loc[table["gap"].idxmax()]
-    out.say(
+    ctx.say(
         ctx.t(
             "ch2.groups_sentence",
             contacting=i18n.number(len(contacting), ctx.lang),
             base=i18n.number(len(base), ctx.lang),
-            group=f"{over['dim']} {over['value']}",
+            group=ctx.t("format.group", dimension=over["dim"], value=over["value"]),
             share=i18n.percent(over["contacting"], ctx.lang),
             base_share=i18n.percent(over["base"], ctx.lang),
         )
@@ -90,15 +93,15 @@ def needs(ctx: ReportContext) -> None:
     top = by.index[0]
     sentence = ctx.t(
         "ch2.needs_sentence" if len(by) > 1 else "ch2.needs_sentence_one",
-        category=top,
+        category=ctx.label("category", top),
         share=i18n.percent(by["n"].iloc[0] / total, ctx.lang),
         n=i18n.number(total, ctx.lang),
         categories=len(by),
     )
-    out.say(sentence[:1].upper() + sentence[1:])  # it opens with a category code: "Technical is the most"
+    ctx.say(sentence_case(sentence))  # it opens with a category: "Technical is the most"
     shown = pd.DataFrame(
         {
-            ctx.t("ch2.col.category"): by.index,
+            ctx.t("ch2.col.category"): [ctx.label("category", c) for c in by.index],
             ctx.t("ch2.col.contacts"): by["n"].map(lambda v: i18n.number(v, ctx.lang)),
             ctx.t("ch2.col.share"): (by["n"] / total).map(lambda v: i18n.percent(v, ctx.lang)),
         }
@@ -109,7 +112,7 @@ def needs(ctx: ReportContext) -> None:
             i18n.percent(v, ctx.lang) if pd.isna(v) else out.flag_small(i18n.percent(v, ctx.lang), n, min_sample)
             for v, n in zip(by["complaint_share"], by["known"], strict=True)
         ]
-    caption = out.with_small_note(
+    caption = ctx.with_small_note(
         ctx.t("ch2.needs_caption", n=i18n.number(total, ctx.lang)),
         shown,
         ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang)),
@@ -118,7 +121,8 @@ def needs(ctx: ReportContext) -> None:
 
 
 def _segment_name(name: str, ctx: ReportContext) -> str:
-    return "、".join(_term(w, ctx) for w in name.split(", ")) if ctx.lang == "zh" else name
+    """A cluster's name ("high spend, frequent contacts") in the report language: its terms, listed."""
+    return i18n.join((_term(w, ctx) for w in name.split(", ")), ctx.lang)
 
 
 @out.section
@@ -131,7 +135,7 @@ def segmentation(ctx: ReportContext) -> None:
         return ctx.not_enough(result.reason)
     profiles = result.profiles
     largest = profiles.iloc[0]
-    out.say(
+    ctx.say(
         ctx.t(
             "ch2.segments_sentence",
             n=i18n.number(int(profiles["customers"].sum()), ctx.lang),
@@ -146,7 +150,7 @@ def segmentation(ctx: ReportContext) -> None:
     columns = [c for c in FEATURES if c in features.columns]
     z = (profiles.set_index("name")[columns] - features[columns].mean()) / features[columns].std()
     z.index = [
-        _segment_name(n, ctx) + f" ({i18n.percent(s, ctx.lang, 0)})"
+        ctx.t("format.share", name=_segment_name(n, ctx), share=i18n.percent(s, ctx.lang, 0))
         for n, s in zip(z.index, profiles["share"], strict=True)
     ]
     z.columns = [ctx.t(f"ch2.feature.{c}") for c in columns]
@@ -161,7 +165,7 @@ def satisfaction(ctx: ReportContext) -> None:
     if not ctx.has("surveys") or pd.isna(card.loc["csat_mean", "value"]):
         return ctx.missing(ctx.t("ch2.need_surveys"))
     csat = card.loc["csat_mean"]
-    out.say(
+    ctx.say(
         ctx.t(
             "ch2.satisfaction_sentence",
             csat=i18n.number(csat["value"], ctx.lang, 2),
@@ -199,8 +203,8 @@ def complaints(ctx: ReportContext) -> None:
         return ctx.missing(ctx.t("ch2.need_complaints"))
     complaints = contacts[contacts["is_complaint"].fillna(False).astype(bool)]
     if complaints.empty:
-        return out.say(ctx.t("ch2.no_complaints", month=ctx.month))
-    counts = complaints["category"].value_counts()
+        return ctx.say(ctx.t("ch2.no_complaints", month=ctx.month))
+    counts = complaints["category"].value_counts().rename(index=lambda c: ctx.label("category", c))
     top_share = counts.iloc[: max(1, (counts.cumsum() / counts.sum() < 0.8).sum() + 1)]
     resolved = escalated = None  # shares of the complaints whose outcome is known; None without the columns
     if "resolved" in complaints.columns and complaints["resolved"].notna().any():
@@ -209,7 +213,7 @@ def complaints(ctx: ReportContext) -> None:
         resolved = complaints["resolved_at"].notna().mean()
     if "escalated" in complaints.columns and complaints["escalated"].notna().any():
         escalated = complaints["escalated"].dropna().astype(float).mean()
-    out.say(
+    ctx.say(
         ctx.t(
             "ch2.complaints_sentence",
             n=i18n.number(len(complaints), ctx.lang),
@@ -256,7 +260,7 @@ def drivers(ctx: ReportContext) -> None:
         return ctx.not_enough(result.reason)
     effects = result.effects.sort_values("importance", ascending=False)
     top = effects.iloc[0]
-    out.say(
+    ctx.say(
         ctx.t(
             "ch2.drivers_sentence",
             n=i18n.number(result.n, ctx.lang),
@@ -283,7 +287,7 @@ def comments(ctx: ReportContext) -> None:
     result = ctx.analyses.comments  # computed once and kept (csreport.computed_analyses)
     if not result.available:
         return ctx.not_enough(result.reason)
-    out.say(
+    ctx.say(
         *[
             ctx.t(
                 "ch2.classifier_sentence",
@@ -298,7 +302,9 @@ def comments(ctx: ReportContext) -> None:
     rows = []
     for lang, model in result.models.items():
         for category, terms in model.top_terms.items():
-            rows.append([ctx.t(f"ch2.language.{lang}"), category, ", ".join(terms[:6])])
+            rows.append(
+                [ctx.t(f"ch2.language.{lang}"), ctx.label("category", category), i18n.join(terms[:6], ctx.lang)]
+            )
     out.table(
         pd.DataFrame(rows, columns=[ctx.t("ch2.col.language"), ctx.t("ch2.col.category"), ctx.t("ch2.col.terms")]),
         ctx.t("ch2.terms_caption"),
@@ -307,5 +313,5 @@ def comments(ctx: ReportContext) -> None:
     month_comments = result.comments.tail(200)
     examples = month_comments.dropna(subset=["text"]).head(3)["text"].tolist()
     if examples:
-        out.say(ctx.t("ch2.examples"))
-        out.bullets(f"“{text}”" for text in examples)
+        ctx.say(ctx.t("ch2.examples"))
+        out.bullets(i18n.quote(text, ctx.lang) for text in examples)

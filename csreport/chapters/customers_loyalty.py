@@ -21,7 +21,7 @@ def loyalty(ctx: ReportContext) -> None:
         return ctx.missing(ctx.t("ch2.need_churn"))
     who_churns(ctx)
     if not ctx.has("surveys"):
-        return out.say(ctx.t("ch2.loyalty_needs_surveys"))
+        return ctx.say(ctx.t("ch2.loyalty_needs_surveys"))
     result = ctx.analyses.loyalty  # computed once and kept (csreport.computed_analyses)
     if not result.available:
         return ctx.not_enough(result.reason)
@@ -34,15 +34,16 @@ def loyalty(ctx: ReportContext) -> None:
         high_band=i18n.percent(bands["churn_rate"].iloc[-1], ctx.lang),
     )
     key = "dissatisfied (CSAT 1–2)"
+    odds_sentence = ""
     if key in odds.index and pd.notna(odds.loc[key, "odds_ratio"]):
         o = odds.loc[key]
-        sentence += " " + ctx.t(
+        odds_sentence = ctx.t(
             "ch2.odds_sentence",
             odds=i18n.number(o["odds_ratio"], ctx.lang, 1),
             low=i18n.number(o["low"], ctx.lang, 1),
             high=i18n.number(o["high"], ctx.lang, 1),
         )
-    out.say(sentence)
+    ctx.say(sentence, odds_sentence)
     frame = result.by_csat.rename(columns={"churn_rate": "value"}).assign(
         label=lambda d: d["band"].map(lambda b: i18n.label("term", b, ctx.lang))
     )
@@ -61,9 +62,9 @@ def loyalty_index(ctx: ReportContext) -> None:
     if not index.available:
         parts = [ctx.t("ch2.loyalty_part_retention", value=pct(kept.value))] if kept.available else []
         parts += [ctx.t("ch2.loyalty_part_advocacy", value=pct(said.value))] if said.available else []
-        return out.say(ctx.t("ch2.loyalty_index_missing", what=_missing_parts(kept, said, ctx)), *parts)
+        return ctx.say(ctx.t("ch2.loyalty_index_missing", what=_missing_parts(kept, said, ctx)), *parts)
     bench = ctx.cache.benchmarks(ctx.period, ctx.unit).get("loyalty_index", {})
-    out.say(
+    ctx.say(
         ctx.t(
             "ch2.loyalty_index_sentence",
             value=pct(index.value),
@@ -108,20 +109,21 @@ def loyalty_index(ctx: ReportContext) -> None:
             base = groups[["customers", "responses"]].min(axis=1)
             table = pd.DataFrame(
                 {
-                    ctx.t("ch2.col.segment"): groups["group"].astype(str),
+                    ctx.t("ch2.col.segment"): groups["group"].map(lambda g: ctx.label("segment", g)),
                     ctx.t("ch2.col.loyalty_index"): [
                         out.flag_small(pct(v), n, min_sample)
                         for v, n in zip(groups["loyalty_index"], base, strict=True)
                     ],
                     ctx.t("ch2.col.interval"): [
-                        f"{pct(lo)} – {pct(hi)}" for lo, hi in zip(groups["low"], groups["high"], strict=True)
+                        ctx.t("format.interval", low=pct(lo), high=pct(hi))
+                        for lo, hi in zip(groups["low"], groups["high"], strict=True)
                     ],
                     ctx.t("ch2.col.retention"): groups["retention"].map(pct),
                     ctx.t("ch2.col.advocacy"): groups["advocacy"].map(pct),
                     ctx.t("ch2.col.responses"): groups["responses"].map(lambda n: i18n.number(n, ctx.lang)),
                 }
             )
-            caption = out.with_small_note(
+            caption = ctx.with_small_note(
                 ctx.t("ch2.loyalty_segment_caption"),
                 table,
                 ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang)),
@@ -139,6 +141,13 @@ def _group_name(attribute: str, ctx: ReportContext) -> str:
 
 
 GROUP_LABELS = ("segment", "region", "gender", "age_band", "spend_band", "contacts")
+NUMERIC_GROUPS = ("contacts", "age_band", "spend_band")  # levels that are numbers, not codes to name
+
+
+def _level(attribute: str, level, ctx: ReportContext) -> str:
+    """A group's level as the report shows it: a code of the contract or of a customer's extra column by its
+    label (params/labels.yml), a band of numbers as it is."""
+    return str(level) if attribute in NUMERIC_GROUPS else ctx.label(attribute, level)
 
 
 def who_churns(ctx: ReportContext) -> None:
@@ -150,7 +159,7 @@ def who_churns(ctx: ReportContext) -> None:
         return ctx.missing(ctx.t("ch2.need_churn"))
     month = i18n.month(ctx.period, lang)
     if not result.available:
-        return out.say(
+        return ctx.say(
             ctx.t(
                 "ch2.who_churns_not_enough",
                 n=i18n.number(result.customers, lang),
@@ -158,7 +167,7 @@ def who_churns(ctx: ReportContext) -> None:
                 need=i18n.number(2 * ctx.rules.min_sample, lang),
             )
         )
-    out.say(
+    ctx.say(
         ctx.t(
             "ch2.who_churns_sentence",
             n=i18n.number(result.customers, lang),
@@ -170,16 +179,17 @@ def who_churns(ctx: ReportContext) -> None:
     )
     worst = churn_groups_found(result, ctx.period, ctx.unit, ctx.rules)
     if worst:
-        out.say(ctx.t("ch2.who_churns_worst", n=len(worst)))
-        out.bullets(finding_sentence(f, lang) for f in worst)
+        ctx.say(ctx.t("ch2.who_churns_worst", n=len(worst)))
+        out.bullets(finding_sentence(f, lang, ctx.labels) for f in worst)
     else:
-        out.say(ctx.t("ch2.who_churns_none", ratio=i18n.number(ctx.rules.group_churn_ratio, lang, 1)))
+        ctx.say(ctx.t("ch2.who_churns_none", ratio=i18n.number(ctx.rules.group_churn_ratio, lang, 1)))
     groups = result.groups
     bands = groups[groups["attribute"] == "contacts"]
     if len(bands) >= 2:
         frame = bands.rename(columns={"churn_rate": "value"}).assign(
             label=lambda d: [
-                f"{level} ({i18n.number(n, lang)})" for level, n in zip(d["level"], d["customers"], strict=True)
+                ctx.t("format.share", name=level, share=i18n.number(n, lang))
+                for level, n in zip(d["level"], d["customers"], strict=True)
             ]
         )
         top = bands.loc[bands["churn_rate"].idxmax()]
@@ -194,11 +204,18 @@ def who_churns(ctx: ReportContext) -> None:
     shown = pd.DataFrame(
         {
             ctx.t("ch2.col.dimension"): groups["attribute"].map(lambda a: _group_name(a, ctx)),
-            ctx.t("ch2.col.group"): groups["level"].astype(str),
+            ctx.t("ch2.col.group"): [
+                _level(a, v, ctx) for a, v in zip(groups["attribute"], groups["level"], strict=True)
+            ],
             ctx.t("ch2.col.customers"): groups["customers"].map(lambda v: i18n.number(v, lang))
             + groups["small_sample"].map(lambda s: " *" if s else ""),
             ctx.t("ch2.col.churn_rate"): [
-                f"{i18n.percent(r, lang)} ({i18n.percent(lo, lang)}–{i18n.percent(hi, lang)})"
+                ctx.t(
+                    "format.rate_interval",
+                    rate=i18n.percent(r, lang),
+                    low=i18n.percent(lo, lang),
+                    high=i18n.percent(hi, lang),
+                )
                 for r, lo, hi in zip(groups["churn_rate"], groups["low"], groups["high"], strict=True)
             ],
             ctx.t("ch2.col.others"): groups["rest_rate"].map(lambda v: i18n.percent(v, lang)),

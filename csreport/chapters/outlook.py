@@ -25,7 +25,7 @@ def forecast(ctx: ReportContext) -> None:
         return ctx.not_enough(result.reason)
     first = result.monthly.iloc[0]
     if result.granularity == "day":
-        out.say(
+        ctx.say(
             ctx.t(
                 "ch6.forecast_daily_sentence",
                 days=i18n.number(result.history_days, ctx.lang),
@@ -41,7 +41,7 @@ def forecast(ctx: ReportContext) -> None:
             )
         )
     else:
-        out.say(
+        ctx.say(
             ctx.t(
                 "ch6.forecast_sentence",
                 model=ctx.t(f"ch6.model.{result.model}"),
@@ -89,7 +89,7 @@ def staffing(ctx: ReportContext) -> None:
     per_interval["label"] = per_interval["interval"].map(lambda m: f"{m // 60:02d}:{m % 60:02d}")
     per_interval["on_hand"] = on_hand
     peak = per_interval.loc[per_interval["required"].idxmax()]
-    out.say(
+    ctx.say(
         ctx.t(
             "ch6.staffing_sentence",
             peak=int(peak["required"]),
@@ -119,14 +119,14 @@ def churn_outlook(ctx: ReportContext) -> None:
     if not churn.available:
         return ctx.missing(ctx.t("ch2.need_customers"))
     rises = [f for f in ctx.findings if f.kind == "churn_rise"]
-    out.say(
+    ctx.say(
         ctx.t(
             "ch6.churn_sentence",
             churn=i18n.percent(churn.value, ctx.lang, 2),
             rolling=i18n.percent(rolling.value, ctx.lang),
             n=i18n.number(churn.n, ctx.lang),
         ),
-        ctx.t("ch6.churn_segments", segments=i18n.join((f.segment for f in rises), ctx.lang))
+        ctx.t("ch6.churn_segments", segments=i18n.join((ctx.label("segment", f.segment) for f in rises), ctx.lang))
         if rises
         else ctx.t("ch6.churn_no_segment"),
     )
@@ -153,10 +153,20 @@ def _examples(ctx: ReportContext, finding) -> str:
     if evidence is None or not evidence.count:
         return ""
     ids = i18n.join(evidence.examples[:EXAMPLES_SHOWN], ctx.lang)
-    line = out.escape(ctx.t("ch6.examples_line", id_column=evidence.id_column, ids=ids))
-    label = out.escape(ctx.t("ch6.examples_all", n=i18n.number(evidence.count, ctx.lang)))
-    link = f"[{label}](evidence/{evidence.finding_id}.csv)"
-    return f"  \n{line} ({link})"
+    label = ctx.t("ch6.examples_all", n=i18n.number(evidence.count, ctx.lang))
+    line = _linked(ctx.t("ch6.examples_line", id_column=evidence.id_column, ids=ids, link=_SLOT),
+                   [(label, f"evidence/{evidence.finding_id}.csv")], ctx.lang)  # fmt: skip
+    return "  \n" + line
+
+
+_SLOT = "\x00"  # where a link goes in a message; the message is escaped, the links are Markdown
+
+
+def _linked(message: str, links: list[tuple[str, str]], lang: str) -> str:
+    """``message`` escaped as Markdown with its link slot (:data:`_SLOT`) replaced by the ``links`` (label,
+    relative target), listed as the language lists."""
+    listed = i18n.join((f"[{out.escape(label)}]({target})" for label, target in links), lang)
+    return out.escape(message).replace(_SLOT, listed)
 
 
 @out.section
@@ -164,8 +174,9 @@ def recommendations(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch6.recommendations"), 3)
     recs = ctx.recommendations[:RECOMMENDATIONS_SHOWN]
     if not recs:
-        return out.say(ctx.t("ch6.no_recommendations", month=ctx.month))
-    out.say(ctx.t("ch6.recommendations_intro", n=len(ctx.recommendations), shown=len(recs)))
+        return ctx.say(ctx.t("ch6.no_recommendations", month=ctx.month))
+    ctx.say(ctx.plural("ch6.recommendations_intro", len(ctx.recommendations), n=len(ctx.recommendations),
+                       shown=len(recs)))  # fmt: skip
     lines = []
     for r in recs:
         severity = i18n.label("severity", r.severity, ctx.lang)
@@ -183,4 +194,31 @@ def recommendations(ctx: ReportContext) -> None:
         )
     out.markdown("\n".join(lines) + f"\n\n*{out.escape(ctx.t('ch6.recommendations_caption'))}*")
     files = ["report.xlsx", "exports/scorecard.csv", "exports/findings.csv", "exports/quarantine.csv"]
-    out.markdown(out.escape(ctx.t("ch6.exports_line")) + " " + " · ".join(f"[{f}]({f})" for f in files))
+    out.markdown(_linked(ctx.t("ch6.exports_line", files=_SLOT), [(f, f) for f in files], ctx.lang))
+
+
+def configured_in(ctx: ReportContext) -> list[tuple[str, str]]:
+    """(what, file) of every parameter file the report's standards, rules and names come from, as a project
+    names them (``params/…``), and the data contract."""
+    settings = ctx.settings
+    files = [
+        ("targets", f"params/{settings.targets.name}"),
+        ("calendars", f"params/{settings.calendars.name}"),
+        ("findings", f"params/{settings.findings.name}"),
+        ("recommendations", f"params/{settings.recommendations.name}"),
+        ("labels", f"params/{settings.labels.name}"),
+        ("contract", "data/README.md"),
+    ]
+    if settings.mapping is not None:
+        files.append(("mapping", f"params/mapping/{settings.mapping.name}"))
+    return files
+
+
+@out.section
+def method_notes(ctx: ReportContext) -> None:
+    """Where the standards, rules and names the report applies are configured (the sentences above say what
+    they are, not where they live)."""
+    out.heading(ctx.t("ch6.method_notes"), 3)
+    ctx.say(ctx.t("ch6.method_intro"))
+    out.bullets(ctx.t("format.labelled", label=ctx.t(f"ch6.configured.{what}"), text=path)
+                for what, path in configured_in(ctx))  # fmt: skip

@@ -52,10 +52,11 @@ def flag_small(text: str, n, min_sample: int) -> str:
     return str(text) + (SMALL if is_small(n, min_sample) else "")
 
 
-def with_small_note(caption: str, frame: pd.DataFrame, note: str) -> str:
-    """``caption`` followed by ``note`` (what ⚠ means) when a cell of ``frame`` carries the small-sample mark."""
+def with_small_note(caption: str, frame: pd.DataFrame, note: str, sep: str = " ") -> str:
+    """``caption`` followed by ``note`` (what ⚠ means; joined by ``sep``, the language's sentence separator)
+    when a cell of ``frame`` carries the small-sample mark."""
     flagged = frame.astype(str).apply(lambda column: column.str.contains(SMALL.strip(), regex=False)).to_numpy().any()
-    return f"{caption} {note}" if flagged and len(frame) else caption
+    return f"{caption}{sep}{note}" if flagged and len(frame) else caption
 
 
 def heading(text: str, level: int = 2) -> None:
@@ -64,13 +65,14 @@ def heading(text: str, level: int = 2) -> None:
     markdown(f"{'#' * level} {escape(text)}")
 
 
-def say(*sentences: str) -> None:
-    """A paragraph from generated sentences (escaped)."""
+def say(*sentences: str, sep: str = " ") -> None:
+    """A paragraph from generated sentences (escaped), joined by ``sep`` (a chapter passes its language's
+    separator through :meth:`~csreport.chapters.context.ReportContext.say`)."""
     sentences = [s for s in sentences if s]
     if (current := running()) is not None:
         current.sentences.extend(str(s) for s in sentences)
     if sentences:
-        markdown(" ".join(escape(s) for s in sentences))
+        markdown(sep.join(escape(s) for s in sentences))
 
 
 def bullets(items: Iterable[str]) -> None:
@@ -82,13 +84,16 @@ def bullets(items: Iterable[str]) -> None:
 # Table layout for print. Both PDF paths (pandoc → Typst, Quarto → Typst) set tables in the house font at
 # TABLE_FONT_PT on an A4 page with 2 cm margins, TABLE_INSET_PT of padding on each side of a cell, and take a pipe
 # table's column widths from its separator dashes. A cell breaks only at spaces (and between Chinese characters);
-# a column narrower than its longest unbreakable word prints over its neighbour, so widths are measured.
+# a column narrower than its longest unbreakable word prints over its neighbour, so widths are measured. A header
+# breaks only at spaces: a Chinese header (每次联络成本) is one word, so its column is made as wide as the whole
+# header and Typst never breaks it inside a word (HTML: ``th { word-break: keep-all }`` in marks.css).
 PAGE_MARGIN_CM = 2.0  # left, right, top and bottom, in both PDF paths (pipeline.render, pipeline.quarto)
 TABLE_WIDTH_PT = 595.28 - 2 * PAGE_MARGIN_CM * 72 / 2.54  # A4 width less the margins on each side
 TABLE_FONT_PT = 8.0
 TABLE_INSET_PT = 5.0
 _SLACK = 1.08  # measured widths are advances without kerning; leave room for rounding in the layout
 _BREAKS = re.compile(r"[^\S\u00a0]+|(?<=[\u2e80-\u9fff\uff00-\uffef])|(?=[\u2e80-\u9fff\uff00-\uffef])")
+_SPACES = re.compile(r"[^\S\u00a0]+")
 NBSP = "\u00a0"
 
 
@@ -137,10 +142,12 @@ def text_points(text: str) -> float:
 
 def _column_points(texts: list[str], header: str, whole: bool = False) -> tuple[float, float]:
     """(least, wanted) width of a column in points, padding included: least = its longest unbreakable word
-    (header or cell; with ``whole``, every cell is one word: a right-aligned number with its unit or a status,
-    which must not break between Chinese characters, 未达/标, 60.0 分/钟), wanted = its longest cell, the header
-    allowed to wrap onto two lines unless it is short."""
-    words = [w for t in [header, *texts] for w in _BREAKS.split(t) if w] + (texts if whole else [])
+    (a header's words are separated by spaces only, so a Chinese header is one word; a cell breaks between
+    Chinese characters too, except with ``whole``, where every cell is one word: a right-aligned number with its
+    unit or a status, which must not break between Chinese characters, 未达/标, 60.0 分/钟), wanted = its
+    longest cell, the header allowed to wrap at its spaces onto two lines unless it is short."""
+    words = [w for w in _SPACES.split(header) if w] + [w for t in texts for w in _BREAKS.split(t) if w]
+    words += texts if whole else []
     head = text_points(header)  # a header may wrap onto two lines; a short one (up to 4 em, 变化) stays whole
     least = max([*(text_points(w) for w in words), head if head <= 4 * TABLE_FONT_PT else 0.0])
     wanted = max([least, min(head, max(head / 2, 4 * TABLE_FONT_PT)), *(text_points(t) for t in texts)])
@@ -225,9 +232,18 @@ def table_markdown(frame: pd.DataFrame, align: dict[str, str] | None = None) -> 
     return "\n".join(lines)
 
 
+def without_empty_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without the columns whose every cell is empty ("" or missing): a column of nothing to say
+    (a note column no row needs) is not shown."""
+    empty = [c for c in frame.columns if all(pd.isna(v) or str(v).strip() == "" for v in frame[c])]
+    return frame.drop(columns=empty) if len(empty) < frame.shape[1] else frame
+
+
 def table(frame: pd.DataFrame, caption: str | None = None, align: dict[str, str] | None = None) -> None:
     """Display a formatted table (and its caption below) as Markdown, so Quarto and pandoc make real tables;
-    a table too wide for an A4 page is split into tables of fewer columns, the first column repeated."""
+    empty columns are left out; a table too wide for an A4 page is split into tables of fewer columns, the
+    first column repeated."""
+    frame = without_empty_columns(frame)
     if (current := running()) is not None:
         current.tables.append(frame.copy())
         current.tables[-1].attrs["caption"] = caption

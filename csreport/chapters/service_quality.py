@@ -10,6 +10,7 @@ from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
 from csreport.maturing import SETTLED_DAYS, is_maturing, maturing_kpis
 from csreport.metrics.service import QUEUE
+from csreport.narrative import process_label, sentence_case
 from csreport.scorecard import attainment
 
 SERVICE_KPIS = ["service_level", "asa_s", "abandonment_rate", "first_response_median_s", "first_response_p90_s",
@@ -42,7 +43,7 @@ def _kpi_table(ctx: ReportContext, names: list[str]) -> pd.DataFrame:
         if m.available and name in maturing:
             value += MATURING
         interval = (
-            f"{i18n.value(m.low, m.unit, ctx.lang)} – {i18n.value(m.high, m.unit, ctx.lang)}"
+            ctx.t("format.interval", low=i18n.value(m.low, m.unit, ctx.lang), high=i18n.value(m.high, m.unit, ctx.lang))
             if m.available and m.low is not None
             else ""
         )
@@ -61,11 +62,15 @@ def service_level(ctx: ReportContext) -> None:
     if absent:
         ctx.missing(ctx.t("ch3.need_queue", columns=i18n.join(absent, ctx.lang)))
     elif pd.isna(sl["value"]):
-        out.say(ctx.t("ch3.no_queue"))
+        ctx.say(ctx.t("ch3.no_queue"))
     else:
         change = sl["change_vs_previous"]
         key = "ch3.sl_significant" if sl["significant_vs_previous"] else "ch3.sl_not_significant"
-        out.say(
+        if i18n.is_zero(change):  # never "up 0.0 points"
+            key = "ch3.sl_unchanged"
+        elif pd.isna(change):
+            key = "ch3.sl_no_previous"
+        ctx.say(
             ctx.t(
                 key,
                 value=i18n.percent(sl["value"], ctx.lang),
@@ -77,14 +82,14 @@ def service_level(ctx: ReportContext) -> None:
         )
     table = _kpi_table(ctx, SERVICE_KPIS)
     out.table(table, _kpi_caption(ctx, table), {ctx.t("ch3.col.kpi"): "left"})
-    out.say(*method_sentences(ctx))
+    ctx.say(*method_sentences(ctx))
 
 
 def _kpi_caption(ctx: ReportContext, table: pd.DataFrame) -> str:
     note = ctx.t("caption.small_sample", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang))
-    caption = out.with_small_note(ctx.t("ch3.kpi_caption"), table, note)
+    caption = ctx.with_small_note(ctx.t("ch3.kpi_caption"), table, note)
     if table.astype(str).apply(lambda column: column.str.contains(MATURING.strip(), regex=False)).to_numpy().any():
-        caption += " " + ctx.t("ch3.kpi_maturing_note", last=i18n.day(ctx.coverage.last_day, ctx.lang))
+        caption = i18n.sentences([caption, ctx.t("ch3.kpi_maturing_note", last=i18n.day(ctx.coverage.last_day, ctx.lang))], ctx.lang)
     return caption
 
 
@@ -110,8 +115,7 @@ def method_sentences(ctx: ReportContext) -> list[str]:
         sentences.append(ctx.t("ch3.fcr_repeat", days=i18n.number(days, ctx.lang, 0 if days == int(days) else 1)))
     card = ctx.scorecard
     maturing = card[card["maturing"] & card["value"].notna()]
-    sep = "、" if ctx.lang == "zh" else ", "
-    names = lambda rows: sep.join(i18n.label("kpi", k, ctx.lang) for k in rows["kpi"])  # noqa: E731
+    names = lambda rows: i18n.join((i18n.label("kpi", k, ctx.lang) for k in rows["kpi"]), ctx.lang)  # noqa: E731
     aged, not_aged = maturing[maturing["same_age"]], maturing[~maturing["same_age"]]
     span = ctx.coverage
     if len(aged) and span is not None:
@@ -144,7 +148,7 @@ def efficiency(ctx: ReportContext) -> None:
         absent = ctx.absent_columns("contacts", "handle_s", "cost")
         absent += [f"agent_months.{c}" for c in ctx.absent_columns("agent_months", "available_hours")]
         return ctx.missing(ctx.t("ch3.need_efficiency", columns=i18n.join(absent, ctx.lang)))
-    out.say(
+    ctx.say(
         ctx.t(
             "ch3.efficiency_sentence",
             aht=i18n.value(kpis["aht_s"].value, "s", ctx.lang),
@@ -164,12 +168,12 @@ def cost_benefit(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.cost_benefit"), 3)
     costs = ctx.process_costs
     if not costs.available:
-        return out.say(ctx.t("ch3.no_cost_benefit", reason=ctx.t("ch3.need_costs")))
+        return ctx.say(ctx.t("ch3.no_cost_benefit", reason=ctx.t("ch3.need_costs")))
     table = costs.table[costs.table["contacts"] >= ctx.targets.parameters.min_sample].dropna(
         subset=["cost_per_resolved"]
     )
     if table.empty:
-        return out.say(ctx.t("ch3.cost_benefit_small", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang)))
+        return ctx.say(ctx.t("ch3.cost_benefit_small", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang)))
     money = lambda v: i18n.amount(v, ctx.lang)  # noqa: E731  (sentences: rounded)
     exact = lambda v: i18n.money(v, ctx.lang)  # noqa: E731  (the table: cents)
     worst, best = table.iloc[0], table.iloc[-1]
@@ -197,13 +201,13 @@ def cost_benefit(ctx: ReportContext) -> None:
                 revenue=money(top["revenue_at_risk"]),
             )
         )
-    sentences[0] = sentences[0][:1].upper() + sentences[0][1:]  # it opens with a process: "Ticket · product is"
+    sentences[0] = sentence_case(sentences[0])  # it opens with a process: "Ticket · Product is"
     observed = i18n.number(costs.churn_days_observed, ctx.lang)
     window = i18n.number(costs.churn_window_days, ctx.lang)
     last = i18n.day(costs.cutoff, ctx.lang) if costs.cutoff is not None else ""
     if costs.churn_maturing:
         sentences.append(ctx.t("ch3.churn_maturing_sentence", observed=observed, days=window, last=last))
-    out.say(*sentences)
+    ctx.say(*sentences)
     shown = table.head(12)
     min_sample = ctx.targets.parameters.min_sample
     # a figure on fewer than min_sample observations is marked ⚠; a window that has not closed †
@@ -235,19 +239,20 @@ def cost_benefit(ctx: ReportContext) -> None:
             ctx.t("ch3.col.revenue_at_risk"): shown["revenue_at_risk"].map(lambda v: exact(v) + churn_mark),
         }
     )
-    caption = ctx.t("ch3.cost_benefit_caption", n=i18n.number(min_sample, ctx.lang))
-    caption = out.with_small_note(
+    caption = ctx.t("ch3.cost_benefit_caption", n=i18n.number(min_sample, ctx.lang),
+                    days=i18n.number(ctx.targets.parameters.churn_window_days, ctx.lang))  # fmt: skip
+    caption = ctx.with_small_note(
         caption, frame, ctx.t("ch3.cost_benefit_small_note", n=i18n.number(min_sample, ctx.lang))
     )
     if costs.churn_maturing:
-        caption += " " + ctx.t("ch3.churn_maturing_note", observed=observed, days=window)
+        caption = i18n.sentences([caption, ctx.t("ch3.churn_maturing_note", observed=observed, days=window)], ctx.lang)
     if costs.resolution_maturing:
-        caption += " " + ctx.t("ch3.resolution_maturing_note", last=last)
+        caption = i18n.sentences([caption, ctx.t("ch3.resolution_maturing_note", last=last)], ctx.lang)
     out.table(frame, caption, {ctx.t("ch3.col.process"): "left"})
 
 
 def _process_label(row, ctx: ReportContext) -> str:
-    return f"{i18n.label('channel', row['channel'], ctx.lang)} · {row['category']}"
+    return process_label(row["channel"], row["category"], ctx.lang, ctx.labels)
 
 
 @out.section
@@ -270,9 +275,9 @@ def bottlenecks(ctx: ReportContext) -> None:
         min_sample = ctx.targets.parameters.min_sample
         worst = longest_wait_cell(frame, min_sample)
         if worst is None:
-            out.say(ctx.t("ch3.heatmap_small", n=i18n.number(min_sample, ctx.lang)))
+            ctx.say(ctx.t("ch3.heatmap_small", n=i18n.number(min_sample, ctx.lang)))
         else:
-            out.say(
+            ctx.say(
                 ctx.t(
                     "ch3.heatmap_sentence",
                     day=ctx.t(f"weekday.{worst[0]}"),
@@ -296,8 +301,8 @@ def bottlenecks(ctx: ReportContext) -> None:
         if not by.empty:
             shown = pd.DataFrame(
                 {
-                    ctx.t("ch3.col.category"): by["category"],
-                    ctx.t("ch3.col.channel"): by["channel"].map(lambda c: i18n.label("channel", c, ctx.lang)),
+                    ctx.t("ch3.col.category"): by["category"].map(lambda c: ctx.label("category", c)),
+                    ctx.t("ch3.col.channel"): by["channel"].map(lambda c: ctx.label("channel", c)),
                     ctx.t("ch3.col.median_resolution"): by["median"].map(lambda v: i18n.duration(v, ctx.lang)),
                     ctx.t("ch3.col.n"): by["count"].map(lambda v: i18n.number(v, ctx.lang)),
                 }
@@ -305,14 +310,14 @@ def bottlenecks(ctx: ReportContext) -> None:
             caption = ctx.t("ch3.slowest_caption")
             if maturing_resolution(ctx):  # the data's last days: resolutions still coming in
                 shown[ctx.t("ch3.col.median_resolution")] += MATURING
-                caption += " " + ctx.t("ch3.slowest_maturing_note", last=i18n.day(ctx.coverage.last_day, ctx.lang))
+                caption = i18n.sentences([caption, ctx.t("ch3.slowest_maturing_note", last=i18n.day(ctx.coverage.last_day, ctx.lang))], ctx.lang)
             out.table(shown, caption, {ctx.t("ch3.col.category"): "left"})
             said = True
     absent = ctx.absent_columns("contacts", "queue_wait_s", "resolved_at", "category")
     if absent:  # what the waits by hour and the slowest categories need
         ctx.missing(ctx.t("ch3.need_bottlenecks", columns=i18n.join(absent, ctx.lang)))
     elif not said:
-        out.say(ctx.t("ch3.no_bottlenecks", month=ctx.month))
+        ctx.say(ctx.t("ch3.no_bottlenecks", month=ctx.month))
 
 
 def maturing_resolution(ctx: ReportContext) -> bool:
@@ -339,7 +344,7 @@ def standards(ctx: ReportContext) -> None:
     table = attainment(ctx.store, ctx.period, ctx.unit, ctx.targets, ctx.cache)
     counts = table["status"].value_counts()
     total = int(counts.drop("n/a", errors="ignore").sum())
-    out.say(
+    ctx.say(
         ctx.t("ch3.standards_sentence", met=int(counts.get("met", 0)), total=total)
         if total
         else ctx.t("ch3.standards_none", n=len(table))
@@ -350,7 +355,7 @@ def standards(ctx: ReportContext) -> None:
         rows.append(
             [
                 i18n.label("kpi", r.metric, ctx.lang),
-                ctx.t("ch3.all_channels") if r.channel == "all" else i18n.label("channel", r.channel, ctx.lang),
+                ctx.t("ch3.all_channels") if r.channel == "all" else ctx.label("channel", r.channel),
                 i18n.value(r.value, unit, ctx.lang),
                 i18n.value(r.target, unit, ctx.lang),
                 i18n.label("status", r.status, ctx.lang),
@@ -368,5 +373,5 @@ def improvements(ctx: ReportContext) -> None:
     service = set(SERVICE_KPIS) | set(EFFICIENCY_KPIS) | {"coverage", "channel_share", "complaints"}
     chosen = [r for r in ctx.recommendations if r.finding.metric in service][:5]
     if not chosen:
-        return out.say(ctx.t("ch3.no_improvements", month=ctx.month))
-    out.bullets(f"{r.action} {ctx.t('ch3.because')} {r.evidence}" for r in chosen)
+        return ctx.say(ctx.t("ch3.no_improvements", month=ctx.month))
+    out.bullets(ctx.t("format.action_evidence", action=r.action, evidence=r.evidence) for r in chosen)

@@ -29,7 +29,7 @@ def workforce(ctx: ReportContext) -> None:
     window = attrition_window(ctx.period, TRAILING_MONTHS, ctx.coverage)
     complete = window is None or window.complete
     attrition = k["attrition_annualised"]
-    out.say(
+    ctx.say(
         ctx.t(
             "ch4.workforce_sentence_trailing" if complete else "ch4.workforce_sentence_short",
             headcount=i18n.count(k["headcount"].value, ctx.lang),
@@ -58,7 +58,7 @@ def employee_satisfaction(ctx: ReportContext) -> None:
         return ctx.missing(ctx.t("ch4.need_satisfaction"))
     values = pd.Series({ctx.t(f"ch4.dim.{d}"): m.value for d, m in dims.items()})
     lowest = min(dims, key=lambda d: dims[d].value)
-    out.say(
+    ctx.say(
         ctx.t(
             "ch4.satisfaction_sentence",
             dim=ctx.t(f"ch4.dim.{lowest}"),
@@ -85,7 +85,7 @@ def performance(ctx: ReportContext) -> None:
         return ctx.not_enough(ranking.reason)
     table = ranking.table
     low = table[table["flag"] == "low"]
-    out.say(
+    ctx.say(
         ctx.t(
             "ch4.performance_sentence",
             agents=len(table),
@@ -118,7 +118,7 @@ def performance(ctx: ReportContext) -> None:
     min_sample = ctx.targets.parameters.min_sample
     shown = pd.DataFrame(
         {
-            ctx.t("ch4.col.team"): teams["team"],
+            ctx.t("ch4.col.team"): teams["team"].map(lambda t: ctx.label("team", t)),
             ctx.t("ch4.col.agents"): teams["agents"],
             ctx.t("ch4.col.contacts"): teams["n"].map(lambda v: i18n.number(v, ctx.lang)),
             i18n.label("kpi", "fcr_rate", ctx.lang): [
@@ -129,7 +129,7 @@ def performance(ctx: ReportContext) -> None:
         }
     )
     note = ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang))
-    out.table(shown, out.with_small_note(ctx.t("ch4.teams_caption"), shown, note), {ctx.t("ch4.col.team"): "left"})
+    out.table(shown, ctx.with_small_note(ctx.t("ch4.teams_caption"), shown, note), {ctx.t("ch4.col.team"): "left"})
 
 
 @out.section
@@ -145,13 +145,13 @@ def training(ctx: ReportContext) -> None:
     needs = training_needs(contacts, ctx.read_all("agents"), ctx.targets.parameters.min_sample)
     gaps = needs[needs["significant_shortfall"]] if not needs.empty else needs
     if gaps.empty:
-        return out.say(ctx.t("ch4.no_training_gap"))
+        return ctx.say(ctx.t("ch4.no_training_gap"))
     worst = gaps.iloc[0]
-    out.say(
+    ctx.say(
         ctx.t(
             "ch4.training_sentence",
-            team=worst["team"],
-            category=worst["category"],
+            team=ctx.label("team", worst["team"]),
+            category=ctx.label("category", worst["category"]),
             rate=i18n.percent(worst["team_rate"], ctx.lang),
             rest=i18n.percent(worst["rest_rate"], ctx.lang),
             n=i18n.number(worst["n"], ctx.lang),
@@ -161,8 +161,8 @@ def training(ctx: ReportContext) -> None:
     min_sample = ctx.targets.parameters.min_sample
     shown = pd.DataFrame(
         {
-            ctx.t("ch4.col.team"): gaps["team"],
-            ctx.t("ch3.col.category"): gaps["category"],
+            ctx.t("ch4.col.team"): gaps["team"].map(lambda t: ctx.label("team", t)),
+            ctx.t("ch3.col.category"): gaps["category"].map(lambda c: ctx.label("category", c)),
             ctx.t("ch4.col.team_fcr"): [
                 out.flag_small(i18n.percent(v, ctx.lang), n, min_sample)
                 for v, n in zip(gaps["team_rate"], gaps["n"], strict=True)
@@ -172,7 +172,7 @@ def training(ctx: ReportContext) -> None:
             ctx.t("ch4.col.contacts"): gaps["n"].map(lambda v: i18n.number(v, ctx.lang)),
         }
     ).head(10)
-    caption = out.with_small_note(
+    caption = ctx.with_small_note(
         ctx.t("ch4.training_caption"), shown, ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang))
     )
     out.table(shown, caption, {ctx.t("ch4.col.team"): "left", ctx.t("ch3.col.category"): "left"})
@@ -188,4 +188,4 @@ def training_and_performance(ctx: ReportContext) -> None:
         return ctx.not_enough(link.reason)
     significant = link.p_value < 1 - ctx.targets.parameters.confidence
     key = "ch4.link_significant" if significant else "ch4.link_none"
-    out.say(ctx.t(key, agents=link.agents, rho=i18n.number(link.rho, ctx.lang, 2), p=p_text(link.p_value, ctx.lang)))
+    ctx.say(ctx.t(key, agents=link.agents, rho=i18n.number(link.rho, ctx.lang, 2), p=p_text(link.p_value, ctx.lang)))

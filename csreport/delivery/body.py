@@ -175,7 +175,7 @@ def render_html(brief: Brief, notes: list[Note], footer: str, chart_cid: str | N
     """The HTML body: one page with inline styles (mail readers drop style sheets), no script, no remote
     resource; the chart, if any, refers to the related part ``chart_cid``."""
     lang = brief.lang
-    tag = i18n.LOCALES[lang].replace("_", "-")
+    tag = i18n.settings(lang).html
     closing = "".join(f'<p style="margin:0 0 8px">{_e(line)}</p>' for line in _closing(brief))
     glance = _glance_html(brief, chart_cid) if brief.glance else ""
     return (

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from csreport import i18n
+from csreport.labels import default_label
 from csreport.store import ALL_UNITS
 
 MAX_MESSAGES = 5  # the brief's key messages (the report's own brief shows at most five)
@@ -85,9 +86,7 @@ class Brief:
     status_counts: dict[str, int]
     chart: Chart | None
 
-    @property
-    def unit_label(self) -> str:
-        return i18n.text("report.all_units", self.lang) if self.unit == ALL_UNITS else self.unit
+    unit_label: str  # the unit's name in the report's language, as the report's title names it
 
     @property
     def month(self) -> str:
@@ -99,12 +98,13 @@ def read_brief(run_dir: Path, period: str, unit: str, lang: str, chart: bool = T
     document = _json(run_dir / "findings.json")
     messages = _messages(document)
     rows = _scorecard(run_dir / "exports" / "scorecard.csv")
-    unit_label = i18n.text("report.all_units", lang) if unit == ALL_UNITS else unit
+    unit_label = _unit_label(run_dir, unit, lang)
     standing = document.get("standing")
     return Brief(
         period=period,
         unit=unit,
         lang=lang,
+        unit_label=unit_label,
         title=i18n.text("report.title", lang, unit=unit_label, month=i18n.month(period, lang)),
         messages=tuple(messages[:MAX_MESSAGES]),
         more_messages=max(0, len(messages) - MAX_MESSAGES),
@@ -117,6 +117,15 @@ def read_brief(run_dir: Path, period: str, unit: str, lang: str, chart: bool = T
         status_counts={s: sum(row.get("status") == s for row in rows) for s in STATUSES},
         chart=_chart(run_dir / "chapters" / "01_background.ipynb") if chart else None,
     )
+
+
+def _unit_label(run_dir: Path, unit: str, lang: str) -> str:
+    """The unit's display name the report's run recorded (``manifest.json`` ``unit_label``: params/labels.yml
+    and the mapping's labels); the default name of the code when the manifest has none."""
+    if unit == ALL_UNITS:
+        return i18n.text("report.all_units", lang)
+    label = _json(run_dir / "manifest.json").get("unit_label")
+    return label if isinstance(label, str) and label else default_label(unit)
 
 
 def _json(path: Path) -> dict:

@@ -51,6 +51,7 @@ def size_text(size: int, lang: str) -> str:
 def subject(brief: Brief, readers: Readers, updated: bool) -> str:
     """The subject template of ``readers`` filled in (the template was checked on load)."""
     text = readers.subject.format(title=brief.title, unit=brief.unit_label, month=brief.month, period=brief.period)
+    text = i18n.typeset_text(text, brief.lang)  # the language's spacing and punctuation, as every message
     return i18n.text("deliver.subject_updated", brief.lang, subject=text) if updated else text
 
 
@@ -113,7 +114,7 @@ def build_message(brief: Brief, readers: Readers, contents: Contents, config: De
             name = i18n.text("deliver.file_name", brief.lang, unit=brief.unit_label, period=brief.period)
             message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype,
                                    filename=f"{name}{path.suffix}")  # fmt: skip
-    message["Content-Language"] = i18n.LOCALES[brief.lang].replace("_", "-")  # after the parts: not moved into one
+    message["Content-Language"] = i18n.settings(brief.lang).html  # the lang tag of the HTML pages; after the parts: not moved into one
     return message
 
 

@@ -12,8 +12,9 @@ from csreport.analyses.churn_groups import ChurnGroups, flagged_groups
 from csreport.findings.calibrate import count_test
 from csreport.findings.record import Finding
 from csreport.findings.rules import Rules
+from csreport.findings.signals import Signal, test_evidence
+from csreport.findings.signals import standing_signal as _standing
 from csreport.findings.structural import Effect
-from csreport.findings.signals import Signal, standing_signal as _standing, test_evidence
 
 
 def churn_rises(churn: pd.DataFrame, periods: list[str], unit: str, rules: Rules) -> list[Signal]:

@@ -11,8 +11,8 @@ from csreport.findings.calibrate import individuals_test
 from csreport.findings.record import Finding
 from csreport.findings.rules import Rules, grade
 from csreport.findings.signals import Signal, test_evidence
-from csreport.findings.structural import Effect
 from csreport.findings.signals import standing_signal as _standing
+from csreport.findings.structural import Effect
 
 
 def staffing_gaps(

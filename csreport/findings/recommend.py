@@ -15,6 +15,7 @@ from csreport.errors import ParameterError
 from csreport.findings.effects import EffectGroup
 from csreport.findings.money import Economics, Money, estimate
 from csreport.findings.record import SEVERITIES, Finding
+from csreport.labels import NO_LABELS, Labels
 from csreport.narrative import agents_short, finding_sentence, group_label
 from csreport.params_file import read_params_file
 from csreport.settings import packaged
@@ -111,18 +112,19 @@ def load_recommendation_rules(path: str | Path | None = None) -> list[Recommenda
     return rules
 
 
-def _placeholders(finding: Finding, lang: str) -> dict[str, str]:
+def _placeholders(finding: Finding, lang: str, labels: Labels = NO_LABELS) -> dict[str, str]:
     ev = finding.evidence
+    name = lambda kind, code: labels.name(kind, code, lang) if code else ""  # noqa: E731
     unit = ev.get("unit") or ("count" if finding.kind == "category_spike" else "ratio")
     if finding.kind == "staffing_gap":
         unit = "score"
     values = {
-        "unit": i18n.text("report.all_units", lang) if finding.unit == ALL_UNITS else finding.unit,
+        "unit": i18n.text("report.all_units", lang) if finding.unit == ALL_UNITS else name("units", finding.unit),
         "month": i18n.month(finding.period, lang),
         "metric": i18n.label("kpi", finding.metric, lang),
-        "category": finding.category or "",
-        "team": finding.team or "",
-        "segment": finding.segment or "",
+        "category": name("category", finding.category),
+        "team": name("team", finding.team),
+        "segment": name("segment", finding.segment),
         "value": i18n.value(finding.value, unit, lang),
         "baseline": i18n.value(finding.baseline, unit, lang)
         if finding.kind != "category_spike"
@@ -132,11 +134,11 @@ def _placeholders(finding: Finding, lang: str) -> dict[str, str]:
         "hours": i18n.number(ev.get("hours_short"), lang),
         "fte": agents_short(ev.get("fte_short"), lang),
         "months": str(ev.get("months", "")),
-        "source": i18n.label("channel", ev.get("from", ""), lang) if "from" in ev else "",
-        "target": i18n.label("channel", ev.get("to", ""), lang) if "to" in ev else "",
+        "source": name("channel", ev.get("from")),
+        "target": name("channel", ev.get("to")),
         "target_value": i18n.percent(ev.get("to_share"), lang) if "to_share" in ev else "",
-        "channel": i18n.label("channel", ev.get("channel", ""), lang) if "channel" in ev else "",
-        "group": group_label(ev.get("attribute"), ev.get("level"), lang, ev.get("lookback_days", 90))
+        "channel": name("channel", ev.get("channel")),
+        "group": group_label(ev.get("attribute"), ev.get("level"), lang, ev.get("lookback_days", 90), labels)
         if finding.kind == "churn_group"
         else "",
     }
@@ -148,11 +150,13 @@ def recommend(
     lang: str = "en",
     rules: list[RecommendationRule] | None = None,
     economics: Economics | None = None,
+    labels: Labels = NO_LABELS,
 ) -> list[Recommendation]:
     """One recommendation per finding that a rule matches, each finding its own effect (no evidence): for a
-    list of findings outside a computed report. A report uses :func:`recommend_effects`."""
+    list of findings outside a computed report. A report uses :func:`recommend_effects`. Data values are named
+    by ``labels``."""
     effects = [EffectGroup(i, (i,), not f.standing) for i, f in enumerate(findings)]
-    return recommend_effects(findings, effects, lang, rules, economics)
+    return recommend_effects(findings, effects, lang, rules, economics, labels=labels)
 
 
 def recommend_effects(
@@ -163,13 +167,14 @@ def recommend_effects(
     economics: Economics | None = None,
     values: list[pd.Series | None] | None = None,
     ids: list[str] | None = None,
+    labels: Labels = NO_LABELS,
 ) -> list[Recommendation]:
     """One recommendation per effect whose head (else the first member, in order) a rule matches; effects no
     rule matches get none (their findings stay in findings.json). ``items``: the report's findings then its
     standing issues, as the effects index them; ``values``: each item's money per evidence row
-    (:func:`~csreport.findings.money.row_values`); ``ids``: each item's finding id. News effects come first;
-    within news and within standing issues, by severity, then value at stake (known first, largest first),
-    then impact."""
+    (:func:`~csreport.findings.money.row_values`); ``ids``: each item's finding id; data values are named by
+    ``labels``. News effects come first; within news and within standing issues, by severity, then value at
+    stake (known first, largest first), then impact."""
     rules = load_recommendation_rules() if rules is None else rules
     drafts = []
     for effect in effects:
@@ -201,14 +206,16 @@ def recommend_effects(
             money = estimate([items[i] for i in order], kept, economics, lang)
         for k, v in evidence_ids.items():
             claimed.setdefault(k, set()).update(v)
-        values_ = _placeholders(finding, lang)
+        values_ = _placeholders(finding, lang, labels)
         out.append(
             Recommendation(
                 rank=len(out) + 1,
-                action=rule.action[lang].format(**values_),
+                action=i18n.typeset_text(rule.action[lang].format(**values_), lang),
                 owner=rule.owner[lang],
-                evidence=finding_sentence(finding, lang),
-                expected=rule.expected[lang].format(**values_) if rule.expected.get(lang) else "",
+                evidence=finding_sentence(finding, lang, labels),
+                expected=i18n.typeset_text(rule.expected[lang].format(**values_), lang)
+                if rule.expected.get(lang)
+                else "",
                 impact=finding.impact,
                 impact_unit=finding.impact_unit,
                 severity=finding.severity,
@@ -217,7 +224,7 @@ def recommend_effects(
                 finding_ids=tuple(ids[i] for i in order) if ids else (),
                 evidence_ids={k: tuple(sorted(v)) for k, v in evidence_ids.items() if v},
                 standing=not effect.news,
-                breakdown=tuple(finding_sentence(items[i], lang) for i in order[1:]),
+                breakdown=tuple(finding_sentence(items[i], lang, labels) for i in order[1:]),
             )
         )
     return out

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from csreport.i18n import DEFAULT
+
 SCORECARD_COLUMNS = {
     "kpi": "kpi",
     "basis": "time_basis",
@@ -203,9 +205,9 @@ def write_batch_exports(out_dir: Path) -> Path | None:
         if run.name.startswith(".") or run.name.endswith(".failed"):
             continue
         manifest = run / "manifest.json"
-        lang = json.loads(manifest.read_text(encoding="utf-8")).get("lang", "en") if manifest.is_file() else "en"
-        if lang != "en" and (run.parent / run.name.rsplit(".", 1)[0]).is_dir():
-            continue  # the same numbers as the English run of the unit
+        lang = json.loads(manifest.read_text(encoding="utf-8")).get("lang", DEFAULT) if manifest.is_file() else DEFAULT
+        if lang != DEFAULT and (run.parent / run.name.rsplit(".", 1)[0]).is_dir():
+            continue  # the same numbers as the run of the unit in the default language
         frames.append(pd.read_csv(path, encoding="utf-8-sig", dtype={"period": str, "business_unit": str}))
     if not frames:
         return None

@@ -4,6 +4,7 @@ the table marks."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -15,15 +16,36 @@ from csreport.chapters.output import TABLE_FONT_PT, TABLE_INSET_PT
 HERE = Path(__file__).parent
 MARKS_CSS = HERE / "marks.css"  # colours of table marks in HTML (both renderers)
 MARKS_LUA = HERE / "marks.lua"  # the same colours in Typst (a pandoc Lua filter, both PDF paths)
-# Language tags. Pandoc finds the translations of its own words (contents, figure) by the tag it is given,
-# then by the language alone; it ships translations/zh-Hans.yaml but no zh.yaml or zh-CN.yaml, so "zh" and
-# "zh-CN" print "[WARNING] Could not load translations for zh-CN". The PDF paths give pandoc zh-Hans (and
-# the Typst region CN that zh-CN carried); the HTML pages of both renderers say zh-CN.
-PANDOC_LANG = {"en": "en", "zh": "zh-Hans"}
-HTML_LANG = {"en": "en", "zh": "zh-CN"}
-TYPST_REGION = {"zh": "CN"}  # English keeps the template's default
+# Language tags come from the locale files (csreport.i18n.settings): ``html`` for the pages (zh-CN), ``pandoc``
+# for the PDF paths (pandoc finds the translations of its own words by the tag it is given, then by the language
+# alone; it ships translations/zh-Hans.yaml but no zh.yaml or zh-CN.yaml, so the Chinese file says zh-Hans) and
+# ``typst_region`` (CN; empty keeps the template's default).
+
+
+def pandoc_lang(lang: str) -> str:
+    return i18n.settings(lang).pandoc
+
+
+def html_lang(lang: str) -> str:
+    return i18n.settings(lang).html
+
+
+def typst_region(lang: str) -> str | None:
+    return i18n.settings(lang).typst_region or None
+
+
 _CAPTION = re.compile(r"^\*(?!\*)(.+)\*\s*$", re.S)
 _TITLE = re.compile(r"^# [^\n]*\n*")
+
+
+def report_links(lang: str) -> str:
+    """The links at the top of a report page, relative so they work offline and wherever the reports folder
+    is copied: back to the index of the report's language (``reports/index.html`` from
+    ``reports/<period>/<unit>/report.html``) and to the report's own PDF and Excel files."""
+    index = f"../../index{i18n.settings(lang).suffix}.html"
+    links = [(index, "report.nav_index"), ("report.pdf", "report.nav_pdf"), ("report.xlsx", "report.nav_excel")]
+    anchors = " · ".join(f'<a href="{href}">{html.escape(i18n.text(key, lang))}</a>' for href, key in links)
+    return f'<nav class="report-links">{anchors}</nav>'
 
 
 def number_figures(notebook: Path, lang: str) -> int:
@@ -59,8 +81,8 @@ def typst_header(title: str, lang: str = "en") -> str:
     """Typst rules for both PDF paths: text ragged right and never hyphenated (a table header is never broken
     into syllables; the templates justify, a show-set rule on paragraphs, lists and numbered lists wins over
     their set rule — a list item is not a paragraph, and justified its ids and numbers spread across the
-    line); in a report other than Chinese, quotes and apostrophes of their proportional width (the CJK house
-    font sets ’ full-width: "segment’ s"); tables in
+    line); where the locale asks for it (``locale.proportional_quotes``: English), quotes and apostrophes of their
+    proportional width (the CJK house font sets ’ full-width: "segment’ s"); tables in
     ``TABLE_FONT_PT`` with ``TABLE_INSET_PT`` padding; long tables break across pages; headings in the house
     blue, level 3 a little larger than the text (the CJK font has one weight, so bold does not show); a footer
     with the report title (unit and month) and "page / pages"."""
@@ -70,7 +92,7 @@ def typst_header(title: str, lang: str = "en") -> str:
             "#show list: set par(justify: false)",
             "#show enum: set par(justify: false)",
             "#set text(hyphenate: false)",
-            *(['#set text(features: ("pwid",))'] if lang != "zh" else []),
+            *(['#set text(features: ("pwid",))'] if i18n.settings(lang).proportional_quotes else []),
             '#show heading: set text(fill: rgb("#0b4f80"))',
             "#show heading.where(level: 3): set text(size: 1.1em)",
             f"#set table(inset: {TABLE_INSET_PT}pt)",

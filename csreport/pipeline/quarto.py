@@ -27,14 +27,15 @@ import yaml
 from csreport.chapters.output import PAGE_MARGIN_CM
 from csreport.charts import FONT_FAMILY, font_path
 from csreport.pipeline.layout import (
-    HTML_LANG,
     MARKS_CSS,
     MARKS_LUA,
-    PANDOC_LANG,
-    TYPST_REGION,
+    pandoc_lang,
+    report_links,
     typst_header,
+    typst_region,
     without_title,
 )
+from csreport.pipeline.layout import html_lang as html_lang_of
 from csreport.pipeline.offline import CSP_QUARTO, csp_meta
 from csreport.pipeline.render import RenderError
 from csreport.settings import packaged
@@ -69,7 +70,7 @@ def quarto_config(title: str, lang: str, template: Path = QUARTO_TEMPLATE) -> di
     page; the table-mark colours (CSS and a Lua filter); the HTML's Content-Security-Policy first in its head."""
     config = yaml.safe_load(template.read_text(encoding="utf-8")) or {}
     config["title"] = title
-    config["lang"] = PANDOC_LANG.get(lang, "en")  # the tag pandoc has translations for (layout.PANDOC_LANG)
+    config["lang"] = pandoc_lang(lang)  # the tag pandoc has translations for (the locale's locale.pandoc)
     config.setdefault("execute", {}).update({"echo": False, "enabled": False})
     config["filters"] = [str(MARKS_LUA)]
     formats = config.setdefault("format", {})
@@ -85,6 +86,11 @@ def quarto_config(title: str, lang: str, template: Path = QUARTO_TEMPLATE) -> di
             "grid": {"body-width": "960px"},
         }
     )
+    before = formats["html"].get("include-before-body") or []  # links to the index, the PDF and Excel first
+    formats["html"]["include-before-body"] = [
+        {"text": report_links(lang)},
+        *([before] if isinstance(before, (str, dict)) else before),
+    ]
     headers = formats["html"].get("include-in-header") or []  # the CSP first: Quarto's page may load nothing
     formats["html"]["include-in-header"] = [
         {"text": csp_meta(CSP_QUARTO)},
@@ -98,7 +104,7 @@ def quarto_config(title: str, lang: str, template: Path = QUARTO_TEMPLATE) -> di
             "margin": {"x": f"{PAGE_MARGIN_CM}cm", "y": f"{PAGE_MARGIN_CM}cm"},
             "toc": True,
             "toc-depth": 3,
-            **({"region": TYPST_REGION[lang]} if lang in TYPST_REGION else {}),
+            **({"region": typst_region(lang)} if typst_region(lang) else {}),
             # the template's title is set in Libertinus Serif unless a brand says otherwise
             "include-in-header": [
                 {"text": f'#let article = article.with(heading-family: "{FONT_FAMILY}")\n' + typst_header(title, lang)}
@@ -155,7 +161,7 @@ def warnings(log: str) -> list[str]:
 
 def html_lang(page: Path, tag: str) -> None:
     """Set the ``lang`` (and ``xml:lang``) of the page's ``<html>`` element to ``tag``: Quarto writes the
-    pandoc tag (zh-Hans, see layout.PANDOC_LANG); the pages of both renderers say zh-CN."""
+    pandoc tag (zh-Hans, the locale's locale.pandoc); the pages of both renderers say zh-CN (locale.html)."""
     text = page.read_text(encoding="utf-8")
     element = re.search(r"<html\b[^>]*>", text)
     if element:
@@ -182,7 +188,7 @@ def render_quarto(notebook: Path, title: str, lang: str, template: Path = QUARTO
             if not (folder / name).is_file():
                 raise RenderError(f"Quarto reported success but {name} was not written in {folder}.")
             produced.append(Path(shutil.move(folder / name, notebook.parent / name)))
-        html_lang(produced[0], HTML_LANG.get(lang, "en"))
+        html_lang(produced[0], html_lang_of(lang))
         return produced[0], produced[1]
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -17,12 +17,13 @@ from csreport.chapters.output import PAGE_MARGIN_CM
 from csreport.charts import FONT_FAMILY, font_path
 from csreport.errors import CsreportError, ParameterError
 from csreport.pipeline.layout import (
-    HTML_LANG,
     MARKS_CSS,
     MARKS_LUA,
-    PANDOC_LANG,
-    TYPST_REGION,
+    html_lang,
+    pandoc_lang,
+    report_links,
     typst_header,
+    typst_region,
     without_title,
 )
 from csreport.pipeline.offline import CSP_BUILTIN, with_csp
@@ -59,9 +60,9 @@ def _slug(text: str, seen: set[str]) -> str:
     return slug
 
 
-def _with_toc(page: str, title: str) -> str:
-    """Give every h1–h3 an id and put a table of contents (h2, h3) after the title (the first h1), or at
-    the opening of the body when there is none."""
+def _with_toc(page: str, title: str, links: str = "") -> str:
+    """Give every h1–h3 an id and put ``links`` (HTML) and a table of contents (h2, h3) after the title (the
+    first h1), or at the opening of the body when there is none."""
     seen: set[str] = set()
     entries = []
 
@@ -76,14 +77,16 @@ def _with_toc(page: str, title: str) -> str:
 
     page = _HEADING.sub(anchor, page)
     items = "".join(f'<li class="toc-h{level}"><a href="#{slug}">{text}</a></li>' for level, slug, text in entries)
-    nav = f'<nav id="toc" aria-label="contents"><p class="toc-title">{html.escape(title)}</p><ul>{items}</ul></nav>'
+    label = html.escape(title, quote=True)  # the contents' title in the report's language, for screen readers too
+    nav = links + f'<nav id="toc" aria-label="{label}"><p class="toc-title">{label}</p><ul>{items}</ul></nav>'
     if "</h1>" in page:
         return page.replace("</h1>", "</h1>" + nav, 1)
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, page, count=1)
 
 
 def render_html(notebook: Path, target: Path, title: str, lang: str, toc_title: str) -> Path:
-    """Self-contained HTML: inputs and prompts hidden, images embedded as data URIs, house CSS, TOC."""
+    """Self-contained HTML: inputs and prompts hidden, images embedded as data URIs, house CSS, links to the
+    index and the report's PDF and Excel files, TOC."""
     from nbconvert import HTMLExporter
 
     # csreport escapes all data text itself (chapters.output.escape); nbconvert's sanitizer would escape the
@@ -95,11 +98,11 @@ def render_html(notebook: Path, target: Path, title: str, lang: str, toc_title: 
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
-    body = re.sub(r"<html[^>]*>", f'<html lang="{HTML_LANG.get(lang, "en")}">', body, count=1)
+    body = re.sub(r"<html[^>]*>", f'<html lang="{html_lang(lang)}">', body, count=1)
     body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1, flags=re.S)
     body = with_csp(body.replace("</head>", f"<style>{CSS}</style></head>", 1), CSP_BUILTIN)
     tmp = target.with_suffix(".html.tmp")
-    tmp.write_text(_with_toc(body, toc_title), encoding="utf-8")
+    tmp.write_text(_with_toc(body, toc_title, report_links(lang)), encoding="utf-8")
     tmp.replace(target)
     return target
 
@@ -148,8 +151,8 @@ def render_pdf(notebook: Path, target: Path, title: str, lang: str) -> Path:
             extra_args=[
                 "--standalone",
                 f"--metadata=title:{title}",
-                f"--metadata=lang:{PANDOC_LANG.get(lang, 'en')}",
-                *([f"--variable=region:{TYPST_REGION[lang]}"] if lang in TYPST_REGION else []),
+                f"--metadata=lang:{pandoc_lang(lang)}",
+                *([f"--variable=region:{typst_region(lang)}"] if typst_region(lang) else []),
                 f"--variable=mainfont:{FONT_FAMILY}",
                 "--variable=papersize:a4",
                 f"--metadata-file={margins}",  # a map: '--variable=margin.x:2cm' is a variable named 'margin.x'

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from csreport import __version__, i18n
@@ -24,6 +24,7 @@ from csreport.errors import CsreportError, ParameterError
 from csreport.findings.collect import findings_document
 from csreport.findings.evidence import write_evidence
 from csreport.ingest import ingest
+from csreport.labels import default_label
 from csreport.mapping import IDENTITY, load_mapping
 from csreport.pipeline import notebooks
 from csreport.pipeline.exports import write_run_exports
@@ -243,6 +244,7 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         "failed_chapter": failed_chapter,
         "period": spec.period,
         "unit": spec.unit,
+        "unit_label": unit_label(spec),  # the index names the unit's column by it
         "lang": spec.lang,
         "parameters": spec.parameters(),
         "data_fingerprint": fingerprint,
@@ -275,6 +277,18 @@ def period_coverage(span, period: str) -> dict | None:
         "days_in_month": int(parse_period(period).days_in_month),
         "partial": bool(span.partial(period)),
     }
+
+
+def unit_label(spec: RunSpec) -> str:
+    """The unit's display name in the run's language (params/labels.yml and the mapping's labels), as the
+    report's title names it; the default name when the labels file cannot be read (the run's error says why)."""
+    if spec.unit == ALL_UNITS:
+        return i18n.text("report.all_units", spec.lang)
+    try:
+        labels = replace(spec.settings, mapping=spec.mapping_file).load_labels()
+    except CsreportError:
+        return default_label(spec.unit)
+    return labels.name("units", spec.unit, spec.lang)
 
 
 def _timed(timings: dict, name: str, work) -> None:
