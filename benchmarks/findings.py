@@ -120,9 +120,11 @@ def score(name: str, scenario_file: Path | None) -> dict:
         "max_recommendation_overlap": round(max((_overlap(r) for r in computed), default=0.0), 4),
         "recommendations_per_report": round(sum(len(r.recommendations) for r in computed) / max(1, len(computed)), 2),
         "news_recommendations_per_report": round(
-            sum(sum(not x.standing for x in r.recommendations) for r in computed) / max(1, len(computed)), 2),
-        "standing_issues_per_report": round(sum(len(f) for f, _ in [(r.computed.standing, r) for r in computed])
-                                            / max(1, len(computed)), 2),  # fmt: skip
+            sum(sum(not x.standing for x in r.recommendations) for r in computed) / max(1, len(computed)), 2
+        ),
+        "standing_issues_per_report": round(
+            sum(len(f) for f, _ in [(r.computed.standing, r) for r in computed]) / max(1, len(computed)), 2
+        ),  # fmt: skip
         "findings_per_report": round(sum(len(f) for f, _ in totals) / max(1, len(computed)), 2),
     }
 
@@ -133,7 +135,9 @@ def main() -> None:
     nulls = [r for r in results if r["planted_events"] == 0]
     null_reports = sum(r["reports"] for r in nulls)
     summary = {
-        "false_alarms_per_null_report": round(sum(r["high_medium_unexplained"] for r in nulls) / max(1, null_reports), 3),
+        "false_alarms_per_null_report": round(
+            sum(r["high_medium_unexplained"] for r in nulls) / max(1, null_reports), 3
+        ),
         "null_reports": null_reports,
         "recall": {r["scenario"]: r["recall"] for r in results if r["planted_events"]},
         "max_recommendation_overlap": max(r["max_recommendation_overlap"] for r in results),
@@ -150,8 +154,10 @@ def main() -> None:
     print(json.dumps(summary, indent=2))
     RESULTS.mkdir(parents=True, exist_ok=True)
     if "--quick" not in sys.argv:
-        (RESULTS / "findings.json").write_text(json.dumps({"summary": summary, "scenarios": results}, indent=2,
-                                                          ensure_ascii=False, default=str), encoding="utf-8")
+        (RESULTS / "findings.json").write_text(
+            json.dumps({"summary": summary, "scenarios": results}, indent=2, ensure_ascii=False, default=str),
+            encoding="utf-8",
+        )
 
 
 if __name__ == "__main__":

@@ -143,7 +143,9 @@ def compute(
         spend = pd.to_numeric(customers.drop_duplicates("customer_id").set_index("customer_id")["monthly_spend"],
                               errors="coerce")  # fmt: skip
         spend.index = spend.index.astype(str)
-    money_rows = [row_values(f, e, economics, spend, targets.parameters) for f, e in zip(items, item_evidence)]
+    money_rows = [
+        row_values(f, e, economics, spend, targets.parameters) for f, e in zip(items, item_evidence, strict=True)
+    ]
     cache.benchmarks(period, unit)
     state = cache.state()
     return ComputedReport(key, period, unit, fingerprint, card, found.findings, state, evidence, churn, costs,

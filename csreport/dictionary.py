@@ -251,7 +251,8 @@ FINDINGS_METHOD = [
      "staffing gap explains the waits of its month).",
      "证据行的重合超出偶然(超过较小者的 `effect_overlap`,且至少为独立切片重合的两倍)或可相互解释的发现属于同一效应,"
      "由最具体的原因只讲一次。单元层面的指标变化会在去除子项超额(某类投诉激增、某客群流失)后重新检验:"
-     "若不再成立,则作为子项的细分;若仍成立,两者都报告,父项证据不含子项的行。`explains` 声明因果(人力缺口解释当月的等待)。"),
+     "若不再成立,则作为子项的细分;若仍成立,两者都报告,父项证据不含子项的行。"
+     "`explains` 声明因果(人力缺口解释当月的等待)。"),
     ("money", "A recommendation's value at stake is counted over its distinct customers and contacts: each "
      "churned customer at their own monthly spend and each contact at its own cost, times the share beyond the "
      "usual or comparison level, a several-month window divided by its months, times `value_horizon_months`. A "

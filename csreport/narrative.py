@@ -127,8 +127,14 @@ def finding_sentence(finding: Finding, lang: str, labels: Labels = NO_LABELS) ->
     change = ev.get("change")
     if change in ("grew", "new") and ev.get("p_change") is not None and not f.standing:
         previous = i18n.value(ev.get("previous_value"), unit, lang) if change == "grew" else ""
-        parts.append(i18n.text(f"finding.change_{change}", lang, previous=previous,
-                               q=q_text(f.q_value, lang) if f.q_value is not None else p_text(ev["p_change"], lang)))
+        parts.append(
+            i18n.text(
+                f"finding.change_{change}",
+                lang,
+                previous=previous,
+                q=q_text(f.q_value, lang) if f.q_value is not None else p_text(ev["p_change"], lang),
+            )
+        )
     elif change == "gone":
         parts = [i18n.text("finding.change_gone", lang, subject=_subject(f, lang, labels),
                            previous=i18n.value(ev.get("previous_value"), unit, lang), q=fmt["q"])]  # fmt: skip

@@ -60,7 +60,8 @@ def explains(event: dict, finding: Finding) -> bool:
         return finding.team == event["team"]
     if event["kind"] == "churn_wave":
         return finding.period == event["period"] and (
-            finding.metric in ("churn_rate", "retention_rate", "churn_rate_12m", "churn_after_contact"))
+            finding.metric in ("churn_rate", "retention_rate", "churn_rate_12m", "churn_after_contact")
+        )
     if event["kind"] == "channel_shift":
         return finding.unit == event["unit"] and finding.period >= event["period"]
     return finding.unit == event["unit"] and finding.period == event["period"]

@@ -74,6 +74,9 @@ def test_every_section_in_both_languages(sample_dir, sample_truth, tmp_path, sho
     assert len(images) >= 11  # the chart types of the report
     for section_title in ("ch1.title", "ch2.title", "ch3.title", "ch4.title", "ch5.title", "ch6.title"):
         assert i18n.text(section_title, lang) in text
+    # where a standard or rule is configured is said in the method notes (the last section), not in the text
+    before_notes = text.split(i18n.text("ch6.method_notes", lang))[0]
+    assert "params/" not in before_notes and "params/" in text
     if lang == "zh":  # no data value left in English: every code shown by its Chinese name (params/labels.yml)
         from csreport.chapters.output import escape
         from csreport.labels import default_label

@@ -16,8 +16,19 @@ from csreport.measure import rate
 
 
 def _f(kind="deterioration", metric="complaint_rate", impact=10.0, **kw) -> Finding:
-    base = dict(unit="east", period="2026-10", value=0.06, baseline=0.03, change=0.03, relative_change=1.0,
-                p_value=0.001, significant=True, severity="high", impact_unit="contacts", evidence={"n": 1000})
+    base = dict(
+        unit="east",
+        period="2026-10",
+        value=0.06,
+        baseline=0.03,
+        change=0.03,
+        relative_change=1.0,
+        p_value=0.001,
+        significant=True,
+        severity="high",
+        impact_unit="contacts",
+        evidence={"n": 1000},
+    )
     base.update(kw)
     return Finding(kind=kind, metric=metric, impact=impact, **base)  # fmt: skip
 

@@ -128,8 +128,12 @@ def test_staffing_carries_the_cost_of_the_action():
 
 
 def test_a_parent_told_as_its_childrens_breakdown_adds_no_money():
-    f = _finding("deterioration", "complaint_rate", 20, evidence={"n": 100, "unit": "ratio",
-                                                                 "explained_by": [["category_spike", "x", "y"]]})
+    f = _finding(
+        "deterioration",
+        "complaint_rate",
+        20,
+        evidence={"n": 100, "unit": "ratio", "explained_by": [["category_spike", "x", "y"]]},
+    )
     assert row_values(f, _contacts(list("wxyz"), [1.0] * 4), ECONOMICS) is None
 
 
@@ -181,8 +185,11 @@ def test_recommendations_put_news_first_then_value():
         row_values(large, _customers(list("ABCD"), [200.0] * 4), ECONOMICS),  # 0.5 × 800 = 400 a month
         row_values(standing, _contacts([f"s{i}" for i in range(100)]), ECONOMICS),  # 100 × 5 = 500 a month
     ]
-    effects = [EffectGroup(0, (0,), True), EffectGroup(1, (1,), True, {"customer_id": frozenset("ABCD")}),
-               EffectGroup(2, (2,), False)]
+    effects = [
+        EffectGroup(0, (0,), True),
+        EffectGroup(1, (1,), True, {"customer_id": frozenset("ABCD")}),
+        EffectGroup(2, (2,), False),
+    ]
     recs = recommend_effects(items, effects, "en", [rule, churn_rule], ECONOMICS, values, ["f01", "f02", "s01"])
     assert [r.finding for r in recs] == [large, small, standing]  # news by value, then the standing issue
     assert [r.standing for r in recs] == [False, False, True]

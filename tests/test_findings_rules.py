@@ -279,8 +279,11 @@ def test_a_calendar_driven_business_hour_change_is_low_with_its_note():
     from csreport.narrative import finding_sentence
 
     values = [289.0, 299.0, 279.0, 294.0, 284.0, 289.0, 105.0]
-    history = {"resolution_business_median_s": [
-        Measure("resolution_business_median_s", v, 1000, "s", v - 10, v + 10, kind="quantile") for v in values]}
+    history = {
+        "resolution_business_median_s": [
+            Measure("resolution_business_median_s", v, 1000, "s", v - 10, v + 10, kind="quantile") for v in values
+        ]
+    }
     card = _card(resolution_business_median_s={"value": 105.0, "previous": 289.0, "unit": "s", "direction": "lower",
                                                 "target": 3600, "calendar_driven": True})  # fmt: skip
     [f] = _graded(kpi_signals(card, history, PERIODS, "east", RULES, last_data_month=False)).findings

@@ -89,7 +89,8 @@ def _kpi_caption(ctx: ReportContext, table: pd.DataFrame) -> str:
     note = ctx.t("caption.small_sample", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang))
     caption = ctx.with_small_note(ctx.t("ch3.kpi_caption"), table, note)
     if table.astype(str).apply(lambda column: column.str.contains(MATURING.strip(), regex=False)).to_numpy().any():
-        caption = i18n.sentences([caption, ctx.t("ch3.kpi_maturing_note", last=i18n.day(ctx.coverage.last_day, ctx.lang))], ctx.lang)
+        note = ctx.t("ch3.kpi_maturing_note", last=i18n.day(ctx.coverage.last_day, ctx.lang))
+        caption = i18n.sentences([caption, note], ctx.lang)
     return caption
 
 
@@ -310,7 +311,8 @@ def bottlenecks(ctx: ReportContext) -> None:
             caption = ctx.t("ch3.slowest_caption")
             if maturing_resolution(ctx):  # the data's last days: resolutions still coming in
                 shown[ctx.t("ch3.col.median_resolution")] += MATURING
-                caption = i18n.sentences([caption, ctx.t("ch3.slowest_maturing_note", last=i18n.day(ctx.coverage.last_day, ctx.lang))], ctx.lang)
+                note = ctx.t("ch3.slowest_maturing_note", last=i18n.day(ctx.coverage.last_day, ctx.lang))
+                caption = i18n.sentences([caption, note], ctx.lang)
             out.table(shown, caption, {ctx.t("ch3.col.category"): "left"})
             said = True
     absent = ctx.absent_columns("contacts", "queue_wait_s", "resolved_at", "category")

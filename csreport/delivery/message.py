@@ -114,7 +114,8 @@ def build_message(brief: Brief, readers: Readers, contents: Contents, config: De
             name = i18n.text("deliver.file_name", brief.lang, unit=brief.unit_label, period=brief.period)
             message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype,
                                    filename=f"{name}{path.suffix}")  # fmt: skip
-    message["Content-Language"] = i18n.settings(brief.lang).html  # the lang tag of the HTML pages; after the parts: not moved into one
+    # the lang tag of the HTML pages; set after the parts, so not moved into one
+    message["Content-Language"] = i18n.settings(brief.lang).html
     return message
 
 

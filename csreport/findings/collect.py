@@ -198,8 +198,9 @@ def _structural(store, period, unit, targets, rules, churn_by_group, costs) -> l
     if not missing_inputs(store, "training_gap"):
         ends = [e for e in _window_ends(period, rules.training_months, windows) if e >= first]
         agents = store.read("agents")
-        needs = [training_needs(store.read("contacts", end, unit, rules.training_months, columns=list(TRAINING_COLUMNS)),
-                                agents, params.min_sample, 1 - rules.alpha) for end in ends]  # fmt: skip
+        contacts = [store.read("contacts", end, unit, rules.training_months, columns=list(TRAINING_COLUMNS))
+                    for end in ends]  # fmt: skip
+        needs = [training_needs(c, agents, params.min_sample, 1 - rules.alpha) for c in contacts]
         units = [unit] if unit != ALL_UNITS else sorted({u for n in needs[:1] if not n.empty
                                                          for u in n["business_unit"].unique()})  # fmt: skip
         for u in units:
@@ -223,11 +224,11 @@ def _structural(store, period, unit, targets, rules, churn_by_group, costs) -> l
     ends = [e for e in _window_ends(period, 1, windows) if e >= first]
     monthly = [costs if i == 0 and costs is not None else load_process_costs(store, end, unit, params)
                for i, end in enumerate(ends)]  # fmt: skip
-    found += structural_signals([process_cost_effects(c, e, unit, rules) for c, e in zip(monthly, ends)], ends,
-                                rules, lambda f: f.evidence.get("ratio") or 0.0, rules.process_cost_ratio,
-                                rules.high_process_cost_ratio)  # fmt: skip
+    cost_effects = [process_cost_effects(c, e, unit, rules) for c, e in zip(monthly, ends, strict=True)]
+    found += structural_signals(cost_effects, ends, rules, lambda f: f.evidence.get("ratio") or 0.0,
+                                rules.process_cost_ratio, rules.high_process_cost_ratio)  # fmt: skip
     churn_effects = [process_churn_effects(c, e, unit, rules, params.churn_window_days)
-                     for c, e in zip(monthly, ends)]  # fmt: skip
+                     for c, e in zip(monthly, ends, strict=True)]  # fmt: skip
     signals = structural_signals(churn_effects, ends, rules, _process_churn_ratio, rules.process_churn_ratio,
                                  rules.high_process_churn_ratio)  # fmt: skip
     if _window_open(store, period, unit, params.churn_window_days):

@@ -35,7 +35,9 @@ __all__ = [
 ]
 
 
-CALENDAR_DRIVEN = "calendar-driven: holidays or closures explain the change; on working days alone it is not significant"
+CALENDAR_DRIVEN = (
+    "calendar-driven: holidays or closures explain the change; on working days alone it is not significant"
+)
 
 
 def _affected(n: float, unit: str, change: float | None, base: float | None) -> float:
@@ -200,9 +202,14 @@ def _maturing_signal(row, unit: str, period: str, rules: Rules) -> list[Signal]:
         impact=_affected(float(row.n or 0), row.unit, change, row.previous),
         impact_unit="contacts",
         note="maturing: contacts near the data cut-off have had less time to be resolved",
-        evidence={"n": int(row.n), "test": row.test, "target": row.target, "status": row.status,
-                  "baseline_label": "previous month at the same age" if row.same_age else "previous month",
-                  "unit": row.unit},  # fmt: skip
+        evidence={
+            "n": int(row.n),
+            "test": row.test,
+            "target": row.target,
+            "status": row.status,
+            "baseline_label": "previous month at the same age" if row.same_age else "previous month",
+            "unit": row.unit,
+        },  # fmt: skip
     )
     return [Signal(finding, None, abs(change / row.previous), 0, 0, fixed="low")]
 
@@ -231,9 +238,15 @@ def _newly_missed(row, unit: str, period: str) -> list[Signal]:
         severity="low",
         impact=0.0,
         impact_unit="contacts",
-        evidence={"n": int(row.n), "target": row.target, "status": row.status, "unit": row.unit,
-                  "baseline_label": "target", "previous": previous,
-                  "test": getattr(row, "test_vs_target", "") if target_p is not None else ""},  # fmt: skip
+        evidence={
+            "n": int(row.n),
+            "target": row.target,
+            "status": row.status,
+            "unit": row.unit,
+            "baseline_label": "target",
+            "previous": previous,
+            "test": getattr(row, "test_vs_target", "") if target_p is not None else "",
+        },  # fmt: skip
     )
     return [Signal(finding, None, 0.0, 0, 0, fixed="low")]
 

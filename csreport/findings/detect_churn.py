@@ -62,9 +62,14 @@ def churn_rises(churn: pd.DataFrame, periods: list[str], unit: str, rules: Rules
             impact=max(0.0, churned - expected),
             impact_unit="customers",
             segment=str(segment),
-            evidence={**test_evidence(test), "n": int(active), "churned": int(churned), "unit": "ratio",
-                      "limits": [x / active for x in test.limits],
-                      "previous": None if test.previous is None else test.previous / active},  # fmt: skip
+            evidence={
+                **test_evidence(test),
+                "n": int(active),
+                "churned": int(churned),
+                "unit": "ratio",
+                "limits": [x / active for x in test.limits],
+                "previous": None if test.previous is None else test.previous / active,
+            },  # fmt: skip
         )
         signal = Signal(finding, test.p, ratio, rules.churn_ratio, rules.high_churn_ratio)
         found.append(_standing(signal, test_at, periods, 1, test, rules.alpha))

@@ -133,7 +133,8 @@ def process_churn_findings(
                     "churned": int(x1),
                     "rest_n": int(n0),
                     "rest_churned": int(x0),
-                    "test": "one-sided two-proportion z-test against the rest of the unit, Holm-adjusted over processes",
+                    "test": "one-sided two-proportion z-test against the rest of the unit, "
+                    "Holm-adjusted over processes",
                     "unit": "ratio",
                     "process": _process(row),
                     "channel": row.channel,

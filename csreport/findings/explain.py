@@ -48,7 +48,8 @@ def explain(findings: list[Finding], history: dict[str, list[Measure | None]], t
             continue
         measures = history.get(parent.metric) or []
         excess = sum(monthly_excess(c) for c in children if c.kind != "churn_group") or max(
-            (monthly_excess(c) for c in children), default=0.0)  # overlapping groups: the largest alone
+            (monthly_excess(c) for c in children), default=0.0
+        )  # overlapping groups: the largest alone
         p = _p_without(measures, sign * excess)
         keys = [[c.kind, c.metric, c.subject] for c in children]
         if p is None or p > threshold:

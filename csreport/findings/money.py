@@ -132,7 +132,8 @@ def row_values(
         window = max(1, int(ev.get("months") or window))
     if ev.get("change") == "gone" or finding.kind == "improvement" or ev.get("explained_by"):
         return None  # nothing lost; or a parent told as its children's breakdown (their money is its money)
-    if evidence.id_column == "customer_id" and (finding.impact_unit == "customers" or finding.metric in CUSTOMER_METRICS):
+    per_customer = finding.impact_unit == "customers" or finding.metric in CUSTOMER_METRICS
+    if evidence.id_column == "customer_id" and per_customer:
         share = min(1.0, max(0.0, finding.impact) / len(rows))
         values = _spend_of(rows, spend, economics) * share / window
     elif finding.kind == "process_cost":
@@ -155,7 +156,8 @@ def row_values(
 
 def _reach(f: Finding) -> float:
     """Contacts a month that cost money again: the excess (impact); a missed target's gap in contacts."""
-    if f.kind == "target_missed" and f.value is not None and f.baseline is not None and f.evidence.get("unit") == "ratio":
+    known = f.value is not None and f.baseline is not None
+    if f.kind == "target_missed" and known and f.evidence.get("unit") == "ratio":
         return abs(f.value - f.baseline) * float(f.evidence.get("n") or 0)
     return f.impact
 

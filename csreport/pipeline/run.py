@@ -300,8 +300,17 @@ def _timed(timings: dict, name: str, work) -> None:
 def _write_findings(work: Path, spec: RunSpec, ctx) -> None:
     """findings.json, the evidence CSVs and the exports of the run (in its work directory)."""
     report = ctx.report
-    document = findings_document(spec.period, spec.unit, ctx.findings, ctx.recommendations, ctx.evidence,
-                                 ctx.standing, report.standing_evidence, ctx.value_at_stake_total, report.tests)
+    document = findings_document(
+        spec.period,
+        spec.unit,
+        ctx.findings,
+        ctx.recommendations,
+        ctx.evidence,
+        ctx.standing,
+        report.standing_evidence,
+        ctx.value_at_stake_total,
+        report.tests,
+    )
     (work / "findings.json").write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
     write_evidence(work, report.item_evidence)
     write_run_exports(work, ctx, ctx.evidence)
