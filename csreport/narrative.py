@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from csreport import i18n
+from csreport.analyses.cost_benefit import ALL_CATEGORIES
 from csreport.findings.record import Finding
 from csreport.labels import NO_LABELS, Labels
 
@@ -50,7 +51,10 @@ def q_text(q: float | None, lang: str) -> str:
 
 
 def process_label(channel, category, lang: str, labels: Labels = NO_LABELS) -> str:
-    """A service process (channel × category) in words: "Ticket · Technical" / "工单·技术"."""
+    """A service process (channel × category) in words: "Ticket · Technical" / "工单·技术"; a channel's one
+    process when contacts carry no category: "E-mail (all categories)"."""
+    if category == ALL_CATEGORIES:
+        return i18n.text("format.process_all", lang, channel=labels.name("channel", channel, lang))
     return i18n.text("format.process", lang, channel=labels.name("channel", channel, lang),
                      category=labels.name("category", category, lang))  # fmt: skip
 

@@ -173,8 +173,8 @@ def test_messages_arrive_with_their_readers_subject_language_body_and_attachment
     assert i18n.text("deliver.messages", "zh") in text and "负责方：Customer retention" in text
     assert "完整报告见附件：report.pdf（0.0 MB）、report.xlsx（0.0 MB）。" in text
     assert sorted(p.get_filename() for p in message.iter_attachments()) == [
-        "客户服务报告 华东区 2026-10.pdf",
-        "客户服务报告 east 2026-10.xlsx",
+        "客户服务报告华东区 2026-10.pdf",  # typeset as Chinese: no space between Chinese words
+        "客户服务报告华东区 2026-10.xlsx",
     ]
 
     lines = log_lines(project[0])
@@ -262,13 +262,19 @@ def test_the_password_appears_in_no_output_log_or_message(project, server, tmp_p
     wrong = deliver(project, server.env(password="Wr0ng-" + PASSWORD))
     assert wrong.exit_code == 1 and f"refused the login of user {USER}" in wrong.output
     assert "127.0.0.1" in wrong.output
+    finished_report(out, action="changed again, so that a password SMTP cannot send is tried")
+    accented = deliver(project, server.env(password="Pässwörd-" + PASSWORD))
+    assert accented.exit_code == 1 and "holds a character outside ASCII" in accented.output
+    assert "Traceback" not in accented.output
     written = [p.read_bytes() for p in out.rglob("*") if p.is_file()]
-    for text in [sent.output, dry.output, wrong.output, in_url.output, *written, *(m.data for m in server.arrived)]:
+    outputs = [sent.output, dry.output, wrong.output, accented.output, in_url.output]
+    for text in [*outputs, *written, *(m.data for m in server.arrived)]:
         text = text if isinstance(text, bytes) else text.encode()
         for secret in (
             PASSWORD,
             quote(PASSWORD, safe=""),
             "Wr0ng-" + PASSWORD,
+            "Pässwörd-" + PASSWORD,
             base64.b64encode(PASSWORD.encode()).decode(),
         ):
             assert secret.encode() not in text

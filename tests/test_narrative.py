@@ -69,3 +69,15 @@ def test_data_values_are_named_by_their_labels():
                    category="technical")  # fmt: skip
     assert "“工单·技术”联络每次解决成本为 ¥12.50" in finding_sentence(cost, "zh", labels)
     assert finding_sentence(cost, "en", labels).startswith("Ticket · Technical contacts cost CN¥12.50")
+
+
+def test_a_channel_without_categories_is_one_process_named_in_words():
+    """Contacts without a category column make one process per channel (category "all"): it is named "E-mail
+    (all categories)", never by the placeholder code."""
+    from csreport.labels import Labels
+    from csreport.narrative import process_label
+
+    labels = Labels({"channels": {"email": {"en": "E-mail", "zh": "邮件"}}})
+    assert process_label("email", "all", "en", labels) == "E-mail (all categories)"
+    assert process_label("email", "all", "zh", labels) == "邮件（全部类别）"
+    assert process_label("email", "billing", "en", labels) == "E-mail · Billing"

@@ -173,10 +173,10 @@ def test_pdf_has_one_title_and_contents_with_every_heading(run):
     assert not missing  # in the contents as real text (no missing-glyph boxes), chapters and sections
 
 
-def test_chinese_pdf_uses_noto_sans_cjk(run):
-    _, lang, target, _ = run
-    if lang != "zh":
-        pytest.skip("the Chinese font is checked on Chinese reports")
+@pytest.mark.parametrize("unit", UNITS)
+def test_chinese_pdf_uses_noto_sans_cjk(builtin_runs, unit):
+    """The built-in renderer's Chinese PDF (Quarto's: test_pipeline_run, when Quarto is on PATH)."""
+    target, _ = builtin_runs(unit, "zh")
     assert "NotoSansCJKsc" in pdf_checks.fonts(target / "report.pdf")
     body = pdf_checks.text(target / "report.pdf")
     for key in CHAPTER_KEYS:

@@ -36,6 +36,7 @@ from csreport.analyses.result import AnalysisResult
 from csreport.maturing import SETTLED_DAYS
 from csreport.targets import Parameters
 
+ALL_CATEGORIES = "all"  # the one process of a channel when contacts carry no category
 PROCESS = ["channel", "category"]
 COLUMNS = [
     "channel",
@@ -161,7 +162,7 @@ def process_costs(
         return ProcessCosts(empty, None, "", "", "contacts has no cost column and no handle_s column")
     frame = contacts.copy()
     if "category" not in frame.columns:
-        frame["category"] = "all"
+        frame["category"] = ALL_CATEGORIES
     frame["category"] = frame["category"].astype("string").fillna("—")
     frame["_cost"] = contact_costs(frame, params)
     repeated, next_label = _next_contact(frame, params.fcr_repeat_window_days)

@@ -1,4 +1,5 @@
-"""Chapter 1, background: purpose and scope, data quality, business overview, KPI scorecard, executive summary."""
+"""Chapter 1, background: KPI scorecard, purpose and scope, data quality, business overview (the month in brief and
+the standing issues open the chapter: :mod:`csreport.chapters.brief`)."""
 
 from __future__ import annotations
 

@@ -193,6 +193,13 @@ class Mailer:
             raise SmtpError(f"SMTP server {server} refused the login of user {server.user}: "
                             f"{self.server.scrub(_reply(exc.smtp_code, exc.smtp_error))}. Check "
                             f"CSREPORT_SMTP_PASSWORD and the user in CSREPORT_SMTP_URL.") from None  # fmt: skip
+        except UnicodeEncodeError:  # smtplib sends AUTH in ASCII
+            connection.close()
+            raise SmtpError(
+                f"SMTP server {server}: the user or password of user {server.user} holds a character outside "
+                "ASCII, which SMTP login cannot send. Use an ASCII password (or an app password) in "
+                "CSREPORT_SMTP_PASSWORD."
+            ) from None
         except BaseException:
             connection.close()
             raise
