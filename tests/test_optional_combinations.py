@@ -54,7 +54,9 @@ def compute_and_write(ctx: ReportContext, folder: Path) -> dict:
     ctx.analyses  # noqa: B018 - segmentation, drivers, comments, loyalty, forecast
     folder.mkdir(parents=True, exist_ok=True)
     write_findings(folder, SimpleNamespace(period=ctx.period, unit=ctx.unit), ctx)
-    assert len(list((folder / "evidence").glob("*.csv"))) == len(ctx.findings)
+    # one evidence file per finding (f01-…) and per standing issue (s01-…)
+    assert len(list((folder / "evidence").glob("f*.csv"))) == len(ctx.findings)
+    assert len(list((folder / "evidence").glob("s*.csv"))) == len(ctx.standing)
     assert (folder / "report.xlsx").is_file() and (folder / "exports" / "scorecard.csv").is_file()
     return json.loads((folder / "findings.json").read_text(encoding="utf-8"))
 
@@ -171,13 +173,20 @@ def test_the_real_export_that_crashed_runs_with_its_process_findings(real_export
     }
     ctx = ReportContext(PERIOD, unit, lang, Store(Path(report.store_dir)), load_targets(), report)
     written = compute_and_write(ctx, tmp_path / "run")
-    process = [(f, e) for f, e in zip(ctx.findings, ctx.evidence, strict=True) if f.kind.startswith("process_")]
-    assert {f.kind for f, _ in process} == {"process_cost", "process_churn"}, [f.kind for f in ctx.findings]
+    # a costly or churning process holds month after month: news when it appears, then a standing issue
+    items = [*ctx.findings, *ctx.standing]
+    evidence = [*ctx.evidence, *ctx.report.standing_evidence]
+    process = [(f, e) for f, e in zip(items, evidence, strict=True) if f.kind.startswith("process_")]
+    assert {f.kind for f, _ in process} == {"process_cost", "process_churn"}, [f.kind for f in items]
     for finding, evidence in process:
-        # no category column: a process is a channel, and its evidence is the channel's contacts of the month
+        # no category column: a process is a channel; a costly one's evidence is the channel's contacts of the
+        # month, a churning one's the customers who churned after one of them
         assert finding.category == "all" and evidence.count > 0
-        assert set(evidence.rows["channel"]) == {finding.evidence["channel"]}
-    assert {f["kind"] for f in written["findings"]} >= {"process_cost", "process_churn"}
+        if finding.kind == "process_cost":
+            assert set(evidence.rows["channel"]) == {finding.evidence["channel"]}
+        else:
+            assert evidence.id_column == "customer_id" and evidence.rows["churn_date"].notna().all()
+    assert {f["kind"] for f in written["findings"] + written["standing"]} >= {"process_cost", "process_churn"}
     i18n.MISSING.clear()
     _sections(ctx)
     blocks = [o if isinstance(o, str) else getattr(o, "data", "") or "" for o in shown]
@@ -197,4 +206,7 @@ def test_the_evidence_of_a_process_without_categories_is_the_channels_contacts(t
         finding = Finding(kind, "east", PERIOD, "cost_per_resolved", 1.0, 0.5, None, None, None, True, "high", 1.0,
                           "contacts", evidence={"channel": "email"}, category="all")  # fmt: skip
         evidence = evidence_rows(store, finding, Parameters(), "f01")
-        assert evidence.rows["contact_id"].tolist() == ["c1", "c3"]
+        if kind == "process_cost":  # the channel's contacts of the month
+            assert evidence.rows["contact_id"].tolist() == ["c1", "c3"]
+        else:  # the customers who churned after one: none without a customers table (and no crash)
+            assert evidence.id_column == "customer_id" and evidence.count == 0
