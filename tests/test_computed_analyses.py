@@ -15,6 +15,7 @@ from csreport.analyses.loyalty import loyalty
 from csreport.analyses.segmentation import customer_features, segment_customers
 from csreport.chapters import customers, open_report, outlook, service_quality
 from csreport.chapters import section as chapter_section
+from csreport.findings.rules import load_rules
 
 
 @pytest.fixture
@@ -85,23 +86,30 @@ def test_findings_and_chapters_share_one_who_churns_and_one_process_costs(sample
                                                                           monkeypatch, shown):  # fmt: skip
     from csreport.findings import collect
 
-    calls = {"who churns": 0, "process costs": 0}
+    # the month each call is about: churn_groups(customers, contacts, period, …), process_costs(contacts, start, …)
+    calls = {"who churns": [], "process costs": []}
     real_churn, real_costs = collect.churn_groups, collect.process_costs
 
-    def counted(name, real):
+    def counted(name, real, month_of):
         def call(*args, **kwargs):
-            calls[name] += 1
+            calls[name].append(month_of(args))
             return real(*args, **kwargs)
 
         return call
 
-    monkeypatch.setattr(collect, "churn_groups", counted("who churns", real_churn))
-    monkeypatch.setattr(collect, "process_costs", counted("process costs", real_costs))
+    monkeypatch.setattr(collect, "churn_groups", counted("who churns", real_churn, lambda a: str(a[2])))
+    monkeypatch.setattr(collect, "process_costs",
+                        counted("process costs", real_costs, lambda a: str(pd.Timestamp(a[1]).to_period("M"))))  # fmt: skip
     ctx = open_report(sample_truth["end"], "east", "en", sample_dir, tmp_path / "validated")
     assert any(f.kind == "churn_group" for f in ctx.findings) or ctx.who_churns.available
     customers.loyalty(ctx)
     service_quality.cost_benefit(ctx)
-    assert calls == {"who churns": 1, "process costs": 1}
+    # the report's month once, shared by the findings and the chapters; the earlier windows a standing issue is
+    # compared with once each
+    windows = load_rules().standing_windows
+    for name in calls:
+        assert calls[name][0] == sample_truth["end"] and len(calls[name]) == 1 + windows, calls
+        assert len(set(calls[name])) == len(calls[name]), calls
 
 
 def test_only_contacts_keeps_a_forecast_and_no_customer_analyses(sample_dir, sample_truth, tmp_path):
