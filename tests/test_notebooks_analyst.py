@@ -161,11 +161,24 @@ def test_papermill_p_changes_the_chapters_numbers(kpi_data, tmp_path):
 # -- manifest -------------------------------------------------------------------------------------------------------
 
 
-def test_the_manifest_records_each_chapters_notebook_and_parameters(kpi_data, tmp_path):
-    spec = RunSpec("2026-10", "east", "en", kpi_data, tmp_path / "reports", renderer="builtin",
+@pytest.fixture(scope="module")
+def tiny_report(tmp_path_factory) -> RunSpec:
+    """A finished report on contacts_kpi.csv alone, run with service_level_threshold_s = 45."""
+    data = tmp_path_factory.mktemp("data")
+    shutil.copy(FIXTURES / "contacts_kpi.csv", data / "contacts.csv")
+    spec = RunSpec("2026-10", "east", "en", data, tmp_path_factory.mktemp("reports"), renderer="builtin",
                    extra={"service_level_threshold_s": 45})  # fmt: skip
     result = run_report(spec)
     assert result.status == "ok", result.error
+    return spec
+
+
+def _html_text(spec: RunSpec) -> str:
+    return (spec.target / "report.html").read_text(encoding="utf-8")
+
+
+def test_the_manifest_records_each_chapters_notebook_and_parameters(tiny_report):
+    spec = tiny_report
     manifest = json.loads((spec.target / "manifest.json").read_text(encoding="utf-8"))
     assert list(manifest["chapters"]) == list(CHAPTERS)
     for name, record in manifest["chapters"].items():
@@ -174,6 +187,58 @@ def test_the_manifest_records_each_chapters_notebook_and_parameters(kpi_data, tm
         assert record["parameters"]["service_level_threshold_s"] == 45
         assert record["parameters"]["period"] == "2026-10" and record["parameters"]["business_unit"] == "east"
         assert record["parameters"]["fingerprint"] == manifest["data_fingerprint"]
-    rows = pd.read_csv(kpi_data / "contacts.csv")
+    rows = pd.read_csv(spec.data_dir / "contacts.csv")
     assert manifest["headline"]["service_level"]["value"] == pytest.approx(expected_service_level(rows, 45))
-    assert "**Asks:**" not in (spec.target / "report.html").read_text(encoding="utf-8")
+    html = _html_text(spec)
+    assert f"Service level was {100 * expected_service_level(rows, 45):.1f}%" in html
+    assert "**Asks:**" not in html and "Asks:" not in html  # the analyst's notes stay out of the report
+
+
+# -- one chapter again --------------------------------------------------------------------------------------------
+
+
+def test_one_chapter_reruns_into_the_report_and_the_others_are_kept(tiny_report, tmp_path):
+    from csreport.pipeline.rerun import rerun_chapter
+
+    before = json.loads((tiny_report.target / "manifest.json").read_text(encoding="utf-8"))
+    kept = {n: (tiny_report.target / "chapters" / f"{n}.ipynb").read_bytes() for n in CHAPTERS}
+    spec = RunSpec(tiny_report.period, tiny_report.unit, "en", tiny_report.data_dir, tiny_report.out_dir,
+                   renderer="builtin", extra={"service_level_threshold_s": 30})  # fmt: skip
+    result = rerun_chapter(spec, "03")
+    assert result.status == "ok", result.error
+    after = json.loads((spec.target / "manifest.json").read_text(encoding="utf-8"))
+    assert after["rerun"]["chapter"] == "03_service_quality"
+    assert after["chapters"]["03_service_quality"]["parameters"]["service_level_threshold_s"] == 30
+    for name in CHAPTERS:
+        same = (spec.target / "chapters" / f"{name}.ipynb").read_bytes() == kept[name]
+        assert same == (name != "03_service_quality"), name
+        if name != "03_service_quality":
+            assert after["chapters"][name] == before["chapters"][name]
+    assert after["inputs_key"] is None  # chapters run with different parameters: a batch --resume runs it again
+    rows = pd.read_csv(spec.data_dir / "contacts.csv")
+    assert f"Service level was {100 * expected_service_level(rows, 30):.1f}%" in _html_text(spec)
+    assert (spec.target / "report.pdf").stat().st_size > 0 and (spec.target / "findings.json").is_file()
+    assert not list(spec.target.parent.glob(".*tmp*")), "temporary directory left behind"
+
+
+def test_a_chapter_reruns_only_into_a_finished_report(tmp_path, kpi_data):
+    from csreport.pipeline.rerun import chapter_name, rerun_chapter
+
+    assert chapter_name("3") == chapter_name("03_service_quality") == "03_service_quality"
+    with pytest.raises(ParameterError, match=r"--chapter 07: no such chapter; chapters: 01_background"):
+        chapter_name("07")
+    spec = RunSpec("2026-10", "east", "en", kpi_data, tmp_path / "reports", renderer="builtin")
+    with pytest.raises(ParameterError, match="no finished report to re-run chapter 03_service_quality in. Run it"):
+        rerun_chapter(spec, "03")
+
+
+def test_csreport_run_chapter_without_a_report_is_one_message_and_exit_2(kpi_data, tmp_path):
+    from typer.testing import CliRunner
+
+    from csreport.cli import app
+
+    args = ["run", "--period", "2026-10", "--unit", "east", "--data", str(kpi_data), "--out", str(tmp_path / "out")]
+    for chapter, message in (("9", "--chapter 9: no such chapter"), ("03", "no finished report to re-run chapter")):
+        result = CliRunner().invoke(app, [*args, "--chapter", chapter], env={"COLUMNS": "300"})
+        assert result.exit_code == 2, result.output
+        assert message in " ".join(result.output.split()) and "Traceback" not in result.output

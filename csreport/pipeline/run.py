@@ -221,22 +221,7 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
                 chapters[name] = chapter_record(source, parameters)
             analysing.result()  # re-raises what the thread raised
             writing.result()
-        title = ctx.t("report.title", unit=ctx.unit_label, month=ctx.month)
-        report_nb = work / "report.ipynb"
-        notebooks.merge(executed, report_nb, title, spec.lang)
-        number_figures(report_nb, spec.lang)
-        t = time.perf_counter()
-        renderer = choose_renderer(spec.renderer)
-        if renderer == "quarto":
-            renderer_version = quarto_version()
-            render_quarto(report_nb, title, spec.lang, spec.settings.quarto)
-            timings["quarto"] = time.perf_counter() - t
-        else:
-            render_html(report_nb, work / "report.html", title, spec.lang, ctx.t("report.contents"))
-            timings["html"] = time.perf_counter() - t
-            t = time.perf_counter()
-            render_pdf(report_nb, work / "report.pdf", title, spec.lang)
-            timings["pdf"] = time.perf_counter() - t
+        renderer, renderer_version = render_report(work, executed, spec, ctx, timings)
         headline = ctx.scorecard.set_index("kpi")[["value", "unit", "status"]].to_dict("index")
     except CsreportError as exc:
         status, error, headline = "failed", str(exc), {}
@@ -268,6 +253,28 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
     if status == "ok":
         shutil.rmtree(spec.target.with_name(spec.target.name + ".failed"), ignore_errors=True)
     return RunResult(spec, status, seconds, error, failed_chapter)
+
+
+def render_report(work: Path, executed: list[Path], spec: RunSpec, ctx, timings: dict) -> tuple[str, str | None]:
+    """Merge the ``executed`` chapters into ``work``/report.ipynb, number its figures and render it (Quarto, or
+    the built-in HTML and PDF); the renderer used and its version (Quarto's, else None)."""
+    title = ctx.t("report.title", unit=ctx.unit_label, month=ctx.month)
+    report_nb = work / "report.ipynb"
+    notebooks.merge(executed, report_nb, title, spec.lang)
+    number_figures(report_nb, spec.lang)
+    t = time.perf_counter()
+    renderer = choose_renderer(spec.renderer)
+    if renderer == "quarto":
+        version = quarto_version()
+        render_quarto(report_nb, title, spec.lang, spec.settings.quarto)
+        timings["quarto"] = time.perf_counter() - t
+        return renderer, version
+    render_html(report_nb, work / "report.html", title, spec.lang, ctx.t("report.contents"))
+    timings["html"] = time.perf_counter() - t
+    t = time.perf_counter()
+    render_pdf(report_nb, work / "report.pdf", title, spec.lang)
+    timings["pdf"] = time.perf_counter() - t
+    return renderer, None
 
 
 def chapter_record(source: Path, parameters: dict) -> dict:
