@@ -190,7 +190,7 @@ class ReportContext:
                 "high": m.high,
                 "method": m.method,
                 "reason": m.reason,
-            }  # fmt: skip
+            }
             for k in (kpis or computed)
             if (m := computed.get(k)) is not None
         ]
