@@ -242,3 +242,22 @@ def test_csreport_run_chapter_without_a_report_is_one_message_and_exit_2(kpi_dat
         result = CliRunner().invoke(app, [*args, "--chapter", chapter], env={"COLUMNS": "300"})
         assert result.exit_code == 2, result.output
         assert message in " ".join(result.output.split()) and "Traceback" not in result.output
+
+
+def test_each_threshold_reaches_what_it_sets(kpi_data, tmp_path, monkeypatch):
+    import csreport.computed_analyses as computed_analyses
+
+    horizons = []
+    real = computed_analyses.forecast_volume
+    monkeypatch.setattr(
+        computed_analyses, "forecast_volume", lambda h, months: horizons.append(months) or real(h, months)
+    )
+    thresholds = {"min_sample": 12, "confidence": 0.9, "forecast_horizon_months": 6, "churn_window_days": 60}
+    ctx = open_report("2026-10", "east", "en", kpi_data, tmp_path / "work", thresholds=thresholds)
+    params = ctx.targets.parameters
+    assert (params.min_sample, params.confidence, params.churn_window_days) == (12, 0.9, 60)
+    assert (ctx.rules.min_sample, ctx.rules.alpha) == (12, pytest.approx(0.1))  # the findings' tests use them
+    ctx.analyses  # noqa: B018 - computed with the thresholds
+    assert horizons == [6]
+    default = open_report("2026-10", "east", "en", kpi_data, tmp_path / "work")
+    assert default.params_digest != ctx.params_digest  # kept apart from the numbers of the file's values
