@@ -192,9 +192,13 @@ def run(
     params: Path | None = typer.Option(None, "--params", help=PARAMS_HELP),
     engine: str = typer.Option("warm", "--engine", help=ENGINE_HELP),
     mapping: Path | None = typer.Option(None, "--mapping", help="A params/mapping/*.yml file for a foreign export."),
+    chapter: str | None = typer.Option(
+        None, "--chapter", help="Re-run only this chapter (03 or 03_service_quality) into the existing report."
+    ),
 ) -> None:
     """Execute the six chapters for one period × unit and write report.html, report.pdf, findings.json and
     manifest.json to <out>/<period>/<unit>/ (a run that fails goes to <unit>.failed with the failing notebook).
+    With --chapter, only that chapter runs again, into the report already there, which is rendered again.
 
     Exits 2 at once, writing nothing, on a usage error: a bad option, a period outside the data, an unknown
     unit, unusable input."""
@@ -212,8 +216,14 @@ def run(
     try:
         spec = RunSpec(period, unit, lang, Path(data) if data else None, out, renderer=renderer, params_dir=params,
                        engine=engine, mapping_file=mapping)  # fmt: skip
-        with console.status(f"running the report {period} × {unit} ({lang}) ..."):
-            result = run_report(spec)
+        if chapter:
+            from csreport.pipeline.rerun import chapter_name, rerun_chapter
+
+            with console.status(f"running chapter {chapter_name(chapter)} of {period} × {unit} ({lang}) ..."):
+                result = rerun_chapter(spec, chapter)
+        else:
+            with console.status(f"running the report {period} × {unit} ({lang}) ..."):
+                result = run_report(spec)
         if result.bad_parameter:  # a period outside the data, an unknown unit, unusable input: nothing written
             raise CsreportError(result.error)
         write_indexes(spec.out_dir)

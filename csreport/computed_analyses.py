@@ -94,7 +94,7 @@ def compute_analyses(store: Store, period: str, unit: str, targets: Targets, key
             loyal = loyalty(reads.read_all("customers"), reads.read("surveys", 24), reads.read("contacts", 24),
                             period, months=LOYALTY_MONTHS)  # fmt: skip
         history = reads.read("contacts", 24)[["created_at"]]
-        forecast = forecast_volume(history)
+        forecast = forecast_volume(history, targets.parameters.forecast_horizon_months)
         volume = monthly_volume(history)
     return ReportAnalyses(key, period, unit, features, segmentation, drivers, comments, loyal, forecast, volume)
 

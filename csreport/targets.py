@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ _PARAMETER_KEYS = {
     "cost_benefit",
     "first_response_channels",
     "calendar_outside_share",
+    "forecast_horizon_months",
 }
 _TARGET_KEYS = {"target", "direction", "tolerance", "channels", "basis"}
 #: KPIs measured in business hours, and the elapsed-time KPI each one is the twin of
@@ -79,6 +80,8 @@ class Parameters:
     first_response_channels: tuple[str, ...] = ("email", "ticket", "social")
     #: share of a unit's agent activity outside its calendar's hours from which the calendar is doubted
     calendar_outside_share: float = 0.30
+    #: months the contact-volume forecast looks ahead (chapter 6)
+    forecast_horizon_months: int = 3
     # the units' business-hour calendars (params/calendars.yml) and the store's time zone; set by KpiCache
     business: BusinessClock | None = field(default=None, compare=False)
 
@@ -154,6 +157,7 @@ def load_targets(path: str | Path | None = None) -> Targets:
             value_horizon_months=int(benefit.get("horizon_months", defaults.value_horizon_months)),
             first_response_channels=_channels(path, params.get("first_response_channels")),
             calendar_outside_share=float(params.get("calendar_outside_share", defaults.calendar_outside_share)),
+            forecast_horizon_months=int(params.get("forecast_horizon_months", defaults.forecast_horizon_months)),
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ParameterError(f"{path}: invalid parameter value ({exc}).") from None
@@ -170,6 +174,10 @@ def load_targets(path: str | Path | None = None) -> Targets:
         )
     if not 0.5 < parameters.confidence < 1:
         raise ParameterError(f"{path}: confidence must be between 0.5 and 1, got {parameters.confidence}.")
+    if parameters.forecast_horizon_months < 1:
+        raise ParameterError(
+            f"{path}: forecast_horizon_months must be 1 or more, got {parameters.forecast_horizon_months}."
+        )
     targets = {}
     for metric, spec in (raw.get("targets") or {}).items():
         unknown = set(spec) - _TARGET_KEYS
@@ -195,3 +203,75 @@ def load_targets(path: str | Path | None = None) -> Targets:
         except (KeyError, TypeError, ValueError) as exc:
             raise ParameterError(f"{path}: target '{metric}' is invalid ({exc}).") from None
     return Targets(parameters, targets)
+
+
+#: The thresholds an analyst may set in a chapter notebook's ``parameters`` cell (``papermill -p``); each
+#: overrides the targets file's parameter of that name for that run (None keeps the file's value).
+THRESHOLDS = (
+    "service_level_threshold_s",
+    "min_sample",
+    "confidence",
+    "forecast_horizon_months",
+    "churn_window_days",
+)
+
+
+def _threshold(name: str, value, kind: type, low: float, high: float | None = None):
+    """``value`` as ``kind`` (int or float), above ``low`` (at least ``low`` for a whole number) and below ``high``;
+    else a ParameterError naming the parameter, what was found and the fix."""
+    try:
+        number = kind(value)
+        whole = kind is not int or number == float(value)
+    except (TypeError, ValueError):
+        number, whole = None, False
+    if not whole or not (number >= low if kind is int else number > low) or (high is not None and number >= high):
+        if kind is int:
+            wanted = f"a whole number of {low:g} or more"
+        else:
+            wanted = f"a number above {low:g}" + (f" and below {high:g}" if high is not None else "")
+        raise ParameterError(
+            f"notebook parameter {name}: must be {wanted}; found {value!r}. Set it in the parameters cell (or "
+            f"papermill -p {name} ...), or leave it None for the value of the targets file."
+        )
+    return number
+
+
+def with_thresholds(targets: Targets, **values) -> Targets:
+    """``targets`` with the analyst's thresholds (:data:`THRESHOLDS`) in place of the file's parameters.
+
+    A value of None or "" keeps the file's. ``service_level_threshold_s`` is T in seconds: a number applies to every
+    queued channel of the file (phone and chat by default), a mapping sets channels one by one.
+
+    Parameters
+    ----------
+    targets
+        The loaded targets file.
+    values
+        Threshold name → value, e.g. ``service_level_threshold_s=30``.
+    """
+    unknown = set(values) - set(THRESHOLDS)
+    if unknown:
+        raise ParameterError(f"unknown thresholds {sorted(unknown)}; known: {', '.join(THRESHOLDS)}.")
+    given = {k: v for k, v in values.items() if v is not None and v != ""}
+    if not given:
+        return targets
+    params = targets.parameters
+    changes = {}
+    if "service_level_threshold_s" in given:
+        value = given["service_level_threshold_s"]
+        if isinstance(value, dict):
+            seconds = {str(c): _threshold("service_level_threshold_s", t, float, 0) for c, t in value.items()}
+            changes["service_level_threshold_s"] = params.service_level_threshold_s | seconds
+        else:
+            seconds = _threshold("service_level_threshold_s", value, float, 0)
+            changes["service_level_threshold_s"] = dict.fromkeys(params.service_level_threshold_s, seconds)
+    if "min_sample" in given:
+        changes["min_sample"] = _threshold("min_sample", given["min_sample"], int, 1)
+    if "confidence" in given:
+        changes["confidence"] = _threshold("confidence", given["confidence"], float, 0.5, 1)
+    if "forecast_horizon_months" in given:
+        changes["forecast_horizon_months"] = _threshold("forecast_horizon_months", given["forecast_horizon_months"],
+                                                        int, 1)  # fmt: skip
+    if "churn_window_days" in given:
+        changes["churn_window_days"] = _threshold("churn_window_days", given["churn_window_days"], int, 1)
+    return replace(targets, parameters=replace(params, **changes))

@@ -1,8 +1,11 @@
-"""Write the six chapter notebooks (without outputs) from the section lists below.
+"""Write the six chapter notebooks (without outputs) from ``csreport.chapters.SECTIONS``.
 
-The notebooks are the product analysts edit; this script only creates them in the house layout. Run
-``python tools/build_notebooks.py`` after changing a chapter's section list; edits made in JupyterLab to the
-notebooks themselves are kept as long as this script is not re-run.
+The notebooks are the product analysts edit; this script only creates them in the house layout: the parameters
+cell, the cell opening the report, then per section a Markdown note (what it asks, how it is measured, the
+formulas; from :mod:`csreport.chapters.descriptions`, tagged ``analyst-notes`` so the rendered report leaves it
+out) and a short code cell that shows the section's numbers and renders it. Run ``python tools/build_notebooks.py``
+after changing a chapter's section list or a description; edits made in JupyterLab to the notebooks themselves are
+kept as long as this script is not re-run.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from pathlib import Path
 
 import nbformat
 
-from csreport.chapters import SECTIONS
+from csreport.chapters import SECTIONS, descriptions
+from csreport.pipeline.notebooks import NOTES_TAG
 
 PARAMETERS = """# Parameters: papermill overrides these; the defaults run as they are on the sample data.
 period = "2026-10"  # month of the report, YYYY-MM
@@ -22,12 +26,24 @@ work_dir = "../reports/_validated"  # validated store and quarantine files (reus
 targets_file = "../params/targets.yml"  # service standards and KPI parameters
 mapping_file = ""  # optional params/mapping/*.yml for a foreign export
 params_dir = "../params"  # findings rules and recommendations (targets_file, when given, overrides targets)
-fingerprint = ""  # set by csreport run after validating once: the chapter then reuses the store as it is"""
+fingerprint = ""  # set by csreport run after validating once: the chapter then reuses the store as it is
+# Thresholds: None keeps the value of targets_file (its `parameters`); a value here overrides it for this chapter.
+service_level_threshold_s = None  # T of "answered within T seconds" for every queued channel, seconds (e.g. 30)
+min_sample = None  # below this many observations a value or comparison is flagged as a small sample (default 30)
+confidence = None  # level of every interval and significance test (default 0.95)
+forecast_horizon_months = None  # months the contact-volume forecast looks ahead (default 3)
+churn_window_days = None  # a customer who churns within this many days after a contact counts as lost (default 90)"""
+
+THRESHOLDS = """thresholds = dict(service_level_threshold_s=service_level_threshold_s, min_sample=min_sample,
+                  confidence=confidence, forecast_horizon_months=forecast_horizon_months,
+                  churn_window_days=churn_window_days)  # None: the value of targets_file"""
 
 OPEN = """from csreport.chapters import {module} as chapter, open_report
 ctx = open_report(period, business_unit, lang, data_dir, work_dir, targets_file, mapping_file or None,
-                  fingerprint, params_dir)
+                  fingerprint, params_dir, thresholds)
 chapter.title(ctx)"""
+
+NOTE = {"tags": [NOTES_TAG]}
 
 
 def build(root: Path) -> None:
@@ -36,8 +52,11 @@ def build(root: Path) -> None:
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nb.metadata["language_info"] = {"name": "python"}
         nb.cells.append(nbformat.v4.new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}))
+        nb.cells.append(nbformat.v4.new_code_cell(THRESHOLDS))
         nb.cells.append(nbformat.v4.new_code_cell(OPEN.format(module=module)))
-        nb.cells += [nbformat.v4.new_code_cell(f"chapter.{section}(ctx)") for section in sections]
+        for section in sections:
+            nb.cells.append(nbformat.v4.new_markdown_cell(descriptions.markdown(section), metadata=NOTE))
+            nb.cells.append(nbformat.v4.new_code_cell(descriptions.code(section)))
         for i, cell in enumerate(nb.cells):
             cell.id = f"{name[:2]}-{i:02d}"
         nbformat.write(nb, root / f"{name}.ipynb")

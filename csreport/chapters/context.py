@@ -5,6 +5,7 @@ chapter and an analyst's notebook read the same :class:`~csreport.computed.Compu
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,11 +28,12 @@ from csreport.findings.rules import load_rules
 from csreport.ingest import IngestReport, ingest
 from csreport.labels import Labels
 from csreport.mapping import IDENTITY, load_mapping
+from csreport.measure import Measure
 from csreport.runparams import check_period, check_unit, parse_period
 from csreport.scorecard import KpiCache, trend
 from csreport.settings import Settings
 from csreport.store import ALL_UNITS, Store
-from csreport.targets import Targets, load_targets
+from csreport.targets import Targets, load_targets, with_thresholds
 
 
 @dataclass
@@ -45,6 +47,9 @@ class ReportContext:
     targets: Targets
     ingest_report: IngestReport
     settings: Settings | None = None
+    #: the analyst's thresholds (notebook parameters) that replaced the targets file's values; part of the key of
+    #: the report computed once, so a changed threshold computes its own
+    thresholds: dict = field(default_factory=dict)
     cache: KpiCache = field(init=False)
 
     def __post_init__(self):
@@ -146,13 +151,55 @@ class ReportContext:
         """The report's numbers, computed once per (data fingerprint, period, unit, parameter files) and kept on
         disk beside the store; the KPI cache takes over its state, so trends read nothing either."""
         report = computed_report(self.store, self.period, self.unit, self.targets, self.rules,
-                                 self.ingest_report.fingerprint, self.settings.digest())  # fmt: skip
+                                 self.ingest_report.fingerprint, self.params_digest)  # fmt: skip
         self.cache.restore(report.cache_state)
         return report
 
     @property
+    def params_digest(self) -> str:
+        """SHA-256 of the parameter files and the thresholds set for this report (the computed report's key)."""
+        if not self.thresholds:
+            return self.settings.digest()
+        given = json.dumps(self.thresholds, sort_keys=True, default=str)
+        return hashlib.sha256(f"{self.settings.digest()}\0{given}".encode()).hexdigest()
+
+    @property
     def scorecard(self) -> pd.DataFrame:
+        """One row per KPI: value, n, interval, previous month, same month last year, target, status."""
         return self.report.scorecard
+
+    def measure(self, kpi: str) -> Measure:
+        """The KPI ``kpi`` of the period as computed: value, n, interval, method or the reason it is not
+        available (:class:`~csreport.measure.Measure`)."""
+        kpis = self._kpis()
+        if kpi not in kpis:
+            raise KeyError(f"unknown KPI {kpi!r}; KPIs: {', '.join(kpis)}")
+        return kpis[kpi]
+
+    def measures(self, *kpis: str) -> pd.DataFrame:
+        """The KPIs ``kpis`` of the period (every KPI when none is named; a KPI this data cannot compute is left
+        out) as a DataFrame indexed by KPI: value, unit, n, low, high (the interval), method and reason."""
+        computed = self._kpis()
+        rows = [
+            {
+                "kpi": k,
+                "value": m.value,
+                "unit": m.unit,
+                "n": m.n,
+                "low": m.low,
+                "high": m.high,
+                "method": m.method,
+                "reason": m.reason,
+            }
+            for k in (kpis or computed)
+            if (m := computed.get(k)) is not None
+        ]
+        columns = ["kpi", "value", "unit", "n", "low", "high", "method", "reason"]
+        return pd.DataFrame(rows, columns=columns).set_index("kpi")
+
+    def _kpis(self) -> dict[str, Measure]:
+        self.report  # noqa: B018 - the report computed once restores the KPI cache: nothing is computed again
+        return self.cache.kpis(self.period, self.unit)
 
     def trend(self, kpi: str, months: int = 13) -> pd.DataFrame:
         """Monthly series of ``kpi`` ending with the period; the months are computed together, once."""
@@ -222,7 +269,7 @@ class ReportContext:
         """The model-based analyses of the chapters (segmentation, drivers, comments, loyalty, forecast), computed
         once per (data fingerprint, period, unit, parameter files) and kept beside the report."""
         return computed_analyses(self.store, self.period, self.unit, self.targets, self.ingest_report.fingerprint,
-                                 self.settings.digest())  # fmt: skip
+                                 self.params_digest)  # fmt: skip
 
     @property
     def evidence(self):
@@ -248,6 +295,7 @@ def open_report(
     mapping_file: str | Path | None = None,
     fingerprint: str = "",
     params_dir: str | Path | None = None,
+    thresholds: dict | None = None,
 ) -> ReportContext:
     """Check the parameters, validate ``data_dir`` into ``work_dir`` and return the context.
 
@@ -255,7 +303,9 @@ def open_report(
     fingerprint it is used as it is (no input is re-hashed). Without it (JupyterLab on default parameters) the
     data is validated, and reused when its fingerprint is unchanged. ``data_dir`` empty or None reads the
     database in ``CSREPORT_DB_URL``. Parameter files come from ``params_dir`` (default: the folder of
-    ``targets_file``, else the project's ``params/``, else the packaged defaults)."""
+    ``targets_file``, else the project's ``params/``, else the packaged defaults). ``thresholds`` (names of
+    :data:`~csreport.targets.THRESHOLDS`: the notebook's threshold parameters) replace the targets file's values
+    for this report; None or "" keeps the file's."""
     check_period(period)
     check_unit(business_unit)
     i18n.check_lang(lang)
@@ -267,6 +317,9 @@ def open_report(
     if params_dir is None and targets_file:
         params_dir = Path(targets_file).parent
     settings = Settings.resolve(params_dir, targets=targets_file, mapping=mapping_file)
+    # the analyst's thresholds are checked before any data is read
+    thresholds = {k: v for k, v in (thresholds or {}).items() if v is not None and v != ""}
+    targets = with_thresholds(load_targets(settings.targets), **thresholds)
     report = validated(work_dir, fingerprint) if fingerprint else None
     if report is None:
         mapping = load_mapping(settings.mapping) if settings.mapping else IDENTITY
@@ -280,7 +333,7 @@ def open_report(
     coverage = store.coverage(business_unit)
     if coverage is not None:
         coverage.check(period)  # a period outside the data is an error, not a report about 0 contacts
-    return ReportContext(period, business_unit, lang, store, load_targets(settings.targets), report, settings)
+    return ReportContext(period, business_unit, lang, store, targets, report, settings, thresholds)
 
 
 def validated(work_dir: str | Path, fingerprint: str) -> IngestReport | None:

@@ -17,6 +17,9 @@ KERNEL = "python3"  # the kernel of the Python running csreport (ipykernel is a 
 # shutdown lands inside a message handler. Neither is a problem of the run, so only CRITICAL lines show; cell
 # errors are in the executed notebook, and a kernel that dies fails the run with papermill's error.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+#: the tag of the analyst's Markdown notes in a chapter notebook (what a section asks, how it is measured): English
+#: notes for whoever edits the notebook, left out of the report, whose words come from the locale files
+NOTES_TAG = "analyst-notes"
 
 
 def chapter_sources(notebook_dir: Path = NOTEBOOK_DIR) -> dict[str, Path]:
@@ -51,9 +54,9 @@ def execute_chapter(
 
 def merge(chapters: list[Path], target: Path, title: str, lang: str) -> nbformat.NotebookNode:
     """One report notebook from the executed chapters: the parameters cells and papermill's injected
-    parameters are dropped (they hold paths, not reading), stderr streams are dropped (they stay in the
-    executed chapters), every code cell keeps its other outputs and is marked
-    for hiding its source (Quarto ``echo: false``; the built-in renderer hides inputs)."""
+    parameters are dropped (they hold paths, not reading), so are the analyst's notes (:data:`NOTES_TAG`);
+    stderr streams are dropped (they stay in the executed chapters), every code cell keeps its other outputs and
+    is marked for hiding its source (Quarto ``echo: false``; the built-in renderer hides inputs)."""
     report = nbformat.v4.new_notebook()
     report.metadata.update(
         {"title": title, "lang": lang, "kernelspec": {"name": KERNEL, "display_name": "Python 3", "language": "python"}}
@@ -62,7 +65,7 @@ def merge(chapters: list[Path], target: Path, title: str, lang: str) -> nbformat
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             tags = set(cell.metadata.get("tags", []))
-            if tags & {"parameters", "injected-parameters"}:
+            if tags & {"parameters", "injected-parameters", NOTES_TAG}:
                 continue
             cell.metadata.pop("papermill", None)
             cell.metadata.pop("execution", None)

@@ -34,6 +34,7 @@ from csreport.pipeline.render import choose_renderer, render_html, render_pdf
 from csreport.runparams import check_engine, check_period, check_renderer, check_unit, parse_period, report_folder
 from csreport.settings import Settings
 from csreport.store import ALL_UNITS, Store
+from csreport.targets import THRESHOLDS
 
 # what a finished run directory holds (README "Reports"); a test fails on anything else
 PUBLISHED = (
@@ -156,8 +157,10 @@ def prepare(spec: RunSpec, fingerprint: str = ""):
     """The context of the run: the data validated into the work directory (reused while unchanged; not
     re-hashed when ``fingerprint``, what the caller validated, is given). A failed validation is the run's
     error."""
+    thresholds = {k: spec.extra[k] for k in THRESHOLDS if k in spec.extra}  # the chapters get them as parameters
     ctx = open_report(spec.period, spec.unit, spec.lang, spec.data_dir, spec.work_dir, spec.targets_file,
-                      spec.mapping_file, fingerprint=fingerprint, params_dir=spec.settings.params_dir)  # fmt: skip
+                      spec.mapping_file, fingerprint=fingerprint, params_dir=spec.settings.params_dir,
+                      thresholds=thresholds)  # fmt: skip
     if fingerprint and spec.unit != ALL_UNITS and spec.unit not in (units := ctx.store.units()):
         raise ParameterError(f"business unit {spec.unit!r} has no contacts; units: {', '.join(units)} or all.")
     return ctx
@@ -182,6 +185,7 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
     work = Path(tempfile.mkdtemp(prefix=f".{spec.target.name}.tmp-", dir=spec.target.parent))
     work.chmod(0o755)
     status, error, failed_chapter = "ok", None, None
+    chapters: dict[str, dict] = {}  # what made each chapter: the notebook's SHA-256 and its parameters
     renderer, renderer_version, coverage = None, None, None
     try:
         if crashed is not None:
@@ -214,24 +218,10 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
                     raise CsreportError(f"chapter {name} failed: {_first_line(exc)}; see {name}.ipynb") from exc
                 timings[name] = time.perf_counter() - t
                 executed.append(target)
+                chapters[name] = chapter_record(source, parameters)
             analysing.result()  # re-raises what the thread raised
             writing.result()
-        title = ctx.t("report.title", unit=ctx.unit_label, month=ctx.month)
-        report_nb = work / "report.ipynb"
-        notebooks.merge(executed, report_nb, title, spec.lang)
-        number_figures(report_nb, spec.lang)
-        t = time.perf_counter()
-        renderer = choose_renderer(spec.renderer)
-        if renderer == "quarto":
-            renderer_version = quarto_version()
-            render_quarto(report_nb, title, spec.lang, spec.settings.quarto)
-            timings["quarto"] = time.perf_counter() - t
-        else:
-            render_html(report_nb, work / "report.html", title, spec.lang, ctx.t("report.contents"))
-            timings["html"] = time.perf_counter() - t
-            t = time.perf_counter()
-            render_pdf(report_nb, work / "report.pdf", title, spec.lang)
-            timings["pdf"] = time.perf_counter() - t
+        renderer, renderer_version = render_report(work, executed, spec, ctx, timings)
         headline = ctx.scorecard.set_index("kpi")[["value", "unit", "status"]].to_dict("index")
     except CsreportError as exc:
         status, error, headline = "failed", str(exc), {}
@@ -247,6 +237,7 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         "unit_label": unit_label(spec),  # the index names the unit's column by it
         "lang": spec.lang,
         "parameters": spec.parameters(),
+        "chapters": chapters,
         "data_fingerprint": fingerprint,
         "inputs_key": inputs_key(spec, fingerprint) if fingerprint else None,
         "versions": {"csreport": __version__, "python": platform.python_version()}
@@ -262,6 +253,34 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
     if status == "ok":
         shutil.rmtree(spec.target.with_name(spec.target.name + ".failed"), ignore_errors=True)
     return RunResult(spec, status, seconds, error, failed_chapter)
+
+
+def render_report(work: Path, executed: list[Path], spec: RunSpec, ctx, timings: dict) -> tuple[str, str | None]:
+    """Merge the ``executed`` chapters into ``work``/report.ipynb, number its figures and render it (Quarto, or
+    the built-in HTML and PDF); the renderer used and its version (Quarto's, else None)."""
+    title = ctx.t("report.title", unit=ctx.unit_label, month=ctx.month)
+    report_nb = work / "report.ipynb"
+    notebooks.merge(executed, report_nb, title, spec.lang)
+    number_figures(report_nb, spec.lang)
+    t = time.perf_counter()
+    renderer = choose_renderer(spec.renderer)
+    if renderer == "quarto":
+        version = quarto_version()
+        render_quarto(report_nb, title, spec.lang, spec.settings.quarto)
+        timings["quarto"] = time.perf_counter() - t
+        return renderer, version
+    render_html(report_nb, work / "report.html", title, spec.lang, ctx.t("report.contents"))
+    timings["html"] = time.perf_counter() - t
+    t = time.perf_counter()
+    render_pdf(report_nb, work / "report.pdf", title, spec.lang)
+    timings["pdf"] = time.perf_counter() - t
+    return renderer, None
+
+
+def chapter_record(source: Path, parameters: dict) -> dict:
+    """What ``manifest.json`` says made a chapter: the notebook run (its path and SHA-256, of the file as it was
+    executed) and the parameters papermill gave it."""
+    return {"notebook": str(source), "sha256": _sha256(source), "parameters": dict(parameters)}
 
 
 def period_coverage(span, period: str) -> dict | None:
