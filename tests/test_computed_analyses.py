@@ -97,9 +97,9 @@ def test_findings_and_chapters_share_one_who_churns_and_one_process_costs(sample
 
         return call
 
+    start_month = lambda a: str(pd.Timestamp(a[1]).to_period("M"))  # noqa: E731
     monkeypatch.setattr(collect, "churn_groups", counted("who churns", real_churn, lambda a: str(a[2])))
-    monkeypatch.setattr(collect, "process_costs",
-                        counted("process costs", real_costs, lambda a: str(pd.Timestamp(a[1]).to_period("M"))))  # fmt: skip
+    monkeypatch.setattr(collect, "process_costs", counted("process costs", real_costs, start_month))
     ctx = open_report(sample_truth["end"], "east", "en", sample_dir, tmp_path / "validated")
     assert any(f.kind == "churn_group" for f in ctx.findings) or ctx.who_churns.available
     customers.loyalty(ctx)
