@@ -238,11 +238,14 @@ FINDINGS_METHOD = [
      "more, a team weaker on a category) is a standing issue: listed with the month it was first seen and its "
      "trend in findings.json `standing` and the report's standing-issues table, not as news. It is news again "
      "only when it changes significantly (a one-sided test of the change between the two windows, adjusted "
-     "with the report's other tests): it appears, grows or goes away.",
+     "with the report's other tests): it appears, grows or goes away. A difference flagged for the first time "
+     "whose change from the window before is not significant (or cannot be tested) is followed the same way, "
+     "marked \"first flagged this month\".",
      "上月已经成立的情况(水平异常但未再变化),或上一时段已存在的结构性差异(流失更多的客群、成本更高的流程、"
      "某类联络较弱的班组),是长期问题:在 findings.json 的 `standing` 和报告的长期问题表中列出首次出现的月份和趋势,"
      "不作为新情况。只有显著变化(两个时段之间变化的单侧检验,与其他检验一起校正)——出现、扩大或消失——"
-     "才再次成为新情况。"),
+     "才再次成为新情况。首次标出、但与上一时段相比变化不显著(或无法检验)的差异也按长期问题跟踪,"
+     "标注为“本月首次标出”。"),
     ("one effect", "Findings that share their rows beyond chance (more than `effect_overlap` of the smaller one "
      "and at least twice the overlap of independent slices) or that explain one another are one effect, told "
      "once by the most specific cause. A unit-level KPI change is tested again without its children's excess "

@@ -142,6 +142,11 @@ def finding_sentence(finding: Finding, lang: str, labels: Labels = NO_LABELS) ->
     elif change == "gone":
         parts = [i18n.text("finding.change_gone", lang, subject=_subject(f, lang, labels),
                            previous=i18n.value(ev.get("previous_value"), unit, lang), q=fmt["q"])]  # fmt: skip
+    elif f.standing and change == "new":  # flagged now, not before, and not a significant change
+        if ev.get("p_change") is None:  # the window before had too few observations for a change test
+            parts.append(i18n.text("finding.first_flagged_untested", lang))
+        else:
+            parts.append(i18n.text("finding.first_flagged", lang, p=p_text(ev["p_change"], lang)))
     elif f.standing and f.first_seen and key != "finding.standing_level":
         parts.append(i18n.text("finding.standing_since", lang, first_seen=fmt["first_seen"]))
     if f.kind == "target_missed" and f.p_value is not None:

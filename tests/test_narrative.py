@@ -81,3 +81,23 @@ def test_a_channel_without_categories_is_one_process_named_in_words():
     assert process_label("email", "all", "en", labels) == "E-mail (all categories)"
     assert process_label("email", "all", "zh", labels) == "邮件（全部类别）"
     assert process_label("email", "billing", "en", labels) == "E-mail · Billing"
+
+
+def test_a_difference_first_flagged_this_month_without_a_significant_change_is_not_called_old():
+    """A structural difference flagged now but not in the window before, whose change is not significant, is
+    followed as a standing issue: its sentence says it was first flagged this month, not "standing since"."""
+    ev = {"n": 120, "channel": "email", "ratio": 1.6, "days": 90, "change": "new", "p_change": 0.21}
+    new = Finding("process_cost", "east", "2026-10", "cost_per_resolved", 10.2, 6.4, 3.8, 0.6, 0.001, True,
+                  "medium", 85, "contacts", ev, category="billing", first_seen="2026-10", standing=True)  # fmt: skip
+    en, zh = finding_sentence(new, "en"), finding_sentence(new, "zh")
+    assert en.endswith("First flagged this month, but not significantly different from the window before "
+                       "(p = 0.210): followed as a standing issue, not news.")  # fmt: skip
+    assert "Standing issue since" not in en and "长期问题。" not in zh and "本月首次标出" in zh
+    held = Finding("process_cost", "east", "2026-10", "cost_per_resolved", 10.2, 6.4, 3.8, 0.6, 0.001, True,
+                   "medium", 85, "contacts", {**ev, "change": "grew", "p_change": 0.4}, category="billing",
+                   first_seen="2026-08", standing=True)  # fmt: skip
+    assert finding_sentence(held, "en").endswith("Standing issue since August 2026.")
+    untested = Finding("process_cost", "east", "2026-10", "cost_per_resolved", 10.2, 6.4, 3.8, 0.6, 0.001, True,
+                       "medium", 85, "contacts", {**ev, "p_change": None}, category="billing", first_seen="2026-10",
+                       standing=True)  # fmt: skip
+    assert "too few observations to compare with" in finding_sentence(untested, "en")

@@ -23,6 +23,16 @@ def brief_recommendations(ctx: ReportContext) -> list:
     return (news + standing)[:BRIEF_MESSAGES]
 
 
+def status_mark(ctx: ReportContext, r) -> str:
+    """A recommendation's status after its action: new this month; a standing issue since its first month; or
+    a difference first flagged this month whose change from the window before is not significant."""
+    if not r.standing:
+        return ctx.t("ch1.brief_new")
+    if r.finding.first_seen in (None, ctx.period):
+        return ctx.t("ch1.brief_first_flagged")
+    return ctx.t("ch1.brief_standing", first_seen=i18n.month(r.finding.first_seen, ctx.lang))
+
+
 def _money(r, ctx: ReportContext) -> str:
     if r.money is None or r.money.value_at_stake is None:
         return ctx.t("ch1.brief_not_priced")
@@ -42,11 +52,11 @@ def brief(ctx: ReportContext) -> None:
     total = ctx.value_at_stake_total
     if total is not None:
         months = i18n.number(ctx.targets.parameters.value_horizon_months, ctx.lang)
-        ctx.say(ctx.t("ch1.brief_total", value=i18n.amount(total, ctx.lang), months=months))
+        n = i18n.number(len(ctx.recommendations), ctx.lang)
+        ctx.say(ctx.t("ch1.brief_total", n=n, value=i18n.amount(total, ctx.lang), months=months))
     lines = []
     for i, r in enumerate(brief_recommendations(ctx), start=1):
-        mark = ctx.t("ch1.brief_standing", first_seen=i18n.month(r.finding.first_seen, ctx.lang)) if r.standing \
-            else ctx.t("ch1.brief_new")  # fmt: skip
+        mark = status_mark(ctx, r)
         rows = i18n.number(sum(len(v) for v in r.evidence_ids.values()), ctx.lang)
         lines.append(
             f"{i}. **{out.escape(r.action)}**{out.escape(mark)}  \n"

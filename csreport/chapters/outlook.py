@@ -6,6 +6,7 @@ from __future__ import annotations
 from csreport import charts, i18n
 from csreport.analyses.staffing import staffing_need
 from csreport.chapters import output as out
+from csreport.chapters.brief import status_mark
 from csreport.chapters.context import ReportContext
 
 RECOMMENDATIONS_SHOWN = 10
@@ -175,13 +176,12 @@ def recommendations(ctx: ReportContext) -> None:
     recs = ctx.recommendations[:RECOMMENDATIONS_SHOWN]
     if not recs:
         return ctx.say(ctx.t("ch6.no_recommendations", month=ctx.month))
-    ctx.say(ctx.plural("ch6.recommendations_intro", len(ctx.recommendations), n=len(ctx.recommendations),
-                       shown=len(recs)))  # fmt: skip
+    intro = "ch6.recommendations_intro" if len(recs) < len(ctx.recommendations) else "ch6.recommendations_intro_all"
+    ctx.say(ctx.plural(intro, len(ctx.recommendations), n=len(ctx.recommendations), shown=len(recs)))
     lines = []
     for r in recs:
         severity = i18n.label("severity", r.severity, ctx.lang)
-        status = ctx.t("ch1.brief_standing", first_seen=i18n.month(r.finding.first_seen, ctx.lang)) \
-            if r.standing else ctx.t("ch1.brief_new")  # fmt: skip
+        status = status_mark(ctx, r)
         breakdown = "".join(f"  \n{out.escape(ctx.t('ch6.breakdown_line', sentence=b))}" for b in r.breakdown[:3])
         lines.append(
             f"{r.rank}. **{out.escape(r.action)}**{out.escape(status)}  \n"

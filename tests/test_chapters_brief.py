@@ -1,0 +1,53 @@
+"""The director's page (csreport/chapters/brief.py): the report opens with the month in brief — at most five
+messages, news first, each with its owner, its money counted once and its evidence — then the scorecard and the
+standing issues."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from csreport import i18n
+from csreport.chapters import SECTIONS, brief, open_report
+
+
+def _ctx(period: str = "2026-10", lang: str = "en"):
+    return SimpleNamespace(period=period, lang=lang, t=lambda key, **values: i18n.text(key, lang, **values))
+
+
+def _rec(standing: bool, first_seen: str | None):
+    return SimpleNamespace(standing=standing, finding=SimpleNamespace(first_seen=first_seen))
+
+
+def test_the_brief_opens_the_report_then_the_scorecard_then_the_standing_issues():
+    module, sections = SECTIONS["01_background"]
+    assert sections[:3] == ["brief", "kpi_scorecard", "standing_issues"]
+
+
+def test_a_recommendation_is_new_standing_since_its_month_or_first_flagged_this_month():
+    ctx = _ctx()
+    assert brief.status_mark(ctx, _rec(False, None)) == " (new this month)"
+    assert brief.status_mark(ctx, _rec(True, "2026-07")) == " (standing issue since July 2026)"
+    assert brief.status_mark(ctx, _rec(True, "2026-10")) == " (first flagged this month, no significant change)"
+    assert brief.status_mark(_ctx(lang="zh"), _rec(True, "2026-07")) == "（自 2026 年 7 月起的长期问题）"
+
+
+def test_the_brief_has_at_most_five_messages_news_first_with_owner_money_and_evidence(
+    sample_dir, sample_truth, tmp_path, shown
+):
+    ctx = open_report(sample_truth["end"], "east", "en", sample_dir, tmp_path / "validated")
+    chosen = brief.brief_recommendations(ctx)
+    assert 0 < len(chosen) <= brief.BRIEF_MESSAGES
+    standing = [r.standing for r in chosen]
+    assert standing == sorted(standing)  # news (False) before standing issues (True)
+    section = brief.brief(ctx)
+    text = "\n".join(section.sentences + [getattr(p, "data", "") or "" for p in section.parts])
+    total = ctx.value_at_stake_total
+    assert total is not None and i18n.amount(total, "en") in text
+    assert f"Value at stake of all {len(ctx.recommendations)} recommendations together" in text
+    # the total counts every customer and contact once: at most the sum of the recommendations' values
+    values = [r.money.value_at_stake for r in ctx.recommendations if r.money and r.money.value_at_stake]
+    assert total <= sum(values) + 0.01
+    for r in chosen:
+        assert r.owner in text and r.action.split()[0] in text
+        rows = sum(len(v) for v in r.evidence_ids.values())
+        assert f"Evidence: {i18n.number(rows, 'en')} rows" in text
