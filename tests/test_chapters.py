@@ -179,3 +179,21 @@ def test_money_is_rounded_in_sentences_and_exact_in_tables(sample_dir, sample_tr
     assert len(sentences) == 2 and all(s[0].isupper() for s in sentences), sentences
     assert not re.search(r"CN¥\d{1,3}(,\d{3})*\d{3}\.\d\d|CN¥[1-9]\d{2}\.\d\d", " ".join(sentences))
     assert rows and all(re.findall(r"CN¥[\d,]+\.\d\d", row) for row in rows)  # every money cell with cents
+
+
+def test_the_processes_the_cost_sentences_name_are_rows_of_its_table(sample_dir, sample_truth, tmp_path, shown):
+    """The cheapest process and the one with the most revenue at risk, which the sentences name, are in the
+    table under them even when they are not among the dearest."""
+    from csreport.chapters import service_quality
+    from csreport.narrative import process_label
+
+    ctx = open_report(sample_truth["end"], "east", "en", sample_dir, tmp_path / "validated")
+    [table] = service_quality.cost_benefit(ctx).tables
+    rows = set(table.iloc[:, 0])
+    costs = ctx.process_costs.table
+    costs = costs[costs["contacts"] >= ctx.targets.parameters.min_sample].dropna(subset=["cost_per_resolved"])
+    cheapest = costs.iloc[-1]
+    riskiest = costs.loc[costs["revenue_at_risk"].idxmax()]
+    for row in (costs.iloc[0], cheapest, riskiest):
+        assert process_label(row["channel"], row["category"], "en", ctx.labels) in rows
+    assert len(table) <= service_quality.PROCESSES_SHOWN + 2

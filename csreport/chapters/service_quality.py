@@ -20,6 +20,8 @@ SERVICE_KPIS = ["service_level", "asa_s", "abandonment_rate", "first_response_me
 EFFICIENCY_KPIS = ["aht_s", "occupancy", "cost_per_contact", "handled_contacts"]
 MATURING = " †"  # a figure whose window has not closed (churn after contact, resolution of the last days)
 
+PROCESSES_SHOWN = 12  # rows of the cost-benefit table (plus the processes its sentences name)
+
 
 @out.section
 def title(ctx: ReportContext) -> None:
@@ -190,9 +192,11 @@ def cost_benefit(ctx: ReportContext) -> None:
             method=ctx.t("ch3.resolved_method", method=ctx.t(f"ch3.resolved_by.{costs.resolved_method}")),
         )
     ]
+    named = {table.index[0], table.index[-1]}  # the processes the sentences name are rows of the table
     at_risk = table.dropna(subset=["revenue_at_risk"]).sort_values("revenue_at_risk", ascending=False)
     if not at_risk.empty and at_risk.iloc[0]["revenue_at_risk"] > 0:
         top = at_risk.iloc[0]
+        named.add(at_risk.index[0])
         sentences.append(
             ctx.t(
                 "ch3.revenue_at_risk_sentence",
@@ -209,7 +213,8 @@ def cost_benefit(ctx: ReportContext) -> None:
     if costs.churn_maturing:
         sentences.append(ctx.t("ch3.churn_maturing_sentence", observed=observed, days=window, last=last))
     ctx.say(*sentences)
-    shown = table.head(12)
+    # the dearest processes, and those the sentences name (the cheapest, the most revenue at risk), dearest first
+    shown = table[table.index.isin(set(table.index[:PROCESSES_SHOWN]) | named)]
     min_sample = ctx.targets.parameters.min_sample
     # a figure on fewer than min_sample observations is marked ⚠; a window that has not closed †
     small = lambda text, values, n: [t if pd.isna(v) else out.flag_small(t, k, min_sample)  # noqa: E731
