@@ -81,7 +81,10 @@ def standing_table(ctx: ReportContext) -> pd.DataFrame:
         rows.append(
             {
                 ctx.t("ch1.standing_issue"): finding_sentence(f, ctx.lang, ctx.labels),
-                ctx.t("ch1.standing_since_column"): i18n.month(f.first_seen, ctx.lang) if f.first_seen else "",
+                # a month is one unbreakable word in a narrow column ("2026 年 8 月" never splits before 月)
+                ctx.t("ch1.standing_since_column"): i18n.month(f.first_seen, ctx.lang).replace(" ", "\u00a0")
+                if f.first_seen
+                else "",
                 ctx.t("ch1.standing_trend"): trend,
             }
         )
