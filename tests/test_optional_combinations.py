@@ -85,10 +85,10 @@ def test_the_compute_path_on_a_combination_of_optional_data(small_export, keep, 
     monkeypatch.setenv("CSREPORT_THREADS", "1")  # as in a batch worker
     forecast = computed_analyses.forecast_volume
 
-    def once(history: pd.DataFrame):
-        key = (len(history), history["created_at"].min(), history["created_at"].max())
+    def once(history: pd.DataFrame, *horizon):
+        key = (len(history), history["created_at"].min(), history["created_at"].max(), *horizon)
         if key not in forecasts:
-            forecasts[key] = forecast(history)
+            forecasts[key] = forecast(history, *horizon)
         return forecasts[key]
 
     monkeypatch.setattr(computed_analyses, "forecast_volume", once)
