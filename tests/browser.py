@@ -4,6 +4,7 @@ through the DevTools protocol over ``--remote-debugging-pipe`` (no port, no extr
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import select
@@ -108,10 +109,12 @@ def load(
     from_chrome_r, from_chrome_w = os.pipe()
 
     def child_fds() -> None:  # the protocol pipe is fd 3 (chromium reads) and fd 4 (chromium writes)
-        os.dup2(to_chrome_r, 100)
-        os.dup2(from_chrome_w, 101)
-        os.dup2(100, 3)
-        os.dup2(101, 4)
+        # first move both ends above 4, to fds no other end holds (a fixed number such as 100 may be one of the
+        # pipe's own ends when the test process has many files open), then put them in place
+        reading = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD, 5)
+        writing = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD, 5)
+        os.dup2(reading, 3)
+        os.dup2(writing, 4)
 
     profile = tempfile.mkdtemp(prefix="csreport-chromium-")
     command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
