@@ -31,6 +31,23 @@ def test_a_recommendation_is_new_standing_since_its_month_or_first_flagged_this_
     assert brief.status_mark(_ctx(lang="zh"), _rec(True, "2026-07")) == "（自 2026 年 7 月起的长期问题）"
 
 
+def test_a_month_with_no_testable_series_does_not_say_nothing_changed(tmp_path, shown):
+    """Five months of contacts (required columns only) before a month cut off on the 15th: no series has the
+    six months of history a calibrated test needs, so the brief says nothing could be tested."""
+    import pandas as pd
+
+    data = tmp_path / "data"
+    data.mkdir()
+    days = pd.date_range("2026-05-01 09:00", "2026-10-15 09:00", freq="6h")
+    pd.DataFrame({"contact_id": [f"c{i}" for i in range(len(days))], "created_at": days,
+                  "business_unit": "east", "channel": "phone"}).to_csv(data / "contacts.csv", index=False)  # fmt: skip
+    ctx = open_report("2026-10", "east", "en", data, tmp_path / "validated")
+    assert ctx.report.tests == 0
+    text = " ".join(brief.brief(ctx).sentences)
+    assert "No change in October 2026 could be tested against the unit's own history" in text
+    assert "Nothing changed" not in text and "known before" not in text
+
+
 def test_the_brief_has_at_most_five_messages_news_first_with_owner_money_and_evidence(
     sample_dir, sample_truth, tmp_path, shown
 ):

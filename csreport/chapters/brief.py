@@ -8,6 +8,7 @@ import pandas as pd
 from csreport import i18n
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
+from csreport.findings.calibrate import MIN_BASELINE
 from csreport.findings.collect import skipped_rules
 from csreport.narrative import finding_sentence
 
@@ -47,8 +48,11 @@ def brief(ctx: ReportContext) -> None:
     tests = i18n.number(ctx.report.tests, ctx.lang)
     if news:
         ctx.say(ctx.t("ch1.brief_news", n=i18n.number(len(news), ctx.lang), month=ctx.month, tests=tests))
-    else:
-        ctx.say(ctx.t("ch1.brief_quiet", month=ctx.month, tests=tests))
+    elif ctx.report.tests:
+        ctx.say(ctx.t("ch1.brief_quiet", month=ctx.month, tests=tests),
+                ctx.t("ch1.brief_known") if ctx.recommendations else "")  # fmt: skip
+    else:  # no series had the history to be tested: "nothing changed" would claim what was not checked
+        ctx.say(ctx.t("ch1.brief_untested", month=ctx.month, months=i18n.number(MIN_BASELINE, ctx.lang)))
     total = ctx.value_at_stake_total
     if total is not None:
         months = i18n.number(ctx.targets.parameters.value_horizon_months, ctx.lang)
