@@ -155,6 +155,18 @@ class ReportContext:
         self.cache.restore(report.cache_state)
         return report
 
+    @cached_property
+    def model(self):
+        """The report model (:mod:`csreport.chapters.model`): every section's data, built once per (data
+        fingerprint, period, unit, parameter files, thresholds) and kept beside the store."""
+        from csreport.chapters.model import kept_model
+
+        return kept_model(self)
+
+    def section_data(self, name: str):
+        """The data of section ``name`` (``"03.bottlenecks"``) from the report model: what the section renders."""
+        return self.model.section(name)
+
     @property
     def params_digest(self) -> str:
         """SHA-256 of the parameter files and the thresholds set for this report (the computed report's key)."""
