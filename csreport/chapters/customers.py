@@ -1,6 +1,10 @@
 """Chapter 2, customers: who contacts us, what they need, segments, satisfaction, complaints, loyalty,
 drivers of satisfaction and what they write. The loyalty sections live in
-:mod:`csreport.chapters.customers_loyalty` and are imported here, so every section is ``customers.<name>``."""
+:mod:`csreport.chapters.customers_loyalty` and are imported here, so every section is ``customers.<name>``.
+
+The sections only render: each reads its data from the report model (``ctx.section_data("02.<section>")``, built
+once per report by :mod:`csreport.chapters.customers_build`), the scorecard and the kept analyses, and reads no
+data itself."""
 
 from __future__ import annotations
 
