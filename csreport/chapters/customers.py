@@ -1,19 +1,22 @@
 """Chapter 2, customers: who contacts us, what they need, segments, satisfaction, complaints, loyalty,
 drivers of satisfaction and what they write. The loyalty sections live in
-:mod:`csreport.chapters.customers_loyalty` and are imported here, so every section is ``customers.<name>``."""
+:mod:`csreport.chapters.customers_loyalty` and are imported here, so every section is ``customers.<name>``.
+
+The sections only render: each reads its data from the report model (``ctx.section_data("02.<section>")``, built
+once per report by :mod:`csreport.chapters.customers_build`), the scorecard and the kept analyses, and reads no
+data itself."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from csreport import charts, i18n
-from csreport.analyses.segmentation import FEATURES
+from csreport.chapters import customers_build  # noqa: F401 - registers the builders of the chapter's sections
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
 from csreport.chapters.customers_loyalty import loyalty, loyalty_index, who_churns  # noqa: F401 - sections
 from csreport.narrative import sentence_case
 
-GROUP_COLUMNS = ("segment", "region", "gender", "age_band")
 LABELLED = ("segment", "region", "gender")  # columns of codes named by params/labels.yml (age bands are numbers)
 
 
@@ -29,36 +32,32 @@ def _term(text: str, ctx: ReportContext) -> str:
 @out.section
 def customer_groups(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.groups"), 3)
-    if not ctx.has("customers"):
+    data = ctx.section_data("02.customer_groups")  # customers_build.customer_groups_data
+    if data.missing == "customers":
         return ctx.missing(ctx.t("ch2.need_customers"))
-    if "customer_id" not in ctx.contacts.columns:
+    if data.missing == "customer_id":
         return ctx.missing(ctx.t("ch2.need_customer_id"))
-    base = ctx.read_all("customers")
-    if "age" in base.columns:
-        base["age_band"] = pd.cut(
-            base["age"],
-            [0, 25, 35, 45, 55, 65, 200],
-            right=False,
-            labels=["<25", "25–34", "35–44", "45–54", "55–64", "65+"],
-        ).astype(str)
-    contacting = base[base["customer_id"].isin(ctx.contacts["customer_id"].dropna())]
-    rows = []
-    for column in [c for c in GROUP_COLUMNS if c in base.columns]:
-        share_base = base[column].value_counts(normalize=True)
-        share_contacting = contacting[column].value_counts(normalize=True)
-        for value in share_base.index:
-            shown = ctx.label(column, value) if column in LABELLED else str(value)
-            rows.append([ctx.t(f"ch2.group.{column}"), shown, share_contacting.get(value, 0.0), share_base[value]])
-    table = pd.DataFrame(rows, columns=["dim", "value", "contacting", "base"])
-    if table.empty:
+    shares = data.shares
+    if shares.empty:
         return ctx.missing(ctx.t("ch2.need_groups"))
+    table = pd.DataFrame(
+        {
+            "dim": [ctx.t(f"ch2.group.{column}") for column in shares["dimension"]],
+            "value": [
+                ctx.label(column, value) if column in LABELLED else str(value)
+                for column, value in zip(shares["dimension"], shares["value"], strict=True)
+            ],
+            "contacting": shares["contacting"],
+            "base": shares["base"],
+        }
+    )
     table["gap"] = table["contacting"] - table["base"]
     over = table.loc[table["gap"].idxmax()]
     ctx.say(
         ctx.t(
             "ch2.groups_sentence",
-            contacting=i18n.number(len(contacting), ctx.lang),
-            base=i18n.number(len(base), ctx.lang),
+            contacting=i18n.number(data.contacting, ctx.lang),
+            base=i18n.number(data.base, ctx.lang),
             group=ctx.t("format.group", dimension=over["dim"], value=over["value"]),
             share=i18n.percent(over["contacting"], ctx.lang),
             base_share=i18n.percent(over["base"], ctx.lang),
@@ -78,17 +77,10 @@ def customer_groups(ctx: ReportContext) -> None:
 @out.section
 def needs(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.needs"), 3)
-    contacts = ctx.contacts
-    if "category" not in contacts.columns or contacts["category"].isna().all():
+    data = ctx.section_data("02.needs")  # customers_build.needs_data
+    if data is None:
         return ctx.missing(ctx.t("ch2.need_category"))
-    flagged = "is_complaint" in contacts.columns and contacts["is_complaint"].notna().any()
-    by = contacts.groupby("category").agg(n=("category", "size"))
-    if flagged:  # share of the contacts whose flag is known (without the flag the column is left out, not 100 %)
-        by["complaint_share"] = contacts.groupby("category")["is_complaint"].agg(
-            lambda f: f.dropna().astype(float).mean()
-        )
-        by["known"] = contacts.groupby("category")["is_complaint"].count()
-    by = by.sort_values("n", ascending=False)
+    by, flagged = data.by_category, data.flagged
     total = int(by["n"].sum())
     top = by.index[0]
     sentence = ctx.t(
@@ -130,7 +122,7 @@ def segmentation(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.segmentation"), 3)
     if not ctx.has("customers"):
         return ctx.missing(ctx.t("ch2.need_customers"))
-    features, result = ctx.analyses.segment_features, ctx.analyses.segmentation  # computed once, kept
+    result = ctx.analyses.segmentation  # computed once, kept
     if not result.available:
         return ctx.not_enough(result.reason)
     profiles = result.profiles
@@ -147,8 +139,8 @@ def segmentation(ctx: ReportContext) -> None:
             share=i18n.percent(largest["share"], ctx.lang),
         )
     )
-    columns = [c for c in FEATURES if c in features.columns]
-    z = (profiles.set_index("name")[columns] - features[columns].mean()) / features[columns].std()
+    z = ctx.section_data("02.segmentation").copy()  # customers_build.segmentation_data: in sd from the mean
+    columns = list(z.columns)
     z.index = [
         ctx.t("format.share", name=_segment_name(n, ctx), share=i18n.percent(s, ctx.lang, 0))
         for n, s in zip(z.index, profiles["share"], strict=True)
@@ -182,7 +174,7 @@ def satisfaction(ctx: ReportContext) -> None:
         if pd.notna(card.loc["ces_mean", "value"])
         else "",
     )
-    series = ctx.trend("csat_mean")
+    series = ctx.section_data("02.satisfaction")  # customers_build.satisfaction_data: 13 months
     target = ctx.targets.get("csat_mean")
     if series["value"].notna().sum() >= 2:
         fig = charts.trend_with_target(
@@ -198,26 +190,19 @@ def satisfaction(ctx: ReportContext) -> None:
 @out.section
 def complaints(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch2.complaints"), 3)
-    contacts = ctx.contacts
-    if not {"is_complaint", "category"} <= set(contacts.columns):
+    data = ctx.section_data("02.complaints")  # customers_build.complaints_data
+    if data is None:
         return ctx.missing(ctx.t("ch2.need_complaints"))
-    complaints = contacts[contacts["is_complaint"].fillna(False).astype(bool)]
-    if complaints.empty:
+    if not data.complaints:
         return ctx.say(ctx.t("ch2.no_complaints", month=ctx.month))
-    counts = complaints["category"].value_counts().rename(index=lambda c: ctx.label("category", c))
-    top_share = counts.iloc[: max(1, (counts.cumsum() / counts.sum() < 0.8).sum() + 1)]
-    resolved = escalated = None  # shares of the complaints whose outcome is known; None without the columns
-    if "resolved" in complaints.columns and complaints["resolved"].notna().any():
-        resolved = complaints["resolved"].dropna().astype(float).mean()
-    elif "resolved_at" in complaints.columns:  # no flag: a resolved_at time recorded (by the data's cut-off)
-        resolved = complaints["resolved_at"].notna().mean()
-    if "escalated" in complaints.columns and complaints["escalated"].notna().any():
-        escalated = complaints["escalated"].dropna().astype(float).mean()
+    counts = data.by_category.rename(index=lambda c: ctx.label("category", c))
+    top_share = counts.iloc[: data.named]
+    resolved, escalated = data.resolved, data.escalated
     ctx.say(
         ctx.t(
             "ch2.complaints_sentence",
-            n=i18n.number(len(complaints), ctx.lang),
-            rate=i18n.percent(len(complaints) / len(contacts), ctx.lang),
+            n=i18n.number(data.complaints, ctx.lang),
+            rate=i18n.percent(data.complaints / data.contacts, ctx.lang),
             k=len(top_share),
             categories=i18n.join(top_share.index, ctx.lang),
             share=i18n.percent(top_share.sum() / counts.sum(), ctx.lang),
@@ -231,8 +216,8 @@ def complaints(ctx: ReportContext) -> None:
         ctx.t("ch2.col.complaints"),
         ctx.t("ch2.cumulative"),
     )
-    out.figure(fig, ctx.t("caption.complaints", n=i18n.number(len(complaints), ctx.lang)))
-    series = ctx.trend("complaint_rate")
+    out.figure(fig, ctx.t("caption.complaints", n=i18n.number(data.complaints, ctx.lang)))
+    series = data.trend
     target = ctx.targets.get("complaint_rate")
     if series["value"].notna().sum() >= 2:
         now = series.dropna(subset=["value"]).iloc[-1]["value"]
@@ -310,8 +295,7 @@ def comments(ctx: ReportContext) -> None:
         ctx.t("ch2.terms_caption"),
         {ctx.t("ch2.col.terms"): "left", ctx.t("ch2.col.category"): "left"},
     )
-    month_comments = result.comments.tail(200)
-    examples = month_comments.dropna(subset=["text"]).head(3)["text"].tolist()
+    examples = ctx.section_data("02.comments")  # customers_build.comments_data
     if examples:
         ctx.say(ctx.t("ch2.examples"))
         out.bullets(i18n.quote(text, ctx.lang) for text in examples)

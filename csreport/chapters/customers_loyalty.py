@@ -8,8 +8,6 @@ import pandas as pd
 from csreport import charts, i18n
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
-from csreport.findings.detect import churn_groups_found
-from csreport.metrics.loyalty import loyalty_by_group
 from csreport.narrative import finding_sentence, p_text
 
 
@@ -63,7 +61,8 @@ def loyalty_index(ctx: ReportContext) -> None:
         parts = [ctx.t("ch2.loyalty_part_retention", value=pct(kept.value))] if kept.available else []
         parts += [ctx.t("ch2.loyalty_part_advocacy", value=pct(said.value))] if said.available else []
         return ctx.say(ctx.t("ch2.loyalty_index_missing", what=_missing_parts(kept, said, ctx)), *parts)
-    bench = ctx.cache.benchmarks(ctx.period, ctx.unit).get("loyalty_index", {})
+    data = ctx.section_data("02.loyalty_index")  # customers_build.loyalty_index_data
+    bench = data.benchmark
     ctx.say(
         ctx.t(
             "ch2.loyalty_index_sentence",
@@ -87,7 +86,7 @@ def loyalty_index(ctx: ReportContext) -> None:
         if index.small(ctx.targets.parameters.min_sample)
         else "",
     )
-    series = ctx.trend("loyalty_index")
+    series = data.trend
     target = ctx.targets.get("loyalty_index")
     if series["value"].notna().sum() >= 2:
         fig = charts.trend_with_target(
@@ -99,36 +98,32 @@ def loyalty_index(ctx: ReportContext) -> None:
             percent=True,
         )
         out.figure(fig, ctx.t("caption.loyalty_index", n=i18n.number(index.n, ctx.lang)))
-    if ctx.has("surveys"):
-        groups = loyalty_by_group(
-            ctx.read_all("customers"), ctx.read("surveys"), ctx.period, ctx.targets.parameters
-        ).dropna(subset=["loyalty_index"])
-        if len(groups) >= 2:
-            min_sample = ctx.targets.parameters.min_sample
-            # the index rests on the smaller of its two samples (customers for retention, NPS responses)
-            base = groups[["customers", "responses"]].min(axis=1)
-            table = pd.DataFrame(
-                {
-                    ctx.t("ch2.col.segment"): groups["group"].map(lambda g: ctx.label("segment", g)),
-                    ctx.t("ch2.col.loyalty_index"): [
-                        out.flag_small(pct(v), n, min_sample)
-                        for v, n in zip(groups["loyalty_index"], base, strict=True)
-                    ],
-                    ctx.t("ch2.col.interval"): [
-                        ctx.t("format.interval", low=pct(lo), high=pct(hi))
-                        for lo, hi in zip(groups["low"], groups["high"], strict=True)
-                    ],
-                    ctx.t("ch2.col.retention"): groups["retention"].map(pct),
-                    ctx.t("ch2.col.advocacy"): groups["advocacy"].map(pct),
-                    ctx.t("ch2.col.responses"): groups["responses"].map(lambda n: i18n.number(n, ctx.lang)),
-                }
-            )
-            caption = ctx.with_small_note(
-                ctx.t("ch2.loyalty_segment_caption"),
-                table,
-                ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang)),
-            )
-            out.table(table, caption, {ctx.t("ch2.col.segment"): "left"})
+    groups = data.by_segment  # None without surveys
+    if groups is not None and len(groups) >= 2:
+        min_sample = ctx.targets.parameters.min_sample
+        # the index rests on the smaller of its two samples (customers for retention, NPS responses)
+        base = groups[["customers", "responses"]].min(axis=1)
+        table = pd.DataFrame(
+            {
+                ctx.t("ch2.col.segment"): groups["group"].map(lambda g: ctx.label("segment", g)),
+                ctx.t("ch2.col.loyalty_index"): [
+                    out.flag_small(pct(v), n, min_sample) for v, n in zip(groups["loyalty_index"], base, strict=True)
+                ],
+                ctx.t("ch2.col.interval"): [
+                    ctx.t("format.interval", low=pct(lo), high=pct(hi))
+                    for lo, hi in zip(groups["low"], groups["high"], strict=True)
+                ],
+                ctx.t("ch2.col.retention"): groups["retention"].map(pct),
+                ctx.t("ch2.col.advocacy"): groups["advocacy"].map(pct),
+                ctx.t("ch2.col.responses"): groups["responses"].map(lambda n: i18n.number(n, ctx.lang)),
+            }
+        )
+        caption = ctx.with_small_note(
+            ctx.t("ch2.loyalty_segment_caption"),
+            table,
+            ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang)),
+        )
+        out.table(table, caption, {ctx.t("ch2.col.segment"): "left"})
 
 
 def _missing_parts(kept, said, ctx: ReportContext) -> str:
@@ -177,7 +172,7 @@ def who_churns(ctx: ReportContext) -> None:
             rate=i18n.percent(result.churn_rate, lang),
         )
     )
-    worst = churn_groups_found(result, ctx.period, ctx.unit, ctx.rules)
+    worst = ctx.section_data("02.loyalty")  # customers_build.loyalty_data: the churn groups found
     if worst:
         ctx.say(ctx.t("ch2.who_churns_worst", n=len(worst)))
         out.bullets(finding_sentence(f, lang, ctx.labels) for f in worst)
