@@ -8,16 +8,18 @@ import pandas as pd
 from csreport import charts, i18n
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
-from csreport.maturing import SETTLED_DAYS, is_maturing, maturing_kpis
-from csreport.metrics.service import QUEUE
+from csreport.chapters.service_quality_data import (  # noqa: F401  (longest_wait_cell: the sections' public helpers)
+    EFFICIENCY_KPIS,
+    SERVICE_KPIS,
+    BottleneckData,
+    CostBenefitData,
+    EfficiencyData,
+    KpiTable,
+    ServiceLevelData,
+    longest_wait_cell,
+)
 from csreport.narrative import process_label, sentence_case
-from csreport.scorecard import attainment
 
-SERVICE_KPIS = ["service_level", "asa_s", "abandonment_rate", "first_response_median_s", "first_response_p90_s",
-                "first_response_business_median_s", "first_response_business_p90_s",
-                "resolution_median_s", "resolution_p90_s", "resolution_business_median_s", "resolution_business_p90_s",
-                "resolution_rate", "fcr_rate", "reopen_rate", "escalation_rate"]  # fmt: skip
-EFFICIENCY_KPIS = ["aht_s", "occupancy", "cost_per_contact", "handled_contacts"]
 MATURING = " †"  # a figure whose window has not closed (churn after contact, resolution of the last days)
 
 PROCESSES_SHOWN = 12  # rows of the cost-benefit table (plus the processes its sentences name)
@@ -28,21 +30,16 @@ def title(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.title"))
 
 
-def _kpi_table(ctx: ReportContext, names: list[str]) -> pd.DataFrame:
-    """The KPIs ``names`` with interval, n and note; a rate, mean or quantile on fewer than min_sample
-    observations is marked ⚠ (as in the scorecard)."""
-    kpis = ctx.cache.kpis(ctx.period, ctx.unit)
+def _kpi_table(ctx: ReportContext, kpis: KpiTable) -> pd.DataFrame:
+    """The KPIs of ``kpis`` with interval, n and note; a rate, mean or quantile on fewer than min_sample
+    observations is marked ⚠ (as in the scorecard), a maturing one †."""
     min_sample = ctx.targets.parameters.min_sample
-    maturing = maturing_names(ctx)
     rows = []
-    for name in names:
-        m = kpis.get(name)
-        if m is None:
-            continue
+    for name, m in kpis.measures.items():
         value = i18n.value(m.value, m.unit, ctx.lang) if m.available else ctx.t("na")
         if m.available and m.kind != "count":
             value = out.flag_small(value, m.n, min_sample)
-        if m.available and name in maturing:
+        if m.available and name in kpis.maturing:
             value += MATURING
         interval = (
             ctx.t("format.interval", low=i18n.value(m.low, m.unit, ctx.lang), high=i18n.value(m.high, m.unit, ctx.lang))
@@ -58,9 +55,10 @@ def _kpi_table(ctx: ReportContext, names: list[str]) -> pd.DataFrame:
 @out.section
 def service_level(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.service"), 3)
+    data: ServiceLevelData = ctx.section_data("03.service_level")
     card = ctx.scorecard.set_index("kpi")
     sl = card.loc["service_level"]
-    absent = ctx.absent_columns("contacts", *QUEUE)
+    absent = data.absent_queue
     if absent:
         ctx.missing(ctx.t("ch3.need_queue", columns=i18n.join(absent, ctx.lang)))
     elif pd.isna(sl["value"]):
@@ -82,9 +80,9 @@ def service_level(ctx: ReportContext) -> None:
                 n=i18n.number(sl["n"], ctx.lang),
             )
         )
-    table = _kpi_table(ctx, SERVICE_KPIS)
+    table = _kpi_table(ctx, data.kpis)
     out.table(table, _kpi_caption(ctx, table), {ctx.t("ch3.col.kpi"): "left"})
-    ctx.say(*method_sentences(ctx))
+    ctx.say(*method_sentences(ctx, data.fcr_method))
 
 
 def _kpi_caption(ctx: ReportContext, table: pd.DataFrame) -> str:
@@ -96,24 +94,14 @@ def _kpi_caption(ctx: ReportContext, table: pd.DataFrame) -> str:
     return caption
 
 
-def maturing_names(ctx: ReportContext) -> set[str]:
-    """The KPIs still maturing in this period (:func:`csreport.maturing.maturing_kpis`): outcomes of the
-    contacts of the data's last days not all known yet."""
-    columns = set(ctx.store.columns("contacts"))
-    params = ctx.targets.parameters
-    return {
-        k for k, m in maturing_kpis(columns, params).items() if is_maturing(ctx.coverage, ctx.period, m.horizon_days)
-    }
-
-
-def method_sentences(ctx: ReportContext) -> list[str]:
-    """Which FCR method was used, and how maturing outcomes (FCR by repeat, resolution, reopen, first response)
-    of a month near the data's end are compared: at the same age, or with no significance claimed."""
-    columns = set(ctx.store.columns("contacts"))
+def method_sentences(ctx: ReportContext, fcr_method: str | None) -> list[str]:
+    """Which FCR method was used (``fcr_method``: flag, repeat or None), and how maturing outcomes (FCR by repeat,
+    resolution, reopen, first response) of a month near the data's end are compared: at the same age, or with no
+    significance claimed (the scorecard's maturing and same_age columns)."""
     sentences = []
-    if "first_contact_resolution" in columns:
+    if fcr_method == "flag":
         sentences.append(ctx.t("ch3.fcr_flag"))
-    elif {"customer_id", "created_at"} <= columns:
+    elif fcr_method == "repeat":
         days = ctx.targets.parameters.fcr_repeat_window_days
         sentences.append(ctx.t("ch3.fcr_repeat", days=i18n.number(days, ctx.lang, 0 if days == int(days) else 1)))
     card = ctx.scorecard
@@ -140,27 +128,20 @@ def method_sentences(ctx: ReportContext) -> list[str]:
 @out.section
 def efficiency(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.efficiency"), 3)
-    kpis = ctx.cache.kpis(ctx.period, ctx.unit)
-    handled = kpis["handled_contacts"]
-    agent_months = ctx.agent_months()
-    hours = float(agent_months["available_hours"].sum()) if "available_hours" in agent_months else None
-    # agent_months hours are a whole month's: set against a month the data cut off they are not comparable
-    cut = ctx.coverage is not None and ctx.coverage.partial(ctx.period)
-    per_hour = handled.value / hours if hours and handled.available and not cut else None
-    if not any(kpis[k].available for k in EFFICIENCY_KPIS):
-        absent = ctx.absent_columns("contacts", "handle_s", "cost")
-        absent += [f"agent_months.{c}" for c in ctx.absent_columns("agent_months", "available_hours")]
-        return ctx.missing(ctx.t("ch3.need_efficiency", columns=i18n.join(absent, ctx.lang)))
+    data: EfficiencyData = ctx.section_data("03.efficiency")
+    if not data.available:
+        return ctx.missing(ctx.t("ch3.need_efficiency", columns=i18n.join(data.absent, ctx.lang)))
+    kpis = data.kpis.measures
     ctx.say(
         ctx.t(
             "ch3.efficiency_sentence",
             aht=i18n.value(kpis["aht_s"].value, "s", ctx.lang),
-            occupancy=i18n.percent(None if cut else kpis["occupancy"].value, ctx.lang),
+            occupancy=i18n.percent(None if data.cut_off else kpis["occupancy"].value, ctx.lang),
             cost=i18n.amount(kpis["cost_per_contact"].value, ctx.lang),
-            per_hour=i18n.number(per_hour, ctx.lang, 1),
+            per_hour=i18n.number(data.contacts_per_hour, ctx.lang, 1),
         )
     )
-    table = _kpi_table(ctx, EFFICIENCY_KPIS)
+    table = _kpi_table(ctx, data.kpis)
     out.table(table, _kpi_caption(ctx, table), {ctx.t("ch3.col.kpi"): "left"})
 
 
@@ -169,12 +150,10 @@ def cost_benefit(ctx: ReportContext) -> None:
     """Cost-benefit per service process (analyses/cost_benefit.py): the dearest and cheapest per resolved
     contact, the most revenue at risk, and the ranked table."""
     out.heading(ctx.t("ch3.cost_benefit"), 3)
-    costs = ctx.process_costs
-    if not costs.available:
+    data: CostBenefitData = ctx.section_data("03.cost_benefit")
+    costs, table = data.costs, data.ranked
+    if table is None:
         return ctx.say(ctx.t("ch3.no_cost_benefit", reason=ctx.t("ch3.need_costs")))
-    table = costs.table[costs.table["contacts"] >= ctx.targets.parameters.min_sample].dropna(
-        subset=["cost_per_resolved"]
-    )
     if table.empty:
         return ctx.say(ctx.t("ch3.cost_benefit_small", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang)))
     money = lambda v: i18n.amount(v, ctx.lang)  # noqa: E731  (sentences: rounded)
@@ -264,24 +243,15 @@ def _process_label(row, ctx: ReportContext) -> str:
 @out.section
 def bottlenecks(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.bottlenecks"), 3)
-    contacts = ctx.contacts
-    queued = contacts[contacts["channel"].isin(["phone", "chat"])]
+    data: BottleneckData = ctx.section_data("03.bottlenecks")
     said = False
-    if "queue_wait_s" in queued.columns and queued["queue_wait_s"].notna().sum() > 0:
+    if data.waits is not None:
         said = True
-        frame = pd.DataFrame(
-            {
-                "weekday": queued["created_at"].dt.day_of_week,
-                "hour": queued["created_at"].dt.hour,
-                "wait": queued["queue_wait_s"],
-            }
-        )
-        matrix = frame.pivot_table(index="weekday", columns="hour", values="wait", aggfunc="mean")
+        matrix = data.waits.copy()
         matrix.index = [ctx.t(f"weekday.{d}") for d in matrix.index]
-        min_sample = ctx.targets.parameters.min_sample
-        worst = longest_wait_cell(frame, min_sample)
+        worst = data.longest_wait
         if worst is None:
-            ctx.say(ctx.t("ch3.heatmap_small", n=i18n.number(min_sample, ctx.lang)))
+            ctx.say(ctx.t("ch3.heatmap_small", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang)))
         else:
             ctx.say(
                 ctx.t(
@@ -292,63 +262,34 @@ def bottlenecks(ctx: ReportContext) -> None:
                 )
             )
         fig = charts.heatmap(matrix, ctx.t("ch3.heatmap_title"), ctx.t("ch3.hour"), "", ctx.t("ch3.mean_wait"))
-        out.figure(fig, ctx.t("caption.queued", n=i18n.number(len(queued), ctx.lang)))
-    if "resolved_at" in contacts.columns and "category" in contacts.columns:
-        hours = (contacts["resolved_at"] - contacts["created_at"]).dt.total_seconds()
-        by = (
-            contacts.assign(hours=hours)
-            .groupby(["category", "channel"])["hours"]
-            .agg(["median", "count"])
-            .query(f"count >= {int(ctx.targets.parameters.min_sample)}")
-            .sort_values("median", ascending=False)
-            .head(8)
-            .reset_index()
+        out.figure(fig, ctx.t("caption.queued", n=i18n.number(data.queued, ctx.lang)))
+    by = data.slowest
+    if by is not None and not by.empty:
+        shown = pd.DataFrame(
+            {
+                ctx.t("ch3.col.category"): by["category"].map(lambda c: ctx.label("category", c)),
+                ctx.t("ch3.col.channel"): by["channel"].map(lambda c: ctx.label("channel", c)),
+                ctx.t("ch3.col.median_resolution"): by["median"].map(lambda v: i18n.duration(v, ctx.lang)),
+                ctx.t("ch3.col.n"): by["count"].map(lambda v: i18n.number(v, ctx.lang)),
+            }
         )
-        if not by.empty:
-            shown = pd.DataFrame(
-                {
-                    ctx.t("ch3.col.category"): by["category"].map(lambda c: ctx.label("category", c)),
-                    ctx.t("ch3.col.channel"): by["channel"].map(lambda c: ctx.label("channel", c)),
-                    ctx.t("ch3.col.median_resolution"): by["median"].map(lambda v: i18n.duration(v, ctx.lang)),
-                    ctx.t("ch3.col.n"): by["count"].map(lambda v: i18n.number(v, ctx.lang)),
-                }
-            )
-            caption = ctx.t("ch3.slowest_caption")
-            if maturing_resolution(ctx):  # the data's last days: resolutions still coming in
-                shown[ctx.t("ch3.col.median_resolution")] += MATURING
-                note = ctx.t("ch3.slowest_maturing_note", last=i18n.day(ctx.coverage.last_day, ctx.lang))
-                caption = i18n.sentences([caption, note], ctx.lang)
-            out.table(shown, caption, {ctx.t("ch3.col.category"): "left"})
-            said = True
-    absent = ctx.absent_columns("contacts", "queue_wait_s", "resolved_at", "category")
-    if absent:  # what the waits by hour and the slowest categories need
-        ctx.missing(ctx.t("ch3.need_bottlenecks", columns=i18n.join(absent, ctx.lang)))
+        caption = ctx.t("ch3.slowest_caption")
+        if data.resolution_maturing:  # the data's last days: resolutions still coming in
+            shown[ctx.t("ch3.col.median_resolution")] += MATURING
+            note = ctx.t("ch3.slowest_maturing_note", last=i18n.day(ctx.coverage.last_day, ctx.lang))
+            caption = i18n.sentences([caption, note], ctx.lang)
+        out.table(shown, caption, {ctx.t("ch3.col.category"): "left"})
+        said = True
+    if data.absent:  # what the waits by hour and the slowest categories need
+        ctx.missing(ctx.t("ch3.need_bottlenecks", columns=i18n.join(data.absent, ctx.lang)))
     elif not said:
         ctx.say(ctx.t("ch3.no_bottlenecks", month=ctx.month))
-
-
-def maturing_resolution(ctx: ReportContext) -> bool:
-    """True when the period's resolutions are still maturing: the data end less than
-    :data:`~csreport.maturing.SETTLED_DAYS` after it (as for the resolution KPIs of the scorecard)."""
-    return is_maturing(ctx.coverage, ctx.period, SETTLED_DAYS)
-
-
-def longest_wait_cell(frame: pd.DataFrame, min_sample: int) -> tuple[int, int, float, int] | None:
-    """The weekday × hour cell with the longest mean wait among cells of at least ``min_sample`` queued contacts
-    (``frame``: columns weekday, hour, wait in seconds): (weekday, hour, mean wait s, n), or None when no cell is
-    large enough (a cell of 2 contacts is never a headline)."""
-    cells = frame.groupby(["weekday", "hour"])["wait"].agg(["mean", "count"])
-    cells = cells[cells["count"] >= min_sample]
-    if cells.empty:
-        return None
-    weekday, hour = cells["mean"].idxmax()
-    return int(weekday), int(hour), float(cells.at[(weekday, hour), "mean"]), int(cells.at[(weekday, hour), "count"])
 
 
 @out.section
 def standards(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.standards"), 3)
-    table = attainment(ctx.store, ctx.period, ctx.unit, ctx.targets, ctx.cache)
+    table: pd.DataFrame = ctx.section_data("03.standards")  # the attainment of each standard, computed once
     counts = table["status"].value_counts()
     total = int(counts.drop("n/a", errors="ignore").sum())
     ctx.say(

@@ -1,17 +1,19 @@
 """Chapter 4, staff: headcount, attrition and tenure, employee satisfaction by dimension, fair performance
-rankings and training needs."""
+rankings and training needs.
+
+Each section renders its data from the report model (``ctx.section_data("04.<section>")``), built once per report
+by the builders of :mod:`csreport.chapters.staff_data`."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from csreport import charts, i18n
-from csreport.analyses.agents import training_link, training_needs
+from csreport.analyses.agents import TrainingLink
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
-from csreport.metrics.workforce import TRAILING_MONTHS, attrition_window
+from csreport.chapters.staff_data import PerformanceData, TrainingData, WorkforceData
 from csreport.narrative import p_text
-from csreport.schemas import SATISFACTION_DIMENSIONS
 
 
 @out.section
@@ -22,11 +24,10 @@ def title(ctx: ReportContext) -> None:
 @out.section
 def workforce(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch4.workforce"), 3)
-    if not ctx.has("agents"):
+    data: WorkforceData | None = ctx.section_data("04.workforce")
+    if data is None:
         return ctx.missing(ctx.t("ch4.need_agents"))
-    k = ctx.cache.kpis(ctx.period, ctx.unit)
-    # attrition is over the twelve months to the period; with less history, over the months with data
-    window = attrition_window(ctx.period, TRAILING_MONTHS, ctx.coverage)
+    k, window = data.kpis, data.window
     complete = window is None or window.complete
     attrition = k["attrition_annualised"]
     ctx.say(
@@ -51,9 +52,7 @@ def workforce(ctx: ReportContext) -> None:
 @out.section
 def employee_satisfaction(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch4.satisfaction"), 3)
-    k = ctx.cache.kpis(ctx.period, ctx.unit)
-    dims = {d: k.get(f"employee_satisfaction_{d}") for d in SATISFACTION_DIMENSIONS}
-    dims = {d: m for d, m in dims.items() if m is not None and m.available}
+    dims = ctx.section_data("04.employee_satisfaction")
     if not dims:
         return ctx.missing(ctx.t("ch4.need_satisfaction"))
     values = pd.Series({ctx.t(f"ch4.dim.{d}"): m.value for d, m in dims.items()})
@@ -78,9 +77,10 @@ def employee_satisfaction(ctx: ReportContext) -> None:
 @out.section
 def performance(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch4.performance"), 3)
-    if not ctx.has("agents"):
+    data: PerformanceData | None = ctx.section_data("04.performance")
+    if data is None:
         return ctx.missing(ctx.t("ch4.need_agents"))
-    ranking = ctx.agent_fcr_ranking
+    ranking = data.ranking
     if not ranking.available:
         return ctx.not_enough(ranking.reason)
     table = ranking.table
@@ -94,27 +94,16 @@ def performance(ctx: ReportContext) -> None:
             n=i18n.number(int(table["n"].sum()), ctx.lang),
         )
     )
-    centre = float((table["raw"] * table["n"]).sum() / table["n"].sum())
     fig = charts.funnel(
         table.assign(flag=table["flag"].map({"low": "below", "high": "above"}).fillna("")),
         ctx.t("ch4.funnel_title", low=len(low)),
         ctx.t("ch4.contacts_handled"),
         i18n.label("kpi", "fcr_rate", ctx.lang),
-        centre,
+        data.centre,
         {"below": ctx.t("ch4.below"), "within": ctx.t("ch4.within"), "above": ctx.t("ch4.above")},
     )
     out.figure(fig, ctx.t("caption.funnel", n=i18n.number(int(table["n"].sum()), ctx.lang)))
-    teams = (
-        table.groupby("team")
-        .agg(
-            agents=("agent_id", "count"),
-            n=("n", "sum"),
-            rate=("team_rate", "first"),
-            low=("flag", lambda f: (f == "low").sum()),
-        )
-        .sort_values("rate")
-        .reset_index()
-    )
+    teams = data.teams
     min_sample = ctx.targets.parameters.min_sample
     shown = pd.DataFrame(
         {
@@ -135,15 +124,12 @@ def performance(ctx: ReportContext) -> None:
 @out.section
 def training(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch4.training"), 3)
-    if not ctx.has("agents"):
+    data: TrainingData | None = ctx.section_data("04.training")
+    if data is None:
         return ctx.missing(ctx.t("ch4.need_agents"))
-    absent = ctx.absent_columns("contacts", "agent_id", "category", "first_contact_resolution")
-    absent += [f"agents.{c}" for c in ctx.absent_columns("agents", "team")]
-    if absent:
-        return ctx.missing(ctx.t("ch4.need_training_columns", columns=i18n.join(absent, ctx.lang)))
-    contacts = ctx.read("contacts", 3, ["agent_id", "category", "first_contact_resolution", "business_unit"])
-    needs = training_needs(contacts, ctx.read_all("agents"), ctx.targets.parameters.min_sample)
-    gaps = needs[needs["significant_shortfall"]] if not needs.empty else needs
+    if data.absent:
+        return ctx.missing(ctx.t("ch4.need_training_columns", columns=i18n.join(data.absent, ctx.lang)))
+    gaps = data.gaps
     if gaps.empty:
         return ctx.say(ctx.t("ch4.no_training_gap"))
     worst = gaps.iloc[0]
@@ -181,9 +167,9 @@ def training(ctx: ReportContext) -> None:
 @out.section
 def training_and_performance(ctx: ReportContext) -> None:
     """The association between training hours and first-contact resolution across agents."""
-    if not ctx.has("agents") or not ctx.has("agent_months"):
+    link: TrainingLink | None = ctx.section_data("04.training_and_performance")
+    if link is None:
         return ctx.missing(ctx.t("ch4.need_training"))
-    link = training_link(ctx.agent_fcr_ranking.table, ctx.agent_months(6))
     if not link.available:
         return ctx.not_enough(link.reason)
     significant = link.p_value < 1 - ctx.targets.parameters.confidence
