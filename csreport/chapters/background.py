@@ -1,5 +1,8 @@
 """Chapter 1, background: KPI scorecard, purpose and scope, data quality, business overview (the month in brief and
-the standing issues open the chapter: :mod:`csreport.chapters.brief`)."""
+the standing issues open the chapter: :mod:`csreport.chapters.brief`).
+
+The sections render: they read the report model (the scorecard, and the data their builders in
+:mod:`csreport.chapters.background_data` computed: ``ctx.section_data("01.scope")`` …), never the store."""
 
 from __future__ import annotations
 
@@ -9,9 +12,10 @@ import pandas as pd
 
 from csreport import charts, i18n
 from csreport.chapters import output as out
+from csreport.chapters.background_data import ChannelMix, Scope
 from csreport.chapters.brief import brief, standing_issues  # noqa: F401 (sections of chapter 1)
 from csreport.chapters.context import ReportContext
-from csreport.metrics.calendar_fit import calendar_fits
+from csreport.metrics.calendar_fit import CalendarFit
 from csreport.schemas import SCHEMAS
 from csreport.store import ALL_UNITS
 
@@ -30,50 +34,37 @@ def title(ctx: ReportContext) -> None:
 @out.section
 def scope(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch1.scope"), 3)
-    span = ctx.store.query("SELECT min(created_at) AS first, max(created_at) AS last FROM {contacts}")
-    present = [t for t in SCHEMAS if ctx.has(t)]
-    missing = [t for t in SCHEMAS if not ctx.has(t)]
+    data: Scope = ctx.section_data("01.scope")
+    present, missing = data.present, data.missing
     ctx.say(
         ctx.t("ch1.purpose"),
         ctx.t(
             "ch1.scope_sentence",
             unit=ctx.unit_label,
             month=ctx.month,
-            contacts=i18n.number(len(ctx.contacts), ctx.lang),
-            first=i18n.month(str(span["first"].iloc[0])[:7], ctx.lang),
-            last=i18n.month(str(span["last"].iloc[0])[:7], ctx.lang),
+            contacts=i18n.number(data.contacts, ctx.lang),
+            first=i18n.month(str(data.first_contact)[:7], ctx.lang),
+            last=i18n.month(str(data.last_contact)[:7], ctx.lang),
             tables=i18n.join((i18n.label("table", t, ctx.lang) for t in present), ctx.lang),
         ),
         ctx.t("ch1.missing_tables", tables=i18n.join((i18n.label("table", t, ctx.lang) for t in missing), ctx.lang))
         if missing
         else "",
         cutoff_sentence(ctx),
-        zone_sentence(ctx),
+        zone_sentence(ctx, data.own_calendar),
     )
-    absent = absent_columns(ctx)
+    absent = data.absent_columns
     if absent:
         listed = (ctx.t("format.table_columns", table=t, columns=i18n.join(cs, ctx.lang)) for t, cs in absent.items())
         ctx.say(ctx.t("ch1.missing_columns", columns=i18n.join(listed, ctx.lang, clauses=True)))
 
 
-def absent_columns(ctx: ReportContext) -> dict[str, list[str]]:
-    """Per table present: the optional columns of the contract it lacks (the sections that need them say so)."""
-    absent = {}
-    for table in [t for t in SCHEMAS if ctx.has(t)]:
-        have = set(ctx.store.columns(table))
-        lacking = [c for c in SCHEMAS[table].columns if c not in have]
-        if lacking:
-            absent[table] = lacking
-    return absent
-
-
-def zone_sentence(ctx: ReportContext) -> str:
-    """Which time zone the months and hours of day are in: the unit's calendar zone, else the run's (all units
-    always the run's, so the sentence says so)."""
+def zone_sentence(ctx: ReportContext, own_calendar: bool) -> str:
+    """Which time zone the months and hours of day are in: the unit's calendar zone (``own_calendar``), else
+    the run's (all units always the run's, so the sentence says so)."""
     if ctx.unit == ALL_UNITS:
         return ctx.t("ch1.zone_all", zone=ctx.zone)
-    own = ctx.store.calendars is not None and ctx.store.calendars.of(ctx.unit) is not None
-    return ctx.t("ch1.zone_unit" if own else "ch1.zone_run", zone=ctx.zone, unit=ctx.unit_label)
+    return ctx.t("ch1.zone_unit" if own_calendar else "ch1.zone_run", zone=ctx.zone, unit=ctx.unit_label)
 
 
 def cutoff_sentence(ctx: ReportContext) -> str:
@@ -121,13 +112,13 @@ def data_quality(ctx: ReportContext) -> None:
     )
     columns = [ctx.t(f"ch1.col.{c}") for c in ("table", "read", "accepted", "quarantined", "reasons")]
     out.table(pd.DataFrame(rows, columns=columns), ctx.t("ch1.quality_caption"), {columns[-1]: "left"})
-    ctx.say(*calendar_sentences(ctx))
+    ctx.say(*calendar_sentences(ctx, ctx.section_data("01.data_quality")))
 
 
-def calendar_sentences(ctx: ReportContext) -> list[str]:
+def calendar_sentences(ctx: ReportContext, fits: list[CalendarFit]) -> list[str]:
     """A sentence per unit whose agents' activity falls largely outside its calendar's working hours
-    (:mod:`csreport.metrics.calendar_fit`): its calendar may not match its real hours."""
-    params = ctx.targets.parameters
+    (:mod:`csreport.metrics.calendar_fit`; ``fits``: the section's data): its calendar may not match its real
+    hours."""
     return [
         ctx.t(
             "ch1.calendar_mismatch",
@@ -137,7 +128,7 @@ def calendar_sentences(ctx: ReportContext) -> list[str]:
             outside=i18n.number(fit.outside, ctx.lang),
             activities=i18n.number(fit.activities, ctx.lang),
         )
-        for fit in calendar_fits(ctx.store, ctx.period, ctx.unit, params)
+        for fit in fits
         if fit.implausible
     ]
 
@@ -175,26 +166,21 @@ def overview(ctx: ReportContext) -> None:
             change_year=relative_change(contacts["relative_vs_last_year"], ctx.lang),
         )
     )
-    history = ctx.read("contacts", months=12, columns=["created_at", "channel"])
-    if history.empty:
+    mix: ChannelMix | None = ctx.section_data("01.overview")
+    if mix is None:
         return
-    history["period"] = history["created_at"].dt.strftime("%Y-%m")
-    counts = history.groupby(["period", "channel"]).size().unstack(fill_value=0)
-    shares = counts.div(counts.sum(axis=1), axis=0).rename(columns=lambda c: ctx.label("channel", c))
-    latest = counts.iloc[-1].sort_values(ascending=False)
-    top = latest.index[0]
+    shares = mix.shares.rename(columns=lambda c: ctx.label("channel", c))
+    latest = mix.latest
     fig = charts.stacked_shares(
         shares,
         ctx.t(
             "ch1.channel_title",
-            channel=ctx.label("channel", top),
+            channel=ctx.label("channel", latest.index[0]),
             share=i18n.percent(latest.iloc[0] / latest.sum(), ctx.lang),
         ),
         ctx.t("ch1.channel_axis"),
     )
-    out.figure(
-        fig, ctx.t("caption.contacts", n=i18n.number(int(counts.to_numpy().sum()), ctx.lang), months=len(counts))
-    )
+    out.figure(fig, ctx.t("caption.contacts", n=i18n.number(mix.total, ctx.lang), months=len(mix.counts)))
 
 
 def relative_change(change, lang: str) -> str:
@@ -335,7 +321,7 @@ def kpi_scorecard(ctx: ReportContext) -> None:
         out.table(scorecard_rows(ctx, shown), caption, {ctx.t("ch1.col.kpi"): "left"})
     if left_out:
         ctx.say(left_out_sentence(ctx, left_out))
-    series = ctx.trend("service_level")
+    series = ctx.section_data("01.kpi_scorecard")  # the service level's monthly series
     target = ctx.targets.get("service_level")
     if series["value"].notna().sum() >= 2 and target:
         last = series.dropna(subset=["value"]).iloc[-1]

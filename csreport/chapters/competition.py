@@ -1,5 +1,8 @@
 """Chapter 5, competition: our KPIs against the industry average and competitors (gap and rank), the
-service-feature matrix, and where we lead and lag."""
+service-feature matrix, and where we lead and lag.
+
+Two builders of the report model compute the chapter's data once per report (:func:`comparison`,
+:func:`feature_matrix`); the sections render them (``ctx.section_data("05.benchmarks")`` …)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,9 @@ import pandas as pd
 from csreport import charts, i18n
 from csreport.chapters import output as out
 from csreport.chapters.context import ReportContext
+from csreport.chapters.model import builds
+
+LEAD_LAG_SHOWN = 3  # KPIs named where we lead most, and where we lag most (by the relative gap)
 
 
 @out.section
@@ -15,9 +21,12 @@ def title(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch5.title"))
 
 
+@builds("05.benchmarks")
 def comparison(ctx: ReportContext) -> pd.DataFrame:
-    """Per KPI with benchmarks: ours, industry average, best competitor, gap, rank among us + competitors
-    (1 = best by the target direction), and whether we lead (better than the industry average)."""
+    """Per KPI with benchmarks (from the scorecard and the kept benchmarks): ``ours``, ``industry`` (average),
+    ``best`` competitor, ``gap`` = ours − industry (in the KPI's unit), ``relative_gap`` = gap / |industry|,
+    ``rank`` among us + the competitors (1 = best by the KPI's direction) out of ``field``, and ``lead``: True
+    when we are better than the industry average. Empty (no columns) without benchmarks."""
     bench = ctx.cache.benchmarks(ctx.period, ctx.unit)
     rows = []
     for r in ctx.scorecard.itertuples(index=False):
@@ -46,13 +55,14 @@ def comparison(ctx: ReportContext) -> pd.DataFrame:
                 "small_sample": bool(r.small_sample),
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    return table.assign(relative_gap=table["gap"] / table["industry"].abs()) if rows else table
 
 
 @out.section
 def benchmarks(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch5.benchmarks"), 3)
-    table = comparison(ctx)
+    table = ctx.section_data("05.benchmarks")
     if table.empty:
         return ctx.missing(ctx.t("ch5.need_benchmarks"))
     ctx.say(
@@ -94,17 +104,27 @@ def benchmarks(ctx: ReportContext) -> None:
     out.figure(fig, ctx.t("caption.benchmarks"))
 
 
-@out.section
-def features(ctx: ReportContext) -> None:
-    out.heading(ctx.t("ch5.features"), 3)
+@builds("05.features")
+def feature_matrix(ctx: ReportContext) -> pd.DataFrame | None:
+    """Which service features each source offers: one row per feature, one column per source (``us`` and the
+    competitors), True when it offers the feature (in any row of competitor_features); None without that
+    table."""
     if not ctx.has("competitor_features"):
-        return ctx.missing(ctx.t("ch5.need_features"))
-    matrix = (
+        return None
+    return (
         ctx.store.read("competitor_features")
         .pivot_table(index="feature", columns="source", values="offered", aggfunc="max")
         .fillna(False)
         .astype(bool)
     )
+
+
+@out.section
+def features(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch5.features"), 3)
+    matrix = ctx.section_data("05.features")
+    if matrix is None:
+        return ctx.missing(ctx.t("ch5.need_features"))
     ours = matrix["us"] if "us" in matrix.columns else pd.Series(False, matrix.index)
     others = matrix.drop(columns=["us"], errors="ignore")
     missing = [f for f in matrix.index if not ours[f] and others.loc[f].any()]
@@ -127,12 +147,11 @@ def features(ctx: ReportContext) -> None:
 @out.section
 def lead_lag(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch5.lead_lag"), 3)
-    table = comparison(ctx)
+    table = ctx.section_data("05.benchmarks")  # the comparison of the benchmarks section
     if table.empty:
         return ctx.missing(ctx.t("ch5.need_benchmarks"))
-    rel = table.assign(rel=table["gap"] / table["industry"].abs())
-    lead = rel[rel["lead"]].sort_values("rel", key=abs, ascending=False).head(3)
-    lag = rel[~rel["lead"]].sort_values("rel", key=abs, ascending=False).head(3)
+    lead = table[table["lead"]].sort_values("relative_gap", key=abs, ascending=False).head(LEAD_LAG_SHOWN)
+    lag = table[~table["lead"]].sort_values("relative_gap", key=abs, ascending=False).head(LEAD_LAG_SHOWN)
 
     def versus(r) -> str:
         value = lambda v: i18n.value(v, r.unit, ctx.lang)  # noqa: E731
