@@ -44,7 +44,7 @@ from csreport.findings.evidence import Evidence, collect_evidence, without
 from csreport.findings.money import Economics, row_values
 from csreport.findings.record import Finding
 from csreport.findings.rules import Rules
-from csreport.runparams import parse_period
+from csreport.periods import parse_period
 from csreport.scorecard import KpiCache, scorecard
 from csreport.store import Store
 from csreport.targets import Targets
