@@ -31,7 +31,8 @@ import pandas as pd
 from csreport.calendars import Calendar, Calendars, HolidayInfo
 from csreport.comparisons import compare
 from csreport.measure import Measure
-from csreport.store import ALL_UNITS, parse_period
+from csreport.periods import parse_period
+from csreport.store import ALL_UNITS
 from csreport.targets import Parameters
 
 #: business-hour median on the scorecard → the same median of the contacts created on working days

@@ -136,7 +136,11 @@ def validate(
 
 @app.command("sample-data")
 def sample_data(
-    scenario: Path = typer.Option(Path("params/scenarios/default.yml"), "--scenario", help="Scenario file."),
+    scenario: Path | None = typer.Option(
+        None,
+        "--scenario",
+        help="Scenario file (default: the project's params/scenarios/default.yml, else the packaged one).",
+    ),
     out: Path = typer.Option(Path("data/sample"), "--out", help="Directory to write (replaced)."),
     contacts: int | None = typer.Option(
         None, "--contacts", min=1000, help="About this many contacts (default: the scenario's)."
@@ -147,11 +151,12 @@ def sample_data(
     """Generate a sample data set with planted events; ground truth goes to <out>/_scenario_truth.json."""
     from csreport.sample.generate import FORMATS, generate
     from csreport.sample.scenario import load_scenario
+    from csreport.settings import Settings
 
     if fmt not in FORMATS:
         _fail(CsreportError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}."))
     try:
-        spec = load_scenario(scenario).with_overrides(contacts=contacts, seed=seed)
+        spec = load_scenario(scenario or Settings.resolve().scenario).with_overrides(contacts=contacts, seed=seed)
     except CsreportError as exc:
         _fail(exc)
     with Progress(

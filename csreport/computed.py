@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
+import csreport
 from csreport import __version__
 from csreport.analyses.churn_groups import ChurnGroups
 from csreport.analyses.cost_benefit import ProcessCosts
@@ -44,7 +45,7 @@ from csreport.findings.evidence import Evidence, collect_evidence, without
 from csreport.findings.money import Economics, row_values
 from csreport.findings.record import Finding
 from csreport.findings.rules import Rules
-from csreport.runparams import parse_period
+from csreport.periods import parse_period
 from csreport.scorecard import KpiCache, scorecard
 from csreport.store import Store
 from csreport.targets import Targets
@@ -94,7 +95,7 @@ class ComputedReport:
 def code_digest() -> str:
     """SHA-256 of the package's Python source (every ``csreport/**/*.py``, by relative path): a kept report is
     recomputed whenever the code that builds it changes, with no format number to bump by hand."""
-    root = Path(__file__).parent
+    root = Path(csreport.__file__).parent  # the package's folder, wherever this module sits in it
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")

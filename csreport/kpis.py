@@ -23,9 +23,10 @@ from csreport.metrics.helper_columns import contacts_derived
 from csreport.metrics.loyalty import loyalty_index
 from csreport.metrics.satisfaction import SURVEYS_DERIVED, survey_kpis, survey_response_rate, survey_specs
 from csreport.metrics.service import contact_kpis, contact_specs, per_1000
+from csreport.periods import parse_period
 from csreport.schemas import empty_frame
 from csreport.sql import quote
-from csreport.store import ALL_UNITS, Coverage, Store, parse_period
+from csreport.store import ALL_UNITS, Coverage, Store
 from csreport.targets import BUSINESS_TWINS, Parameters
 
 #: scorecard KPIs in display order

@@ -22,12 +22,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csreport.errors import ParameterError
-from csreport.labels import NO_LABELS, Labels, parse_labels
+from csreport.labels import NO_LABELS, Labels, load_labels, parse_labels
 from csreport.params_file import read_params_file
 from csreport.schemas import SCHEMAS
+
+if TYPE_CHECKING:
+    from csreport.settings import Settings
 
 _TABLE_KEYS = {"file", "sheet", "columns", "values", "timestamp_formats", "constants"}
 
@@ -97,3 +100,9 @@ def load_mapping(path: str | Path | None) -> Mapping:
         )
     labels = parse_labels(raw.get("labels") or {}, str(path))
     return Mapping(name=str(raw.get("name", path.stem)), tables=tables, path=str(path), labels=labels)
+
+
+def run_labels(settings: Settings) -> Labels:
+    """The display names of data values for a run: the settings' labels file with the names in its mapping file
+    on top (a mapping names the codes it creates, :mod:`csreport.labels`)."""
+    return load_labels(settings.labels, load_mapping(settings.mapping).labels if settings.mapping else None)

@@ -25,8 +25,9 @@ from csreport.metrics.aggregate import query_grouped
 from csreport.metrics.business import BUSINESS_PAIRS, WORKDAY, business_source, business_years
 from csreport.metrics.helper_columns import contacts_derived
 from csreport.metrics.service import contact_specs
+from csreport.periods import parse_period
 from csreport.sql import literal, quote
-from csreport.store import ALL_UNITS, Coverage, Store, parse_period, to_zone
+from csreport.store import ALL_UNITS, Coverage, Store, to_zone
 from csreport.targets import Parameters
 
 #: days after a month's end from which its resolutions, reopens and first responses count as settled

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from csreport import runparams
+from csreport import periods
 
 CHANNELS = ["phone", "chat", "email", "ticket", "social"]
 QUEUED_CHANNELS = ["phone", "chat"]
 GENDERS = ["female", "male", "other", "unknown"]
 LEAVE_TYPES = ["voluntary", "involuntary"]
 SATISFACTION_DIMENSIONS = ["environment", "workload", "pay", "growth"]
-PERIOD_PATTERN = runparams.PERIOD_PATTERN.pattern
+PERIOD_PATTERN = periods.PERIOD_PATTERN.pattern
 
 #: SQL type and pandas dtype for each column kind.
 KIND_TYPES: dict[str, tuple[str, str]] = {

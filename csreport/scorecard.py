@@ -23,7 +23,8 @@ from csreport.maturing import cutoff, is_maturing, maturing_kpis, not_comparable
 from csreport.measure import Measure
 from csreport.metrics.business import business_clock
 from csreport.metrics.service import contact_kpis, contact_specs
-from csreport.store import ALL_UNITS, Coverage, Store, parse_period
+from csreport.periods import parse_period
+from csreport.store import ALL_UNITS, Coverage, Store
 from csreport.targets import BUSINESS_TWINS, Parameters, Target, Targets, load_targets
 
 BENCHMARK_SOURCES = ("industry_average", "best_in_class")

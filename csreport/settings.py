@@ -107,13 +107,5 @@ class Settings:
                 digest.update(Path(path).read_bytes())
         return digest.hexdigest()
 
-    def load_labels(self):
-        """The display names of data values: the labels file with the mapping file's labels on top
-        (:mod:`csreport.labels`)."""
-        from csreport.labels import load_labels
-        from csreport.mapping import load_mapping
-
-        return load_labels(self.labels, load_mapping(self.mapping).labels if self.mapping else None)
-
     def as_dict(self) -> dict[str, str | None]:
         return {f.name: (str(getattr(self, f.name)) if getattr(self, f.name) else None) for f in fields(self)}

@@ -26,7 +26,7 @@ import pandas as pd
 
 from csreport.calendars import Calendars
 from csreport.errors import ParameterError, UnusableInputError
-from csreport.runparams import parse_period  # noqa: F401 - re-exported: metrics and findings import it from here
+from csreport.periods import parse_period  # noqa: F401 - re-exported: older callers import it from here
 from csreport.schemas import SCHEMAS
 from csreport.sql import forget_kept_connection, kept_connection, literal, quote
 

@@ -8,13 +8,11 @@ from typing import TYPE_CHECKING
 
 from csreport.errors import ParameterError
 from csreport.params_file import read_params_file
-from csreport.settings import packaged
+from csreport.settings import Settings
 
 if TYPE_CHECKING:
     from csreport.metrics.business import BusinessClock
 
-# the project's own file: params/targets.yml of the working directory, else the default shipped in the package
-DEFAULT_TARGETS_FILES = (Path("params") / "targets.yml", packaged("params/targets.yml"))
 _PARAMETER_KEYS = {
     "min_sample",
     "confidence",
@@ -123,9 +121,10 @@ def _channels(path: Path, value) -> tuple[str, ...]:
 
 
 def load_targets(path: str | Path | None = None) -> Targets:
-    """Read and check a targets file (default: ``params/targets.yml`` of the project)."""
+    """Read and check a targets file (default: the file :class:`~csreport.settings.Settings` resolves:
+    ``params/targets.yml`` of the project, else the packaged default)."""
     if path is None:
-        path = next((p for p in DEFAULT_TARGETS_FILES if p.is_file()), DEFAULT_TARGETS_FILES[0])
+        path = Settings.resolve().targets
     path = Path(path)
     raw = read_params_file(path, "targets file", "Copy params/targets.yml and edit it.")
     params = raw.get("parameters") or {}

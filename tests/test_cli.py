@@ -50,6 +50,20 @@ def test_sample_data_command(tmp_path):
     assert "Ground truth of 6 planted events" in result.output
 
 
+def test_sample_data_takes_the_scenario_the_settings_resolve(tmp_path, monkeypatch):
+    """Without --scenario: the project's params/scenarios/default.yml, else the packaged one (not a path relative
+    to the working directory that only a clone of the repository has)."""
+    monkeypatch.chdir(tmp_path)  # no params/ here: the packaged default scenario
+    result = runner.invoke(app, ["sample-data", "--out", str(tmp_path / "s"), "--contacts", "1000", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    assert "Ground truth of 6 planted events" in result.output
+    own = tmp_path / "params" / "scenarios" / "default.yml"
+    own.parent.mkdir(parents=True)
+    own.write_text("name: own\n", encoding="utf-8")  # the project's file wins, and it is incomplete
+    result = runner.invoke(app, ["sample-data", "--out", str(tmp_path / "t")], env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and str(own) in result.output, result.output
+
+
 def test_sample_data_bad_format(tmp_path):
     result = runner.invoke(app, ["sample-data", "--out", str(tmp_path / "s"), "--format", "xml"])
     assert result.exit_code == 2 and "use one of parquet, csv" in result.output

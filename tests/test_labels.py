@@ -10,7 +10,7 @@ import pytest
 
 from csreport.errors import ParameterError
 from csreport.labels import Labels, default_label, load_labels, parse_labels
-from csreport.mapping import load_mapping
+from csreport.mapping import load_mapping, run_labels
 from csreport.settings import Settings, packaged
 
 ROOT = Path(__file__).parents[1]
@@ -43,7 +43,7 @@ def test_a_mapping_names_the_codes_it_creates_and_wins(tmp_path):
     labels = load_labels(packaged("params/labels.yml"), mapping.labels)
     assert labels.name("channel", "chat", "zh") == "在线客服" and labels.name("channel", "chat", "en") == "Chat"
     settings = Settings.resolve(mapping=ROOT / "params/mapping/helpdesk_cn.yml")
-    assert settings.load_labels().name("channel", "chat", "zh") == "在线客服"
+    assert run_labels(settings).name("channel", "chat", "zh") == "在线客服"
 
 
 def test_labels_file_errors_name_the_file_and_the_entry(tmp_path):

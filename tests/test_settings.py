@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from csreport import runparams, store
+from csreport import periods, runparams, store
 from csreport.chapters import check_period
 from csreport.cli import app
 from csreport.errors import ParameterError
@@ -49,12 +49,12 @@ def test_a_params_folder_that_does_not_exist_is_a_clear_error(tmp_path):
 
 
 def test_one_module_checks_periods_and_units():
-    assert store.parse_period is runparams.parse_period
-    assert check_period is runparams.check_period and run.check_unit is runparams.check_unit
+    assert store.parse_period is periods.parse_period and runparams.parse_period is periods.parse_period
+    assert check_period is periods.check_period and run.check_unit is periods.check_unit
     with pytest.raises(ParameterError, match="is not a month in the form YYYY-MM"):
-        runparams.check_period("2026-13")
+        periods.check_period("2026-13")
     patterns = [p for p in PACKAGE.rglob("*.py") if "0[1-9]|1[0-2]" in p.read_text(encoding="utf-8")]
-    assert patterns == [PACKAGE / "runparams.py"]
+    assert patterns == [Path(periods.__file__)]
 
 
 def test_no_module_guesses_the_repository_root():

@@ -18,7 +18,7 @@ from sklearn.metrics import pairwise_distances, silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from csreport.analyses.result import AnalysisResult
-from csreport.store import parse_period
+from csreport.periods import parse_period
 
 FEATURES = {
     "monthly_spend": ("high spend", "low spend"),

@@ -17,7 +17,7 @@ import pandas as pd
 
 from csreport import erlang
 from csreport.analyses.result import AnalysisResult
-from csreport.store import parse_period
+from csreport.periods import parse_period
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from csreport.chapters.background_data import ChannelMix, Scope
 from csreport.chapters.brief import brief, standing_issues  # noqa: F401 (sections of chapter 1)
 from csreport.chapters.context import ReportContext
 from csreport.metrics.calendar_fit import CalendarFit
+from csreport.page import STATUS_MARKS
 from csreport.schemas import SCHEMAS
 from csreport.store import ALL_UNITS
 
@@ -192,9 +193,6 @@ def relative_change(change, lang: str) -> str:
         return i18n.text("change.unchanged", lang)
     return i18n.text("change.relative_up" if change > 0 else "change.relative_down", lang,
                      value=i18n.percent(abs(change), lang))  # fmt: skip
-
-
-STATUS_MARKS = {"met": ("✓", "met"), "at risk": ("▲", "risk"), "missed": ("×", "missed")}
 
 
 def change_mark(value, previous, direction: str | None, significant: bool) -> out.Mark | str:

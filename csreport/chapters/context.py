@@ -27,7 +27,7 @@ from csreport.findings.recommend import load_recommendation_rules, recommend_eff
 from csreport.findings.rules import load_rules
 from csreport.ingest import IngestReport, ingest
 from csreport.labels import Labels
-from csreport.mapping import IDENTITY, load_mapping
+from csreport.mapping import IDENTITY, load_mapping, run_labels
 from csreport.measure import Measure
 from csreport.runparams import check_period, check_unit, parse_period
 from csreport.scorecard import KpiCache, trend
@@ -76,7 +76,7 @@ class ReportContext:
     @cached_property
     def labels(self) -> Labels:
         """Display names of data values (``params/labels.yml`` and the mapping's labels)."""
-        return self.settings.load_labels()
+        return run_labels(self.settings)
 
     def label(self, kind: str, code) -> str:
         """The display name of a data value in the report language, e.g. ``label("channel", "chat")``."""

@@ -18,6 +18,7 @@ import pandas as pd
 from IPython.display import Image, Markdown
 
 from csreport.chapters.section import Section, emit, running, section  # noqa: F401 - chapters use out.section
+from csreport.page import PAGE_MARGIN_CM, TABLE_FONT_PT, TABLE_INSET_PT  # noqa: F401 - re-exported
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}|#~!])")
 
@@ -87,10 +88,8 @@ def bullets(items: Iterable[str]) -> None:
 # a column narrower than its longest unbreakable word prints over its neighbour, so widths are measured. A header
 # breaks only at spaces: a Chinese header (每次联络成本) is one word, so its column is made as wide as the whole
 # header and Typst never breaks it inside a word (HTML: ``th { word-break: keep-all }`` in marks.css).
-PAGE_MARGIN_CM = 2.0  # left, right, top and bottom, in both PDF paths (pipeline.render, pipeline.quarto)
+# The page's margins, table font and padding are in csreport.page (the renderers set the same page).
 TABLE_WIDTH_PT = 595.28 - 2 * PAGE_MARGIN_CM * 72 / 2.54  # A4 width less the margins on each side
-TABLE_FONT_PT = 8.0
-TABLE_INSET_PT = 5.0
 _SLACK = 1.08  # measured widths are advances without kerning; leave room for rounding in the layout
 _BREAKS = re.compile(r"[^\S\u00a0]+|(?<=[\u2e80-\u9fff\uff00-\uffef])|(?=[\u2e80-\u9fff\uff00-\uffef])")
 _SPACES = re.compile(r"[^\S\u00a0]+")

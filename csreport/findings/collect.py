@@ -28,9 +28,10 @@ from csreport.findings.record import Finding, ordered
 from csreport.findings.rules import Rules, load_rules
 from csreport.findings.signals import Signal
 from csreport.findings.structural import structural_signals
+from csreport.periods import parse_period
 from csreport.scorecard import KpiCache, scorecard
 from csreport.sql import literal
-from csreport.store import ALL_UNITS, Store, parse_period, to_zone
+from csreport.store import ALL_UNITS, Store, to_zone
 from csreport.targets import Parameters, Targets, load_targets
 
 _PROCESS_COLUMNS = ["contact_id", "created_at", "channel", "category", "customer_id", "handle_s", "cost",

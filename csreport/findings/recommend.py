@@ -18,13 +18,9 @@ from csreport.findings.record import SEVERITIES, Finding
 from csreport.labels import NO_LABELS, Labels
 from csreport.narrative import agents_short, finding_sentence, group_label
 from csreport.params_file import read_params_file
-from csreport.settings import packaged
+from csreport.settings import Settings
 from csreport.store import ALL_UNITS
 
-DEFAULT_RECOMMENDATIONS_FILES = (
-    Path("params") / "recommendations.yml",
-    packaged("params/recommendations.yml"),
-)
 _RULE_KEYS = {"kind", "metrics", "min_severity", "owner", "action", "expected"}
 
 
@@ -82,9 +78,10 @@ class Recommendation:
 
 
 def load_recommendation_rules(path: str | Path | None = None) -> list[RecommendationRule]:
-    """Read and check ``params/recommendations.yml`` (default: the project's)."""
+    """Read and check ``params/recommendations.yml`` (default: the file :class:`~csreport.settings.Settings`
+    resolves, the project's else the packaged one)."""
     if path is None:
-        path = next((p for p in DEFAULT_RECOMMENDATIONS_FILES if p.is_file()), DEFAULT_RECOMMENDATIONS_FILES[0])
+        path = Settings.resolve().recommendations
     raw = read_params_file(path, "recommendations file", "Copy params/recommendations.yml and edit it.")
     rules = []
     for i, rule in enumerate(raw.get("rules") or [], start=1):

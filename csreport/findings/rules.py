@@ -10,12 +10,7 @@ from scipy import stats
 
 from csreport.errors import ParameterError
 from csreport.params_file import read_params_file
-from csreport.settings import packaged
-
-DEFAULT_RULES_FILES = (
-    Path("params") / "findings.yml",
-    packaged("params/findings.yml"),
-)
+from csreport.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -70,9 +65,10 @@ class Rules:
 
 
 def load_rules(path: str | Path | None = None, confidence: float = 0.95, min_sample: int = 30) -> Rules:
-    """Read ``params/findings.yml`` (default: the project's); ``alpha`` = 1 − the targets file's confidence."""
+    """Read ``params/findings.yml`` (default: the file :class:`~csreport.settings.Settings` resolves, the project's
+    else the packaged one); ``alpha`` = 1 − the targets file's confidence."""
     if path is None:
-        path = next((p for p in DEFAULT_RULES_FILES if p.is_file()), DEFAULT_RULES_FILES[0])
+        path = Settings.resolve().findings
     raw = read_params_file(path, "findings rules file", "Copy params/findings.yml and edit it.")
     known = {f.name for f in fields(Rules)} - {"alpha", "min_sample"}
     unknown = set(raw) - known

@@ -16,8 +16,9 @@ from scipy import stats
 from csreport.measure import Measure, mean, quantile, rate
 from csreport.metrics.dates import micros, micros_of
 from csreport.metrics.service import DEFAULT, missing
+from csreport.periods import parse_period
 from csreport.schemas import SATISFACTION_DIMENSIONS
-from csreport.store import Coverage, parse_period
+from csreport.store import Coverage
 from csreport.targets import Parameters
 
 _NEVER = np.iinfo(np.int64).max

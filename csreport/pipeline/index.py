@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 from csreport import i18n
-from csreport.chapters.background import STATUS_MARKS
 from csreport.labels import default_label
+from csreport.page import STATUS_MARKS
 from csreport.pipeline.exports import write_batch_exports
 from csreport.pipeline.offline import CSP_BUILTIN, csp_meta
 from csreport.pipeline.render import CSS

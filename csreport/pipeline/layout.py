@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 
 from csreport import i18n
-from csreport.chapters.output import TABLE_FONT_PT, TABLE_INSET_PT
+from csreport.page import TABLE_FONT_PT, TABLE_INSET_PT
 
 HERE = Path(__file__).parent
 MARKS_CSS = HERE / "marks.css"  # colours of table marks in HTML (both renderers)

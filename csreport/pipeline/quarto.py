@@ -24,8 +24,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from csreport.chapters.output import PAGE_MARGIN_CM
 from csreport.charts import FONT_FAMILY, font_path
+from csreport.page import PAGE_MARGIN_CM
 from csreport.pipeline.layout import (
     MARKS_CSS,
     MARKS_LUA,

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import nbformat
 
-from csreport.chapters.output import PAGE_MARGIN_CM
 from csreport.charts import FONT_FAMILY, font_path
 from csreport.errors import CsreportError, ParameterError
+from csreport.page import PAGE_MARGIN_CM
 from csreport.pipeline.layout import (
     MARKS_CSS,
     MARKS_LUA,

@@ -25,7 +25,7 @@ from csreport.findings.collect import findings_document
 from csreport.findings.evidence import write_evidence
 from csreport.ingest import ingest
 from csreport.labels import default_label
-from csreport.mapping import IDENTITY, load_mapping
+from csreport.mapping import IDENTITY, load_mapping, run_labels
 from csreport.pipeline import notebooks
 from csreport.pipeline.exports import write_run_exports
 from csreport.pipeline.layout import number_figures
@@ -304,7 +304,7 @@ def unit_label(spec: RunSpec) -> str:
     if spec.unit == ALL_UNITS:
         return i18n.text("report.all_units", spec.lang)
     try:
-        labels = replace(spec.settings, mapping=spec.mapping_file).load_labels()
+        labels = run_labels(replace(spec.settings, mapping=spec.mapping_file))
     except CsreportError:
         return default_label(spec.unit)
     return labels.name("units", spec.unit, spec.lang)
