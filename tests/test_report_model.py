@@ -35,6 +35,7 @@ def test_every_builder_is_named_after_a_section_of_its_chapter():
 def test_a_chapter_renders_from_the_kept_model_alone(notebook, lang, east, shown):
     module_name, names = SECTIONS[notebook]
     module = importlib.import_module(f"csreport.chapters.{module_name}")
-    ctx = open_report(east.period, east.unit, lang, None, east.store.path.parent, fingerprint=east.ingest_report.fingerprint)
+    work = east.store.path.parent
+    ctx = open_report(east.period, east.unit, lang, None, work, fingerprint=east.ingest_report.fingerprint)
     expected = _render(module, names, ctx)
     assert _render(module, names, rendering(ctx)) == expected

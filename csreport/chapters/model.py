@@ -168,8 +168,13 @@ def rendering(ctx: ReportContext, lang: str | None = None) -> ReportContext:
     model = ctx.model
     store = _FactsStore(model.facts)
     view = ReportContext.__new__(ReportContext)
-    view.__dict__.update({k: v for k, v in ctx.__dict__.items() if k in ("period", "unit", "targets", "ingest_report",
-                                                                         "settings", "thresholds", "rules")})
+    view.__dict__.update(
+        {
+            k: v
+            for k, v in ctx.__dict__.items()
+            if k in ("period", "unit", "targets", "ingest_report", "settings", "thresholds", "rules")
+        }
+    )
     view.lang, view.store = lang or ctx.lang, store
     cache = KpiCache.__new__(KpiCache)
     cache.__dict__.update(ctx.cache.__dict__)
