@@ -169,3 +169,11 @@ def test_the_targets_file_agrees_with_the_declared_directions():
     for key, target in targets.targets.items():
         declared = next(k for k in registry.kpis() if k.target_key == key)
         assert target.direction == declared.direction, key
+
+
+def test_the_sample_benchmarks_put_best_in_class_on_the_declared_better_side():
+    from csreport.sample.market import BENCHMARK_LEVELS
+
+    for metric, (average, best, _decimals) in BENCHMARK_LEVELS.items():
+        better = registry.kpi(metric).direction
+        assert (best > average) == (better == "higher"), metric
