@@ -5,6 +5,7 @@ every scorecard KPI has a declaration with its formula."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -177,3 +178,17 @@ def test_the_sample_benchmarks_put_best_in_class_on_the_declared_better_side():
     for metric, (average, best, _decimals) in BENCHMARK_LEVELS.items():
         better = registry.kpi(metric).direction
         assert (best > average) == (better == "higher"), metric
+
+
+def test_every_declared_kpi_is_computed_in_its_unit_and_compared_by_its_declared_method(small_export):
+    # the small export has every table of the contract; its last full month has every KPI available
+    store = open_store(Path(small_export.store_dir).parent)
+    month = str(pd.Period(store.last_month(), "M") - 1)
+    measures = KpiCache(store, load_targets()).kpis(month, "all")
+    for kpi in registry.kpis():
+        measure = measures[kpi.name]
+        assert measure.unit == kpi.unit, kpi.name
+        if measure.available:
+            assert measure.kind == kpi.comparison, kpi.name
+    shown = [k for k in registry.scorecard_kpis() if measures[k].available]
+    assert len(shown) == len(registry.scorecard_kpis())  # every comparison above was checked on a value
