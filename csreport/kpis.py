@@ -15,14 +15,13 @@ import pandas as pd
 from csreport.derived import KEPT, kept_derived, kept_sorted
 from csreport.measure import Measure
 from csreport.metrics import customers as cm
+from csreport.metrics import registry
 from csreport.metrics import workforce as wm
 from csreport.metrics.aggregate import GroupedQuery, query_grouped
 from csreport.metrics.business import business_years, span_years
 from csreport.metrics.dates import month_number_sql
 from csreport.metrics.helper_columns import contacts_derived
 from csreport.metrics.loyalty import loyalty_index
-from csreport.metrics.registry import added_specs, scorecard_kpis
-from csreport.metrics.registry import kpi as registered
 from csreport.metrics.satisfaction import SURVEYS_DERIVED, survey_kpis, survey_response_rate, survey_specs
 from csreport.metrics.service import contact_kpis, contact_specs, per_1000
 from csreport.schemas import empty_frame
@@ -32,7 +31,7 @@ from csreport.targets import BUSINESS_TWINS, Parameters
 
 #: the scorecard KPIs of the package in display order (declared in csreport.metrics.registry; a KPI registered
 #: at run time is shown too: the scorecard asks the registry, :func:`~csreport.metrics.registry.scorecard_kpis`)
-SCORECARD_KPIS = scorecard_kpis()
+SCORECARD_KPIS = registry.scorecard_kpis()
 EMPTY_CONTACTS = empty_frame("contacts", ["contact_id", "created_at", "business_unit", "channel"])
 
 
@@ -165,8 +164,8 @@ def assemble(
             )
         )
         out.update(_na(["nps"], "points", "no surveys in the period"))
-        for spec in added_specs(params, set(), "surveys"):  # survey KPIs added through the registry
-            out[spec.name] = Measure.unavailable(spec.name, registered(spec.name).unit, "no surveys in the period")
+        for spec in registry.added_specs(params, set(), "surveys"):  # survey KPIs added through the registry
+            out[spec.name] = Measure.unavailable(spec.name, registry.kpi(spec.name).unit, "no surveys in the period")
     else:
         out.update(survey)
         handled, responses = contact["handled_contacts"], survey["csat_responses"]

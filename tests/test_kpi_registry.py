@@ -192,3 +192,26 @@ def test_every_declared_kpi_is_computed_in_its_unit_and_compared_by_its_declared
             assert measure.kind == kpi.comparison, kpi.name
     shown = [k for k in registry.scorecard_kpis() if measures[k].available]
     assert len(shown) == len(registry.scorecard_kpis())  # every comparison above was checked on a value
+
+
+def test_a_registered_survey_kpi_is_computed_from_surveys_and_missing_without_them():
+    from csreport.kpis import PeriodData, compute_kpis
+    from csreport.metrics.satisfaction import survey_kpis
+
+    def bottom_box(params, columns):
+        return Proportion("csat_bottom2", ("csat",), "share scoring 1–2", "no CSAT responses", "surveys",
+                          success="csat <= 2", among="csat IS NOT NULL")  # fmt: skip
+
+    declared = registry.Kpi("csat_bottom2", None, "ratio", "proportion", "lower", tables=("surveys",), spec=bottom_box)
+    registry.register(declared)
+    try:
+        surveys = pd.DataFrame({"csat": [1, 2, 5, 4, None]})
+        measure = survey_kpis(surveys)["csat_bottom2"]
+        assert (measure.value, measure.n) == (pytest.approx(2 / 4), 4)  # 1 and 2 of the four scores
+        empty = pd.DataFrame()
+        contacts = pd.DataFrame({"contact_id": ["c1"], "created_at": [pd.Timestamp("2026-10-01 09:00")],
+                                 "business_unit": ["east"], "channel": ["email"]})  # fmt: skip
+        kpis = compute_kpis(PeriodData("2026-10", "east", contacts, empty, empty, empty, empty))
+        assert not kpis["csat_bottom2"].available and kpis["csat_bottom2"].reason == "no surveys in the period"
+    finally:
+        registry.unregister("csat_bottom2")
