@@ -155,13 +155,14 @@ def _slower(helper: str, stamp: str) -> EvidenceRule:
     return EvidenceRule("slower contacts", columns=(stamp,), order=helper)
 
 
-def _times(kind: str, definition, business_definition, maturity, direction, stamp, helper, scorecard_median):
-    """The four time KPIs of first response or resolution (median and p90, elapsed and business hours) and the
-    business-hour median of working days only (not reported: it tells whether a change is the calendar's)."""
+def _times(kind: str, definition, business_definition, maturity, direction, stamp, helper):
+    """The four time KPIs of first response or resolution (median and p90, elapsed and business hours; the medians
+    on the scorecard) and the business-hour median of working days only (not reported: it tells whether a change
+    is the calendar's)."""
     out = []
     for label in ("median", "p90"):
         elapsed = f"{kind}_{label}_s"
-        shown = scorecard_median and label == "median"
+        shown = label == "median"
         out.append(Kpi(elapsed, definition, "s", "quantile", direction, scorecard=shown, maturity=maturity,
                        evidence=_slower(f"_{helper}_s", stamp)))  # fmt: skip
         out.append(Kpi(f"{kind}_business_{label}_s", business_definition, "s", "quantile", direction,
@@ -172,9 +173,9 @@ def _times(kind: str, definition, business_definition, maturity, direction, stam
 
 
 _FIRST_RESPONSE = _times("first_response", FIRST_RESPONSE, FIRST_RESPONSE_BUSINESS, _ANSWERED, "lower",
-                         "first_response_at", "first_response", True)  # fmt: skip
+                         "first_response_at", "first_response")  # fmt: skip
 _RESOLUTION = _times("resolution", RESOLUTION_TIME, RESOLUTION_BUSINESS, _RESOLVED, "lower", "resolved_at",
-                     "resolution", True)  # fmt: skip
+                     "resolution")  # fmt: skip
 _SURVEYS = ("surveys",)
 
 #: every KPI of the package; the scorecard shows those with ``scorecard=True`` in this order
