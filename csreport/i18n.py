@@ -28,6 +28,7 @@ from babel.numbers import format_currency, format_decimal, format_percent, get_m
 
 from csreport import typeset
 from csreport.errors import ParameterError
+from csreport.metrics import registry
 
 CATALOGUE_DIR = Path(__file__).parent / "locales"
 DEFAULT = "en"  # the language a missing message falls back to
@@ -213,7 +214,8 @@ def label(kind: str, name: str, lang: str) -> str:
     key = f"{kind}.{name}"
     if key in catalogue(DEFAULT):
         return text(key, lang)
-    return str(name)
+    declared = registry.label(name, lang) if kind == "kpi" else None  # a KPI's labels given in the registry
+    return typeset_text(declared, lang) if declared else str(name)
 
 
 def _missing(value) -> bool:

@@ -15,6 +15,7 @@ import pandas as pd
 from csreport.derived import KEPT, kept_derived, kept_sorted
 from csreport.measure import Measure
 from csreport.metrics import customers as cm
+from csreport.metrics import registry
 from csreport.metrics import workforce as wm
 from csreport.metrics.aggregate import GroupedQuery, query_grouped
 from csreport.metrics.business import business_years, span_years
@@ -29,34 +30,9 @@ from csreport.sql import quote
 from csreport.store import ALL_UNITS, Coverage, Store
 from csreport.targets import BUSINESS_TWINS, Parameters
 
-#: scorecard KPIs in display order
-SCORECARD_KPIS = [
-    "contacts",
-    "service_level",
-    "asa_s",
-    "abandonment_rate",
-    "first_response_median_s",
-    "first_response_business_median_s",
-    "resolution_median_s",
-    "resolution_business_median_s",
-    "resolution_rate",
-    "fcr_rate",
-    "reopen_rate",
-    "escalation_rate",
-    "complaint_rate",
-    "aht_s",
-    "occupancy",
-    "cost_per_contact",
-    "csat_mean",
-    "csat_top2",
-    "nps",
-    "ces_mean",
-    "churn_rate",
-    "loyalty_index",
-    "attrition_annualised",
-    "leavers",
-    "qa_score",
-]
+#: the scorecard KPIs of the package in display order (declared in csreport.metrics.registry; a KPI registered
+#: at run time is shown too: the scorecard asks the registry, :func:`~csreport.metrics.registry.scorecard_kpis`)
+SCORECARD_KPIS = registry.scorecard_kpis()
 EMPTY_CONTACTS = empty_frame("contacts", ["contact_id", "created_at", "business_unit", "channel"])
 
 
@@ -189,6 +165,8 @@ def assemble(
             )
         )
         out.update(_na(["nps"], "points", "no surveys in the period"))
+        for spec in registry.added_specs(params, set(), "surveys"):  # survey KPIs added through the registry
+            out[spec.name] = Measure.unavailable(spec.name, registry.kpi(spec.name).unit, "no surveys in the period")
     else:
         out.update(survey)
         handled, responses = contact["handled_contacts"], survey["csat_responses"]
@@ -259,13 +237,14 @@ def contact_years(store: Store, start: str, columns: set[str], params: Parameter
     return span_years(pd.Timestamp(start), max(pd.Timestamp(start), pd.Timestamp(last)) if pd.notna(last) else None)
 
 
-def _survey_query(store: Store, start: str, stop: str) -> GroupedQuery | None:
+def _survey_query(store: Store, start: str, stop: str, params: Parameters) -> GroupedQuery | None:
     if not store.has("surveys"):
         return None
+    columns = set(store.columns("surveys"))
     return query_grouped(
         store.relation("surveys"),
-        set(store.columns("surveys")),
-        survey_specs(),
+        columns,
+        survey_specs(params, frozenset(columns)),
         SURVEYS_DERIVED,
         "responded_at",
         start,
@@ -325,7 +304,7 @@ def compute_many(
             for period in periods:
                 rows = by_period.get(period, unit_months.iloc[0:0])
                 people[(period, unit)] = people_kpis(period, customers, agents, rows, params, span)
-        survey_query = pool.submit(_survey_query, store, start, stop)  # DuckDB runs it while contacts finish
+        survey_query = pool.submit(_survey_query, store, start, stop, params)  # DuckDB runs it while contacts finish
         contact = contact_query.result().finish(params.confidence)
         finished_surveys = survey_query.result()
         survey = finished_surveys.finish(params.confidence) if finished_surveys else {}

@@ -21,6 +21,7 @@ import pandas as pd
 from csreport.comparisons import Comparison
 from csreport.derived import KEPT, kept_derived
 from csreport.measure import Measure
+from csreport.metrics import registry
 from csreport.metrics.aggregate import query_grouped
 from csreport.metrics.business import BUSINESS_PAIRS, WORKDAY, business_source, business_years
 from csreport.metrics.helper_columns import contacts_derived
@@ -31,16 +32,7 @@ from csreport.store import ALL_UNITS, Coverage, Store, to_zone
 from csreport.targets import Parameters
 
 #: days after a month's end from which its resolutions, reopens and first responses count as settled
-SETTLED_DAYS = 31
-RESOLUTION = ("resolution_rate", "resolution_median_s", "resolution_p90_s")
-FIRST_RESPONSE = ("first_response_median_s", "first_response_p90_s")
-# the business-hour twins mature with their elapsed-time KPIs (same outcome, same time stamp)
-RESOLUTION_TWINS = ("resolution_business_median_s", "resolution_business_p90_s", "resolution_business_workday_median_s")
-FIRST_RESPONSE_TWINS = (
-    "first_response_business_median_s",
-    "first_response_business_p90_s",
-    "first_response_business_workday_median_s",
-)
+SETTLED_DAYS = registry.SETTLED_DAYS
 
 
 @dataclass(frozen=True)
@@ -54,15 +46,17 @@ class Maturing:
 
 
 def maturing_kpis(columns: set[str], params: Parameters) -> dict[str, Maturing]:
-    """The maturing KPIs of a contacts table with ``columns``."""
+    """The maturing KPIs of a contacts table with ``columns``: the KPIs the registry declares with a
+    :class:`~csreport.metrics.registry.Maturity`, except those its ``unless`` column makes final (an exported
+    first-contact-resolution flag is taken as it is); one can be aged when the contacts have its ``dated_by``
+    column."""
     out = {}
-    if "first_contact_resolution" not in columns:  # the repeat rule; an exported flag is taken as it is
-        out["fcr_rate"] = Maturing("fcr_rate", params.fcr_repeat_window_days, "created_at")
-    for kpi in RESOLUTION + RESOLUTION_TWINS:
-        out[kpi] = Maturing(kpi, SETTLED_DAYS, "resolved_at" if "resolved_at" in columns else None)
-    out["reopen_rate"] = Maturing("reopen_rate", SETTLED_DAYS, None)
-    for kpi in FIRST_RESPONSE + FIRST_RESPONSE_TWINS:
-        out[kpi] = Maturing(kpi, SETTLED_DAYS, "first_response_at")
+    for kpi in registry.kpis():
+        maturity = kpi.maturity
+        if maturity is None or (maturity.unless is not None and maturity.unless in columns):
+            continue
+        dated_by = maturity.dated_by if maturity.dated_by in columns else None
+        out[kpi.name] = Maturing(kpi.name, maturity.horizon_days(params), dated_by)
     return out
 
 

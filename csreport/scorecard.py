@@ -18,11 +18,12 @@ import pandas as pd
 from csreport.calendar_driven import calendar_driven_column
 from csreport.calendars import Calendars
 from csreport.comparisons import Comparison, against_target, compare
-from csreport.kpis import SCORECARD_KPIS, compute_kpis, compute_many, load_period
+from csreport.kpis import compute_kpis, compute_many, load_period
 from csreport.maturing import cutoff, is_maturing, maturing_kpis, not_comparable, same_age_kpis, same_age_many
 from csreport.measure import Measure
+from csreport.metrics import registry
 from csreport.metrics.business import business_clock
-from csreport.metrics.service import contact_kpis, contact_specs
+from csreport.metrics.service import contact_kpis, package_specs
 from csreport.periods import parse_period
 from csreport.store import ALL_UNITS, Coverage, Store
 from csreport.targets import BUSINESS_TWINS, Parameters, Target, Targets, load_targets
@@ -30,20 +31,20 @@ from csreport.targets import BUSINESS_TWINS, Parameters, Target, Targets, load_t
 BENCHMARK_SOURCES = ("industry_average", "best_in_class")
 # KPIs read from contacts (directly or combined with another table): n/a in a month outside the contacts' span
 CONTACT_KPIS = frozenset(
-    [s.name for s in contact_specs(Parameters(), set())]
-    + ["contacts_per_1000_customers", "complaints_per_1000_customers", "occupancy", "survey_response_rate"]
+    [s.name for s in package_specs(Parameters(), set())] + list(registry.names_where(lambda k: "contacts" in k.tables))
 )
 
 
 # KPIs whose value grows with the days the period covers (customers churned, handle hours set against
-# agent_months' whole-month hours): in a month the data's start or end cuts they are not comparable with whole
-# months, targets or benchmarks, so no change, status or gap is given for them (the value is shown, marked ◐).
-# Attrition is not one of them: its trailing window counts a cut month by its days with data (metrics.workforce)
-PERIOD_LENGTH_KPIS = frozenset({"churn_rate", "occupancy"})
+# agent_months' whole-month hours; declared ``per_day_of_data`` in the registry): in a month the data's start or
+# end cuts they are not comparable with whole months, targets or benchmarks, so no change, status or gap is given
+# for them (the value is shown, marked ◐). Attrition is not one of them: its trailing window counts a cut month by
+# its days with data (metrics.workforce)
+PERIOD_LENGTH_KPIS = registry.names_where(lambda k: k.per_day_of_data)
 PARTIAL_REASON = "partial month: the value covers only the days with data"
-# KPIs over the trailing twelve months: this month's window and the previous month's share eleven months, so
-# their change is shown without a test (the year-ago window does not overlap)
-TRAILING_KPIS = frozenset({"attrition_annualised"})
+# KPIs over a trailing window (registry ``trailing_months``): this month's window and the previous month's share
+# all months but one, so their change is shown without a test (the year-ago window does not overlap)
+TRAILING_KPIS = registry.names_where(lambda k: k.trailing_months)
 OVERLAP_REASON = "trailing 12 months: the windows of consecutive months share 11 months"
 
 
@@ -150,7 +151,9 @@ def _benchmarks(rows: pd.DataFrame | None, unit: str) -> dict:
 def scorecard(
     store: Store, period: str, unit: str = ALL_UNITS, targets: Targets | None = None, cache: KpiCache | None = None
 ) -> pd.DataFrame:
-    """One row per KPI of :data:`SCORECARD_KPIS` for ``period`` × ``unit`` (``"all"`` = every unit's rows)."""
+    """One row per scorecard KPI of the registry (:func:`csreport.metrics.registry.scorecard_kpis`: the package's
+    :data:`csreport.kpis.SCORECARD_KPIS` and any registered since) for ``period`` × ``unit`` (``"all"`` = every
+    unit's rows)."""
     targets = targets or load_targets()
     cache = cache or KpiCache(store, targets)
     params = targets.parameters
@@ -163,7 +166,7 @@ def scorecard(
     bench = cache.benchmarks(period, unit)
     maturing, aged = _maturing(store, months, unit, coverage, days, cache.params, cache)
     rows = []
-    for kpi in SCORECARD_KPIS:
+    for kpi in registry.scorecard_kpis():
         now = current[kpi]
         base_prev, base_year = _aged(kpi, maturing, aged, 1, previous), _aged(kpi, maturing, aged, 2, last_year)
         vs_prev = compare(now, base_prev, params, exposure=(days[0], days[1]))
@@ -177,7 +180,7 @@ def scorecard(
         if kpi in PERIOD_LENGTH_KPIS:
             vs_prev = _no_change(vs_prev) if cut or partial[1] else vs_prev
             vs_year = _no_change(vs_year) if cut or partial[2] else vs_year
-        target = targets.get(kpi)
+        target = targets.get(registry.kpi(kpi).target_key)
         vs_target = against_target(now, target.target, target.direction) if target and not cut else (None, "")
         b = bench.get(kpi, {})
         competitors = b.get("competitors")
@@ -290,7 +293,13 @@ def _within_data(kpis: dict[str, Measure], days: int, coverage: Coverage | None)
     if days > 0 or coverage is None:
         return kpis
     reason = f"outside the data (contacts from {coverage.first_day.date()} to {coverage.last_day.date()})"
-    return {name: Measure.unavailable(name, m.unit, reason) if name in CONTACT_KPIS else m for name, m in kpis.items()}
+    return {name: Measure.unavailable(name, m.unit, reason) if _reads_contacts(name) else m for name, m in kpis.items()}
+
+
+def _reads_contacts(name: str) -> bool:
+    """True for a KPI read from contacts (:data:`CONTACT_KPIS`, or a contact KPI registered since)."""
+    declared = registry.kpi(name)
+    return name in CONTACT_KPIS or (declared is not None and "contacts" in declared.tables)
 
 
 def time_basis(kpi: str) -> str | None:
@@ -321,7 +330,7 @@ def trend(
         period = str(last - k)
         measure = cache.kpis(period, unit).get(kpi)
         if measure is None:
-            raise KeyError(f"unknown KPI {kpi!r}; KPIs: {', '.join(SCORECARD_KPIS)}")
+            raise KeyError(f"unknown KPI {kpi!r}; KPIs: {', '.join(registry.scorecard_kpis())}")
         rows.append(
             {
                 "period": period,

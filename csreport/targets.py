@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from csreport.errors import ParameterError
+from csreport.metrics import registry
 from csreport.params_file import read_params_file
 from csreport.settings import Settings
 
@@ -27,13 +28,8 @@ _PARAMETER_KEYS = {
     "forecast_horizon_months",
 }
 _TARGET_KEYS = {"target", "direction", "tolerance", "channels", "basis"}
-#: KPIs measured in business hours, and the elapsed-time KPI each one is the twin of
-BUSINESS_TWINS = {
-    "first_response_business_median_s": "first_response_median_s",
-    "first_response_business_p90_s": "first_response_p90_s",
-    "resolution_business_median_s": "resolution_median_s",
-    "resolution_business_p90_s": "resolution_p90_s",
-}
+#: KPIs measured in business hours, and the elapsed-time KPI each one is the twin of (declared in the registry)
+BUSINESS_TWINS = registry.business_twins()
 
 
 @dataclass(frozen=True)
@@ -182,8 +178,15 @@ def load_targets(path: str | Path | None = None) -> Targets:
         unknown = set(spec) - _TARGET_KEYS
         if unknown:
             raise ParameterError(f"{path}: target '{metric}' has unknown keys {sorted(unknown)}.")
+        declared = _declared_direction(metric)
+        spec = {"direction": declared, **spec} if declared else spec
         if spec.get("direction") not in ("higher", "lower"):
             raise ParameterError(f"{path}: target '{metric}' needs direction 'higher' or 'lower'.")
+        if declared and spec["direction"] != declared:
+            raise ParameterError(
+                f"{path}: target '{metric}' has direction {spec['direction']!r}, but the KPI is declared "
+                f"{declared!r} is better (csreport/metrics/registry.py); leave direction out or set it to {declared!r}."
+            )
         basis = spec.get("basis", "elapsed")
         if basis not in ("elapsed", "business") or (basis == "business" and metric not in BUSINESS_TWINS.values()):
             raise ParameterError(
@@ -202,6 +205,11 @@ def load_targets(path: str | Path | None = None) -> Targets:
         except (KeyError, TypeError, ValueError) as exc:
             raise ParameterError(f"{path}: target '{metric}' is invalid ({exc}).") from None
     return Targets(parameters, targets)
+
+
+def _declared_direction(target_key: str) -> str | None:
+    """The direction (higher or lower is better) the registry declares for the KPI of ``target_key``."""
+    return next((k.direction for k in registry.kpis() if k.target_key == target_key and k.direction), None)
 
 
 #: The thresholds an analyst may set in a chapter notebook's ``parameters`` cell (``papermill -p``); each

@@ -31,7 +31,7 @@ def _card(**rows) -> pd.DataFrame:
     base = {
         "unit": "ratio", "n": 1000, "small_sample": False, "test": "two-proportion z", "target": 0.8,
         "status": "met", "direction": "higher", "significant_vs_previous": False, "p_vs_previous": None,
-        "partial": False, "previous_partial": False, "same_age": False,
+        "partial": False, "previous_partial": False, "maturing": False, "same_age": False,
     }  # fmt: skip
     return pd.DataFrame([{**base, "kpi": kpi, **values} for kpi, values in rows.items()])
 
@@ -94,9 +94,10 @@ def test_kpi_rules_improvements_targets_and_maturing():
         fcr_rate={"value": 0.6, "previous": 0.498, "status": "missed"},
         # missed this month and met the month before → target_missed, low
         nps={"value": 20.0, "previous": 45.0, "unit": "points", "target": 40, "status": "missed"},
-        # maturing KPI in the data's last month: the same-age comparison, low, with a note
+        # maturing KPI in the data's last month (the scorecard's maturing column): the same-age comparison, low,
+        # with a note
         resolution_rate={"value": 0.7, "previous": 0.9, "change_vs_previous": -0.2, "p_vs_previous": 1e-9,
-                         "significant_vs_previous": True, "status": "missed"},
+                         "significant_vs_previous": True, "status": "missed", "maturing": True},
         contacts={"value": 900.0, "previous": 1200.0, "direction": None, "unit": "count"},
     )  # fmt: skip
     found = {f.metric: f for f in _graded(kpi_signals(card, history, PERIODS, "east", RULES, True)).findings}

@@ -27,7 +27,9 @@ def test_status_for_lower_is_better(value, status):
     ("text", "match"),
     [
         ("parameters: {min_sampel: 10}\n", r"unknown parameters \['min_sampel'\]"),
-        ("targets:\n  nps: {target: 40}\n", "needs direction 'higher' or 'lower'"),
+        # contacts has no direction in the registry, so its standard must give one; nps is declared higher-is-better
+        ("targets:\n  contacts: {target: 40}\n", "needs direction 'higher' or 'lower'"),
+        ("targets:\n  nps: {target: 40, direction: lower}\n", "declared 'higher' is better"),
         ("targets:\n  nps: {target: 40, direction: higher, goal: 1}\n", "unknown keys"),
         ("parameters: {confidence: 1.5}\n", "confidence must be between"),
     ],

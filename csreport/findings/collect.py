@@ -132,7 +132,7 @@ def collect_findings(
     span = store.coverage(unit)
     periods = _months(period, rules.baseline_months + 1)
     days = [float(span.days(m)) for m in periods] if span else None
-    maturing = rules.maturing_metrics if period == store.last_month() else ()
+    maturing = tuple(card.loc[card["maturing"].astype(bool), "kpi"]) if period == store.last_month() else ()
     calibration = calibrated_changes(card, history, days, 1 - rules.alpha, maturing)
     return replace(found, findings=ordered(explain(found.findings, history, found.threshold)), calibration=calibration)
 

@@ -118,7 +118,8 @@ def kpi_signals(
     for row in card.itertuples(index=False):
         if row.direction is None or not isinstance(row.direction, str) or row.small_sample or pd.isna(row.value):
             continue
-        maturing = last_data_month and row.kpi in rules.maturing_metrics
+        # maturing (the scorecard's column, from the registry): in the data's last month its same-age comparison
+        maturing = last_data_month and bool(getattr(row, "maturing", False))
         if maturing:
             found += _maturing_signal(row, unit, period, rules)
             continue

@@ -21,6 +21,7 @@ from csreport.analyses.churn_groups import ChurnGroups
 from csreport.analyses.comments import mask_pii
 from csreport.findings.record import Finding
 from csreport.kpis import contact_years
+from csreport.metrics import registry
 from csreport.metrics.helper_columns import contacts_derived
 from csreport.sql import connect, literal, quote
 from csreport.store import ALL_UNITS, Store
@@ -28,38 +29,14 @@ from csreport.targets import Parameters
 
 EXAMPLES = 20
 CONTACT = ["contact_id", "created_at", "business_unit", "channel", "category"]
-# metric → (condition on the derived contact columns, extra columns, value column ordered worst first)
-_TIMES = {
-    "first_response_median_s": ("_first_response_s", "first_response_at"),
-    "first_response_p90_s": ("_first_response_s", "first_response_at"),
-    "first_response_business_median_s": ("_first_response_bs", "first_response_at"),
-    "first_response_business_p90_s": ("_first_response_bs", "first_response_at"),
-    "resolution_median_s": ("_resolution_s", "resolved_at"),
-    "resolution_p90_s": ("_resolution_s", "resolved_at"),
-    "resolution_business_median_s": ("_resolution_bs", "resolved_at"),
-    "resolution_business_p90_s": ("_resolution_bs", "resolved_at"),
-}
-_QUEUE = ["queue_wait_s", "abandoned"]
-_CONTACT_RULES = {
-    "service_level": ("_offered AND (abandoned OR queue_wait_s > _threshold_s)", _QUEUE, "queue_wait_s"),
-    "abandonment_rate": ("_offered AND abandoned", _QUEUE, "queue_wait_s"),
-    "asa_s": ("_offered AND NOT abandoned AND queue_wait_s > _threshold_s", _QUEUE, "queue_wait_s"),
-    "resolution_rate": ("NOT _is_resolved", ["resolved", "resolved_at"], None),
-    "reopen_rate": ("_is_resolved AND reopened", ["reopened", "resolved_at"], None),
-    "escalation_rate": ("escalated", ["escalated"], None),
-    "complaint_rate": ("is_complaint", ["is_complaint"], None),
-    "complaints": ("is_complaint", ["is_complaint"], None),
-    "aht_s": ("_handled", ["handle_s"], "handle_s"),
-    "cost_per_contact": ("_handled", ["handle_s", "cost"], "handle_s"),
-    "contacts": ("TRUE", [], None),
-}
-_SURVEY_RULES = {
-    "csat_mean": ("csat <= 3", "csat"),
-    "csat_top2": ("csat <= 3", "csat"),
-    "nps": ("nps <= 6", "nps"),
-    "ces_mean": ("ces <= 4", "ces"),
-    "ces_easy": ("ces <= 4", "ces"),
-}
+
+
+def _declared(rows: str) -> dict[str, registry.EvidenceRule]:
+    """Metric → its evidence rule in the registry (csreport.metrics.registry.EvidenceRule) of kind ``rows``:
+    ``slower contacts`` (order: the time's helper column, columns[0]: its time stamp), ``contacts`` (condition
+    on the derived contact columns, extra columns, value column ordered worst first) or ``surveys`` (condition,
+    score column ordered worst first)."""
+    return {k.name: k.evidence for k in registry.kpis() if k.evidence and k.evidence.rows == rows}
 
 
 @dataclass(frozen=True)
@@ -187,8 +164,9 @@ def _contact_rule(q: _Query, finding: Finding) -> pd.DataFrame | None:
                  "AND first_contact_resolution = FALSE")  # fmt: skip
         months = int(finding.evidence.get("months") or 3)
         return _contacts(q, finding, where, ["agent_id", "first_contact_resolution"], None, months)
-    if metric in _TIMES:
-        value, column = _TIMES[metric]
+    times, rows = _declared("slower contacts"), _declared("contacts")
+    if metric in times:
+        value, column = times[metric].order, times[metric].columns[0]
         if not {"created_at", column} <= columns:
             return None
         limit = finding.baseline
@@ -200,8 +178,8 @@ def _contact_rule(q: _Query, finding: Finding) -> pd.DataFrame | None:
             return _contacts(q, finding, "first_contact_resolution = FALSE", ["first_contact_resolution"],
                              None)  # fmt: skip
         return _contacts(q, finding, "_repeated", ["customer_id"], None)
-    if metric in _CONTACT_RULES:
-        where, extra, order = _CONTACT_RULES[metric]
+    if metric in rows:
+        where, extra, order = rows[metric].where, list(rows[metric].columns), rows[metric].order
         needed = {w for w in ("queue_wait_s", "abandoned", "channel", "reopened", "escalated", "is_complaint",
                               "handle_s") if w in where or w == order}  # fmt: skip
         if not needed <= columns or ("_is_resolved" in where and not {"resolved", "resolved_at"} & columns):
@@ -217,8 +195,9 @@ def _others(store: Store, finding: Finding) -> tuple[str, pd.DataFrame] | None:
     metric, unit = finding.metric, _unit_of(finding)
     start, stop = _window(store, finding.period, unit)
     by_unit = "TRUE" if unit == ALL_UNITS else f"business_unit = {literal(unit)}"
-    if metric in _SURVEY_RULES and store.has("surveys", _SURVEY_RULES[metric][1]):
-        where, order = _SURVEY_RULES[metric]
+    surveys = _declared("surveys")
+    if metric in surveys and store.has("surveys", surveys[metric].order):
+        where, order = surveys[metric].where, surveys[metric].order
         columns = [c for c in ("survey_id", "contact_id", "responded_at", "business_unit", order, "comment")
                    if c in store.columns("surveys")]  # fmt: skip
         rows = store._run(

@@ -35,18 +35,13 @@ from csreport import i18n
 from csreport.analyses.cost_benefit import contact_costs
 from csreport.findings.evidence import Evidence
 from csreport.findings.record import Finding
+from csreport.metrics import registry
 from csreport.targets import Parameters
 
-#: KPI findings whose affected contacts are each one more contact to pay for
-CONTACT_COST_METRICS = {
-    "fcr_rate",
-    "reopen_rate",
-    "escalation_rate",
-    "complaint_rate",
-    "abandonment_rate",
-    "resolution_rate",
-}
-CUSTOMER_METRICS = {"churn_rate", "churn_rate_12m", "retention_rate"}
+#: KPI findings whose affected contacts are each one more contact to pay for, and those whose affected
+#: customers are customers lost (declared with ``money`` in csreport.metrics.registry)
+CONTACT_COST_METRICS = registry.names_where(lambda k: k.money == "contacts")
+CUSTOMER_METRICS = registry.names_where(lambda k: k.money == "customers")
 
 
 @dataclass(frozen=True)

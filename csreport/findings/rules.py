@@ -9,6 +9,7 @@ from pathlib import Path
 from scipy import stats
 
 from csreport.errors import ParameterError
+from csreport.metrics import registry
 from csreport.params_file import read_params_file
 from csreport.settings import Settings
 
@@ -42,16 +43,9 @@ class Rules:
     group_churn_ratio: float = 1.5
     group_churn_months: int = 3
     group_churn_lookback_days: int = 90
-    maturing_metrics: tuple[str, ...] = (
-        "resolution_rate",
-        "resolution_median_s",
-        "resolution_p90_s",
-        "resolution_business_median_s",
-        "resolution_business_p90_s",
-        "reopen_rate",
-    )
     min_sample: int = 30
-    not_news: tuple[str, ...] = ("attrition_annualised",)
+    # KPIs shown but never alarmed on: those over a trailing window (declared in csreport.metrics.registry)
+    not_news: tuple[str, ...] = tuple(sorted(registry.names_where(lambda k: k.trailing_months)))
     effect_overlap: float = 0.10
     explains: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("staffing_gap", ("service_level", "asa_s", "abandonment_rate", "first_response_median_s",
@@ -72,9 +66,14 @@ def load_rules(path: str | Path | None = None, confidence: float = 0.95, min_sam
     raw = read_params_file(path, "findings rules file", "Copy params/findings.yml and edit it.")
     known = {f.name for f in fields(Rules)} - {"alpha", "min_sample"}
     unknown = set(raw) - known
+    if "maturing_metrics" in raw:
+        raise ParameterError(
+            f"{path}: maturing_metrics is no longer read: the maturing KPIs are declared once, in "
+            "csreport/metrics/registry.py, for the scorecard and the findings alike. Delete the key."
+        )
     if unknown:
         raise ParameterError(f"{path}: unknown keys {sorted(unknown)}; known: {sorted(known)}.")
-    for key in ("maturing_metrics", "not_news"):
+    for key in ("not_news",):
         if key in raw:
             raw[key] = tuple(raw[key] or ())
     if "explains" in raw:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from csreport.measure import Measure, rate
 from csreport.metrics.aggregate import evaluate
+from csreport.metrics.registry import added_specs
 from csreport.metrics.service import DEFAULT
 from csreport.metrics.specs import Count, Mean, Promoters, Proportion, Spec
 from csreport.targets import Parameters
@@ -16,8 +17,14 @@ from csreport.targets import Parameters
 SURVEYS_DERIVED = "SELECT * FROM source"
 
 
-def survey_specs() -> list[Spec]:
-    """The survey KPI specs; their formulas are documented on the functions below."""
+def survey_specs(params: Parameters = DEFAULT, columns: frozenset[str] = frozenset()) -> list[Spec]:
+    """The survey KPI specs (their formulas are documented on the functions below) and those of the survey KPIs
+    added through the registry (:func:`csreport.metrics.registry.register` with a ``spec``; ``params`` and the
+    surveys' ``columns`` are passed to it)."""
+    return [*_package_specs(), *added_specs(params, set(columns), "surveys")]
+
+
+def _package_specs() -> list[Spec]:
     t = "surveys"
     return [
         Mean("csat_mean", ("csat",), "mean score 1–5", "no CSAT responses", t, value="csat", unit="score"),
@@ -56,7 +63,7 @@ def survey_specs() -> list[Spec]:
 
 def survey_kpis(surveys: pd.DataFrame, params: Parameters = DEFAULT) -> dict[str, Measure]:
     """Every survey KPI of one period's surveys."""
-    return evaluate(surveys, survey_specs(), SURVEYS_DERIVED, params.confidence)
+    return evaluate(surveys, survey_specs(params, frozenset(surveys.columns)), SURVEYS_DERIVED, params.confidence)
 
 
 def csat(surveys: pd.DataFrame, params: Parameters = DEFAULT) -> tuple[Measure, Measure]:

@@ -13,6 +13,7 @@ from csreport.measure import Measure
 from csreport.metrics.aggregate import evaluate
 from csreport.metrics.business import WORKDAY, span_years
 from csreport.metrics.helper_columns import contacts_derived
+from csreport.metrics.registry import added_specs
 from csreport.metrics.specs import Count, Mean, Proportion, Quantile, Spec, Sum
 from csreport.targets import Parameters
 
@@ -30,7 +31,13 @@ def missing(frame: pd.DataFrame, *columns: str, table: str = "contacts") -> str 
 
 
 def contact_specs(params: Parameters, columns: set[str]) -> list[Spec]:
-    """The contact KPI specs; their formulas are documented on the functions below."""
+    """The contact KPI specs: the package's (:func:`package_specs`) and those of the contact KPIs added through
+    the registry (:func:`csreport.metrics.registry.register` with a ``spec``)."""
+    return [*package_specs(params, columns), *added_specs(params, columns, "contacts")]
+
+
+def package_specs(params: Parameters, columns: set[str]) -> list[Spec]:
+    """The package's contact KPI specs; their formulas are documented on the functions below."""
     thresholds = ", ".join(f"{c} {t:g} s" for c, t in params.service_level_threshold_s.items())
     short = f"{params.short_abandon_s:g} s"
     resolved_needs = ("resolved",) if "resolved" in columns else ("resolved_at",)
