@@ -28,7 +28,7 @@ def title(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch6.title"))
 
 
-@dataclass
+@dataclass(repr=False)
 class ForecastData(SectionData):
     """Contact-volume forecast with its interval and backtest accuracy, and the monthly volumes before it.
 
@@ -98,7 +98,7 @@ def forecast(ctx: ReportContext) -> None:
     out.figure(fig, ctx.t("caption.forecast", n=i18n.number(int(history.sum()), ctx.lang)))
 
 
-@dataclass
+@dataclass(repr=False)
 class StaffingData(SectionData):
     """Erlang C agents required per half hour of a weekday for the service-level target, against staff on hand.
 
@@ -183,7 +183,7 @@ def staffing(ctx: ReportContext) -> None:
     out.figure(fig, ctx.t("caption.staffing", n=i18n.number(data.weekday_contacts, ctx.lang)))
 
 
-@dataclass
+@dataclass(repr=False)
 class ChurnOutlookData(SectionData):
     """The month's churn and its 12-month rolling rate, and the customer segments whose churn rose this month.
 
@@ -271,7 +271,7 @@ RECOMMENDATION_COLUMNS = ["rank", "severity", "standing", "kind", "metric", "cat
 MONEY_COLUMNS = ("value_at_stake", "action_cost", "benefit_cost_ratio")
 
 
-@dataclass
+@dataclass(repr=False)
 class RecommendationsData(SectionData):
     """The report's recommendations in rank order, as numbers and data codes (their words are the report's).
 
@@ -349,7 +349,7 @@ def configured_in(ctx: ReportContext) -> list[tuple[str, str]]:
     return files
 
 
-@dataclass
+@dataclass(repr=False)
 class MethodNotesData(SectionData):
     """Where the report's standards, rules and names are configured.
 

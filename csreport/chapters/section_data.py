@@ -90,10 +90,25 @@ def describe_html(value: Any) -> str:
 
 
 class SectionData:
-    """Base of a section builder's result dataclass: shown in a notebook field by field (:func:`describe`)."""
+    """Base of a section builder's result, shown field by field (:func:`describe`, :func:`describe_html`) in a
+    notebook and by ``repr``. Declare the subclass with ``@dataclass(repr=False)``: a dataclass's own ``repr``
+    would otherwise come first (and inline every DataFrame)."""
+
+    def __repr__(self) -> str:
+        return describe(self)
 
     def _repr_pretty_(self, printer, cycle: bool) -> None:
         printer.text(describe(self))
 
     def _repr_html_(self) -> str:
         return describe_html(self)
+
+
+def describe_model(model) -> str:
+    """The report model (:class:`~csreport.chapters.model.ReportModel`) as plain text: its period and unit, then
+    one line per section's data (:func:`summary`)."""
+    lines = [f"ReportModel {model.period} × {model.unit}: {len(model.sections)} sections' data, "
+             f"ctx.section_data(name) for one"]  # fmt: skip
+    width = max((len(name) for name in model.sections), default=0)
+    lines += [f"  {name:<{width}}  {type(data).__name__}" for name, data in model.sections.items()]
+    return "\n".join(lines)
