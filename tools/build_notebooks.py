@@ -3,9 +3,11 @@
 The notebooks are the product analysts edit; this script only creates them in the house layout: the parameters
 cell, the cell opening the report, then per section a Markdown note (what it asks, how it is measured, the
 formulas; from :mod:`csreport.chapters.descriptions`, tagged ``analyst-notes`` so the rendered report leaves it
-out) and a short code cell that shows the section's numbers and renders it. Run ``python tools/build_notebooks.py``
-after changing a chapter's section list or a description; edits made in JupyterLab to the notebooks themselves are
-kept as long as this script is not re-run.
+out) and a short code cell that shows the section's numbers and renders it. The numbers of a section with a builder
+(found now, by :func:`csreport.chapters.model.builders`) are its piece of the report model,
+``data = ctx.section_data("03.bottlenecks")``; the other sections show their ``data`` line of the descriptions.
+Run ``python tools/build_notebooks.py`` after changing a chapter's section list, a builder or a description;
+edits made in JupyterLab to the notebooks themselves are kept as long as this script is not re-run.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 from csreport.chapters import SECTIONS, descriptions
+from csreport.chapters.model import builders
 from csreport.pipeline.notebooks import NOTES_TAG
 
 PARAMETERS = """# Parameters: papermill overrides these; the defaults run as they are on the sample data.
@@ -47,6 +50,7 @@ NOTE = {"tags": [NOTES_TAG]}
 
 
 def build(root: Path) -> None:
+    built = builders()  # every chapter's builders, by section name ("06.staffing")
     for name, (module, sections) in SECTIONS.items():
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -56,7 +60,7 @@ def build(root: Path) -> None:
         nb.cells.append(nbformat.v4.new_code_cell(OPEN.format(module=module)))
         for section in sections:
             nb.cells.append(nbformat.v4.new_markdown_cell(descriptions.markdown(section), metadata=NOTE))
-            nb.cells.append(nbformat.v4.new_code_cell(descriptions.code(section)))
+            nb.cells.append(nbformat.v4.new_code_cell(descriptions.code(section, built)))
         for i, cell in enumerate(nb.cells):
             cell.id = f"{name[:2]}-{i:02d}"
         nbformat.write(nb, root / f"{name}.ipynb")

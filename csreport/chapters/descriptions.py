@@ -4,13 +4,19 @@
 The notes are for the analyst (English, in the notebooks); they are not part of the rendered report, whose words
 come from the locale files. KPI formulas are not written here: a note names KPIs of the data dictionary
 (:data:`csreport.dictionary.KPI_DEFINITIONS`) and quotes their definitions from there, so each formula is stated
-once. ``data`` is the code line that shows the section's numbers (a Measure table, a DataFrame, an analysis result)
-before the section renders them; it must work on any subset of the data (None or an empty table when an input is
+once.
+
+The code cell of a section with a builder (:func:`csreport.chapters.model.builders`, found when the notebooks are
+generated) shows the report model's piece of that section, ``data = ctx.section_data("06.staffing")``, with a
+comment saying what it holds (the note's ``holds``, else the first sentence of the builder's docstring). A section
+without a builder shows its ``data`` line instead: the code that names the section's numbers (a Measure table, a
+DataFrame, an analysis result); it must work on any subset of the data (None or an empty table when an input is
 absent).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from csreport.dictionary import KPI_DEFINITIONS
@@ -19,13 +25,16 @@ from csreport.dictionary import KPI_DEFINITIONS
 @dataclass(frozen=True)
 class Description:
     """One section's note: its ``title``, the question it ``asks``, how it is ``measured``, the data dictionary's
-    KPIs whose definitions it quotes (``formulas``) and the ``data`` line of its code cell."""
+    KPIs whose definitions it quotes (``formulas``), the ``data`` line of its code cell when it has no builder, and
+    what its builder's data ``holds`` (the comment of its ``section_data`` line; default: the builder's first
+    sentence)."""
 
     title: str
     asks: str
     measured: str
     formulas: tuple[str, ...] = ()
     data: str = ""
+    holds: str = ""
 
 
 KPIS = "kpis = ctx.measures({names})  # value, n, interval (low, high), method of each KPI"
@@ -250,21 +259,21 @@ DESCRIPTIONS: dict[str, Description] = {
         "How many contacts should we expect in the coming months, and how accurate is the forecast?",
         "The model with the lower backtest error against a seasonal-naive baseline, for "
         "`forecast_horizon_months` months; accuracy as MASE (and MAPE for daily models).",
-        data="forecast = ctx.analyses.forecast  # forecast.monthly (with interval), forecast.backtest",
+        holds="data.forecast.monthly: period, forecast, low, high; data.history: contacts per month",
     ),
     "staffing": Description(
         "Staffing",
         "How many agents are needed to meet the service-level target, against the staff on hand?",
         "Erlang C agents per interval for the service-level target, plus shrinkage.",
         formulas=("service level %",),
-        data=KPIS.format(names='"contacts", "aht_s", "service_level"'),
+        holds="data.per_interval: agents needed per weekday half hour; data.need: Erlang C",
     ),
     "churn_outlook": Description(
         "Churn outlook",
         "How many customers are we losing, and is it getting worse?",
         "Monthly and 12-month rolling churn.",
         formulas=("churn % / retention %",),
-        data=KPIS.format(names='"churn_rate", "churn_rate_12m"'),
+        holds="data.churn, data.rolling (Measures); data.rising_segments",
     ),
     "recommendations": Description(
         "Recommendations",
@@ -272,12 +281,13 @@ DESCRIPTIONS: dict[str, Description] = {
         "One recommendation per effect (news first, then standing issues), with its evidence, expected impact "
         "and owner area; money counted once over distinct customers and contacts.",
         formulas=("value at stake (recommendations)",),
-        data="recommendations = ctx.recommendations",
+        holds="data.table: one row per recommendation, in rank order",
     ),
     "method_notes": Description(
         "Method notes",
         "How were the numbers made, and from which parameter files?",
         "The methods and parameter files behind this report.",
+        holds="data.configured_in: what is set in which file",
     ),
 }
 
@@ -300,7 +310,38 @@ def markdown(section: str) -> str:
     return "\n".join(lines)
 
 
-def code(section: str) -> str:
-    """The code cell of ``section``: the line showing its numbers, then the call that renders it."""
-    data = DESCRIPTIONS[section].data
+def section_name(section: str) -> str:
+    """The report model's name of ``section``: its chapter's number and its name, ``"06.staffing"``."""
+    from csreport.chapters import SECTIONS
+
+    for notebook, (_, names) in SECTIONS.items():
+        if section in names:
+            return f"{notebook[:2]}.{section}"
+    raise KeyError(f"{section!r} is not a section of csreport.chapters.SECTIONS")
+
+
+def first_sentence(doc: str | None) -> str:
+    """The first sentence of a docstring, on one line, without its full stop ("" without a docstring)."""
+    text = " ".join((doc or "").split())
+    return text.split(". ")[0].removesuffix(".")
+
+
+def data_line(section: str, builders: dict[str, Callable] | None = None) -> str:
+    """The line of ``section``'s code cell that shows its numbers: the report model's piece of it when the section
+    has a builder (``builders``, default :func:`csreport.chapters.model.builders`), else its ``data`` line."""
+    if builders is None:
+        from csreport.chapters.model import builders as registered
+
+        builders = registered()
+    name = section_name(section)
+    if name not in builders:
+        return DESCRIPTIONS[section].data
+    holds = DESCRIPTIONS[section].holds or first_sentence(builders[name].__doc__)
+    return f'data = ctx.section_data("{name}")' + (f"  # {holds}" if holds else "")
+
+
+def code(section: str, builders: dict[str, Callable] | None = None) -> str:
+    """The code cell of ``section``: the line showing its numbers (:func:`data_line`), then the call that renders
+    it."""
+    data = data_line(section, builders)
     return f"{data}\nchapter.{section}(ctx)" if data else f"chapter.{section}(ctx)"

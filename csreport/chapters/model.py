@@ -96,6 +96,11 @@ class ReportModel:
         except KeyError:
             raise KeyError(f"the report model has no section {name!r}; sections: {', '.join(self.sections)}") from None
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:  # a notebook lists the sections, not every number
+        from csreport.chapters.section_data import describe_model
+
+        printer.text(describe_model(self))
+
 
 def build_model(ctx: ReportContext, key: str) -> ReportModel:
     """Build the model of ``ctx``'s period × unit: the computed report, the analyses, then every section's data."""

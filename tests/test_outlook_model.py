@@ -1,0 +1,101 @@
+"""Chapter 6's builders (csreport/chapters/outlook.py): the numbers each keeps in the report model, worked out by
+hand, and sections that render them with the store taken away."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from csreport.chapters import open_report, outlook
+from csreport.chapters.model import rendering
+from csreport.findings.evidence import Evidence
+from csreport.findings.money import Money
+from csreport.findings.recommend import Recommendation
+from csreport.findings.record import Finding
+
+
+@pytest.fixture(scope="module")
+def busy_tens(tmp_path_factory):
+    """100 phone contacts between 10:00 and 10:30 on each of the 22 weekdays of October 2026 (AHT 180 s: load
+    100 × 180 / 1800 = 10 Erlangs, the reference example: 14 agents for 80% in 20 s, 20 scheduled after 30%
+    shrinkage), one e-mail on Saturday 31 October at 12:00 (the month is whole), and 1,380 available hours of
+    two agents in agent_months."""
+    data = tmp_path_factory.mktemp("busy") / "data"
+    data.mkdir()
+    days = [d for d in pd.date_range("2026-10-01", "2026-10-31") if d.day_of_week < 5]
+    created = [d + pd.Timedelta(hours=10, seconds=17 * i) for d in days for i in range(100)]
+    created.append(pd.Timestamp("2026-10-31 12:00"))
+    contacts = pd.DataFrame({"contact_id": [f"C{i}" for i in range(len(created))], "created_at": created,
+                             "business_unit": "east", "channel": ["phone"] * (len(created) - 1) + ["email"],
+                             "handle_s": [180.0] * (len(created) - 1) + [None]})  # fmt: skip
+    contacts.to_csv(data / "contacts.csv", index=False)
+    pd.DataFrame({"agent_id": ["a1", "a2"], "period": "2026-10", "paid_hours": [1300.0, 300.0],
+                  "available_hours": [1150.0, 230.0]}).to_csv(data / "agent_months.csv", index=False)  # fmt: skip
+    ctx = open_report("2026-10", "east", "en", data, data.parent / "work")
+    return ctx, len(days)
+
+
+def test_staffing_keeps_the_erlang_need_and_the_staff_on_hand(busy_tens):
+    ctx, weekdays = busy_tens
+    data = ctx.section_data("06.staffing")
+    assert data.available and (data.target, data.threshold_s) == (0.8, 20.0)
+    assert data.per_interval[["interval", "label", "required"]].to_dict("records") == [
+        {"interval": 600, "label": "10:00", "required": 14}
+    ]
+    assert (data.peak_required, data.peak_at, data.peak_scheduled) == (14, "10:00", 20.0)
+    assert data.weekday_contacts == 100 * weekdays == 2200
+    # 22 weekday half hours with contacts and the Saturday's one: 23 half hours = 11.5 open hours
+    assert data.on_hand == pytest.approx((1150 + 230) / 11.5) == pytest.approx(120)
+
+
+def test_the_outlook_sections_render_their_data_without_the_store(busy_tens):
+    ctx, _ = busy_tens
+    view = rendering(ctx)
+    for name in ("forecast", "staffing", "churn_outlook", "recommendations", "method_notes"):
+        section, rendered = getattr(outlook, name)(ctx), getattr(outlook, name)(view)
+        assert (rendered.sentences, rendered.captions) == (section.sentences, section.captions), name
+    staffing = outlook.staffing(view)
+    assert "14 agents" in staffing.sentences[0] and "10:00" in staffing.sentences[0]
+    assert "120" in staffing.sentences[1]
+
+
+def test_churn_outlook_without_customers_says_what_is_missing(busy_tens):
+    ctx, _ = busy_tens
+    data = ctx.section_data("06.churn_outlook")
+    assert not data.available and data.churn.reason and data.rising_segments == []
+    assert outlook.churn_outlook(ctx).sentences == [ctx.t("report.missing", what=ctx.t("ch2.need_customers"))]
+
+
+def test_method_notes_keep_where_each_thing_is_configured(busy_tens):
+    ctx, _ = busy_tens
+    table = ctx.section_data("06.method_notes").configured_in
+    assert list(table.columns) == ["what", "file"]
+    assert dict(table.itertuples(index=False))["targets"] == "params/targets.yml"
+    assert dict(table.itertuples(index=False))["contract"] == "data/README.md"
+
+
+def _finding(kind: str, metric: str, segment: str | None = None) -> Finding:
+    return Finding(kind, "east", "2026-10", metric, 0.1, 0.05, 0.05, 1.0, 0.01, True, "high", 40.0, "customers",
+                   segment=segment)  # fmt: skip
+
+
+def test_the_recommendations_table_holds_numbers_and_codes_in_rank_order():
+    churn, spike = _finding("churn_rise", "churn_rate", "basic"), _finding("category_spike", "complaints")
+    evidence = Evidence("f01-churn", "customer_id", pd.DataFrame({"customer_id": ["U1", "U2", "U3"]}))
+    recs = [
+        Recommendation(1, "Call them", "Retention", "Churn rose.", "", 40.0, "customers", "high", churn,
+                       Money(1200.0, 300.0, 4.0, "assumed"), standing=False),
+        Recommendation(2, "Fix it", "Quality", "Complaints rose.", "", 12.0, "contacts", "medium", spike),
+    ]  # fmt: skip
+    ctx = SimpleNamespace(recommendations=recs, evidence_of=lambda f: evidence if f is churn else None)
+    table = outlook.recommendations_data(ctx).table
+    assert list(table.columns) == outlook.RECOMMENDATION_COLUMNS
+    first, second = table.to_dict("records")
+    assert (first["rank"], first["severity"], first["kind"], first["segment"]) == (1, "high", "churn_rise", "basic")
+    assert (first["value_at_stake"], first["action_cost"], first["benefit_cost_ratio"]) == (1200.0, 300.0, 4.0)
+    assert (first["finding_id"], first["evidence_rows"]) == ("f01-churn", 3)
+    assert (second["rank"], second["metric"], second["impact"], second["impact_unit"]) == (2, "complaints", 12.0,
+                                                                                          "contacts")  # fmt: skip
+    assert pd.isna(second["value_at_stake"]) and second["evidence_rows"] == 0
