@@ -13,6 +13,7 @@ import pandas as pd
 
 from csreport.chapters.context import ReportContext
 from csreport.chapters.model import builds
+from csreport.chapters.section_data import SectionData
 from csreport.metrics.calendar_fit import CalendarFit, calendar_fits
 from csreport.schemas import SCHEMAS
 from csreport.store import ALL_UNITS
@@ -29,8 +30,8 @@ def service_level_trend(ctx: ReportContext) -> pd.DataFrame:
     return ctx.trend("service_level")
 
 
-@dataclass
-class Scope:
+@dataclass(repr=False)
+class Scope(SectionData):
     """What the report covers: ``contacts`` = contacts of the unit in the period (sliced at its local midnight);
     ``first_contact`` / ``last_contact`` = the earliest and latest ``created_at`` of the whole contacts table
     (every unit; NaT when it is empty); the contract's tables ``present`` and ``missing`` in the data; per table
@@ -83,8 +84,8 @@ def calendar_fit_data(ctx: ReportContext) -> list[CalendarFit]:
     return calendar_fits(ctx.store, ctx.period, ctx.unit, ctx.targets.parameters)
 
 
-@dataclass
-class ChannelMix:
+@dataclass(repr=False)
+class ChannelMix(SectionData):
     """Contacts per month × channel over the :data:`OVERVIEW_MONTHS` months ending with the period (``counts``:
     index the month "YYYY-MM" of ``created_at`` in the unit's time zone, one column per channel code, 0 where a
     channel had none)."""

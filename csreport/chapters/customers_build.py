@@ -17,6 +17,7 @@ import pandas as pd
 from csreport.analyses.segmentation import FEATURES
 from csreport.chapters.context import ReportContext
 from csreport.chapters.model import builds
+from csreport.chapters.section_data import SectionData
 from csreport.findings.detect import churn_groups_found
 from csreport.findings.record import Finding
 from csreport.metrics.loyalty import loyalty_by_group
@@ -31,8 +32,8 @@ RECENT_COMMENTS = 200
 EXAMPLES = 3
 
 
-@dataclass(frozen=True)
-class CustomerGroups:
+@dataclass(frozen=True, repr=False)
+class CustomerGroups(SectionData):
     """Each customer group's share of the customers who contacted us in the month and of the customer base.
 
     ``missing``: ``"customers"`` (no customers table) or ``"customer_id"`` (contacts without it), else None.
@@ -67,8 +68,8 @@ def customer_groups_data(ctx: ReportContext) -> CustomerGroups:
     return CustomerGroups(None, shares, len(contacting), len(base))
 
 
-@dataclass(frozen=True)
-class Needs:
+@dataclass(frozen=True, repr=False)
+class Needs(SectionData):
     """Contacts per category of the month, most first (index: category code): ``n``; with a complaint flag
     (``flagged``) also ``complaint_share`` (share 0–1 of the contacts whose flag is known) and ``known`` (those
     contacts)."""
@@ -118,8 +119,8 @@ def satisfaction_data(ctx: ReportContext) -> pd.DataFrame | None:
     return ctx.trend("csat_mean")
 
 
-@dataclass(frozen=True)
-class Complaints:
+@dataclass(frozen=True, repr=False)
+class Complaints(SectionData):
     """The complaints of the month. ``by_category``: complaints per category code, most first; ``named``: how
     many of the largest categories hold :data:`PARETO_SHARE` of them; ``resolved`` / ``escalated``: shares 0–1
     of the complaints whose outcome is known (None without the columns); ``trend``: the monthly complaint
@@ -180,8 +181,8 @@ def loyalty_data(ctx: ReportContext) -> list[Finding] | None:
     return churn_groups_found(result, ctx.period, ctx.unit, ctx.rules)
 
 
-@dataclass(frozen=True)
-class LoyaltyIndex:
+@dataclass(frozen=True, repr=False)
+class LoyaltyIndex(SectionData):
     """The loyalty index beside the scorecard's value: ``benchmark`` (industry average, best in class, as
     :meth:`~csreport.scorecard.KpiCache.benchmarks`), ``trend`` (13 months) and ``by_segment``
     (:func:`~csreport.metrics.loyalty.loyalty_by_group`, segments with an index; None without surveys)."""

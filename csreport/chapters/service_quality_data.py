@@ -13,6 +13,7 @@ import pandas as pd
 from csreport.analyses.cost_benefit import ProcessCosts
 from csreport.chapters.context import ReportContext
 from csreport.chapters.model import builds
+from csreport.chapters.section_data import SectionData
 from csreport.maturing import SETTLED_DAYS, is_maturing, maturing_kpis
 from csreport.measure import Measure
 from csreport.metrics.service import QUEUE
@@ -28,8 +29,8 @@ SLOWEST_SHOWN = 8  # category × channel pairs of the slowest-resolution table
 QUEUED_CHANNELS = ["phone", "chat"]  # the channels whose contacts wait in a queue
 
 
-@dataclass
-class KpiTable:
+@dataclass(repr=False)
+class KpiTable(SectionData):
     """The period's KPIs of one table, in the table's order: each KPI this data computes → its
     :class:`~csreport.measure.Measure` (a KPI the data cannot compute at all is left out), and the names of those
     still maturing (outcomes of the data's last days not all known yet)."""
@@ -38,8 +39,8 @@ class KpiTable:
     maturing: set[str]
 
 
-@dataclass
-class ServiceLevelData:
+@dataclass(repr=False)
+class ServiceLevelData(SectionData):
     """``absent_queue``: the queue columns (:data:`~csreport.metrics.service.QUEUE`) the contacts lack (the service
     level needs them); ``fcr_method``: how first-contact resolution is measured, ``"flag"`` (the contacts'
     first_contact_resolution), ``"repeat"`` (no repeat contact within the FCR window) or None (neither)."""
@@ -49,8 +50,8 @@ class ServiceLevelData:
     fcr_method: str | None
 
 
-@dataclass
-class EfficiencyData:
+@dataclass(repr=False)
+class EfficiencyData(SectionData):
     """``available_hours``: the agents' available hours of the period (agent_months, None without the column);
     ``cut_off``: the data end inside the period, so whole-month agent hours are not comparable with its contacts;
     ``contacts_per_hour`` = handled contacts / available hours (None when either is unknown or the month is cut
@@ -68,8 +69,8 @@ class EfficiencyData:
         return any(m.available for m in self.kpis.measures.values())
 
 
-@dataclass
-class CostBenefitData:
+@dataclass(repr=False)
+class CostBenefitData(SectionData):
     """``costs``: the period's cost-benefit per service process (channel × category), kept with the findings
     (:class:`~csreport.analyses.cost_benefit.ProcessCosts`); ``ranked``: its processes of at least min_sample
     contacts with a cost per resolved contact, dearest first (None when ``costs`` has no table)."""
@@ -78,8 +79,8 @@ class CostBenefitData:
     ranked: pd.DataFrame | None
 
 
-@dataclass
-class BottleneckData:
+@dataclass(repr=False)
+class BottleneckData(SectionData):
     """Where the process is slow in the period.
 
     ``queued``: phone and chat contacts; ``waits``: their mean queue wait in seconds, weekday (0 = Monday) ×

@@ -14,6 +14,7 @@ import pandas as pd
 from csreport.analyses.agents import AgentRanking, TrainingLink, training_link, training_needs
 from csreport.chapters.context import ReportContext
 from csreport.chapters.model import builds
+from csreport.chapters.section_data import SectionData
 from csreport.findings.collect import TRAINING_COLUMNS
 from csreport.measure import Measure
 from csreport.metrics.workforce import TRAILING_MONTHS, Window, attrition_window
@@ -24,8 +25,8 @@ WORKFORCE_KPIS = ["headcount", "attrition_annualised", "leavers", "voluntary_sha
 TRAINING_LINK_MONTHS = 6  # months of agent_months whose training hours are set against the agents' FCR
 
 
-@dataclass
-class WorkforceData:
+@dataclass(repr=False)
+class WorkforceData(SectionData):
     """``kpis``: the period's workforce KPIs (:data:`WORKFORCE_KPIS`) → :class:`~csreport.measure.Measure`;
     ``window``: the months attrition is annualised over, the :data:`TRAILING_MONTHS` to the period cut to the
     months with data (:func:`~csreport.metrics.workforce.attrition_window`; None when none has data)."""
@@ -34,8 +35,8 @@ class WorkforceData:
     window: Window | None
 
 
-@dataclass
-class PerformanceData:
+@dataclass(repr=False)
+class PerformanceData(SectionData):
     """``ranking``: first-contact resolution per agent over the last 3 months, shrunk toward the team rate, with
     funnel limits (:func:`~csreport.analyses.agents.rate_ranking`); ``teams``: per team its ranked agents, their
     contacts n, the team's FCR rate and the agents below the funnel (``low``), lowest rate first (None without a
@@ -46,8 +47,8 @@ class PerformanceData:
     centre: float | None
 
 
-@dataclass
-class TrainingData:
+@dataclass(repr=False)
+class TrainingData(SectionData):
     """Training needs: team × category first-contact resolution against the rest of the unit over the last
     ``months`` months (:func:`~csreport.analyses.agents.training_needs`; a shortfall is significant at
     ``confidence``), with the same months and confidence as the ``training_gap`` finding (``training_months`` of
