@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,7 +29,6 @@ from babel.numbers import format_currency, format_decimal, format_percent, get_m
 
 from csreport import typeset
 from csreport.errors import ParameterError
-from csreport.metrics import registry
 
 CATALOGUE_DIR = Path(__file__).parent / "locales"
 DEFAULT = "en"  # the language a missing message falls back to
@@ -214,8 +214,20 @@ def label(kind: str, name: str, lang: str) -> str:
     key = f"{kind}.{name}"
     if key in catalogue(DEFAULT):
         return text(key, lang)
-    declared = registry.label(name, lang) if kind == "kpi" else None  # a KPI's labels given in the registry
+    source = _LABEL_SOURCES.get(kind)  # e.g. a KPI's labels given in the KPI registry
+    declared = source(name, lang) if source is not None else None
     return typeset_text(declared, lang) if declared else str(name)
+
+
+#: kind → function (name, lang) → a display name declared outside the locale files, or None
+_LABEL_SOURCES: dict[str, Callable[[str, str], str | None]] = {}
+
+
+def declare_labels(kind: str, source: Callable[[str, str], str | None]) -> None:
+    """Let ``source`` name the ``kind`` values the locale files do not (the KPI registry names the KPIs added to
+    it: :func:`csreport.metrics.registry.label`). The language layer imports no stage above it; the stage
+    declares its labels here instead."""
+    _LABEL_SOURCES[kind] = source
 
 
 def _missing(value) -> bool:

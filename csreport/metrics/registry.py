@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from csreport import i18n
 from csreport.metrics.definitions import (
     ABANDONMENT,
     AHT,
@@ -322,3 +323,6 @@ def label(name: str, lang: str) -> str | None:
     if declared is None or not declared.labels:
         return None
     return declared.labels.get(lang) or declared.labels.get("en")
+
+
+i18n.declare_labels("kpi", label)
