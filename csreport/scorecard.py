@@ -17,6 +17,7 @@ import pandas as pd
 
 from csreport.calendar_driven import calendar_driven_column
 from csreport.calendars import Calendars
+from csreport.calls import counted
 from csreport.comparisons import Comparison, against_target, compare
 from csreport.kpis import SCORECARD_KPIS, compute_kpis, compute_many, load_period
 from csreport.maturing import cutoff, is_maturing, maturing_kpis, not_comparable, same_age_kpis, same_age_many
@@ -85,7 +86,7 @@ class KpiCache:
     def kpis(self, period: str, unit: str) -> dict[str, Measure]:
         key = (period, unit)
         if key not in self._kpis:
-            self._kpis[key] = compute_kpis(load_period(self.store, period, unit), self.params)
+            self._kpis[key] = _month_kpis(self.store, period, unit, self.params)
         return self._kpis[key]
 
     def preload(self, periods: list[str], units: list[str]) -> None:
@@ -94,7 +95,7 @@ class KpiCache:
         needed = {str(parse_period(p) - k) for p in periods for k in (0, 1, 12)}
         # computed already (e.g. restored from the report computed once, see csreport.computed): not again
         if not all((p, u) in self._kpis for p in needed for u in units):
-            self._kpis.update(compute_many(self.store, sorted(needed), units, self.params))
+            self._kpis.update(_compute_many(self.store, sorted(needed), units, self.params))
         self._preload_same_age(periods, units)
 
     def _preload_same_age(self, periods: list[str], units: list[str]) -> None:
@@ -126,6 +127,18 @@ class KpiCache:
         self._benchmark_summaries.update(state["summaries"])
 
 
+@counted("compute_many", by=lambda store, periods, units, *a, **k: f"{' '.join(periods)} × {' '.join(units)}")
+def _compute_many(store: Store, periods: list[str], units: list[str], params: Parameters) -> dict:
+    """:func:`~csreport.kpis.compute_many`, counted per set of months × units (:mod:`csreport.calls`)."""
+    return compute_many(store, periods, units, params)
+
+
+@counted("month_kpis", by=lambda store, period, unit, *a, **k: f"{period} {unit}")
+def _month_kpis(store: Store, period: str, unit: str, params: Parameters) -> dict[str, Measure]:
+    """The KPIs of one month × unit outside a preloaded set (counted, :mod:`csreport.calls`)."""
+    return compute_kpis(load_period(store, period, unit), params)
+
+
 def _benchmarks(rows: pd.DataFrame | None, unit: str) -> dict:
     """Per metric: the industry average, best in class and the competitors' values (mean per source) from the
     benchmark rows of one period that apply to ``unit`` (rows without a unit apply to every unit)."""
@@ -146,6 +159,7 @@ def _benchmarks(rows: pd.DataFrame | None, unit: str) -> dict:
     return out
 
 
+@counted("scorecard", by=lambda store, period, unit=ALL_UNITS, *a, **k: f"{period} {unit}")
 def scorecard(
     store: Store, period: str, unit: str = ALL_UNITS, targets: Targets | None = None, cache: KpiCache | None = None
 ) -> pd.DataFrame:
@@ -334,6 +348,7 @@ def trend(
     return pd.DataFrame(rows)
 
 
+@counted("attainment", by=lambda store, period, unit=ALL_UNITS, *a, **k: f"{period} {unit}")
 def attainment(
     store: Store, period: str, unit: str = ALL_UNITS, targets: Targets | None = None, cache: KpiCache | None = None
 ) -> pd.DataFrame:

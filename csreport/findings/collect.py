@@ -11,6 +11,7 @@ import pandas as pd
 from csreport.analyses.agents import training_needs
 from csreport.analyses.churn_groups import ChurnGroups, churn_groups
 from csreport.analyses.cost_benefit import ProcessCosts, process_costs
+from csreport.calls import counted
 from csreport.findings.detect import (
     calibrated_changes,
     category_spikes,
@@ -252,6 +253,7 @@ def _window_open(store: Store, period: str, unit: str, days: int) -> bool:
     return span.last_day < stop + pd.Timedelta(days=days)
 
 
+@counted("process_costs", by=lambda store, period, unit, *a, **k: f"{period} {unit}")
 def load_process_costs(store: Store, period: str, unit: str, params: Parameters) -> ProcessCosts:
     """The cost-benefit table of ``period`` × ``unit`` (:func:`~csreport.analyses.cost_benefit.process_costs`):
     the period's contacts and the next month's (where repeats of the period's last days fall), the unit's
@@ -266,6 +268,7 @@ def load_process_costs(store: Store, period: str, unit: str, params: Parameters)
     return process_costs(contacts, start, stop, params, surveys, customers, cutoff)
 
 
+@counted("who_churns", by=lambda store, period, unit, *a, **k: f"{period} {unit}")
 def who_churns(store: Store, period: str, unit: str, rules: Rules, customers: pd.DataFrame | None = None):
     """:func:`~csreport.analyses.churn_groups.churn_groups` of ``period`` × ``unit`` from the store: the
     customers, and the contacts (customer_id, created_at) from the lookback before the window to its end."""
