@@ -117,12 +117,16 @@ class KpiCache:
             self._same_age_pending = (future, list(wanted))
 
     def state(self) -> dict:
-        """What this cache has computed (KPIs per period × unit, benchmark summaries), to keep on disk."""
-        return {"kpis": dict(self._kpis), "benchmarks": self._benchmarks, "summaries": dict(self._benchmark_summaries)}
+        """What this cache has computed (KPIs per period × unit, the baselines at the same age, benchmark
+        summaries), to keep on disk: a kernel that restores it computes none of them again (a same-age pass still
+        running is waited for)."""
+        return {"kpis": dict(self._kpis), "same_age": dict(self.same_age), "benchmarks": self._benchmarks,
+                "summaries": dict(self._benchmark_summaries)}  # fmt: skip
 
     def restore(self, state: dict) -> None:
         """Take over what :meth:`state` returned (same store and targets)."""
         self._kpis.update(state["kpis"])
+        self.same_age.update(state["same_age"])
         self._benchmarks = state["benchmarks"] if self._benchmarks is None else self._benchmarks
         self._benchmark_summaries.update(state["summaries"])
 

@@ -6,6 +6,7 @@ are those of the raw rows, worked out here with pandas."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -77,25 +78,17 @@ def _fingerprint(spec) -> str:
 
 
 def _raw_contacts(spec) -> pd.DataFrame:
-    """The unit's contacts of the period from the sample's own file, sliced at the unit's local midnight (its
-    time zone from the calendars file), less the rows validation quarantined."""
-    frames = [pd.read_parquet(p) for p in sorted(spec.data_dir.glob("contacts*.parquet"))]
-    frames += [pd.read_csv(p) for p in sorted(spec.data_dir.glob("contacts*.csv"))]
-    contacts = pd.concat(frames, ignore_index=True)
+    """The unit's contacts of the period from the sample's own Parquet file, less the rows validation quarantined
+    (``source_row``: 1-based row of the file), sliced at the unit's local midnight (the file's naive times are in
+    the run's time zone)."""
+    source = spec.data_dir / "contacts.parquet"
+    contacts = pd.read_parquet(source)
     ctx = open_report(spec.period, UNIT, "en", spec.data_dir, spec.work_dir, fingerprint=_fingerprint(spec))
-    quarantined = ctx.ingest_report.quarantine_dir
-    dropped = set()
-    for path in sorted(pd.io.common.Path(quarantined).glob("contacts*.csv")):
-        rows = pd.read_csv(path, dtype=str, keep_default_na=False)
-        if "contact_id" in rows.columns:
-            dropped |= set(rows["contact_id"])
-    contacts = contacts[~contacts["contact_id"].astype(str).isin(dropped)]
-    created = pd.to_datetime(contacts["created_at"])
-    if created.dt.tz is None:
-        created = created.dt.tz_localize(ctx.store.run_zone)
-    local = created.dt.tz_convert(ctx.zone)
-    month = local.dt.tz_localize(None).dt.to_period("M").astype(str)
-    return contacts[(contacts["business_unit"] == UNIT) & (month == spec.period).to_numpy()]
+    quarantine = pd.read_csv(Path(ctx.ingest_report.quarantine_dir) / "contacts.csv")
+    quarantined = quarantine.loc[quarantine["source_file"] == str(source), "source_row"].unique() - 1
+    contacts = contacts.drop(index=contacts.index[quarantined])
+    local = contacts["created_at"].dt.tz_localize(ctx.store.run_zone).dt.tz_convert(ctx.zone).dt.tz_localize(None)
+    return contacts[(contacts["business_unit"] == UNIT) & (local.dt.to_period("M").astype(str) == spec.period)]
 
 
 def test_kept_scorecard_is_that_of_the_raw_rows(counted_run):

@@ -99,14 +99,27 @@ def test_a_changed_parameter_file_computes_a_new_report(sample_dir, sample_truth
     assert len(list((tmp_path / "validated" / "computed").glob(f"{period}_east_*.pkl"))) == 2
 
 
-def test_a_kept_file_of_another_format_is_recomputed_not_trusted(tmp_path):
+def test_a_kept_file_of_another_key_is_recomputed_not_trusted(tmp_path):
     path = tmp_path / "r.pkl"
     path.write_bytes(b"not a pickle")
     assert computed.load(path, "k") is None
     import pickle
 
-    path.write_bytes(pickle.dumps({"format": computed.FORMAT + 1, "key": "k", "report": object()}))
+    path.write_bytes(pickle.dumps({"key": "kept by other code", "report": object()}))
     assert computed.load(path, "k") is None
+    path.write_bytes(pickle.dumps(["k", object()]))
+    assert computed.load(path, "k") is None
+    path.write_bytes(pickle.dumps({"key": "k", "report": 7}))
+    assert computed.load(path, "k") == 7
+
+
+def test_the_key_follows_the_code_so_no_format_number_is_bumped(monkeypatch):
+    """Changing any source file of the package changes the key of every kept object (no hand-bumped number)."""
+    before = computed.report_key("fp", "2024-06", "east", "params")
+    assert computed.report_key("fp", "2024-06", "east", "params") == before
+    monkeypatch.setattr(computed, "code_digest", lambda: "0" * 64)
+    assert computed.report_key("fp", "2024-06", "east", "params") != before
+    assert not hasattr(computed, "FORMAT")
 
 
 def test_fingerprint_from_the_run_skips_validation(sample_dir, sample_truth, tmp_path, monkeypatch):

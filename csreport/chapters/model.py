@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from csreport.computed import _computing, load, report_key, report_path, save
+from csreport.computed import kept, report_key, report_path
 from csreport.store import Coverage
 
 if TYPE_CHECKING:
@@ -115,15 +115,7 @@ def kept_model(ctx: ReportContext) -> ReportModel:
     """The kept model of ``ctx`` (data fingerprint, period, unit, parameter files, thresholds), built and kept on
     first use."""
     key = report_key(ctx.ingest_report.fingerprint, ctx.period, ctx.unit, ctx.params_digest)
-    path = model_path(ctx, key)
-    model = load(path, key)
-    if model is None:
-        with _computing(path):
-            model = load(path, key)
-            if model is None:
-                model = build_model(ctx, key)
-                save(path, model)
-    return model
+    return kept(model_path(ctx, key), key, lambda: build_model(ctx, key))
 
 
 class StoreRead(RuntimeError):

@@ -11,7 +11,6 @@ from csreport.chapters.context import ReportContext
 from csreport.maturing import SETTLED_DAYS, is_maturing, maturing_kpis
 from csreport.metrics.service import QUEUE
 from csreport.narrative import process_label, sentence_case
-from csreport.scorecard import attainment
 
 SERVICE_KPIS = ["service_level", "asa_s", "abandonment_rate", "first_response_median_s", "first_response_p90_s",
                 "first_response_business_median_s", "first_response_business_p90_s",
@@ -348,7 +347,7 @@ def longest_wait_cell(frame: pd.DataFrame, min_sample: int) -> tuple[int, int, f
 @out.section
 def standards(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.standards"), 3)
-    table = attainment(ctx.store, ctx.period, ctx.unit, ctx.targets, ctx.cache)
+    table = ctx.report.attainment  # computed once with the report (csreport.computed)
     counts = table["status"].value_counts()
     total = int(counts.drop("n/a", errors="ignore").sum())
     ctx.say(

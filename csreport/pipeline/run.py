@@ -195,14 +195,17 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         chapter_dir = work / "chapters"
         chapter_dir.mkdir()
         executed = []
-        # The report's numbers are computed, and then its findings, evidence and exports written, in a thread of
-        # this process while the chapters run in their kernel (a separate process): the first chapter's kernel
-        # starts and imports while the report is computed, and waits for it (csreport.computed locks it) instead
-        # of computing it again. Then the chapters' analyses (csreport.computed_analyses) are computed while the
-        # first chapter runs, so chapter 2 reads them. Only that thread uses ``ctx`` until it is joined.
+        # The report model (csreport.chapters.model) is built once, here, in a thread of this process while the
+        # chapters run in their kernel (a separate process), and its findings, evidence and exports are written
+        # from it: first the computed report (scorecard, findings, KPI cache), which the first chapter's kernel
+        # waits for while it starts (csreport.computed locks it) instead of computing it again, and its
+        # recommendations in the report language; then the analyses and every section's data, which the kernels
+        # load (or wait for) the same way. No kernel computes any of it. Only that thread uses ``ctx`` until it
+        # is joined.
         with ThreadPoolExecutor(1, thread_name_prefix="csreport-report") as background:
-            computing = background.submit(_timed, timings, "compute", lambda: ctx.report)
+            computing = background.submit(_timed, timings, "compute", lambda: ctx.recommendations)
             analysing = background.submit(_timed, timings, "analyses", lambda: ctx.analyses)
+            modelling = background.submit(_timed, timings, "model", lambda: ctx.model)
             writing = background.submit(_timed, timings, "findings", lambda: _write_findings(work, spec, ctx))
             for name, source in notebooks.chapter_sources(spec.notebook_dir).items():
                 t = time.perf_counter()
@@ -211,7 +214,7 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
                     notebooks.execute_chapter(source, target, parameters, source.parent, spec.engine,
                                               spec.kernel_reports * len(notebooks.CHAPTERS))  # fmt: skip
                 except Exception as exc:  # papermill raises its own and kernel errors; the notebook keeps the trace
-                    for task in (computing, analysing):
+                    for task in (computing, analysing, modelling):
                         if task.done() and task.exception():
                             raise task.exception() from None  # the chapter failed because the report did
                     failed_chapter = name
@@ -219,8 +222,8 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
                 timings[name] = time.perf_counter() - t
                 executed.append(target)
                 chapters[name] = chapter_record(source, parameters)
-            analysing.result()  # re-raises what the thread raised
-            writing.result()
+            for task in (analysing, modelling, writing):
+                task.result()  # re-raises what the thread raised
         renderer, renderer_version = render_report(work, executed, spec, ctx, timings)
         headline = ctx.scorecard.set_index("kpi")[["value", "unit", "status"]].to_dict("index")
     except CsreportError as exc:
