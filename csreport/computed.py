@@ -39,7 +39,13 @@ import pandas as pd
 from csreport import __version__
 from csreport.analyses.churn_groups import ChurnGroups
 from csreport.analyses.cost_benefit import ProcessCosts
-from csreport.findings.collect import collect_findings, load_process_costs, who_churns
+from csreport.findings.collect import (
+    collect_findings,
+    load_process_costs,
+    load_training_needs,
+    missing_inputs,
+    who_churns,
+)
 from csreport.findings.effects import EffectGroup, group_effects
 from csreport.findings.evidence import Evidence, collect_evidence, without
 from csreport.findings.money import Economics, row_values
@@ -81,6 +87,9 @@ class ComputedReport:
     #: attainment of every service standard (:func:`~csreport.scorecard.attainment`): chapter 3's standards table
     #: and the exports' "service standards" sheet
     attainment: pd.DataFrame | None = None
+    #: training needs of the ``training_months`` ending with the period (None without agents, agents.team or the
+    #: contacts' agent_id, category, first_contact_resolution): the training-gap finding's and chapter 4's
+    training_needs: pd.DataFrame | None = None
 
     @property
     def items(self) -> list[Finding]:
@@ -128,8 +137,10 @@ def compute(
     card = scorecard(store, period, unit, targets, cache)
     churn = who_churns(store, period, unit, rules) if store.has("customers") else None
     costs = load_process_costs(store, period, unit, targets.parameters)
+    needs = None if missing_inputs(store, "training_gap") else load_training_needs(
+        store, period, unit, targets.parameters, rules)  # fmt: skip
     found = collect_findings(store, period, unit, targets, rules, cache, churn_by_group=churn, costs=costs,
-                             card=card)  # fmt: skip
+                             card=card, needs=needs)  # fmt: skip
     if found.calibration is not None:
         card = card.merge(found.calibration, on="kpi", how="left")
     evidence = collect_evidence(store, found.findings, cache.params, churn)
@@ -153,7 +164,7 @@ def compute(
     state = cache.state()
     return ComputedReport(key, period, unit, fingerprint, card, found.findings, state, evidence, churn, costs,
                           found.standing, standing_evidence, effects, money_rows, economics, found.tests,
-                          standards)  # fmt: skip
+                          standards, needs)  # fmt: skip
 
 
 def _exclusions(findings: list[Finding], evidence: list[Evidence]) -> list[Evidence]:

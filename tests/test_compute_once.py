@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -20,7 +21,8 @@ UNIT = "east"
 
 #: calls every report of the sample makes (the sample has every optional table and a maturing last month)
 ESSENTIAL = ("scorecard", "compute_many", "same_age_many", "attainment", "recommendations", "who_churns",
-             "process_costs", "segmentation", "drivers", "comments", "loyalty", "forecast")  # fmt: skip
+             "process_costs", "training_needs", "segmentation", "drivers", "comments", "loyalty", "forecast",
+             "agent_ranking", "staffing")  # fmt: skip
 #: the report's own numbers are built in the run's process (the chapter kernels only load them)
 BUILT_IN_THE_PARENT = ("scorecard", "compute_many", "same_age_many", "attainment", "who_churns", "process_costs",
                        "segmentation", "drivers", "comments", "loyalty", "forecast")  # fmt: skip
@@ -43,9 +45,28 @@ def _kind(label: str) -> str:
     return label.split(" ", 1)[0]
 
 
+#: calls a chapter section still makes itself, until its builder reads what the report keeps: kind → the fix
+IN_UNSPLIT_SECTIONS = {
+    "training_needs": "chapter 4's training section: its builder reads ctx.report.training_needs (issue 25)",
+}
+
+
+def _twice(calls: dict[str, list[int]]) -> dict[str, list[int]]:
+    return {label: pids for label, pids in calls.items() if len(pids) > 1}
+
+
 def test_no_expensive_call_runs_twice(counted_run):
     _, calls = counted_run
-    twice = {label: pids for label, pids in calls.items() if len(pids) > 1}
+    twice = {label: pids for label, pids in _twice(calls).items() if _kind(label) not in IN_UNSPLIT_SECTIONS}
+    assert twice == {}, f"computed more than once (label → pids): {twice}"
+
+
+@pytest.mark.xfail(strict=True, reason="; ".join(IN_UNSPLIT_SECTIONS.values()))
+def test_no_chapter_section_recomputes_what_the_report_keeps(counted_run):
+    """Strict: passes (and so fails here) once the chapter sections read the kept values; then drop the mark and
+    :data:`IN_UNSPLIT_SECTIONS`."""
+    _, calls = counted_run
+    twice = {label: pids for label, pids in _twice(calls).items() if _kind(label) in IN_UNSPLIT_SECTIONS}
     assert twice == {}, f"computed more than once (label → pids): {twice}"
 
 
@@ -99,11 +120,13 @@ def test_kept_scorecard_is_that_of_the_raw_rows(counted_run):
     assert card.at["contacts", "value"] == len(contacts)
 
     params = load_targets(ctx.settings.targets).parameters
-    thresholds = contacts["channel"].map(params.service_level_threshold_s)
-    waited, abandoned = contacts["queue_wait_s"], contacts["abandoned"].astype("boolean")
-    offered = thresholds.notna() & waited.notna() & abandoned.notna() & ~(abandoned & (waited < params.short_abandon_s))
-    answered_in_time = offered & ~abandoned & (waited <= thresholds)
-    assert card.at["service_level", "n"] == offered.sum()
+    threshold = contacts["channel"].astype(object).map(params.service_level_threshold_s).to_numpy(dtype=float)
+    waited = contacts["queue_wait_s"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    known = contacts["abandoned"].notna().to_numpy()
+    abandoned = contacts["abandoned"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    offered = ~np.isnan(threshold) & ~np.isnan(waited) & known & ~(abandoned & (waited < params.short_abandon_s))
+    answered_in_time = offered & ~abandoned & (waited <= threshold)
+    assert card.at["service_level", "n"] == offered.sum() > 0
     assert card.at["service_level", "value"] == pytest.approx(answered_in_time.sum() / offered.sum(), abs=1e-12)
 
 
