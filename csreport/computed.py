@@ -5,10 +5,12 @@ object instead of recomputing it.
 What is kept (:class:`ComputedReport`): the scorecard, the findings, the evidence behind each finding (the rows a
 manager can open; ``findings.json``, ``evidence/*.csv`` and the chapters read it from here, never recompute it),
 and the KPI cache behind them (every KPI of the period, its previous month, the same month last year and the
-13-month trend window, plus the benchmark summaries), so that ``ctx.trend(...)`` and ``ctx.cache.kpis(...)`` read
-no data either; and the two analyses the findings and the chapters share, who churns (chapter 2) and the process
-costs (chapter 3), computed once for both. Recommendations are written from the kept findings in the report
-language on use. The model-based analyses of the chapters are kept beside it (:mod:`csreport.computed_analyses`).
+13-month trend window, the baselines at the same age of a maturing month, plus the benchmark summaries), so that
+``ctx.trend(...)`` and ``ctx.cache.kpis(...)`` read no data either; the analyses the findings and the chapters
+share, who churns (chapter 2), the process costs (chapter 3) and the training needs (chapter 4), computed once for
+both; and the attainment of the service standards (chapter 3 and the exports). Recommendations are written from
+the kept findings once per report language and kept beside it (:func:`kept_recommendations`). The model-based
+analyses of the chapters are kept beside it (:mod:`csreport.computed_analyses`).
 
 Format (documented in the README): ``<work_dir>/computed/<period>_<unit>_<key16>.pkl``, a pickle of
 ``{"key": key, "csreport": version, "report": ComputedReport}``; ``key`` is the SHA-256 of the csreport

@@ -111,11 +111,19 @@ def model_path(ctx: ReportContext, key: str):
     return report_path(ctx.store, ctx.period, ctx.unit, key).with_suffix(".model.pkl")
 
 
-def kept_model(ctx: ReportContext) -> ReportModel:
+def kept_model(ctx: ReportContext, first: Callable[[], object] | None = None) -> ReportModel:
     """The kept model of ``ctx`` (data fingerprint, period, unit, parameter files, thresholds), built and kept on
-    first use."""
+    first use. ``first`` runs before the model is built, under its lock: a run computes the report, its
+    recommendations and the analyses there, so a chapter kernel that asks for the model meanwhile waits for the
+    run's instead of building one itself."""
     key = report_key(ctx.ingest_report.fingerprint, ctx.period, ctx.unit, ctx.params_digest)
-    return kept(model_path(ctx, key), key, lambda: build_model(ctx, key))
+
+    def build() -> ReportModel:
+        if first is not None:
+            first()
+        return build_model(ctx, key)
+
+    return kept(model_path(ctx, key), key, build)
 
 
 class StoreRead(RuntimeError):
