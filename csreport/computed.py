@@ -121,9 +121,10 @@ def report_key(fingerprint: str, period: str, unit: str, params_digest: str) -> 
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def report_path(store: Store, period: str, unit: str, key: str) -> Path:
-    """``<work_dir>/computed/<period>_<unit>_<key16>.pkl`` beside the store's directory."""
-    return Path(store.path).parent / "computed" / f"{period}_{unit}_{key[:16]}.pkl"
+def report_path(store: Store | Path | str, period: str, unit: str, key: str) -> Path:
+    """``<work_dir>/computed/<period>_<unit>_<key16>.pkl`` beside the store's directory (``store``: the store or
+    its directory)."""
+    return Path(getattr(store, "path", store)).parent / "computed" / f"{period}_{unit}_{key[:16]}.pkl"
 
 
 def compute(

@@ -256,7 +256,8 @@ class ReportContext:
                                      report.money_rows, [e.finding_id for e in report.item_evidence],
                                      labels=self.labels)  # fmt: skip
 
-        path = report_path(self.store, self.period, self.unit, report.key)
+        # the store's directory from the validation: a rendering of the kept model has no store to ask
+        path = report_path(self.ingest_report.store_dir, self.period, self.unit, report.key)
         return kept_recommendations(path, report.key, self.lang, self.settings.digest("labels"), write)
 
     @cached_property
