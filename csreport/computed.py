@@ -5,18 +5,21 @@ object instead of recomputing it.
 What is kept (:class:`ComputedReport`): the scorecard, the findings, the evidence behind each finding (the rows a
 manager can open; ``findings.json``, ``evidence/*.csv`` and the chapters read it from here, never recompute it),
 and the KPI cache behind them (every KPI of the period, its previous month, the same month last year and the
-13-month trend window, plus the benchmark summaries), so that ``ctx.trend(...)`` and ``ctx.cache.kpis(...)`` read
-no data either; and the two analyses the findings and the chapters share, who churns (chapter 2) and the process
-costs (chapter 3), computed once for both. Recommendations are written from the kept findings in the report
-language on use. The model-based analyses of the chapters are kept beside it (:mod:`csreport.computed_analyses`).
+13-month trend window, the baselines at the same age of a maturing month, plus the benchmark summaries), so that
+``ctx.trend(...)`` and ``ctx.cache.kpis(...)`` read no data either; the analyses the findings and the chapters
+share, who churns (chapter 2), the process costs (chapter 3) and the training needs (chapter 4), computed once for
+both; and the attainment of the service standards (chapter 3 and the exports). Recommendations are written from
+the kept findings once per report language and kept beside it (:func:`kept_recommendations`). The model-based
+analyses of the chapters are kept beside it (:mod:`csreport.computed_analyses`).
 
 Format (documented in the README): ``<work_dir>/computed/<period>_<unit>_<key16>.pkl``, a pickle of
-``{"format": FORMAT, "key": key, "csreport": version, "report": ComputedReport}``; ``key`` is the SHA-256 of the
-format, the csreport version, the digest of the package's source code (:func:`code_digest`), the data
-fingerprint, period, unit and the bytes of the targets, findings-rules, recommendations and mapping files. A
-file whose format or key differs is recomputed, never trusted; files are
-written atomically (temporary file, then rename), so parallel runs never read half a file. The directory is as
-trusted as the validated store beside it (pickle executes code when loaded: do not load files from elsewhere).
+``{"key": key, "csreport": version, "report": ComputedReport}``; ``key`` is the SHA-256 of the csreport
+version, the digest of the package's source code (:func:`code_digest`), the data fingerprint, period, unit and
+the bytes of the targets, findings-rules, recommendations and mapping files. Any change to the code that builds
+or holds a kept object changes the digest, so no format number is bumped by hand. A file whose key differs is
+recomputed, never trusted; files are written atomically (temporary file, then rename), so parallel runs never
+read half a file. The directory is as trusted as the validated store beside it (pickle executes code when
+loaded: do not load files from elsewhere).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import json
 import os
 import pickle
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,19 +42,23 @@ import csreport
 from csreport import __version__
 from csreport.analyses.churn_groups import ChurnGroups
 from csreport.analyses.cost_benefit import ProcessCosts
-from csreport.findings.collect import collect_findings, load_process_costs, who_churns
+from csreport.findings.collect import (
+    collect_findings,
+    load_process_costs,
+    load_training_needs,
+    missing_inputs,
+    who_churns,
+)
 from csreport.findings.effects import EffectGroup, group_effects
 from csreport.findings.evidence import Evidence, collect_evidence, without
 from csreport.findings.money import Economics, row_values
 from csreport.findings.record import Finding
 from csreport.findings.rules import Rules
 from csreport.periods import parse_period
-from csreport.scorecard import KpiCache, scorecard
+from csreport.scorecard import KpiCache, attainment, scorecard
 from csreport.store import Store
 from csreport.targets import Targets
 
-FORMAT = 4  # 2: the evidence is kept with the findings; 3: who churns and the process costs too; 4: news and
-# standing issues, effects and money rows
 TREND_MONTHS = 13  # the chapters' trend charts: the period and the 12 months before it
 
 
@@ -80,6 +87,12 @@ class ComputedReport:
     money_rows: list = field(default_factory=list)
     economics: Economics | None = None
     tests: int = 0  # news tests adjusted together (Benjamini–Hochberg)
+    #: attainment of every service standard (:func:`~csreport.scorecard.attainment`): chapter 3's standards table
+    #: and the exports' "service standards" sheet
+    attainment: pd.DataFrame | None = None
+    #: training needs of the ``training_months`` ending with the period (None without agents, agents.team or the
+    #: contacts' agent_id, category, first_contact_resolution): the training-gap finding's and chapter 4's
+    training_needs: pd.DataFrame | None = None
 
     @property
     def items(self) -> list[Finding]:
@@ -104,14 +117,15 @@ def code_digest() -> str:
 
 def report_key(fingerprint: str, period: str, unit: str, params_digest: str) -> str:
     """SHA-256 naming one computed report (see the module docstring for what it covers)."""
-    parts = {"format": FORMAT, "version": __version__, "code": code_digest(), "fingerprint": fingerprint,
-             "period": period, "unit": unit, "params": params_digest}  # fmt: skip
+    parts = {"version": __version__, "code": code_digest(), "fingerprint": fingerprint, "period": period,
+             "unit": unit, "params": params_digest}  # fmt: skip
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def report_path(store: Store, period: str, unit: str, key: str) -> Path:
-    """``<work_dir>/computed/<period>_<unit>_<key16>.pkl`` beside the store's directory."""
-    return Path(store.path).parent / "computed" / f"{period}_{unit}_{key[:16]}.pkl"
+def report_path(store: Store | Path | str, period: str, unit: str, key: str) -> Path:
+    """``<work_dir>/computed/<period>_<unit>_<key16>.pkl`` beside the store's directory (``store``: the store or
+    its directory)."""
+    return Path(getattr(store, "path", store)).parent / "computed" / f"{period}_{unit}_{key[:16]}.pkl"
 
 
 def compute(
@@ -127,8 +141,10 @@ def compute(
     card = scorecard(store, period, unit, targets, cache)
     churn = who_churns(store, period, unit, rules) if store.has("customers") else None
     costs = load_process_costs(store, period, unit, targets.parameters)
+    needs = None if missing_inputs(store, "training_gap") else load_training_needs(
+        store, period, unit, targets.parameters, rules)  # fmt: skip
     found = collect_findings(store, period, unit, targets, rules, cache, churn_by_group=churn, costs=costs,
-                             card=card)  # fmt: skip
+                             card=card, needs=needs)  # fmt: skip
     if found.calibration is not None:
         card = card.merge(found.calibration, on="kpi", how="left")
     evidence = collect_evidence(store, found.findings, cache.params, churn)
@@ -147,10 +163,12 @@ def compute(
     money_rows = [
         row_values(f, e, economics, spend, targets.parameters) for f, e in zip(items, item_evidence, strict=True)
     ]
+    standards = attainment(store, period, unit, targets, cache)
     cache.benchmarks(period, unit)
     state = cache.state()
     return ComputedReport(key, period, unit, fingerprint, card, found.findings, state, evidence, churn, costs,
-                          found.standing, standing_evidence, effects, money_rows, economics, found.tests)  # fmt: skip
+                          found.standing, standing_evidence, effects, money_rows, economics, found.tests,
+                          standards, needs)  # fmt: skip
 
 
 def _exclusions(findings: list[Finding], evidence: list[Evidence]) -> list[Evidence]:
@@ -177,24 +195,25 @@ def _populations(card: pd.DataFrame, customers: pd.DataFrame | None) -> dict[str
 
 
 def load(path: Path, key: str) -> ComputedReport | None:
-    """The report kept at ``path`` if it is of this format and key, else None."""
+    """The object kept at ``path`` if it was kept under ``key`` (this code, data and parameters), else None."""
     try:
         with path.open("rb") as fh:
             kept = pickle.load(fh)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         return None
-    if not isinstance(kept, dict) or kept.get("format") != FORMAT or kept.get("key") != key:
+    if not isinstance(kept, dict) or kept.get("key") != key:
         return None
     return kept["report"]
 
 
-def save(path: Path, report: ComputedReport) -> None:
-    """Write ``report`` atomically (a temporary file in the same directory, then rename)."""
+def save(path: Path, report, key: str | None = None) -> None:
+    """Write ``report`` under ``key`` (default: its own ``key``) atomically (a temporary file in the same
+    directory, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump({"format": FORMAT, "key": report.key, "csreport": __version__, "report": report}, fh,
+            pickle.dump({"key": key or report.key, "csreport": __version__, "report": report}, fh,
                         protocol=pickle.HIGHEST_PROTOCOL)  # fmt: skip
         os.replace(tmp, path)
     except BaseException:
@@ -208,14 +227,29 @@ def computed_report(
     """The kept report of this (fingerprint, period, unit, parameter files), computed and kept on first use."""
     key = report_key(fingerprint, period, unit, params_digest)
     path = report_path(store, period, unit, key)
-    report = load(path, key)
-    if report is None:
-        with _computing(path):  # a process already computing this report is waited for, then read
-            report = load(path, key)
-            if report is None:
-                report = compute(store, period, unit, targets, rules, key, fingerprint)
-                save(path, report)
-    return report
+    return kept(path, key, lambda: compute(store, period, unit, targets, rules, key, fingerprint))
+
+
+def kept(path: Path, key: str, build: Callable[[], object]) -> object:
+    """The object kept at ``path`` under ``key``, else ``build()``, kept there. A process already building it
+    holds the lock (:func:`_computing`): it is waited for and its object read, never built a second time."""
+    found = load(path, key)
+    if found is None:
+        with _computing(path):
+            found = load(path, key)
+            if found is None:
+                found = build()
+                save(path, found, key)
+    return found
+
+
+def kept_recommendations(report_file: Path, key: str, lang: str, labels_digest: str, write: Callable[[], list]) -> list:
+    """The recommendations of the report kept at ``report_file`` (under ``key``) in ``lang``: ``write()``
+    (:func:`~csreport.findings.recommend.recommend_effects` over the report's effects, in that language), run
+    once per report, language and labels file and kept beside the report as
+    ``<period>_<unit>_<key16>.recommendations-<lang>.pkl``."""
+    path = report_file.with_name(f"{report_file.stem}.recommendations-{lang}.pkl")
+    return kept(path, hashlib.sha256(f"{key}\0{lang}\0{labels_digest}".encode()).hexdigest(), write)
 
 
 @contextmanager

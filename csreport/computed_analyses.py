@@ -28,7 +28,7 @@ from csreport.analyses.drivers import DriverResult, driver_frame, satisfaction_d
 from csreport.analyses.forecast import VolumeForecast, forecast_volume, monthly_volume
 from csreport.analyses.loyalty import LoyaltyResult, loyalty
 from csreport.analyses.segmentation import Segmentation, customer_features, segment_customers
-from csreport.computed import _computing, load, report_key, report_path, save
+from csreport.computed import kept, report_key, report_path
 from csreport.store import Store
 from csreport.targets import Targets
 
@@ -112,11 +112,4 @@ def computed_analyses(
     (a process already computing them is waited for, then read)."""
     key = report_key(fingerprint, period, unit, params_digest)
     path = analyses_path(store, period, unit, key)
-    kept = load(path, key)
-    if kept is None:
-        with _computing(path):
-            kept = load(path, key)
-            if kept is None:
-                kept = compute_analyses(store, period, unit, targets, key)
-                save(path, kept)
-    return kept
+    return kept(path, key, lambda: compute_analyses(store, period, unit, targets, key))

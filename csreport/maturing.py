@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from csreport.calls import counted
 from csreport.comparisons import Comparison
 from csreport.derived import KEPT, kept_derived
 from csreport.measure import Measure
@@ -81,6 +82,7 @@ def same_age_kpis(store: Store, period: str, unit: str, at: pd.Timestamp, params
     return same_age_many(store, [(period, unit, at)], params).get((period, unit, str(at)), {})
 
 
+@counted("same_age_many", by=lambda store, requests, *a, **k: " ".join(f"{p}/{u}@{at}" for p, u, at in requests))
 def same_age_many(
     store: Store, requests: list[tuple[str, str, pd.Timestamp]], params: Parameters
 ) -> dict[tuple[str, str, str], dict[str, Measure]]:

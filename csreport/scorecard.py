@@ -17,6 +17,7 @@ import pandas as pd
 
 from csreport.calendar_driven import calendar_driven_column
 from csreport.calendars import Calendars
+from csreport.calls import counted
 from csreport.comparisons import Comparison, against_target, compare
 from csreport.kpis import compute_kpis, compute_many, load_period
 from csreport.maturing import cutoff, is_maturing, maturing_kpis, not_comparable, same_age_kpis, same_age_many
@@ -87,7 +88,7 @@ class KpiCache:
     def kpis(self, period: str, unit: str) -> dict[str, Measure]:
         key = (period, unit)
         if key not in self._kpis:
-            self._kpis[key] = compute_kpis(load_period(self.store, period, unit), self.params)
+            self._kpis[key] = _month_kpis(self.store, period, unit, self.params)
         return self._kpis[key]
 
     def preload(self, periods: list[str], units: list[str]) -> None:
@@ -96,7 +97,7 @@ class KpiCache:
         needed = {str(parse_period(p) - k) for p in periods for k in (0, 1, 12)}
         # computed already (e.g. restored from the report computed once, see csreport.computed): not again
         if not all((p, u) in self._kpis for p in needed for u in units):
-            self._kpis.update(compute_many(self.store, sorted(needed), units, self.params))
+            self._kpis.update(_compute_many(self.store, sorted(needed), units, self.params))
         self._preload_same_age(periods, units)
 
     def _preload_same_age(self, periods: list[str], units: list[str]) -> None:
@@ -118,14 +119,30 @@ class KpiCache:
             self._same_age_pending = (future, list(wanted))
 
     def state(self) -> dict:
-        """What this cache has computed (KPIs per period × unit, benchmark summaries), to keep on disk."""
-        return {"kpis": dict(self._kpis), "benchmarks": self._benchmarks, "summaries": dict(self._benchmark_summaries)}
+        """What this cache has computed (KPIs per period × unit, the baselines at the same age, benchmark
+        summaries), to keep on disk: a kernel that restores it computes none of them again (a same-age pass still
+        running is waited for)."""
+        return {"kpis": dict(self._kpis), "same_age": dict(self.same_age), "benchmarks": self._benchmarks,
+                "summaries": dict(self._benchmark_summaries)}  # fmt: skip
 
     def restore(self, state: dict) -> None:
         """Take over what :meth:`state` returned (same store and targets)."""
         self._kpis.update(state["kpis"])
+        self.same_age.update(state["same_age"])
         self._benchmarks = state["benchmarks"] if self._benchmarks is None else self._benchmarks
         self._benchmark_summaries.update(state["summaries"])
+
+
+@counted("compute_many", by=lambda store, periods, units, *a, **k: f"{' '.join(periods)} × {' '.join(units)}")
+def _compute_many(store: Store, periods: list[str], units: list[str], params: Parameters) -> dict:
+    """:func:`~csreport.kpis.compute_many`, counted per set of months × units (:mod:`csreport.calls`)."""
+    return compute_many(store, periods, units, params)
+
+
+@counted("month_kpis", by=lambda store, period, unit, *a, **k: f"{period} {unit}")
+def _month_kpis(store: Store, period: str, unit: str, params: Parameters) -> dict[str, Measure]:
+    """The KPIs of one month × unit outside a preloaded set (counted, :mod:`csreport.calls`)."""
+    return compute_kpis(load_period(store, period, unit), params)
 
 
 def _benchmarks(rows: pd.DataFrame | None, unit: str) -> dict:
@@ -148,6 +165,7 @@ def _benchmarks(rows: pd.DataFrame | None, unit: str) -> dict:
     return out
 
 
+@counted("scorecard", by=lambda store, period, unit=ALL_UNITS, *a, **k: f"{period} {unit}")
 def scorecard(
     store: Store, period: str, unit: str = ALL_UNITS, targets: Targets | None = None, cache: KpiCache | None = None
 ) -> pd.DataFrame:
@@ -344,6 +362,7 @@ def trend(
     return pd.DataFrame(rows)
 
 
+@counted("attainment", by=lambda store, period, unit=ALL_UNITS, *a, **k: f"{period} {unit}")
 def attainment(
     store: Store, period: str, unit: str = ALL_UNITS, targets: Targets | None = None, cache: KpiCache | None = None
 ) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from csreport.analyses.result import AnalysisResult
+from csreport.calls import counted, frame_digest
 
 FUNNEL_LEVELS = (0.95, 0.998)
 
@@ -72,6 +73,7 @@ def _ranked(table: pd.DataFrame, higher_is_better: bool) -> pd.DataFrame:
     return table.assign(rank=np.arange(1, len(table) + 1))
 
 
+@counted("agent_ranking", by=lambda contacts, column, *a, **k: f"{column} {frame_digest(contacts)}")
 def rate_ranking(
     contacts: pd.DataFrame, success: str, agents: pd.DataFrame, metric: str = "fcr_rate", higher_is_better: bool = True
 ) -> AgentRanking:
@@ -120,6 +122,7 @@ def mean_ranking(
     return AgentRanking(_ranked(table.drop(columns=["var"]), higher_is_better), metric)
 
 
+@counted("training_needs", by=lambda contacts, *a, **k: frame_digest(contacts))
 def training_needs(
     contacts: pd.DataFrame, agents: pd.DataFrame, min_sample: int = 30, confidence: float = 0.95
 ) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
 from csreport.analyses.result import AnalysisResult
+from csreport.calls import counted
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 CN_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
@@ -115,6 +116,7 @@ def _fit(frame: pd.DataFrame, lang: str, top: int) -> LanguageModel:
     )
 
 
+@counted("comments")
 def analyse_comments(
     surveys: pd.DataFrame, contacts: pd.DataFrame, min_per_language: int = 100, top: int = 8
 ) -> CommentAnalysis:

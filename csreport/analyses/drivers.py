@@ -16,6 +16,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from csreport.analyses.result import AnalysisResult
+from csreport.calls import counted
 
 NUMERIC = {"wait_min": "queue wait", "handle_min": "handle time", "tenure_months": "agent tenure"}
 BINARY = {"first_contact_resolution": "resolved at first contact", "reopened": "reopened", "escalated": "escalated"}
@@ -50,6 +51,7 @@ def driver_frame(surveys: pd.DataFrame, contacts: pd.DataFrame, agents: pd.DataF
     return frame
 
 
+@counted("drivers")
 def satisfaction_drivers(frame: pd.DataFrame, confidence: float = 0.95, min_responses: int = 200) -> DriverResult:
     """Standardised effects of each factor on CSAT with confidence intervals, and drop-one R² importance."""
     numeric = [c for c in NUMERIC if c in frame.columns]

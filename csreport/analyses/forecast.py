@@ -25,6 +25,7 @@ from statsmodels.tsa.holtwinters import SimpleExpSmoothing
 
 from csreport.analyses.forecast_daily import forecast_daily
 from csreport.analyses.result import AnalysisResult
+from csreport.calls import counted
 
 SEASON = 12
 MONTHLY_MIN_MONTHS = 2 * SEASON  # under two years of months the year's season cannot be learnt: forecast daily
@@ -117,6 +118,7 @@ def _daily(monthly: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@counted("forecast")
 def forecast_volume(
     contacts: pd.DataFrame, horizon: int = 3, origins: int = 6, confidence: float = 0.8
 ) -> VolumeForecast:

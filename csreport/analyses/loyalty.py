@@ -20,6 +20,7 @@ import statsmodels.api as sm
 from statsmodels.stats.proportion import proportion_confint
 
 from csreport.analyses.result import AnalysisResult
+from csreport.calls import counted
 from csreport.periods import parse_period
 
 CSAT_BANDS = ["dissatisfied (1–2)", "neutral (3)", "satisfied (4–5)"]
@@ -48,6 +49,7 @@ def _rates(frame: pd.DataFrame, band: str, order: list[str], confidence: float) 
     return table
 
 
+@counted("loyalty")
 def loyalty(
     customers: pd.DataFrame,
     surveys: pd.DataFrame,

@@ -18,6 +18,7 @@ from sklearn.metrics import pairwise_distances, silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from csreport.analyses.result import AnalysisResult
+from csreport.calls import counted
 from csreport.periods import parse_period
 
 FEATURES = {
@@ -79,6 +80,7 @@ def _name(z: pd.Series) -> str:
     return ", ".join(words) if words else "typical"
 
 
+@counted("segmentation")
 def segment_customers(
     features: pd.DataFrame, k_range: range = range(2, 7), min_customers: int = 200, churned: pd.Series | None = None
 ) -> Segmentation:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from csreport import erlang
 from csreport.analyses.result import AnalysisResult
+from csreport.calls import counted
 from csreport.periods import parse_period
 
 
@@ -64,6 +65,7 @@ def interval_loads(
     return loads.sort_values(["channel", "day_type", "interval"]).reset_index(drop=True)
 
 
+@counted("staffing")
 def staffing_need(
     contacts: pd.DataFrame,
     period: str,

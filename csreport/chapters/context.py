@@ -19,7 +19,7 @@ from csreport.analyses.churn_groups import ChurnGroups
 from csreport.analyses.cost_benefit import ProcessCosts
 from csreport.calendars import load_calendars
 from csreport.chapters import output
-from csreport.computed import ComputedReport, computed_report
+from csreport.computed import ComputedReport, computed_report, kept_recommendations, report_path
 from csreport.computed_analyses import ReportAnalyses, computed_analyses
 from csreport.errors import ParameterError
 from csreport.findings.money import Economics
@@ -245,11 +245,20 @@ class ReportContext:
 
     @cached_property
     def recommendations(self):
-        """One recommendation per effect (news first, then standing issues), money counted once."""
-        rules = load_recommendation_rules(self.settings.recommendations)
+        """One recommendation per effect (news first, then standing issues), money counted once; written once per
+        report and language and kept beside the report (:func:`csreport.computed.kept_recommendations`), so
+        findings.json, the exports and every chapter read the same list."""
         report = self.report
-        return recommend_effects(report.items, report.effects, self.lang, rules, self.economics, report.money_rows,
-                                 [e.finding_id for e in report.item_evidence], labels=self.labels)  # fmt: skip
+
+        def write():
+            rules = load_recommendation_rules(self.settings.recommendations)
+            return recommend_effects(report.items, report.effects, self.lang, rules, self.economics,
+                                     report.money_rows, [e.finding_id for e in report.item_evidence],
+                                     labels=self.labels)  # fmt: skip
+
+        # the store's directory from the validation: a rendering of the kept model has no store to ask
+        path = report_path(self.ingest_report.store_dir, self.period, self.unit, report.key)
+        return kept_recommendations(path, report.key, self.lang, self.settings.digest("labels"), write)
 
     @cached_property
     def value_at_stake_total(self) -> float | None:

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from csreport.computed import _computing, load, report_key, report_path, save
+from csreport.computed import kept, report_key, report_path
 from csreport.store import Coverage
 
 if TYPE_CHECKING:
@@ -116,19 +116,19 @@ def model_path(ctx: ReportContext, key: str):
     return report_path(ctx.store, ctx.period, ctx.unit, key).with_suffix(".model.pkl")
 
 
-def kept_model(ctx: ReportContext) -> ReportModel:
+def kept_model(ctx: ReportContext, first: Callable[[], object] | None = None) -> ReportModel:
     """The kept model of ``ctx`` (data fingerprint, period, unit, parameter files, thresholds), built and kept on
-    first use."""
+    first use. ``first`` runs before the model is built, under its lock: a run computes the report, its
+    recommendations and the analyses there, so a chapter kernel that asks for the model meanwhile waits for the
+    run's instead of building one itself."""
     key = report_key(ctx.ingest_report.fingerprint, ctx.period, ctx.unit, ctx.params_digest)
-    path = model_path(ctx, key)
-    model = load(path, key)
-    if model is None:
-        with _computing(path):
-            model = load(path, key)
-            if model is None:
-                model = build_model(ctx, key)
-                save(path, model)
-    return model
+
+    def build() -> ReportModel:
+        if first is not None:
+            first()
+        return build_model(ctx, key)
+
+    return kept(model_path(ctx, key), key, build)
 
 
 class StoreRead(RuntimeError):

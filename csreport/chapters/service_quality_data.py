@@ -17,7 +17,6 @@ from csreport.chapters.section_data import SectionData
 from csreport.maturing import SETTLED_DAYS, is_maturing, maturing_kpis
 from csreport.measure import Measure
 from csreport.metrics.service import QUEUE
-from csreport.scorecard import attainment
 
 SERVICE_KPIS = ["service_level", "asa_s", "abandonment_rate", "first_response_median_s", "first_response_p90_s",
                 "first_response_business_median_s", "first_response_business_p90_s",
@@ -214,6 +213,7 @@ def longest_wait_cell(frame: pd.DataFrame, min_sample: int) -> tuple[int, int, f
 
 @builds("03.standards")
 def build_standards(ctx: ReportContext) -> pd.DataFrame:
-    """Attainment of the service standards (:func:`csreport.scorecard.attainment`), computed once per report: one
-    row per target (metric, channel or "all", value, target, status met / not met / n/a)."""
-    return attainment(ctx.store, ctx.period, ctx.unit, ctx.targets, ctx.cache)
+    """Attainment of the service standards (:func:`csreport.scorecard.attainment`), computed once with the report
+    (:attr:`csreport.computed.ComputedReport.attainment`): one row per target (metric, channel or "all", value,
+    target, status met / not met / n/a)."""
+    return ctx.report.attainment

@@ -112,7 +112,9 @@ def build_performance(ctx: ReportContext) -> PerformanceData | None:
 @builds("04.training")
 def build_training(ctx: ReportContext) -> TrainingData | None:
     """Training needs with the ``training_gap`` finding's months and confidence (:attr:`ReportContext.rules`:
-    ``training_months``, and 1 − alpha, as :func:`csreport.findings.collect._structural` passes them)."""
+    ``training_months``, and 1 − alpha, as :func:`csreport.findings.collect._structural` passes them): the ones
+    kept with the report (:func:`csreport.findings.collect.load_training_needs`, over the unit's contacts and every
+    agent's team), so the chapter shows exactly what the finding tests."""
     if not ctx.has("agents"):
         return None
     months, confidence = ctx.rules.training_months, 1 - ctx.rules.alpha
@@ -120,8 +122,10 @@ def build_training(ctx: ReportContext) -> TrainingData | None:
     absent += [f"agents.{c}" for c in ctx.absent_columns("agents", "team")]
     if absent:
         return TrainingData(absent, pd.DataFrame(), months, confidence)
-    contacts = ctx.read("contacts", months, list(TRAINING_COLUMNS))
-    needs = training_needs(contacts, ctx.read_all("agents"), ctx.targets.parameters.min_sample, confidence)
+    needs = ctx.report.training_needs  # computed once with the report: what the training-gap finding tests
+    if needs is None:
+        contacts = ctx.read("contacts", months, list(TRAINING_COLUMNS))
+        needs = training_needs(contacts, ctx.read("agents"), ctx.targets.parameters.min_sample, confidence)
     return TrainingData([], needs, months, confidence)
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from csreport.analyses.agents import training_needs
 from csreport.analyses.churn_groups import ChurnGroups, churn_groups
 from csreport.analyses.cost_benefit import ProcessCosts, process_costs
+from csreport.calls import counted
 from csreport.findings.detect import (
     calibrated_changes,
     category_spikes,
@@ -119,6 +120,7 @@ def collect_findings(
     churn_by_group: ChurnGroups | None = None,
     costs: ProcessCosts | None = None,
     card: pd.DataFrame | None = None,
+    needs: pd.DataFrame | None = None,
 ) -> FindingSet:
     """The news and standing issues of ``period`` × ``unit``: every rule's signals (:func:`collect_signals`)
     adjusted together and graded (:func:`csreport.findings.news.decide`), then each unit-level KPI change tested
@@ -126,7 +128,7 @@ def collect_findings(
     when the caller has it (built with ``cache``), else built here."""
     targets = targets or load_targets()
     rules = rules or load_rules(confidence=targets.parameters.confidence, min_sample=targets.parameters.min_sample)
-    signals, history = collect_signals(store, period, unit, targets, rules, cache, churn_by_group, costs, card)
+    signals, history = collect_signals(store, period, unit, targets, rules, cache, churn_by_group, costs, card, needs)
     found = decide(signals, rules)
     card = scorecard(store, period, unit, targets, cache) if card is None else card
     span = store.coverage(unit)
@@ -147,13 +149,15 @@ def collect_signals(
     churn_by_group: ChurnGroups | None = None,
     costs: ProcessCosts | None = None,
     card: pd.DataFrame | None = None,
+    needs: pd.DataFrame | None = None,
 ) -> tuple[list[Signal], dict]:
     """Every rule's candidate findings of ``period`` × ``unit`` with their calibrated tests, over the
     ``baseline_months`` before it. A rule whose input table or column is absent is skipped
     (:data:`RULE_INPUTS` says what each rule needs; :func:`skipped_rules` lists the ones a store cannot run).
-    ``churn_by_group`` (:func:`who_churns`) and ``costs`` (:func:`load_process_costs`) of the same period × unit
-    are used when given (a computed report keeps them for its chapters too), else computed here. Returns the
-    signals and the KPIs' monthly Measures they were tested on (KPI name → Measures, the report's month last)."""
+    ``churn_by_group`` (:func:`who_churns`), ``costs`` (:func:`load_process_costs`) and ``needs``
+    (:func:`load_training_needs`) of the same period × unit are used when given (a computed report keeps them for
+    its chapters too), else computed here. Returns the signals and the KPIs' monthly Measures they were tested on
+    (KPI name → Measures, the report's month last)."""
     cache = cache or KpiCache(store, targets)
     periods = _months(period, rules.baseline_months + 1)
     cache.preload(periods, [unit])
@@ -178,7 +182,7 @@ def collect_signals(
     if not missing_inputs(store, "churn_rise"):
         customers = store.read("customers", unit=unit)
         found += churn_rises(segment_churn(customers, periods), periods, unit, rules)
-    found += _structural(store, period, unit, targets, rules, churn_by_group, costs)
+    found += _structural(store, period, unit, targets, rules, churn_by_group, costs, needs)
     return found, history
 
 
@@ -188,7 +192,7 @@ def _window_ends(period: str, months: int, windows: int) -> list[str]:
     return [str(end - k * months) for k in range(windows)]
 
 
-def _structural(store, period, unit, targets, rules, churn_by_group, costs) -> list[Signal]:
+def _structural(store, period, unit, targets, rules, churn_by_group, costs, given_needs=None) -> list[Signal]:
     """The structural rules (who churns, training gaps, process cost and churn after contact), each compared
     with the same rule in the windows before (:func:`csreport.findings.structural.structural_signals`)."""
     params = targets.parameters
@@ -199,9 +203,8 @@ def _structural(store, period, unit, targets, rules, churn_by_group, costs) -> l
     if not missing_inputs(store, "training_gap"):
         ends = [e for e in _window_ends(period, rules.training_months, windows) if e >= first]
         agents = store.read("agents")
-        contacts = [store.read("contacts", end, unit, rules.training_months, columns=list(TRAINING_COLUMNS))
-                    for end in ends]  # fmt: skip
-        needs = [training_needs(c, agents, params.min_sample, 1 - rules.alpha) for c in contacts]
+        needs = [given_needs if end == period and given_needs is not None else load_training_needs(
+                 store, end, unit, params, rules, agents) for end in ends]  # fmt: skip
         units = [unit] if unit != ALL_UNITS else sorted({u for n in needs[:1] if not n.empty
                                                          for u in n["business_unit"].unique()})  # fmt: skip
         for u in units:
@@ -253,6 +256,18 @@ def _window_open(store: Store, period: str, unit: str, days: int) -> bool:
     return span.last_day < stop + pd.Timedelta(days=days)
 
 
+def load_training_needs(
+    store: Store, period: str, unit: str, params: Parameters, rules: Rules, agents: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Training needs (:func:`~csreport.analyses.agents.training_needs`: team × category first-contact resolution
+    against the unit's) over the ``rules.training_months`` months ending with ``period``, at the findings'
+    confidence (1 − ``rules.alpha``) and minimum sample: what the training-gap rule tests and chapter 4 shows."""
+    contacts = store.read("contacts", period, unit, rules.training_months, columns=list(TRAINING_COLUMNS))
+    agents = store.read("agents") if agents is None else agents
+    return training_needs(contacts, agents, params.min_sample, 1 - rules.alpha)
+
+
+@counted("process_costs", by=lambda store, period, unit, *a, **k: f"{period} {unit}")
 def load_process_costs(store: Store, period: str, unit: str, params: Parameters) -> ProcessCosts:
     """The cost-benefit table of ``period`` × ``unit`` (:func:`~csreport.analyses.cost_benefit.process_costs`):
     the period's contacts and the next month's (where repeats of the period's last days fall), the unit's
@@ -267,6 +282,7 @@ def load_process_costs(store: Store, period: str, unit: str, params: Parameters)
     return process_costs(contacts, start, stop, params, surveys, customers, cutoff)
 
 
+@counted("who_churns", by=lambda store, period, unit, *a, **k: f"{period} {unit}")
 def who_churns(store: Store, period: str, unit: str, rules: Rules, customers: pd.DataFrame | None = None):
     """:func:`~csreport.analyses.churn_groups.churn_groups` of ``period`` × ``unit`` from the store: the
     customers, and the contacts (customer_id, created_at) from the lookback before the window to its end."""

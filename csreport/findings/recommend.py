@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from csreport import i18n
+from csreport.calls import counted
 from csreport.errors import ParameterError
 from csreport.findings.effects import EffectGroup
 from csreport.findings.money import Economics, Money, estimate
@@ -156,6 +157,7 @@ def recommend(
     return recommend_effects(findings, effects, lang, rules, economics, labels=labels)
 
 
+@counted("recommendations", by=lambda items, effects, lang, *a, **k: lang)
 def recommend_effects(
     items: list[Finding],
     effects: list[EffectGroup],

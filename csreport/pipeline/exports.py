@@ -158,15 +158,15 @@ def _csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write_run_exports(folder: Path, ctx, evidence: list) -> list[Path]:
-    """Write the exports of one report run into ``folder`` (the run directory); returns the files written."""
-    from csreport.scorecard import attainment
-
+    """Write the exports of one report run into ``folder`` (the run directory); returns the files written. Every
+    number comes from the report computed once (scorecard, findings, attainment) and its kept recommendations;
+    only the monthly contacts by channel are read here."""
     folder = Path(folder)
     card = scorecard_export(ctx.scorecard, ctx.period, ctx.unit)
     findings = findings_export([*ctx.findings, *ctx.standing], ctx.report.item_evidence, len(ctx.standing))
     recommendations = recommendations_export(ctx.recommendations)
     quarantine = quarantine_summary(Path(ctx.ingest_report.quarantine_dir))
-    standards = attainment(ctx.store, ctx.period, ctx.unit, ctx.targets, ctx.cache)
+    standards = ctx.report.attainment
     written = []
     for name, frame in [("scorecard", card), ("findings", findings), ("quarantine", quarantine)]:
         _csv(frame, folder / "exports" / f"{name}.csv")

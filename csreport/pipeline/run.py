@@ -20,6 +20,7 @@ from pathlib import Path
 
 from csreport import __version__, i18n
 from csreport.chapters.context import open_report
+from csreport.chapters.model import kept_model
 from csreport.errors import CsreportError, ParameterError
 from csreport.findings.collect import findings_document
 from csreport.findings.evidence import write_evidence
@@ -195,14 +196,15 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         chapter_dir = work / "chapters"
         chapter_dir.mkdir()
         executed = []
-        # The report's numbers are computed, and then its findings, evidence and exports written, in a thread of
-        # this process while the chapters run in their kernel (a separate process): the first chapter's kernel
-        # starts and imports while the report is computed, and waits for it (csreport.computed locks it) instead
-        # of computing it again. Then the chapters' analyses (csreport.computed_analyses) are computed while the
-        # first chapter runs, so chapter 2 reads them. Only that thread uses ``ctx`` until it is joined.
+        # The report model (csreport.chapters.model) is built once, here, in a thread of this process while the
+        # chapters run in their kernel (a separate process), and findings.json, the evidence and the exports are
+        # written from it. The thread holds the model's lock from the start and computes, in order, the report
+        # (scorecard, findings, KPI cache: the first chapter's kernel waits for it while it starts, as
+        # csreport.computed locks it), its recommendations in the report language, the analyses and every
+        # section's data; a kernel waits for each of them and loads it, and computes none. Only that thread uses
+        # ``ctx`` until it is joined.
         with ThreadPoolExecutor(1, thread_name_prefix="csreport-report") as background:
-            computing = background.submit(_timed, timings, "compute", lambda: ctx.report)
-            analysing = background.submit(_timed, timings, "analyses", lambda: ctx.analyses)
+            building = background.submit(_build_model, ctx, timings)
             writing = background.submit(_timed, timings, "findings", lambda: _write_findings(work, spec, ctx))
             for name, source in notebooks.chapter_sources(spec.notebook_dir).items():
                 t = time.perf_counter()
@@ -211,16 +213,15 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
                     notebooks.execute_chapter(source, target, parameters, source.parent, spec.engine,
                                               spec.kernel_reports * len(notebooks.CHAPTERS))  # fmt: skip
                 except Exception as exc:  # papermill raises its own and kernel errors; the notebook keeps the trace
-                    for task in (computing, analysing):
-                        if task.done() and task.exception():
-                            raise task.exception() from None  # the chapter failed because the report did
+                    if building.done() and building.exception():
+                        raise building.exception() from None  # the chapter failed because the report did
                     failed_chapter = name
                     raise CsreportError(f"chapter {name} failed: {_first_line(exc)}; see {name}.ipynb") from exc
                 timings[name] = time.perf_counter() - t
                 executed.append(target)
                 chapters[name] = chapter_record(source, parameters)
-            analysing.result()  # re-raises what the thread raised
-            writing.result()
+            for task in (building, writing):
+                task.result()  # re-raises what the thread raised
         renderer, renderer_version = render_report(work, executed, spec, ctx, timings)
         headline = ctx.scorecard.set_index("kpi")[["value", "unit", "status"]].to_dict("index")
     except CsreportError as exc:
@@ -314,6 +315,20 @@ def _timed(timings: dict, name: str, work) -> None:
     started = time.perf_counter()
     work()
     timings[name] = time.perf_counter() - started
+
+
+def _build_model(ctx, timings: dict) -> None:
+    """Build ``ctx``'s report model (:func:`~csreport.chapters.model.kept_model`), holding its lock from the start:
+    the computed report, its recommendations and the analyses first (each timed), then the sections' data."""
+
+    def first() -> None:
+        _timed(timings, "compute", lambda: ctx.report)
+        _timed(timings, "recommendations", lambda: ctx.recommendations)
+        _timed(timings, "analyses", lambda: ctx.analyses)
+
+    started = time.perf_counter()
+    ctx.model = kept_model(ctx, first)
+    timings["model"] = time.perf_counter() - started
 
 
 def _write_findings(work: Path, spec: RunSpec, ctx) -> None:
