@@ -2,7 +2,8 @@
 
 For every scenario — the default one, the second planted one (tests/fixtures/scenario_other.yml) and scenarios with
 nothing planted (tests/fixtures/scenario_null_*.yml and a larger one here) — the reports of the last six months of
-every unit are computed as a run computes them (csreport.computed.compute, packaged parameter files), then scored:
+every unit are computed as a run computes them (csreport.report.computed.compute, packaged parameter files), then
+scored:
 
 - false alarms: high- or medium-severity news per report; in a null scenario every one is false, in a planted
   scenario those no planted event explains (target: at most 0.2 per report in the null scenarios);

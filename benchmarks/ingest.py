@@ -25,8 +25,8 @@ TARGETS = {"parquet_rows_per_s": 2_000_000, "slice_seconds": 1.0, "csv_1m_second
 
 MEASURE = r"""
 import json, resource, sys, time
-from csreport.ingest import ingest
-from csreport.store import open_store
+from csreport.data.ingest import ingest
+from csreport.data.store import open_store
 kind, data, out = sys.argv[1], sys.argv[2], sys.argv[3]
 result = {}
 if kind == "ingest":

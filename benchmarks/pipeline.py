@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULTS = Path(__file__).parent / "results"
 IMPORTS = """import duckdb, pandas, numpy, scipy, matplotlib, seaborn, sklearn, statsmodels.api, jieba, babel
-import csreport.chapters, csreport.charts, csreport.analyses.comments, csreport.analyses.segmentation
+import csreport.report.chapters, csreport.report.charts, csreport.analyses.comments, csreport.analyses.segmentation
 import csreport.analyses.drivers, csreport.analyses.loyalty, csreport.analyses.forecast, csreport.findings.collect"""
 
 
@@ -150,10 +150,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.only == "renderers":
         return renderers_only(args.notebook)
-    from csreport.chapters import open_report
     from csreport.pipeline import warm
     from csreport.pipeline.batch import run_batch
     from csreport.pipeline.run import RunSpec, run_report, validate_data
+    from csreport.report.chapters import open_report
 
     load_before = os.getloadavg()
     sample = ROOT / "data" / "sample"

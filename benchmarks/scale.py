@@ -35,7 +35,7 @@ TARGETS = {"dask_vs_local": 1.15, "postgres_peak_rss_gb": 2.0}
 
 INGEST = r"""
 import json, os, sys, time
-from csreport.ingest import ingest
+from csreport.data.ingest import ingest
 data, out = sys.argv[1] or None, sys.argv[2]
 t = time.perf_counter()
 report = ingest(data, out, force=True)
@@ -62,10 +62,10 @@ def reports(grid: tuple[int, int], sample: Path, dask_defaults: bool = False) ->
     import dask
     from distributed import LocalCluster
 
+    from csreport.data.store import ALL_UNITS
     from csreport.pipeline.batch import run_batch
     from csreport.pipeline.dask_executor import WORKER_CONFIG
     from csreport.pipeline.run import RunSpec, validate_data
-    from csreport.store import ALL_UNITS
 
     months, n_units = grid
     end = json.loads((sample / "_scenario_truth.json").read_text())["end"]

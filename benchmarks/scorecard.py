@@ -4,8 +4,8 @@ east, north and south have working hours (the results from before issue 24 were 
 so first response and resolution are also measured in business hours) and, for comparison, off (every unit
 24/7: business time is elapsed time, no calendar join). The target applies to the run with calendars (issue 14).
 
-The contacts' KPI helper columns (business seconds, the FCR repeat flag; :mod:`csreport.derived`) are computed on
-the first pass over a validated store with given calendars and kept beside it: the first run removes them and
+The contacts' KPI helper columns (business seconds, the FCR repeat flag; :mod:`csreport.metrics.derived`) are computed
+on the first pass over a validated store with given calendars and kept beside it: the first run removes them and
 pays for writing them (recorded as ``seconds_first_run``), the next runs read them, as every later report of a
 batch does.
 
@@ -34,11 +34,11 @@ REPEATS = 3  # the median run is reported; every run's time is kept
 
 MEASURE = r"""
 import json, resource, sys, time
-from csreport.calendars import NO_CALENDARS, load_calendars
-from csreport.ingest import ingest
-from csreport.scorecard import KpiCache, scorecard
-from csreport.store import open_store
-from csreport.targets import load_targets
+from csreport.data.calendars import NO_CALENDARS, load_calendars
+from csreport.data.ingest import ingest
+from csreport.metrics.scorecard import KpiCache, scorecard
+from csreport.data.store import open_store
+from csreport.metrics.targets import load_targets
 ingest(sys.argv[1], sys.argv[2])  # reused when unchanged, as in a report run
 store = open_store(sys.argv[2])
 periods = [f"2025-{m:02d}" for m in (11, 12)] + [f"2026-{m:02d}" for m in range(1, 11)]

@@ -2,27 +2,27 @@
 
 Only what notebooks and users call is exported here; nothing runs at import (names load on first use).
 
-``csreport.ingest`` and ``csreport.scorecard`` are functions with the names of the modules that define them.
-Importing such a module (which any part of csreport may do) would set the package attribute to the module and
-hide the function, so the package keeps the exported function: ``csreport.scorecard`` is always the function;
-the module is ``sys.modules["csreport.scorecard"]`` (``from csreport.scorecard import KpiCache`` works as usual).
+The package is laid out by the stages of the flow, each importing only those below it (``[tool.importlinter]`` in
+pyproject.toml): ``cli`` → ``delivery``, ``sample`` → ``pipeline`` (run, batch, render) → ``report`` (the computed
+report, the chapters, the page, charts) → ``findings`` → ``analyses`` → ``metrics`` (KPIs, comparisons, targets,
+the scorecard) → ``data`` (read, map, validate, store) → ``language`` (locales, formats, labels) → ``settings``.
+The exported functions ``ingest`` and ``scorecard`` live in ``csreport.data.ingest`` and
+``csreport.metrics.scorecard``: importing those modules never replaces the package's functions.
 """
 
 from __future__ import annotations
 
-import sys
-import types
 from importlib import import_module
 
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "ingest": "csreport.ingest",
-    "open_store": "csreport.store",
-    "load_targets": "csreport.targets",
-    "scorecard": "csreport.scorecard",
-    "trend": "csreport.scorecard",
-    "attainment": "csreport.scorecard",
+    "ingest": "csreport.data.ingest",
+    "open_store": "csreport.data.store",
+    "load_targets": "csreport.metrics.targets",
+    "scorecard": "csreport.metrics.scorecard",
+    "trend": "csreport.metrics.scorecard",
+    "attainment": "csreport.metrics.scorecard",
     "CsreportError": "csreport.errors",
 }
 __all__ = ["__version__", *_EXPORTS]
@@ -34,15 +34,3 @@ def __getattr__(name: str):
         globals()[name] = value  # found directly from now on
         return value
     raise AttributeError(f"module 'csreport' has no attribute {name!r}")
-
-
-class _Package(types.ModuleType):
-    """The package module: a submodule named like an export does not replace the export when imported."""
-
-    def __setattr__(self, name: str, value) -> None:
-        if name in _EXPORTS and isinstance(value, types.ModuleType) and value.__name__ == f"{__name__}.{name}":
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

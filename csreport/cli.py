@@ -47,10 +47,10 @@ def _check_options(
 ) -> None:
     """The options a user can get wrong, checked at once: before the report pipeline is imported (seconds) and
     before anything is written. Each message names the option and the fix."""
-    from csreport import i18n
-    from csreport.mapping import load_mapping
-    from csreport.reader import DB_URL_ENV
-    from csreport.runparams import check_engine, check_renderer
+    from csreport.data.mapping import load_mapping
+    from csreport.data.reader import DB_URL_ENV
+    from csreport.language import i18n
+    from csreport.pipeline.runparams import check_engine, check_renderer
 
     for lang in langs:
         try:
@@ -94,9 +94,9 @@ def validate(
 
     Exits 0 when the data is usable (bad rows are quarantined, not fatal) and 2 on unusable input.
     """
-    from csreport.ingest import ingest
-    from csreport.ingest_checks import unknown_notes
-    from csreport.mapping import load_mapping
+    from csreport.data.ingest import ingest
+    from csreport.data.ingest_checks import unknown_notes
+    from csreport.data.mapping import load_mapping
 
     try:
         with console.status("validating ...") as status:
@@ -207,7 +207,7 @@ def run(
 
     Exits 2 at once, writing nothing, on a usage error: a bad option, a period outside the data, an unknown
     unit, unusable input."""
-    from csreport.runparams import check_period, check_unit
+    from csreport.data.periods import check_period, check_unit
 
     try:
         check_period(period)
@@ -272,7 +272,7 @@ def batch(
     """Run a grid of periods × units (× languages) in parallel; failures are isolated, summarised at the end,
     and make the exit code 1. A usage error (a bad option, a period outside the data, an unknown unit, unusable
     input) exits 2 at once, before any run starts."""
-    from csreport.runparams import check_unit, expand_periods
+    from csreport.data.periods import check_unit, expand_periods
 
     try:
         if periods and periods != "latest":
@@ -445,7 +445,7 @@ def init(
     ),
 ) -> None:
     """Start a report project: write notebooks/, params/, _quarto.yml and a README from the packaged template."""
-    from csreport.project import init_project
+    from csreport.pipeline.project import init_project
 
     try:
         written = init_project(directory)

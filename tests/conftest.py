@@ -56,8 +56,8 @@ def other_sample_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def small_export(tmp_path_factory):
     """The small simulated export of tests/optional_data.py (every table of the contract), validated once: the
-    :class:`~csreport.ingest.IngestReport` that :func:`tests.optional_data.variant` copies with parts left out."""
-    from csreport.ingest import ingest
+    :class:`~csreport.data.ingest.IngestReport` that :func:`tests.optional_data.variant` copies with parts left out."""
+    from csreport.data.ingest import ingest
     from tests.optional_data import simulate
 
     root = tmp_path_factory.mktemp("optional")
@@ -70,8 +70,8 @@ def shown(monkeypatch):
     built). DuckDB uses one thread, as in a batch worker (the test measures work, not thread start-up)."""
     import matplotlib.pyplot as plt
 
-    from csreport.chapters import output as chapter_output
-    from csreport.chapters import section as chapter_section
+    from csreport.report.chapters import output as chapter_output
+    from csreport.report.chapters import section as chapter_section
 
     monkeypatch.setenv("CSREPORT_THREADS", "1")
     outputs = []

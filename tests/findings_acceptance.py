@@ -8,15 +8,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from csreport.calendars import load_calendars
-from csreport.computed import ComputedReport, compute
+from csreport.data.calendars import load_calendars
+from csreport.data.ingest import ingest
+from csreport.data.periods import parse_period
+from csreport.data.store import open_store
 from csreport.findings.recommend import recommend_effects
 from csreport.findings.record import Finding
 from csreport.findings.rules import load_rules
-from csreport.ingest import ingest
+from csreport.metrics.targets import load_targets
+from csreport.report.computed import ComputedReport, compute
 from csreport.settings import packaged
-from csreport.store import open_store, parse_period
-from csreport.targets import load_targets
 
 # The finding kind that reports each planted event kind, and the fields that must agree.
 EXPECTED_KIND = {
@@ -84,7 +85,7 @@ class Report:
 
 def reports(data: Path, work: Path, months: int = 6, units: list[str] | None = None) -> Iterator[Report]:
     """The reports of the last ``months`` months of ``data`` for each unit (validated into ``work``), computed
-    as a run computes them (:func:`csreport.computed.compute`) with the packaged parameter files."""
+    as a run computes them (:func:`csreport.report.computed.compute`) with the packaged parameter files."""
     ingest(data, work)
     store = open_store(work)
     store = store.with_calendars(load_calendars(packaged("params/calendars.yml"), default_zone=store.run_zone))

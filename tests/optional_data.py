@@ -3,7 +3,7 @@
 The full set is simulated once from ``tests/fixtures/scenario_small_export.yml`` (two units, 14 months, about
 4,000 contacts) and validated once; a variant is the validated store with one optional table removed or one
 optional column dropped from its Parquet copy, so each variant costs a file copy, not a new validation. The
-cases come from the schemas (:data:`csreport.schemas.SCHEMAS`), never from a hand list.
+cases come from the schemas (:data:`csreport.data.schemas.SCHEMAS`), never from a hand list.
 
 The combinations (``tests/test_optional_combinations.py``) are a covering array of strength 3 over the presence
 of every optional table and column: for any three of them, every combination of present and absent that the
@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from csreport.schemas import SCHEMAS
-from csreport.sql import connect, literal, quote
-from csreport.store import Store
+from csreport.data.schemas import SCHEMAS
+from csreport.data.sql import connect, literal, quote
+from csreport.data.store import Store
 
 SCENARIO = Path(__file__).parent / "fixtures" / "scenario_small_export.yml"
 COMBINATIONS = Path(__file__).parent / "fixtures" / "optional_combinations.json"
@@ -73,7 +73,7 @@ def variant(
     drop_column: tuple[str, str] | None = None,
     keep_only: dict[str, list[str]] | None = None,
 ):
-    """A copy of the validated store (``validated``: its :class:`~csreport.ingest.IngestReport`) in ``target``
+    """A copy of the validated store (``validated``: its :class:`~csreport.data.ingest.IngestReport`) in ``target``
     with a table removed, a column dropped, or only ``keep_only`` tables and columns kept; returns the
     report of the copy."""
     source = Path(validated.store_dir)

@@ -32,9 +32,9 @@ from csreport.analyses.churn_groups import (
     holm,
 )
 from csreport.findings.detect import churn_groups_found
+from csreport.findings.narrative import finding_sentence
 from csreport.findings.recommend import recommend
 from csreport.findings.rules import Rules
-from csreport.narrative import finding_sentence
 
 SPEC = [(4, "intl", 5, 5), (4, "domestic", 5, 5), (1, "intl", 5, 9), (0, "domestic", 5, 25)]
 SPEC += [(1, "domestic", 0, 16), (2, "domestic", 0, 20), (3, "domestic", 0, 10)]
@@ -168,9 +168,9 @@ def test_group_spend_is_the_mean_monthly_spend_of_its_customers():
 
 def test_from_a_store_whose_customers_have_no_segment(tmp_path):
     # telecom-like export: customers carry churn_date and a plan column, no segment; contacts one row per call
+    from csreport.data.ingest import ingest
+    from csreport.data.store import open_store
     from csreport.findings.collect import missing_inputs, skipped_rules, who_churns
-    from csreport.ingest import ingest
-    from csreport.store import open_store
 
     customers, contacts = tiny_customers()
     data = tmp_path / "data"

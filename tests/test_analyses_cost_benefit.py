@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from csreport.analyses.cost_benefit import contact_costs, process_costs
-from csreport.targets import Parameters
+from csreport.metrics.targets import Parameters
 
 FIXTURES = Path(__file__).parent / "fixtures"
 START, STOP = pd.Timestamp("2026-10-01"), pd.Timestamp("2026-11-01")

@@ -11,11 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from csreport.chapters import open_report, staff
-from csreport.chapters import section as chapter_section
-from csreport.ingest import ingest
-from csreport.scorecard import scorecard
-from csreport.store import open_store
+from csreport.data.ingest import ingest
+from csreport.data.store import open_store
+from csreport.metrics.scorecard import scorecard
+from csreport.report.chapters import open_report, staff
+from csreport.report.chapters import section as chapter_section
 
 FIXTURE = Path(__file__).parent / "fixtures" / "attrition"
 

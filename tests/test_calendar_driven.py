@@ -14,14 +14,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csreport.calendar_driven import calendar_driven, has_irregular_days, irregular_days
-from csreport.calendars import Calendars, parse_calendar
-from csreport.ingest import ingest
-from csreport.kpis import compute_many
-from csreport.measure import quantile
-from csreport.scorecard import KpiCache, scorecard
-from csreport.store import open_store
-from csreport.targets import Parameters, load_targets
+from csreport.data.calendars import Calendars, parse_calendar
+from csreport.data.ingest import ingest
+from csreport.data.store import open_store
+from csreport.metrics.calendar_driven import calendar_driven, has_irregular_days, irregular_days
+from csreport.metrics.kpis import compute_many
+from csreport.metrics.measure import quantile
+from csreport.metrics.scorecard import KpiCache, scorecard
+from csreport.metrics.targets import Parameters, load_targets
 
 SPEC = {"hours": {"mon-fri": ["09:00-18:00"]}, "closed": ["2026-10-01", "2026-10-02"]}
 CALENDARS = Calendars({"east": parse_calendar("east", SPEC, "calendars.yml", "Asia/Shanghai")})

@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from csreport.calendars import load_calendars, parse_calendar
-from csreport.chapters import background, open_report
-from csreport.chapters import output as out
+from csreport.data.calendars import load_calendars, parse_calendar
 from csreport.errors import ParameterError
 from csreport.metrics.calendar_fit import calendar_fit, inside_hours
-from csreport.targets import Parameters, load_targets
+from csreport.metrics.targets import Parameters, load_targets
+from csreport.report.chapters import background, open_report
+from csreport.report.chapters import output as out
 
 FIXTURE = Path(__file__).parent / "fixtures" / "calendar_fit"
 OFFICE = parse_calendar("east", {"hours": {"mon-fri": ["09:00-18:00"]}}, "calendars.yml", "Asia/Shanghai")

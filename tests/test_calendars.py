@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from csreport.calendars import Calendars, load_calendars, parse_calendar
+from csreport.data.calendars import Calendars, load_calendars, parse_calendar
 from csreport.errors import ParameterError
 from csreport.metrics.business import BusinessClock, business_seconds
 from csreport.metrics.service import contact_kpis
-from csreport.targets import Parameters
+from csreport.metrics.targets import Parameters
 
 # weekdays 09:00-12:00 and 13:00-18:00 (8 working hours, a lunch break), China's holidays and 调休
 OFFICE = {"hours": {"mon-fri": ["09:00-12:00", "13:00-18:00"]}, "holidays": "CN"}
@@ -114,10 +114,10 @@ def test_resolution_long_after_the_data_ends_is_measured_in_business_time(data_d
     than a year after the last contact, beyond the business-hour table first built), Y002 resolved after 2 h.
     East works every day around the clock on a calendar (not '24/7'), so business time = elapsed time:
     median of 2 h and 457 days."""
-    from csreport.ingest import ingest
-    from csreport.scorecard import KpiCache
-    from csreport.store import Store
-    from csreport.targets import load_targets
+    from csreport.data.ingest import ingest
+    from csreport.data.store import Store
+    from csreport.metrics.scorecard import KpiCache
+    from csreport.metrics.targets import load_targets
 
     report = ingest(data_dir(contacts="contacts_resolved_years_later.csv"), tmp_path / "work")
     store = Store(Path(report.store_dir))
@@ -157,7 +157,7 @@ def test_project_calendars_file_loads():
 
 
 def test_service_standard_basis_chooses_the_kpi(tmp_path):
-    from csreport.targets import load_targets
+    from csreport.metrics.targets import load_targets
 
     path = tmp_path / "targets.yml"
     path.write_text(

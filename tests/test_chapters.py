@@ -10,9 +10,9 @@ import warnings
 
 import pytest
 
-from csreport import i18n
-from csreport.chapters import SECTIONS, open_report
-from csreport.chapters import section as chapter_section
+from csreport.language import i18n
+from csreport.report.chapters import SECTIONS, open_report
+from csreport.report.chapters import section as chapter_section
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def shown(monkeypatch):
 def _run_all_sections(ctx) -> list:
     written = []
     for module, sections in SECTIONS.values():
-        chapter = importlib.import_module(f"csreport.chapters.{module}")
+        chapter = importlib.import_module(f"csreport.report.chapters.{module}")
         written.append(chapter.title(ctx))
         for section in sections:
             written.append(getattr(chapter, section)(ctx))
@@ -78,8 +78,8 @@ def test_every_section_in_both_languages(sample_dir, sample_truth, tmp_path, sho
     before_notes = text.split(i18n.text("ch6.method_notes", lang))[0]
     assert "params/" not in before_notes and "params/" in text
     if lang == "zh":  # no data value left in English: every code shown by its Chinese name (params/labels.yml)
-        from csreport.chapters.output import escape
-        from csreport.labels import default_label
+        from csreport.language.labels import default_label
+        from csreport.report.chapters.output import escape
 
         terms = i18n.text("ch2.col.terms", lang)  # the comment classifier's terms: words of the customers' comments
         blocks = [o.data for o in shown if isinstance(getattr(o, "data", None), str) and terms not in o.data]
@@ -111,11 +111,11 @@ def test_only_contacts_each_section_says_what_is_missing(sample_dir, sample_trut
 def test_generated_sentences_follow_the_data(sample_dir, sample_truth, tmp_path, shown):
     """The same section for two units reads differently, with each unit's own numbers."""
     first = open_report(sample_truth["end"], "east", "en", sample_dir, tmp_path / "validated")
-    importlib.import_module("csreport.chapters.background").overview(first)._ipython_display_()
+    importlib.import_module("csreport.report.chapters.background").overview(first)._ipython_display_()
     east = _text(shown)
     shown.clear()
     second = open_report(sample_truth["end"], "west", "en", sample_dir, tmp_path / "validated")
-    importlib.import_module("csreport.chapters.background").overview(second)._ipython_display_()
+    importlib.import_module("csreport.report.chapters.background").overview(second)._ipython_display_()
     west = _text(shown)
     contacts = lambda ctx: f"{int(ctx.scorecard.set_index('kpi').loc['contacts', 'value']):,}"  # noqa: E731
     assert contacts(first) in east and contacts(second) in west and east != west
@@ -124,7 +124,7 @@ def test_generated_sentences_follow_the_data(sample_dir, sample_truth, tmp_path,
 def test_a_section_is_a_value_that_displays_what_it_wrote(sample_dir, sample_truth, tmp_path, shown):
     """``sl = chapter.service_level(ctx)`` displays nothing; ``sl`` holds the heading, the sentences, the KPI
     table as a DataFrame, and displays the same Markdown outputs in the same order."""
-    from csreport.chapters import service_quality
+    from csreport.report.chapters import service_quality
 
     ctx = open_report(sample_truth["end"], "east", "en", sample_dir, tmp_path / "validated")
     sl = service_quality.service_level(ctx)
@@ -145,7 +145,7 @@ def test_a_section_is_a_value_that_displays_what_it_wrote(sample_dir, sample_tru
 def test_a_section_keeps_its_figures_and_a_section_inside_a_section_adds_to_it(shown):
     import matplotlib.pyplot as plt
 
-    from csreport.chapters import output
+    from csreport.report.chapters import output
 
     @output.section
     def inner() -> None:
@@ -171,8 +171,8 @@ def test_money_is_rounded_in_sentences_and_exact_in_tables(sample_dir, sample_tr
     """The cost-and-benefit section of east: its sentences give amounts of 100 or more in whole units (no
     cents), its table keeps the cents; the sentence opening with a process name starts with a capital."""
     ctx = open_report(sample_truth["end"], "east", "en", sample_dir, tmp_path / "validated")
-    importlib.import_module("csreport.chapters.service_quality").cost_benefit(ctx)._ipython_display_()
-    importlib.import_module("csreport.chapters.customers").needs(ctx)._ipython_display_()
+    importlib.import_module("csreport.report.chapters.service_quality").cost_benefit(ctx)._ipython_display_()
+    importlib.import_module("csreport.report.chapters.customers").needs(ctx)._ipython_display_()
     lines = _text(shown).splitlines()
     sentences = [line for line in lines if "is the dearest process" in line or "is the most common reason" in line]
     rows = [line for line in lines if line.startswith("|") and "CN¥" in line]
@@ -184,8 +184,8 @@ def test_money_is_rounded_in_sentences_and_exact_in_tables(sample_dir, sample_tr
 def test_the_processes_the_cost_sentences_name_are_rows_of_its_table(sample_dir, sample_truth, tmp_path, shown):
     """The cheapest process and the one with the most revenue at risk, which the sentences name, are in the
     table under them even when they are not among the dearest."""
-    from csreport.chapters import service_quality
-    from csreport.narrative import process_label
+    from csreport.findings.narrative import process_label
+    from csreport.report.chapters import service_quality
 
     ctx = open_report(sample_truth["end"], "east", "en", sample_dir, tmp_path / "validated")
     [table] = service_quality.cost_benefit(ctx).tables

@@ -1,4 +1,4 @@
-"""The director's page (csreport/chapters/brief.py): the report opens with the month in brief — at most five
+"""The director's page (csreport/report/chapters/brief.py): the report opens with the month in brief — at most five
 messages, news first, each with its owner, its money counted once and its evidence — then the scorecard and the
 standing issues."""
 
@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from csreport import i18n
-from csreport.chapters import SECTIONS, brief, open_report
+from csreport.language import i18n
+from csreport.report.chapters import SECTIONS, brief, open_report
 
 
 def _ctx(period: str = "2026-10", lang: str = "en"):

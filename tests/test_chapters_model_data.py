@@ -1,5 +1,5 @@
-"""The data of chapters 1 and 5 in the report model (csreport/chapters/background_data.py and the builders of
-csreport/chapters/competition.py): each builder's numbers against values worked out by hand, on small stand-in
+"""The data of chapters 1 and 5 in the report model (csreport/report/chapters/background_data.py and the builders of
+csreport/report/chapters/competition.py): each builder's numbers against values worked out by hand, on small stand-in
 contexts (no store, no language)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from csreport.chapters import background_data, competition
-from csreport.chapters.model import builders
+from csreport.report.chapters import background_data, competition
+from csreport.report.chapters.model import builders
 
 
 def test_the_builders_of_chapters_1_and_5_are_registered_under_their_sections():
@@ -75,7 +75,7 @@ def _scope_ctx(unit: str, columns: dict[str, list[str]], calendars=None, contact
 
 
 def test_the_scope_names_the_tables_present_and_missing_and_the_columns_a_table_lacks():
-    from csreport.schemas import SCHEMAS
+    from csreport.data.schemas import SCHEMAS
 
     contacts = [c for c in SCHEMAS["contacts"].columns if c not in ("cost", "handle_s")]
     ctx = _scope_ctx("east", {"contacts": contacts, "surveys": list(SCHEMAS["surveys"].columns)}, contacts=5)

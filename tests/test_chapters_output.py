@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from csreport.chapters.output import (
+from csreport.report.chapters.output import (
     TABLE_INSET_PT,
     TABLE_WIDTH_PT,
     Mark,
@@ -109,14 +109,14 @@ def test_numbers_keep_their_unit_and_the_column_is_wide_enough():
     ],
 )
 def test_scorecard_change_marks(value, previous, direction, significant, expected):
-    from csreport.chapters.background import change_mark
+    from csreport.report.chapters.background import change_mark
 
     mark = change_mark(value, previous, direction, significant)
     assert (mark.symbol, mark.tone, mark.suffix) == expected
 
 
 def test_scorecard_change_without_a_previous_value():
-    from csreport.chapters.background import change_mark
+    from csreport.report.chapters.background import change_mark
 
     assert change_mark(0.9, float("nan"), "higher", False) == "–"
 

@@ -12,7 +12,7 @@ import pytest
 from matplotlib.text import Text
 from PIL import Image
 
-from csreport import charts
+from csreport.report import charts
 
 TEXT_WIDTH_IN = (21.0 - 2 * 2.0) / 2.54  # A4 less 2 cm margins: 17 cm
 MIN_PT = 7.0

@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from csreport.comparisons import compare
-from csreport.measure import Measure, mean, quantile, rate
+from csreport.metrics.comparisons import compare
+from csreport.metrics.measure import Measure, mean, quantile, rate
 
 
 def test_large_real_difference_in_a_rate_is_significant():
@@ -87,7 +87,7 @@ def test_a_ratio_that_is_not_a_proportion_gets_no_proportion_test():
 def test_mann_whitney_on_sorted_samples_matches_scipy(seed):
     from scipy.stats import mannwhitneyu
 
-    from csreport.comparisons import mann_whitney_sorted
+    from csreport.metrics.comparisons import mann_whitney_sorted
 
     rng = np.random.default_rng(seed)
     a = np.sort(np.round(rng.exponential(100, 500)))  # rounding makes ties
@@ -99,7 +99,7 @@ def test_mann_whitney_on_sorted_samples_matches_scipy(seed):
 def test_order_statistic_ranks_normal_approximation_agrees_with_binomial():
     from scipy import stats
 
-    from csreport.measure import _order_statistic_ranks
+    from csreport.metrics.measure import _order_statistic_ranks
 
     n, q = 10_001, 0.5  # just above the switch to the normal approximation
     lo, hi = _order_statistic_ranks(n, q, 0.95)
@@ -112,7 +112,7 @@ def test_closed_form_tests_match_statsmodels_and_scipy():
     from scipy import stats
     from statsmodels.stats.proportion import proportions_ztest
 
-    from csreport.comparisons import _p_value
+    from csreport.metrics.comparisons import _p_value
 
     for x1, n1, x2, n2 in [(712, 1000, 640, 950), (3, 40, 9, 41), (5000, 8412, 5390, 8100)]:
         p, _ = _p_value(rate("r", x1, n1), rate("r", x2, n2))
@@ -127,7 +127,7 @@ def test_closed_form_tests_match_statsmodels_and_scipy():
 def test_wilson_closed_form_equals_statsmodels():
     from statsmodels.stats.proportion import proportion_confint
 
-    from csreport.measure import wilson
+    from csreport.metrics.measure import wilson
 
     for x, n, c in [(0, 25, 0.95), (7, 10, 0.9), (5000, 8412, 0.95), (25, 25, 0.99)]:
         assert wilson(x, n, c) == pytest.approx(proportion_confint(x, n, alpha=1 - c, method="wilson"), abs=1e-12)
@@ -177,9 +177,9 @@ def test_one_two_proportion_test_serves_the_scorecard_and_both_finding_rules():
     import pandas as pd
 
     from csreport.analyses.cost_benefit import COLUMNS, ProcessCosts
-    from csreport.comparisons import two_proportion_z
     from csreport.findings.detect_costs import process_churn_findings
     from csreport.findings.rules import Rules
+    from csreport.metrics.comparisons import two_proportion_z
 
     assert two_proportion_z(30, 100, 20, 100) == pytest.approx(0.10247, abs=1e-5)
     assert two_proportion_z(30, 100, 20, 100, alternative="larger") == pytest.approx(0.051235, abs=1e-5)

@@ -1,6 +1,6 @@
 """One report, end to end, computes each expensive thing once: the scorecard, the KPI passes, the same-age pass,
 attainment, the recommendations, who churns, the process costs and every model fit (counted across the run's
-process and its chapter kernels through ``CSREPORT_CALL_LOG``, :mod:`csreport.calls`); and the numbers it keeps
+process and its chapter kernels through ``CSREPORT_CALL_LOG``, :mod:`csreport.metrics.calls`); and the numbers it keeps
 are those of the raw rows, worked out here with pandas."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csreport.calls import ENV, counted, read_calls
-from csreport.chapters.context import open_report
+from csreport.metrics.calls import ENV, counted, read_calls
+from csreport.metrics.targets import load_targets
 from csreport.pipeline.run import RunSpec, run_report
-from csreport.targets import load_targets
+from csreport.report.chapters.context import open_report
 
 UNIT = "east"
 

@@ -15,14 +15,14 @@ import shutil
 import pandas as pd
 import pytest
 
-from csreport import computed
-from csreport.chapters import context, open_report
-from csreport.computed import compute
+from csreport.data.periods import parse_period
 from csreport.findings.collect import findings_document
 from csreport.findings.recommend import recommend_effects
 from csreport.findings.rules import load_rules
-from csreport.runparams import parse_period
-from csreport.targets import load_targets
+from csreport.metrics.targets import load_targets
+from csreport.report import computed
+from csreport.report.chapters import context, open_report
+from csreport.report.computed import compute
 
 
 def _assert_same(left, right, path="") -> None:
@@ -79,7 +79,7 @@ def test_second_open_reads_the_kept_report_and_computes_nothing(sample_dir, samp
         raise AssertionError("computed again")
 
     monkeypatch.setattr(computed, "compute", no_computing)
-    monkeypatch.setattr("csreport.kpis.compute_many", no_computing)  # trends and KPIs come from the kept cache
+    monkeypatch.setattr("csreport.metrics.kpis.compute_many", no_computing)  # trends and KPIs come from the kept cache
     again = open_report(period, "east", "en", sample_dir, tmp_path / "validated", fingerprint=ctx.report.fingerprint)
     pd.testing.assert_frame_equal(again.scorecard, card, check_exact=True)
     assert len(again.trend("service_level")) == 13

@@ -7,15 +7,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from csreport import computed_analyses
 from csreport.analyses.comments import analyse_comments
 from csreport.analyses.drivers import driver_frame, satisfaction_drivers
 from csreport.analyses.forecast import forecast_volume, monthly_volume
 from csreport.analyses.loyalty import loyalty
 from csreport.analyses.segmentation import customer_features, segment_customers
-from csreport.chapters import customers, open_report, outlook, service_quality
-from csreport.chapters import section as chapter_section
 from csreport.findings.rules import load_rules
+from csreport.report import computed_analyses
+from csreport.report.chapters import customers, open_report, outlook, service_quality
+from csreport.report.chapters import section as chapter_section
 
 
 @pytest.fixture

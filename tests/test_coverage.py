@@ -11,18 +11,18 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from csreport import i18n
-from csreport.chapters import background
-from csreport.chapters import section as chapter_section
-from csreport.chapters.context import open_report
 from csreport.cli import app
-from csreport.comparisons import compare
+from csreport.data.ingest import ingest
+from csreport.data.store import Store
 from csreport.errors import ParameterError
-from csreport.ingest import ingest
-from csreport.measure import Measure
-from csreport.scorecard import KpiCache, scorecard
-from csreport.store import Store
-from csreport.targets import load_targets
+from csreport.language import i18n
+from csreport.metrics.comparisons import compare
+from csreport.metrics.measure import Measure
+from csreport.metrics.scorecard import KpiCache, scorecard
+from csreport.metrics.targets import load_targets
+from csreport.report.chapters import background
+from csreport.report.chapters import section as chapter_section
+from csreport.report.chapters.context import open_report
 
 # contacts_ends_mid_month.csv: unit east, two contacts a day from 2026-09-01 to 2026-10-24 (60 + 48), none a
 # complaint (category and is_complaint present so that the complaint findings run before optional-column support)
@@ -179,7 +179,7 @@ def test_baselines_at_the_same_age_of_a_unit_and_of_all_units_in_one_pass(data_d
     of the test above: September as it stood on 10 September 17:30 had 50 contacts, 10 repeated → 40 / 50, for
     east and for all units (east only) read together: repeats are looked for within each scenario, so a
     contact is not taken for a repeat of its own copy in the other one."""
-    from csreport.maturing import same_age_many
+    from csreport.metrics.maturing import same_age_many
 
     report = ingest(data_dir(contacts="contacts_fcr_repeat_censored.csv"), tmp_path / "work")
     store = Store(Path(report.store_dir))
@@ -208,7 +208,7 @@ def test_baselines_at_the_same_age_of_a_unit_and_of_all_units_in_one_pass(data_d
 def test_chapter_3_states_the_fcr_method_and_the_same_age_comparison(
     data_dir, tmp_path, monkeypatch, lang, method, same_age
 ):
-    from csreport.chapters import service_quality
+    from csreport.report.chapters import service_quality
 
     shown = []
     monkeypatch.setattr(chapter_section, "display", shown.append)
@@ -231,7 +231,7 @@ def test_a_run_for_a_period_outside_the_data_fails_with_the_message_and_writes_n
 
 
 def test_a_month_cut_off_by_the_datas_start_is_partial_too():
-    from csreport.store import Coverage
+    from csreport.data.store import Coverage
 
     span = Coverage("west", pd.Timestamp("2026-02-10 08:00"), pd.Timestamp("2026-03-31 23:59"))
     # February 2026 has 28 days; data from the 10th: 19 days. March is whole although it ends at 23:59.

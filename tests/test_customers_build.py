@@ -1,4 +1,4 @@
-"""Chapter 2's section builders (csreport/chapters/customers_build.py): the numbers they keep, worked out by hand
+"""Chapter 2's section builders (csreport/report/chapters/customers_build.py): the numbers they keep, worked out by hand
 on small frames, what they return when their data is absent, and the chapter rendered from the kept model alone
 when optional tables are missing."""
 
@@ -11,17 +11,17 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from csreport.chapters import SECTIONS, ReportContext
-from csreport.chapters import customers as chapter
-from csreport.chapters.customers_build import (
+from csreport.data.store import Store
+from csreport.metrics.targets import load_targets
+from csreport.report.chapters import SECTIONS, ReportContext
+from csreport.report.chapters import customers as chapter
+from csreport.report.chapters.customers_build import (
     comments_data,
     complaints_data,
     customer_groups_data,
     needs_data,
 )
-from csreport.chapters.model import rendering
-from csreport.store import Store
-from csreport.targets import load_targets
+from csreport.report.chapters.model import rendering
 from tests.optional_data import required_only, variant
 
 TREND = pd.DataFrame({"period": ["2026-09", "2026-10"], "value": [0.1, 0.2]})

@@ -18,9 +18,9 @@ from urllib.parse import quote
 import pytest
 from typer.testing import CliRunner
 
-from csreport import i18n
 from csreport.cli import app
 from csreport.delivery.journal import LOG_NAME
+from csreport.language import i18n
 from tests.mail_server import PASSWORD, USER, mail_server
 
 PERIOD = "2026-10"

@@ -8,9 +8,9 @@ import json
 import re
 from pathlib import Path
 
-from csreport import i18n
 from csreport.delivery.body import MARKS, render_html, render_text
 from csreport.delivery.brief import read_brief
+from csreport.language import i18n
 from tests.test_deliver import HOSTILE, PERIOD, finished_report
 
 PACKAGE = Path(__file__).parents[1] / "csreport"

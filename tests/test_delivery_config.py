@@ -133,7 +133,7 @@ def test_editing_the_readers_reruns_no_report(tmp_path):
 def test_readme_schedules_run_and_deliver_and_quotes_what_late_data_does():
     import pandas as pd
 
-    from csreport.store import Coverage
+    from csreport.data.store import Coverage
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Delivering reports") : readme.index("## Running at scale")]

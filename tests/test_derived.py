@@ -1,4 +1,4 @@
-"""The contacts' KPI helper columns kept beside the store (csreport/derived.py): written once, read afterwards,
+"""The contacts' KPI helper columns kept beside the store (csreport/metrics/derived.py): written once, read afterwards,
 the same numbers as computing them on every pass, and never read for another store or other parameters.
 
 Fixture: five contacts of unit east in November 2026 (a typed Parquet source, so the store references it),
@@ -14,14 +14,14 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-import csreport.derived as derived_module
-import csreport.kpis as kpis_module
-from csreport.calendars import Calendars, parse_calendar
-from csreport.derived import kept_derived
-from csreport.ingest import ingest
-from csreport.scorecard import KpiCache
-from csreport.store import Store, open_store
-from csreport.targets import load_targets
+import csreport.metrics.derived as derived_module
+import csreport.metrics.kpis as kpis_module
+from csreport.data.calendars import Calendars, parse_calendar
+from csreport.data.ingest import ingest
+from csreport.data.store import Store, open_store
+from csreport.metrics.derived import kept_derived
+from csreport.metrics.scorecard import KpiCache
+from csreport.metrics.targets import load_targets
 
 OFFICE = {"hours": {"mon-fri": ["09:00-12:00", "13:00-18:00"]}}
 BUSINESS_FIRST_RESPONSE_H = {"a": 1, "b": 2, "c": 2, "d": 2, "e": 0.5}
@@ -96,7 +96,7 @@ def test_written_once_then_read(store, monkeypatch):
     monkeypatch.setattr(derived_module, "write_sorted", lambda *args: (writes.append("list"), write_sorted(*args)))
     first = kpis_of(store)
     # the helper columns, then the value lists of first response kept sorted: elapsed, business and business of
-    # the contacts created on working days (the calendar-driven check, csreport.calendar_driven)
+    # the contacts created on working days (the calendar-driven check, csreport.metrics.calendar_driven)
     assert writes == ["columns", "list", "list", "list"]
     ingest(store.path.parent.parent / "data", store.path.parent)  # a run validates again: nothing changed, reused
     second = kpis_of(store)

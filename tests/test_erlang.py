@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from csreport import erlang
+from csreport.metrics import erlang
 
 
 def test_reference_point_ten_erlangs():

@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from csreport.data.ingest import ingest
+from csreport.data.store import Store
 from csreport.findings.collect import findings_document
 from csreport.findings.evidence import EXAMPLES, Evidence, collect_evidence, finding_id, write_evidence
 from csreport.findings.record import Finding
-from csreport.ingest import ingest
-from csreport.store import Store
-from csreport.targets import Parameters
+from csreport.metrics.targets import Parameters
 
 FIXTURE = Path(__file__).parent / "fixtures" / "evidence"
 
@@ -90,9 +90,9 @@ def test_finding_ids_are_safe_file_names():
 def test_evidence_is_computed_once_with_the_findings_and_kept(tmp_path, monkeypatch):
     """The kept report carries the evidence: the run's findings.json, evidence/*.csv and the chapters read
     the same list, and a second context (another chapter kernel) loads it from disk without recomputing."""
-    from csreport import computed
-    from csreport.chapters.context import open_report
     from csreport.findings.news import FindingSet
+    from csreport.report import computed
+    from csreport.report.chapters.context import open_report
 
     data = tmp_path / "data"
     data.mkdir()

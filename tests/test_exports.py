@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from csreport.chapters.context import open_report
 from csreport.pipeline.exports import quarantine_summary, write_batch_exports, write_run_exports
+from csreport.report.chapters.context import open_report
 
 FIXTURE = Path(__file__).parent / "fixtures" / "evidence"
 
@@ -68,7 +68,7 @@ def test_quarantine_export_gives_the_month_of_each_rejected_row(data_dir, tmp_pa
     """contacts_bad_rows.csv: lines 3-11 are rejected; their created_at is 2026-10-01 except line 8 (empty) and
     line 11 ("not a date"), whose month is unknown. agent_months_bad_period.csv: line 3's period 2026-13 does
     not parse (unknown), lines 4 and 5 are of 2026-10."""
-    from csreport.ingest import ingest
+    from csreport.data.ingest import ingest
 
     out = tmp_path / "out"
     ingest(data_dir(contacts="contacts_bad_rows.csv", agent_months="agent_months_bad_period.csv"), out)

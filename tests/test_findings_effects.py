@@ -12,7 +12,7 @@ from csreport.findings.explain import explain
 from csreport.findings.record import Finding
 from csreport.findings.rules import Rules
 from csreport.findings.structural import Effect, structural_signals
-from csreport.measure import rate
+from csreport.metrics.measure import rate
 
 
 def _f(kind="deterioration", metric="complaint_rate", impact=10.0, **kw) -> Finding:

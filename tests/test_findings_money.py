@@ -10,7 +10,7 @@ from csreport.findings.evidence import Evidence
 from csreport.findings.money import Economics, estimate, row_values, total_value, union_value
 from csreport.findings.recommend import RecommendationRule, recommend_effects
 from csreport.findings.record import Finding
-from csreport.targets import Parameters
+from csreport.metrics.targets import Parameters
 
 ECONOMICS = Economics(cost_per_contact=5.0, monthly_spend=100.0, agent_hour_cost=32.0, horizon_months=12)
 

@@ -67,7 +67,7 @@ def test_project_rules_cover_every_detected_kind():
 
 def test_recommendations_name_data_values_by_their_labels():
     """Unit, segment and category of a recommendation in the report's language (params/labels.yml)."""
-    from csreport.labels import Labels
+    from csreport.language.labels import Labels
 
     labels = Labels({"units": {"west": {"en": "West China", "zh": "华西"}},
                      "categories": {"delivery": {"en": "Delivery", "zh": "物流"}}})  # fmt: skip

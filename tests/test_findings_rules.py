@@ -20,7 +20,7 @@ from csreport.findings.detect import (
 from csreport.findings.news import decide
 from csreport.findings.record import Finding, ordered
 from csreport.findings.rules import Rules, load_rules
-from csreport.measure import Measure, rate
+from csreport.metrics.measure import Measure, rate
 
 RULES = Rules()
 MONTHS = ["2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"]  # the six months before 2026-10
@@ -277,7 +277,7 @@ def test_many_tests_raise_the_bar_benjamini_hochberg():
 def test_a_calendar_driven_business_hour_change_is_low_with_its_note():
     # the business-hour resolution median fell from 289 s (±10) to 105 s in a month with public holidays, but on
     # working days alone the change is not significant: the scorecard marks it calendar-driven
-    from csreport.narrative import finding_sentence
+    from csreport.findings.narrative import finding_sentence
 
     values = [289.0, 299.0, 279.0, 294.0, 284.0, 289.0, 105.0]
     history = {

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from csreport.data.ingest import ingest
+from csreport.data.store import Store
 from csreport.errors import ParameterError
 from csreport.findings.evidence import collect_evidence
 from csreport.findings.record import Finding
-from csreport.ingest import ingest
-from csreport.kpis import compute_many
-from csreport.store import Store
-from csreport.targets import Parameters, load_targets
+from csreport.metrics.kpis import compute_many
+from csreport.metrics.targets import Parameters, load_targets
 
 FIXTURE = Path(__file__).parent / "fixtures" / "first_response" / "contacts.csv"
 

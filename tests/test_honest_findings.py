@@ -7,13 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csreport.chapters.service_quality import longest_wait_cell
-from csreport.comparisons import against_target
 from csreport.findings.detect import category_spikes, kpi_signals
+from csreport.findings.narrative import finding_sentence
 from csreport.findings.news import decide
 from csreport.findings.rules import Rules
-from csreport.measure import Measure, mean, quantile, rate
-from csreport.narrative import finding_sentence
+from csreport.metrics.comparisons import against_target
+from csreport.metrics.measure import Measure, mean, quantile, rate
+from csreport.report.chapters.service_quality import longest_wait_cell
 
 
 def test_rate_against_target_is_a_one_sided_binomial_test():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from csreport import i18n
 from csreport.errors import ParameterError
+from csreport.language import i18n
 
 
 def _stem(key: str) -> str:
@@ -171,14 +171,14 @@ def test_sentences_are_joined_as_the_language_joins_them():
     ],
 )
 def test_chinese_text_is_set_by_the_rules_of_chinese_layout(raw, set_):
-    from csreport.typeset import cjk
+    from csreport.language.typeset import cjk
 
     assert cjk(raw) == set_
     assert cjk(set_) == set_  # setting twice changes nothing
 
 
 def test_reasons_are_translated_from_their_english_templates():
-    from csreport import i18n
+    from csreport.language import i18n
 
     assert i18n.reason("contacts has no queue_wait_s, abandoned column", "zh") == (
         "contacts 表缺少 queue_wait_s, abandoned 列"

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from csreport.data.ingest import ingest
 from csreport.errors import UnusableInputError
-from csreport.ingest import ingest
 
 
 def quarantine(out, table="contacts"):
@@ -167,7 +167,7 @@ def test_a_changed_sqlite_database_is_validated_again(tmp_path, monkeypatch):
         con.execute("UPDATE contacts SET channel = 'chat'")
     changed = ingest(None, tmp_path / "out")
     assert not changed.reused and changed.fingerprint != first.fingerprint
-    from csreport.store import open_store
+    from csreport.data.store import open_store
 
     assert open_store(tmp_path / "out").read("contacts")["channel"].tolist() == ["chat"]
 
@@ -226,7 +226,7 @@ def test_typed_parquet_is_referenced_not_copied(tmp_path):
     assert (store_dir / "contacts.sql").exists() and not (store_dir / "contacts.parquet").exists()
     t = report.tables["contacts"]
     assert (t.rows_read, t.rows_accepted, t.rows_quarantined) == (3, 2, 1)  # C2 has a negative handle time
-    from csreport.store import open_store
+    from csreport.data.store import open_store
 
     store = open_store(tmp_path / "out")
     assert store.read("contacts", "2026-10")["contact_id"].tolist() == ["C1"]  # C2 quarantined, C3 in November
@@ -259,7 +259,7 @@ def test_moved_data_is_validated_again(tmp_path):
     moved = first.rename(tmp_path / "moved")
     report = ingest(moved, tmp_path / "out")
     assert not report.reused  # the referenced source moved, so the store is rebuilt, not reused
-    from csreport.store import open_store
+    from csreport.data.store import open_store
 
     assert len(open_store(tmp_path / "out").read("contacts")) == 3
 
@@ -280,7 +280,7 @@ def test_one_very_long_comment_keeps_the_survey_file(data_dir, tmp_path, comment
 
 def test_extra_customer_columns_are_kept(data_dir, tmp_path):
     # BRIEF §3: a customer's plan or contract type is kept and may be analysed as an attribute
-    from csreport.store import open_store
+    from csreport.data.store import open_store
 
     report = ingest(data_dir(contacts="contacts_valid.csv", customers="customers_extra_columns.csv"), tmp_path / "o")
     assert report.tables["customers"].columns[-3:] == ["International plan", "contract", "total day minutes"]

@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from csreport.chapters.context import open_report
 from csreport.cli import app
+from csreport.data.ingest import ingest
+from csreport.data.store import open_store
 from csreport.errors import UnusableInputError
-from csreport.ingest import ingest
-from csreport.store import open_store
+from csreport.report.chapters.context import open_report
 from tests.conftest import FIXTURES
 from tests.postgres import create_database, drop_database, load_directory, load_table, server_url, with_database
 
@@ -119,7 +119,7 @@ def test_only_contract_columns_are_read(reader_url, tmp_path, monkeypatch):
     Timestamps with a time zone arrive in the run's time zone (Asia/Shanghai, +08)."""
     mapping = tmp_path / "wide.yml"
     mapping.write_text("name: wide\ntables:\n  contacts:\n    file: contacts_wide\n", encoding="utf-8")
-    from csreport.mapping import load_mapping
+    from csreport.data.mapping import load_mapping
 
     monkeypatch.setenv("CSREPORT_DB_URL", reader_url)
     report = ingest(None, tmp_path / "out", load_mapping(mapping)).tables["contacts"]

@@ -5,10 +5,10 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from csreport.ingest_sql import checked_query, typed_expression
-from csreport.mapping import TableMapping
-from csreport.reader import open_file
-from csreport.schemas import SCHEMAS
+from csreport.data.ingest_sql import checked_query, typed_expression
+from csreport.data.mapping import TableMapping
+from csreport.data.reader import open_file
+from csreport.data.schemas import SCHEMAS
 
 PANDERA_RULES = {"not_nullable": "null", "field_uniqueness": "unique", "multiple_fields_uniqueness": "unique"}
 

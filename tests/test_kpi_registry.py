@@ -11,20 +11,20 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from csreport import i18n
-from csreport.dictionary import data_dictionary_markdown
+from csreport.data.ingest import ingest
+from csreport.data.store import open_store
 from csreport.errors import ParameterError
 from csreport.findings.collect import collect_findings
 from csreport.findings.rules import Rules, load_rules
-from csreport.ingest import ingest
-from csreport.maturing import maturing_kpis
+from csreport.language import i18n
 from csreport.metrics import registry
 from csreport.metrics.definitions import Definition
+from csreport.metrics.dictionary import data_dictionary_markdown
+from csreport.metrics.maturing import maturing_kpis
+from csreport.metrics.scorecard import KpiCache, scorecard
 from csreport.metrics.specs import Proportion
+from csreport.metrics.targets import Parameters, load_targets
 from csreport.pipeline.exports import write_run_exports
-from csreport.scorecard import KpiCache, scorecard
-from csreport.store import open_store
-from csreport.targets import Parameters, load_targets
 
 MONTHS = [str(pd.Period("2026-10", "M") - k) for k in range(12, -1, -1)]  # 2025-10 … 2026-10
 PER_MONTH = 40
@@ -106,7 +106,7 @@ def test_a_registered_kpi_is_on_the_scorecard_in_the_exports_and_in_the_findings
     assert calibrated["p_calibrated"] == pytest.approx(2 * stats.t.sf(z, 8), rel=1e-6)
 
     # the exports: the run's scorecard CSV holds it with its unit
-    from csreport.chapters.context import open_report
+    from csreport.report.chapters.context import open_report
 
     ctx = open_report("2026-10", "east", "en", data, tmp_path / "work")
     write_run_exports(tmp_path / "run", ctx, ctx.evidence)
@@ -195,7 +195,7 @@ def test_every_declared_kpi_is_computed_in_its_unit_and_compared_by_its_declared
 
 
 def test_a_registered_survey_kpi_is_computed_from_surveys_and_missing_without_them():
-    from csreport.kpis import PeriodData, compute_kpis
+    from csreport.metrics.kpis import PeriodData, compute_kpis
     from csreport.metrics.satisfaction import survey_kpis
 
     def bottom_box(params, columns):

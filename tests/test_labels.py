@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from csreport.data.mapping import load_mapping, run_labels
 from csreport.errors import ParameterError
-from csreport.labels import Labels, default_label, load_labels, parse_labels
-from csreport.mapping import load_mapping, run_labels
+from csreport.language.labels import Labels, default_label, load_labels, parse_labels
 from csreport.settings import Settings, packaged
 
 ROOT = Path(__file__).parents[1]
@@ -57,7 +57,7 @@ def test_labels_file_errors_name_the_file_and_the_entry(tmp_path):
 
 
 def test_settings_resolve_the_labels_file_and_init_ships_it(tmp_path, monkeypatch):
-    from csreport.project import init_project
+    from csreport.pipeline.project import init_project
 
     monkeypatch.chdir(tmp_path)
     assert Settings.resolve().labels == packaged("params/labels.yml")
@@ -87,13 +87,13 @@ def test_the_sample_data_s_codes_all_have_chinese_names(sample_dir):
 
 
 def _kind(column: str) -> str:
-    from csreport.labels import COLUMN_KINDS
+    from csreport.language.labels import COLUMN_KINDS
 
     return COLUMN_KINDS.get(column, column)
 
 
 def test_report_title_and_sentences_name_the_unit_by_its_label(tmp_path):
-    from csreport.chapters import background, open_report
+    from csreport.report.chapters import background, open_report
 
     data = tmp_path / "data"
     data.mkdir()
@@ -112,7 +112,7 @@ def test_report_title_and_sentences_name_the_unit_by_its_label(tmp_path):
 def test_scorecard_shows_what_the_data_can_measure_and_lists_the_rest_under_it(tmp_path):
     """A contacts-only export with the required columns: the KPIs it cannot measure (a column or table
     missing) are not rows of n/a but one line under the table, with what they need; the exports keep them."""
-    from csreport.chapters import background, open_report
+    from csreport.report.chapters import background, open_report
 
     data = tmp_path / "data"
     data.mkdir()
@@ -134,7 +134,7 @@ def test_scorecard_shows_what_the_data_can_measure_and_lists_the_rest_under_it(t
 def test_empty_columns_are_not_shown():
     import pandas as pd
 
-    from csreport.chapters.output import without_empty_columns
+    from csreport.report.chapters.output import without_empty_columns
 
     frame = pd.DataFrame({"KPI": ["a", "b"], "Value": ["1", "2"], "Note": ["", None]})
     assert list(without_empty_columns(frame).columns) == ["KPI", "Value"]
@@ -146,7 +146,7 @@ def test_chinese_headers_are_one_word_their_columns_fit_them():
     Chinese between any two characters, so only the width keeps it whole); an English header wraps at spaces."""
     import pandas as pd
 
-    from csreport.chapters.output import TABLE_INSET_PT, column_widths, text_points
+    from csreport.report.chapters.output import TABLE_INSET_PT, column_widths, text_points
 
     frame = pd.DataFrame({"流程": ["工单·技术"], "每次联络成本": ["¥9.58"], "Spend at risk/month": ["CN¥1.00"]})
     widths = column_widths(frame)

@@ -3,9 +3,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from csreport.data.ingest import ingest
+from csreport.data.mapping import load_mapping
 from csreport.errors import ParameterError
-from csreport.ingest import ingest
-from csreport.mapping import load_mapping
 
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / "params" / "mapping" / "helpdesk_cn.yml"

@@ -1,4 +1,4 @@
-"""Maturing months compared at the same age (csreport/maturing.py): the business-hour twins of first response
+"""Maturing months compared at the same age (csreport/metrics/maturing.py): the business-hour twins of first response
 and resolution time are aged with their elapsed-time KPIs.
 
 Fixture: unit east, office hours 09:00-12:00 and 13:00-18:00 on weekdays (no holidays). The data end with a
@@ -22,12 +22,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from csreport.calendars import Calendars, parse_calendar
-from csreport.ingest import ingest
-from csreport.maturing import same_age_many
-from csreport.scorecard import KpiCache, scorecard
-from csreport.store import Store, open_store
-from csreport.targets import load_targets
+from csreport.data.calendars import Calendars, parse_calendar
+from csreport.data.ingest import ingest
+from csreport.data.store import Store, open_store
+from csreport.metrics.maturing import same_age_many
+from csreport.metrics.scorecard import KpiCache, scorecard
+from csreport.metrics.targets import load_targets
 
 OFFICE = {"hours": {"mon-fri": ["09:00-12:00", "13:00-18:00"]}}
 CREATED = {

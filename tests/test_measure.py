@@ -1,12 +1,12 @@
-"""Quantiles (csreport/measure.py) against values worked out by hand."""
+"""Quantiles (csreport/metrics/measure.py) against values worked out by hand."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from csreport import measure
-from csreport.measure import order_statistics, quantiles
+from csreport.metrics import measure
+from csreport.metrics.measure import order_statistics, quantiles
 
 
 def test_quantiles_equal_interpolated_sorted_values():

@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from csreport.kpis import PeriodData, compute_kpis
-from csreport.measure import Measure
+from csreport.metrics.kpis import PeriodData, compute_kpis
 from csreport.metrics.loyalty import advocacy, loyalty_by_group, loyalty_index, retention_12m
-from csreport.targets import Parameters
+from csreport.metrics.measure import Measure
+from csreport.metrics.targets import Parameters
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from csreport.metrics import service as m
-from csreport.targets import Parameters
+from csreport.metrics.targets import Parameters
 from tests.kpi_fixtures import read
 
 P = Parameters()

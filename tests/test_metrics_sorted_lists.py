@@ -7,15 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import csreport.kpis as kpis_module
-from csreport.calendars import Calendars, parse_calendar
-from csreport.ingest import ingest
-from csreport.measure import quantiles
+import csreport.metrics.kpis as kpis_module
+from csreport.data.calendars import Calendars, parse_calendar
+from csreport.data.ingest import ingest
+from csreport.data.sql import literal
+from csreport.data.store import open_store
+from csreport.metrics.measure import quantiles
+from csreport.metrics.scorecard import KpiCache
 from csreport.metrics.sorted_lists import groups_path, read_sorted, write_sorted
-from csreport.scorecard import KpiCache
-from csreport.sql import literal
-from csreport.store import open_store
-from csreport.targets import load_targets
+from csreport.metrics.targets import load_targets
 
 OFFICE = {"hours": {"mon-fri": ["09:00-12:00", "13:00-18:00"]}}
 PERIODS = ["2026-09", "2026-10"]

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
+from csreport.data.store import Coverage
 from csreport.metrics import workforce as m
-from csreport.store import Coverage
 from tests.kpi_fixtures import read
 
 

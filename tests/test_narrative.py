@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from csreport.findings.narrative import finding_sentence, p_text
 from csreport.findings.record import Finding
-from csreport.narrative import finding_sentence, p_text
 
 
 def test_deterioration_sentence_in_both_languages():
@@ -56,7 +56,7 @@ def test_p_text():
 
 
 def test_data_values_are_named_by_their_labels():
-    from csreport.labels import Labels
+    from csreport.language.labels import Labels
 
     labels = Labels({"segments": {"basic": {"en": "Basic plan", "zh": "基础"}},
                      "channels": {"ticket": {"zh": "工单"}}, "categories": {"technical": {"zh": "技术"}}})  # fmt: skip
@@ -74,8 +74,8 @@ def test_data_values_are_named_by_their_labels():
 def test_a_channel_without_categories_is_one_process_named_in_words():
     """Contacts without a category column make one process per channel (category "all"): it is named "E-mail
     (all categories)", never by the placeholder code."""
-    from csreport.labels import Labels
-    from csreport.narrative import process_label
+    from csreport.findings.narrative import process_label
+    from csreport.language.labels import Labels
 
     labels = Labels({"channels": {"email": {"en": "E-mail", "zh": "邮件"}}})
     assert process_label("email", "all", "en", labels) == "E-mail (all categories)"

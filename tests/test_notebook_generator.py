@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from csreport.chapters import SECTIONS, descriptions
-from csreport.chapters import model as report_model
+from csreport.report.chapters import SECTIONS, descriptions
+from csreport.report.chapters import model as report_model
 
 ROOT = Path(__file__).parents[1]
 

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 import yaml
 
-from csreport.chapters import SECTIONS
+from csreport.report.chapters import SECTIONS
 
 ROOT = Path(__file__).parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -15,13 +15,13 @@ import pandas as pd
 import papermill
 import pytest
 
-from csreport.chapters import SECTIONS, descriptions, open_report
-from csreport.chapters import service_quality as chapter3
-from csreport.dictionary import KPI_DEFINITIONS
 from csreport.errors import ParameterError
+from csreport.metrics.dictionary import KPI_DEFINITIONS
+from csreport.metrics.targets import THRESHOLDS, load_targets, with_thresholds
 from csreport.pipeline.notebooks import CHAPTERS, KERNEL, NOTES_TAG, merge
 from csreport.pipeline.run import RunSpec, run_report
-from csreport.targets import THRESHOLDS, load_targets, with_thresholds
+from csreport.report.chapters import SECTIONS, descriptions, open_report
+from csreport.report.chapters import service_quality as chapter3
 
 ROOT = Path(__file__).parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -57,7 +57,7 @@ def test_every_section_has_a_note_whose_formulas_come_from_the_data_dictionary()
     definitions = {name: en for name, en, _zh in KPI_DEFINITIONS}
     note = descriptions.markdown("service_level")
     assert definitions["service level %"] in note and definitions["ASA"] in note
-    with pytest.raises(KeyError, match="not in csreport.dictionary.KPI_DEFINITIONS"):
+    with pytest.raises(KeyError, match="not in csreport.metrics.dictionary.KPI_DEFINITIONS"):
         descriptions.formula("service levels")
 
 
@@ -245,7 +245,7 @@ def test_csreport_run_chapter_without_a_report_is_one_message_and_exit_2(kpi_dat
 
 
 def test_each_threshold_reaches_what_it_sets(kpi_data, tmp_path, monkeypatch):
-    import csreport.computed_analyses as computed_analyses
+    import csreport.report.computed_analyses as computed_analyses
 
     horizons = []
     real = computed_analyses.forecast_volume

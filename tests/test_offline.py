@@ -25,7 +25,7 @@ from csreport.pipeline.offline import (
 )
 from tests.browser import load
 
-# a 4 × 3 PNG; the chart's alt text states its finding, source and n as csreport.chapters.output.figure writes it
+# a 4 × 3 PNG; the chart's alt text states its finding, source and n as csreport.report.chapters.output.figure writes it
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAFElEQVR4nGNkLN7EAANMDEgAhQMAKmkBLPhGqO4AAAAASUVORK5CYII="
 ALT = {
     "en": "Phone took 54% of <contacts> — Contacts by channel; n = 8,412.",
@@ -181,7 +181,7 @@ def test_quarto_report_has_a_csp_and_requests_nothing(tmp_path, lang):
 def test_chart_alt_text_is_its_title_and_caption(monkeypatch):
     import matplotlib.pyplot as plt
 
-    from csreport.chapters import output, section
+    from csreport.report.chapters import output, section
 
     shown = []
     monkeypatch.setattr(section, "display", shown.append)  # outside a section, output displays at once

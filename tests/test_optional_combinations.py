@@ -27,14 +27,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csreport import computed_analyses, i18n
-from csreport.chapters import SECTIONS, ReportContext
+from csreport.data.ingest import ingest
+from csreport.data.store import Store
 from csreport.findings.evidence import evidence_rows
 from csreport.findings.record import Finding
-from csreport.ingest import ingest
+from csreport.language import i18n
+from csreport.metrics.targets import Parameters, load_targets
 from csreport.pipeline.run import _write_findings as write_findings  # what a run writes
-from csreport.store import Store
-from csreport.targets import Parameters, load_targets
+from csreport.report import computed_analyses
+from csreport.report.chapters import SECTIONS, ReportContext
 from tests.optional_data import covering_cases, required_only, uncovered, variant
 from tests.test_optional_data import empty_headings
 
@@ -159,7 +160,7 @@ def real_export_store(tmp_path_factory):
 
 def _sections(ctx: ReportContext) -> None:
     for module, sections in SECTIONS.values():
-        chapter = importlib.import_module(f"csreport.chapters.{module}")
+        chapter = importlib.import_module(f"csreport.report.chapters.{module}")
         chapter.title(ctx)._ipython_display_()
         for section in sections:
             getattr(chapter, section)(ctx)._ipython_display_()

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from csreport import i18n
-from csreport.chapters import SECTIONS, ReportContext
-from csreport.chapters import output as chapter_output
-from csreport.schemas import SCHEMAS
-from csreport.sql import quote
-from csreport.store import Store
-from csreport.targets import load_targets
+from csreport.data.schemas import SCHEMAS
+from csreport.data.sql import quote
+from csreport.data.store import Store
+from csreport.language import i18n
+from csreport.metrics.targets import load_targets
+from csreport.report.chapters import SECTIONS, ReportContext
+from csreport.report.chapters import output as chapter_output
 from tests.optional_data import optional_columns, optional_tables, required_only, variant
 
 PERIOD = "2026-10"
@@ -37,7 +37,7 @@ def validated(small_export):
 
 def _run(ctx: ReportContext) -> None:
     for module, sections in SECTIONS.values():
-        chapter = importlib.import_module(f"csreport.chapters.{module}")
+        chapter = importlib.import_module(f"csreport.report.chapters.{module}")
         chapter.title(ctx)._ipython_display_()  # a section returns its Section, which displays itself
         for section in sections:
             getattr(chapter, section)(ctx)._ipython_display_()

@@ -1,4 +1,4 @@
-"""Chapter 6's builders (csreport/chapters/outlook.py): the numbers each keeps in the report model, worked out by
+"""Chapter 6's builders (csreport/report/chapters/outlook.py): the numbers each keeps in the report model, worked out by
 hand, and sections that render them with the store taken away."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from csreport.chapters import open_report, outlook
-from csreport.chapters.model import rendering
 from csreport.findings.evidence import Evidence
 from csreport.findings.money import Money
 from csreport.findings.recommend import Recommendation
 from csreport.findings.record import Finding
+from csreport.report.chapters import open_report, outlook
+from csreport.report.chapters.model import rendering
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
 """The package's lazy exports stay the exported functions however often they are used and whatever imported
-their modules first (``csreport.scorecard`` and ``csreport.ingest`` share their names with their modules)."""
+their modules first (the exported functions ``scorecard`` and ``ingest`` are named like their modules
+``csreport.metrics.scorecard`` and ``csreport.data.ingest``)."""
 
 from __future__ import annotations
 
@@ -22,15 +23,15 @@ for _ in range(3):
         assert value.__name__ == name, (name, value)
 from csreport import scorecard, ingest
 assert inspect.isfunction(scorecard) and inspect.isfunction(ingest)
-from csreport.scorecard import KpiCache
-assert sys.modules["csreport.scorecard"].KpiCache is KpiCache
+from csreport.metrics.scorecard import KpiCache
+assert sys.modules["csreport.metrics.scorecard"].KpiCache is KpiCache
 print("ok")
 """
 
 
 @pytest.mark.parametrize(
     "first",
-    [(), ("csreport.scorecard", "csreport.ingest"), ("csreport.chapters",)],
+    [(), ("csreport.metrics.scorecard", "csreport.data.ingest"), ("csreport.report.chapters",)],
     ids=["nothing", "the-modules", "the-chapters"],
 )
 def test_exports_stay_functions_after_repeated_use_and_module_imports(first):

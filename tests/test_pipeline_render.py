@@ -124,7 +124,7 @@ def test_builtin_pdf_has_the_margins_the_table_widths_are_measured_for(tmp_path)
     """Table column widths are measured for A4 less 2 cm margins (chapters.output.TABLE_WIDTH_PT); the page must
     have those margins (pandoc's own default is 1.25 in, which squeezed every table to 86 % of its widths and
     broke 未达标 between its characters)."""
-    from csreport.chapters.output import PAGE_MARGIN_CM, TABLE_INSET_PT
+    from csreport.report.chapters.output import PAGE_MARGIN_CM, TABLE_INSET_PT
     from tests import pdf_checks
 
     table = "| KPI | Status |\n|:---|---:|\n| Resolution rate | missed |"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from csreport import i18n
 from csreport.errors import ParameterError
+from csreport.language import i18n
 from csreport.pipeline.offline import external_requests
 from csreport.pipeline.run import RunSpec, run_report
 from tests import browser, pdf_checks

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from csreport.dictionary import data_dictionary_markdown
+from csreport.metrics.dictionary import data_dictionary_markdown
 
 ROOT = Path(__file__).parents[1]
 CONDA_NAMES = {"python-duckdb": "duckdb"}  # conda-forge name → PyPI name
@@ -31,7 +31,7 @@ def test_environment_yml_names_the_same_packages_as_pyproject():
 
 def test_data_dictionary_is_in_step_with_the_schemas():
     assert (ROOT / "data" / "README.md").read_text(encoding="utf-8") == data_dictionary_markdown(), (
-        "data/README.md is stale: run python -m csreport.dictionary > data/README.md"
+        "data/README.md is stale: run python -m csreport.metrics.dictionary > data/README.md"
     )
 
 

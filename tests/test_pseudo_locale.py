@@ -20,16 +20,16 @@ import pytest
 import yaml
 from matplotlib.text import Text
 
-from csreport import i18n
-from csreport.chapters import SECTIONS, ReportContext
-from csreport.chapters import output as chapter_output
-from csreport.chapters import section as chapter_section
-from csreport.ingest import ingest
-from csreport.labels import default_label
-from csreport.schemas import SCHEMAS
+from csreport.data.ingest import ingest
+from csreport.data.schemas import SCHEMAS
+from csreport.data.store import Store
+from csreport.language import i18n
+from csreport.language.labels import default_label
+from csreport.metrics.targets import load_targets
+from csreport.report.chapters import SECTIONS, ReportContext
+from csreport.report.chapters import output as chapter_output
+from csreport.report.chapters import section as chapter_section
 from csreport.settings import Settings, packaged
-from csreport.store import Store
-from csreport.targets import load_targets
 
 PSEUDO = "xx"
 OPEN, CLOSE = "⟦", "⟧"
@@ -142,7 +142,7 @@ def test_a_whole_report_in_a_pseudo_locale_has_every_word_from_the_locale_files(
                         Settings.resolve(pseudo_locale))  # fmt: skip
     i18n.MISSING.clear()
     for module, sections in SECTIONS.values():
-        chapter = importlib.import_module(f"csreport.chapters.{module}")
+        chapter = importlib.import_module(f"csreport.report.chapters.{module}")
         chapter.title(ctx)._ipython_display_()
         for name in sections:
             getattr(chapter, name)(ctx)._ipython_display_()

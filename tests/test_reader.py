@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
+from csreport.data.mapping import IDENTITY, TableMapping
+from csreport.data.reader import detect_encoding, find_table_files, open_database_table, open_file, redact_url
 from csreport.errors import UnusableInputError
-from csreport.mapping import IDENTITY, TableMapping
-from csreport.reader import detect_encoding, find_table_files, open_database_table, open_file, redact_url
 
 TEXT = "contact_id,created_at,business_unit,channel,category\nC1,2026-10-01 09:00:00,华东,phone,账单\n"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from csreport import i18n
+from csreport.language import i18n
 from csreport.pipeline.notebooks import KERNEL_ARGUMENTS
 from csreport.pipeline.quarto import render_quarto
 from csreport.pipeline.run import PUBLISHED

@@ -1,4 +1,4 @@
-"""The report model (csreport/chapters/model.py): every section renders from the kept model alone, with the
+"""The report model (csreport/report/chapters/model.py): every section renders from the kept model alone, with the
 store taken away, and writes exactly what it writes in a normal context."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import importlib
 
 import pytest
 
-from csreport.chapters import SECTIONS, open_report
-from csreport.chapters.model import builders, rendering
+from csreport.report.chapters import SECTIONS, open_report
+from csreport.report.chapters.model import builders, rendering
 
 
 def _render(module, names, ctx):
@@ -34,7 +34,7 @@ def test_every_builder_is_named_after_a_section_of_its_chapter():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_chapter_renders_from_the_kept_model_alone(notebook, lang, east, shown):
     module_name, names = SECTIONS[notebook]
-    module = importlib.import_module(f"csreport.chapters.{module_name}")
+    module = importlib.import_module(f"csreport.report.chapters.{module_name}")
     work = east.store.path.parent
     ctx = open_report(east.period, east.unit, lang, None, work, fingerprint=east.ingest_report.fingerprint)
     expected = _render(module, names, ctx)

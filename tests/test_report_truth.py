@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from csreport.chapters import customers, open_report
+from csreport.report.chapters import customers, open_report
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -59,8 +59,8 @@ def test_a_spike_in_a_cut_off_month_states_the_days_it_covers():
     data cover: expected 183 / 183 × 12 = 12, ratio 3.3. The sentence said "3.3 times their usual 12.1 a month"
     (the 12 days' worth, not a month's)."""
     from csreport.findings.detect import category_spikes
+    from csreport.findings.narrative import finding_sentence
     from csreport.findings.rules import Rules
-    from csreport.narrative import finding_sentence
 
     months = {"2026-04": 30, "2026-05": 31, "2026-06": 30, "2026-07": 31, "2026-08": 31, "2026-09": 30}
     counts = pd.DataFrame(
@@ -81,7 +81,7 @@ def test_volume_sentence_says_per_day_and_what_the_data_do_not_reach(tmp_path):
     """Two contacts a day from 1 September to 24 October 2026. September is the first month (nothing to compare
     with); October has 48 contacts in 24 days against 60 in 30: the same per day, said as "unchanged" (it read
     "+0.0% per day"), and no October 2025 (the sentence read "against n/a a year earlier (n/a)")."""
-    from csreport.chapters import background
+    from csreport.report.chapters import background
 
     ctx = _context(tmp_path, contacts="contacts_ends_mid_month.csv")
     assert background.overview(ctx).sentences == [
@@ -98,7 +98,7 @@ def test_sentences_leave_out_what_the_export_does_not_measure(tmp_path):
     """The Chinese helpdesk export (tests/fixtures/helpdesk_cn, 4 contacts accepted, surveys with CSAT only):
     no "NPS was n/a and mean customer effort n/a", no "n/a of complaints were resolved and n/a escalated" (the
     one complaint, T002, has a resolved_at time: 100.0% resolved; escalation is not exported)."""
-    from csreport.chapters import customers as chapter
+    from csreport.report.chapters import customers as chapter
 
     ctx = open_report("2026-10", "all", "en", FIXTURES / "helpdesk_cn", tmp_path / "validated",
                       mapping_file=Path(__file__).parents[1] / "params" / "mapping" / "helpdesk_cn.yml")  # fmt: skip
@@ -111,7 +111,7 @@ def test_sentences_leave_out_what_the_export_does_not_measure(tmp_path):
 def test_nothing_measurable_is_said_in_words_not_as_0_of_0(tmp_path):
     """Required columns only: no KPI with a target can be computed (it read "Of the 0 KPIs with a target, 0 met
     it, 0 are at risk and 0 missed it" and "0 of 0 service standards … were met")."""
-    from csreport.chapters import background, service_quality
+    from csreport.report.chapters import background, service_quality
 
     ctx = _context(tmp_path, contacts="contacts_required_only.csv")
     sentence, left_out = background.kpi_scorecard(ctx).sentences
@@ -127,7 +127,7 @@ def test_the_scorecard_sentence_reads_right_for_one_kpi(tmp_path):
     """A month cut mid-way with only contacts: the complaint rate is the one KPI with a target measured (none of
     October's 48 contacts is a complaint: 0.0 % against the 2.5 % target, met). It read "Of the 1 KPIs with a
     target, 1 met it, 0 are at risk and 0 missed it"."""
-    from csreport.chapters import background
+    from csreport.report.chapters import background
 
     ctx = _context(tmp_path, contacts="contacts_ends_mid_month.csv")
     measured = ctx.scorecard[ctx.scorecard["status"] != "n/a"]

@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 from typer.testing import CliRunner
 
-from csreport import i18n
 from csreport.cli import app
+from csreport.language import i18n
 from csreport.pipeline.batch import read_grid, run_batch
 from csreport.pipeline.notebooks import CHAPTERS
 from csreport.pipeline.run import RunSpec

@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from csreport.data.ingest import ingest
 from csreport.errors import ParameterError
-from csreport.ingest import ingest
 from csreport.sample.generate import generate
 from csreport.sample.scenario import load_scenario
 from tests.sample_effects import EFFECTS

@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csreport.calendars import Calendars, load_calendars, parse_calendar
+from csreport.data.calendars import Calendars, load_calendars, parse_calendar
 from csreport.errors import ParameterError
 from csreport.metrics.calendar_fit import calendar_fit
+from csreport.metrics.targets import Parameters
 from csreport.sample.generate import generate
 from csreport.sample.hours import ServiceHours
 from csreport.sample.scenario import load_scenario
-from csreport.targets import Parameters
 
 ROOT = Path(__file__).parents[1]
 DEFAULT = ROOT / "params" / "scenarios" / "default.yml"

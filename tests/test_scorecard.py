@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csreport.ingest import ingest
-from csreport.kpis import SCORECARD_KPIS, compute_kpis, load_period
-from csreport.scorecard import KpiCache, scorecard, trend
-from csreport.store import open_store
-from csreport.targets import load_targets
+from csreport.data.ingest import ingest
+from csreport.data.store import open_store
+from csreport.metrics.kpis import SCORECARD_KPIS, compute_kpis, load_period
+from csreport.metrics.scorecard import KpiCache, scorecard, trend
+from csreport.metrics.targets import load_targets
 
 ROOT = Path(__file__).parents[1]
-scorecard_module = sys.modules["csreport.scorecard"]  # the package's name ``scorecard`` is the function
+scorecard_module = sys.modules["csreport.metrics.scorecard"]  # the package's name ``scorecard`` is the function
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_grouped_batch_gives_the_same_numbers_as_one_period(store):
 
 
 def test_attainment_lists_each_standard_and_per_channel_targets(store):
-    from csreport.scorecard import attainment
+    from csreport.metrics.scorecard import attainment
 
     table = attainment(store, "2026-10", "east")
     sl = table[table["metric"] == "service_level"].set_index("channel")

@@ -1,4 +1,4 @@
-"""A section's data as an analyst sees it in a notebook (csreport/chapters/section_data.py): field by field, its
+"""A section's data as an analyst sees it in a notebook (csreport/report/chapters/section_data.py): field by field, its
 DataFrames as their first rows."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import pandas as pd
 from IPython.lib.pretty import pretty
 
-from csreport.chapters import section_data
-from csreport.chapters.model import builders
-from csreport.chapters.section_data import SectionData, describe, describe_html
-from csreport.measure import Measure
+from csreport.metrics.measure import Measure
+from csreport.report.chapters import section_data
+from csreport.report.chapters.model import builders
+from csreport.report.chapters.section_data import SectionData, describe, describe_html
 
 
 @dataclass(repr=False)

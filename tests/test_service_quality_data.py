@@ -1,4 +1,4 @@
-"""Chapter 3's section data (csreport/chapters/service_quality_data.py): the numbers of the bottlenecks and the
+"""Chapter 3's section data (csreport/report/chapters/service_quality_data.py): the numbers of the bottlenecks and the
 standards, built once per report, against the same numbers worked out here from the rows."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from csreport.chapters import open_report
+from csreport.report.chapters import open_report
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from csreport import periods, runparams, store
-from csreport.chapters import check_period
 from csreport.cli import app
+from csreport.data import periods, store
 from csreport.errors import ParameterError
-from csreport.pipeline import run
+from csreport.pipeline import run, runparams
+from csreport.report.chapters import check_period
 from csreport.settings import Settings, packaged
 
 PACKAGE = Path(__file__).parents[1] / "csreport"
@@ -75,7 +75,7 @@ def test_init_writes_a_project_and_refuses_a_folder_in_use(tmp_path):
 def test_calendars_resolve_like_every_parameter_file(tmp_path, monkeypatch):
     """params/calendars.yml comes from --params DIR, else the project's params/, else the package; the
     report's store takes its units' zones from that file, and a changed calendar changes the digest."""
-    from csreport.calendars import load_calendars
+    from csreport.data.calendars import load_calendars
 
     monkeypatch.chdir(tmp_path)
     assert Settings.resolve().calendars == packaged("params/calendars.yml")

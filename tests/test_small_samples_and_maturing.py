@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from csreport.analyses.cost_benefit import process_costs
-from csreport.chapters import open_report, service_quality
-from csreport.chapters import output as out
-from csreport.targets import Parameters
+from csreport.metrics.targets import Parameters
+from csreport.report.chapters import open_report, service_quality
+from csreport.report.chapters import output as out
 
 FIXTURES = Path(__file__).parent / "fixtures"
 START, STOP = pd.Timestamp("2026-10-01"), pd.Timestamp("2026-11-01")

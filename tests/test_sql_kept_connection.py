@@ -8,9 +8,9 @@ import threading
 import pandas as pd
 import pytest
 
-from csreport import sql
+from csreport.data import sql
+from csreport.data.store import Store
 from csreport.errors import UnusableInputError
-from csreport.store import Store
 
 
 @pytest.fixture

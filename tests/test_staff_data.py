@@ -1,5 +1,5 @@
-"""Chapter 4's section data (csreport/chapters/staff_data.py): the training needs the chapter shows use the months
-and the confidence of the training_gap finding, read from the parameter files, so the two always agree."""
+"""Chapter 4's section data (csreport/report/chapters/staff_data.py): the training needs the chapter shows use the
+months and the confidence of the training_gap finding, read from the parameter files, so the two always agree."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import shutil
 import pytest
 from scipy import stats
 
-from csreport.chapters import open_report
+from csreport.report.chapters import open_report
 from csreport.settings import Settings
 
 COLUMNS = ["agent_id", "category", "first_contact_resolution", "business_unit"]

@@ -1,8 +1,9 @@
 import pytest
 
+from csreport.data.ingest import ingest
+from csreport.data.periods import parse_period
+from csreport.data.store import open_store
 from csreport.errors import ParameterError
-from csreport.ingest import ingest
-from csreport.store import open_store, parse_period
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 import pytest
 
 from csreport.errors import ParameterError
-from csreport.targets import Target, load_targets
+from csreport.metrics.targets import Target, load_targets
 
 
 def test_shipped_catalogue_loads_with_documented_defaults():

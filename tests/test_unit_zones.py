@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from csreport.calendars import load_calendars
-from csreport.ingest import ingest
-from csreport.kpis import compute_many
-from csreport.store import Store
-from csreport.targets import Parameters
+from csreport.data.calendars import load_calendars
+from csreport.data.ingest import ingest
+from csreport.data.store import Store
+from csreport.metrics.kpis import compute_many
+from csreport.metrics.targets import Parameters
 
 FIXTURE = Path(__file__).parent / "fixtures" / "unit_zones"
 

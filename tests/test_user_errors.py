@@ -14,12 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 from csreport.cli import app
+from csreport.data.ingest import ingest
+from csreport.data.ingest_checks import unknown_notes
+from csreport.data.store import Store
 from csreport.errors import ParameterError, UnusableInputError
-from csreport.ingest import ingest
-from csreport.ingest_checks import unknown_notes
 from csreport.pipeline.batch import runs_in_data
 from csreport.pipeline.run import RunSpec, run_report
-from csreport.store import Store
 
 runner = CliRunner()
 # contacts_valid.csv: unit east from 2026-09-30 to 2026-10-02, west from 2026-10-03 to 2026-11-01
@@ -121,7 +121,7 @@ def test_an_unknown_language_is_refused_before_the_pipeline_is_imported(data_dir
         "import sys\nfrom csreport.cli import main\n"
         f"sys.argv = ['csreport', 'run', '--period', '2026-10', '--lang', 'fr', '--out', {str(tmp_path / 'r')!r}]\n"
         "try:\n    main()\nexcept SystemExit as exc:\n"
-        "    print(exc.code, 'csreport.pipeline.run' in sys.modules, 'csreport.ingest' in sys.modules)\n"
+        "    print(exc.code, 'csreport.pipeline.run' in sys.modules, 'csreport.data.ingest' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["2", "False", "False"], done.stderr
@@ -242,7 +242,7 @@ def test_extra_customer_columns_are_kept_and_listed(data_dir, tmp_path):
 
 
 def test_a_mapped_column_is_not_unknown(tmp_path):
-    from csreport.mapping import load_mapping
+    from csreport.data.mapping import load_mapping
 
     root = Path(__file__).parents[1]
     report = ingest(

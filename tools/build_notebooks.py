@@ -1,10 +1,10 @@
-"""Write the six chapter notebooks (without outputs) from ``csreport.chapters.SECTIONS``.
+"""Write the six chapter notebooks (without outputs) from ``csreport.report.chapters.SECTIONS``.
 
 The notebooks are the product analysts edit; this script only creates them in the house layout: the parameters
 cell, the cell opening the report, then per section a Markdown note (what it asks, how it is measured, the
-formulas; from :mod:`csreport.chapters.descriptions`, tagged ``analyst-notes`` so the rendered report leaves it
+formulas; from :mod:`csreport.report.chapters.descriptions`, tagged ``analyst-notes`` so the rendered report leaves it
 out) and a short code cell that shows the section's numbers and renders it. The numbers of a section with a builder
-(found now, by :func:`csreport.chapters.model.builders`) are its piece of the report model,
+(found now, by :func:`csreport.report.chapters.model.builders`) are its piece of the report model,
 ``data = ctx.section_data("03.bottlenecks")``; the other sections show their ``data`` line of the descriptions.
 Run ``python tools/build_notebooks.py`` after changing a chapter's section list, a builder or a description;
 edits made in JupyterLab to the notebooks themselves are kept as long as this script is not re-run.
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import nbformat
 
-from csreport.chapters import SECTIONS, descriptions
-from csreport.chapters.model import builders
 from csreport.pipeline.notebooks import NOTES_TAG
+from csreport.report.chapters import SECTIONS, descriptions
+from csreport.report.chapters.model import builders
 
 PARAMETERS = """# Parameters: papermill overrides these; the defaults run as they are on the sample data.
 period = "2026-10"  # month of the report, YYYY-MM
@@ -41,7 +41,7 @@ THRESHOLDS = """thresholds = dict(service_level_threshold_s=service_level_thresh
                   confidence=confidence, forecast_horizon_months=forecast_horizon_months,
                   churn_window_days=churn_window_days)  # None: the value of targets_file"""
 
-OPEN = """from csreport.chapters import {module} as chapter, open_report
+OPEN = """from csreport.report.chapters import {module} as chapter, open_report
 ctx = open_report(period, business_unit, lang, data_dir, work_dir, targets_file, mapping_file or None,
                   fingerprint, params_dir, thresholds)
 chapter.title(ctx)"""

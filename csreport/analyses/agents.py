@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from csreport.analyses.result import AnalysisResult
-from csreport.calls import counted, frame_digest
+from csreport.metrics.calls import counted, frame_digest
 
 FUNNEL_LEVELS = (0.95, 0.998)
 

@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import special
 
 from csreport.analyses.result import AnalysisResult
-from csreport.periods import parse_period
+from csreport.data.periods import parse_period
 
 CONTACTS = "contacts"
 AGE_BINS = [0, 25, 35, 45, 55, 65, 200]

@@ -23,7 +23,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
 from csreport.analyses.result import AnalysisResult
-from csreport.calls import counted
+from csreport.metrics.calls import counted
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 CN_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")

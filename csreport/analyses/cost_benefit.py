@@ -17,7 +17,7 @@ Windows that have not closed are marked, like the maturing KPIs: churn after a c
 after it, and the contacts of the data's last month have had only the days up to the data's cut-off (about half
 a month for the month's middle contact). ``ProcessCosts`` says how many days of the window were observed (the
 median over the period's contacts of cut-off − contact, capped at the window; per process in the column
-``churn_days_observed``) and whether the churn window or resolution (:data:`csreport.maturing.SETTLED_DAYS`) is
+``churn_days_observed``) and whether the churn window or resolution (:data:`csreport.metrics.maturing.SETTLED_DAYS`) is
 still maturing. Small samples are counted per figure: ``fcr_n`` (contacts with FCR known) and ``csat_n``
 (linked survey responses) beside ``customers`` (churn's denominator).
 
@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 
 from csreport.analyses.result import AnalysisResult
-from csreport.maturing import SETTLED_DAYS
-from csreport.targets import Parameters
+from csreport.metrics.maturing import SETTLED_DAYS
+from csreport.metrics.targets import Parameters
 
 ALL_CATEGORIES = "all"  # the one process of a channel when contacts carry no category
 PROCESS = ["channel", "category"]
@@ -72,7 +72,7 @@ class ProcessCosts(AnalysisResult):
     observed, ``churn_days_observed`` (median over the period's contacts of cut-off − contact in days, capped at
     the window); ``churn_maturing`` when the cut-off comes less than the window after the period's end (the
     window of its last contacts has not closed); ``resolution_maturing`` likewise for resolution (settled after
-    :data:`~csreport.maturing.SETTLED_DAYS` days). ``cutoff``: the data's last contact time."""
+    :data:`~csreport.metrics.maturing.SETTLED_DAYS` days). ``cutoff``: the data's last contact time."""
 
     table: pd.DataFrame
     median_cost_per_resolved: float | None

@@ -16,7 +16,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from csreport.analyses.result import AnalysisResult
-from csreport.calls import counted
+from csreport.metrics.calls import counted
 
 NUMERIC = {"wait_min": "queue wait", "handle_min": "handle time", "tenure_months": "agent tenure"}
 BINARY = {"first_contact_resolution": "resolved at first contact", "reopened": "reopened", "escalated": "escalated"}

@@ -25,7 +25,7 @@ from statsmodels.tsa.holtwinters import SimpleExpSmoothing
 
 from csreport.analyses.forecast_daily import forecast_daily
 from csreport.analyses.result import AnalysisResult
-from csreport.calls import counted
+from csreport.metrics.calls import counted
 
 SEASON = 12
 MONTHLY_MIN_MONTHS = 2 * SEASON  # under two years of months the year's season cannot be learnt: forecast daily

@@ -20,8 +20,8 @@ import statsmodels.api as sm
 from statsmodels.stats.proportion import proportion_confint
 
 from csreport.analyses.result import AnalysisResult
-from csreport.calls import counted
-from csreport.periods import parse_period
+from csreport.data.periods import parse_period
+from csreport.metrics.calls import counted
 
 CSAT_BANDS = ["dissatisfied (1–2)", "neutral (3)", "satisfied (4–5)"]
 CONTACT_BANDS = ["0", "1", "2", "3+"]

@@ -18,8 +18,8 @@ from sklearn.metrics import pairwise_distances, silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from csreport.analyses.result import AnalysisResult
-from csreport.calls import counted
-from csreport.periods import parse_period
+from csreport.data.periods import parse_period
+from csreport.metrics.calls import counted
 
 FEATURES = {
     "monthly_spend": ("high spend", "low spend"),

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from csreport import erlang
 from csreport.analyses.result import AnalysisResult
-from csreport.calls import counted
-from csreport.periods import parse_period
+from csreport.data.periods import parse_period
+from csreport.metrics import erlang
+from csreport.metrics.calls import counted
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,14 @@
 """The message body of a brief, rendered twice: HTML (inline styles, the chart by CID, nothing from the internet)
 and plain text, in the brief's language. Every text that comes from the run is escaped in the HTML; the words
-are the locale's (``deliver.*`` in ``csreport/locales``)."""
+are the locale's (``deliver.*`` in ``csreport/language/locales``)."""
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
 
-from csreport import i18n
 from csreport.delivery.brief import Brief, GlanceRow, KeyMessage
+from csreport.language import i18n
 
 # the scorecard's status marks and their colours (csreport/pipeline/marks.css: .cs-met, .cs-risk, .cs-missed)
 MARKS = {"met": ("✓", "#047857"), "at risk": ("▲", "#b45309"), "missed": ("×", "#b91c1c")}

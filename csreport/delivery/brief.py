@@ -23,9 +23,9 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from csreport import i18n
-from csreport.labels import default_label
-from csreport.store import ALL_UNITS
+from csreport.data.store import ALL_UNITS
+from csreport.language import i18n
+from csreport.language.labels import default_label
 
 MAX_MESSAGES = 5  # the brief's key messages (the report's own brief shows at most five)
 HEADLINE = ("contacts", "service_level", "csat_mean", "nps")  # shown at a glance whatever their status

@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from csreport import i18n
+from csreport.data.periods import PERIOD_PATTERN, check_period
+from csreport.data.store import ALL_UNITS
 from csreport.delivery.config import DeliveryConfig, load_delivery
 from csreport.delivery.deliver import Outcome, plan, run
 from csreport.delivery.journal import locked
 from csreport.delivery.smtp import Mailer, SmtpServer, server_from_env
 from csreport.errors import ParameterError
-from csreport.runparams import PERIOD_PATTERN, check_period, report_folder
-from csreport.store import ALL_UNITS
+from csreport.language import i18n
+from csreport.pipeline.runparams import report_folder
 
 
 @dataclass

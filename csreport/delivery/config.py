@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from email.utils import getaddresses
 from pathlib import Path
 
-from csreport import i18n
+from csreport.data.periods import check_unit
 from csreport.errors import ParameterError
+from csreport.language import i18n
 from csreport.params_file import read_params_file
-from csreport.runparams import check_unit, report_folder
+from csreport.pipeline.runparams import report_folder
 
 #: attachment name in delivery.yml → file of the run folder
 ATTACHMENTS = {"pdf": "report.pdf", "xlsx": "report.xlsx", "html": "report.html"}

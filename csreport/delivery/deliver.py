@@ -13,12 +13,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from csreport import i18n
 from csreport.delivery.brief import read_brief
 from csreport.delivery.config import DeliveryConfig, Readers, address_of
 from csreport.delivery.journal import DeliveryLog, now, report_fingerprint
 from csreport.delivery.message import Contents, attachment_files, build_message, write_eml
 from csreport.delivery.smtp import Mailer, SmtpError
+from csreport.language import i18n
 
 REQUIRED = ("report.pdf", "report.html", "findings.json")  # a finished report has these, whatever is attached
 

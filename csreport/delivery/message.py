@@ -14,10 +14,10 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from csreport import i18n
 from csreport.delivery.body import Note, note, render_html, render_text
 from csreport.delivery.brief import Brief
 from csreport.delivery.config import ATTACHMENTS, DeliveryConfig, Readers, address_of
+from csreport.language import i18n
 
 MB = 1_000_000
 

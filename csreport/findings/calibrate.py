@@ -245,8 +245,8 @@ def negative_binomial_upper(observed: float, expected: float, dispersion: float)
 
 
 def se_of(measure, confidence: float) -> float | None:
-    """The sampling standard error of a :class:`~csreport.measure.Measure`: a proportion's √(p(1 − p)/n), a mean's
-    s/√n, otherwise its interval's half-width / z (quantiles, NPS); None without one."""
+    """The sampling standard error of a :class:`~csreport.metrics.measure.Measure`: a proportion's √(p(1 − p)/n), a
+    mean's s/√n, otherwise its interval's half-width / z (quantiles, NPS); None without one."""
     if measure is None or measure.value is None or not measure.n:
         return None
     if measure.kind == "proportion":

@@ -11,7 +11,9 @@ import pandas as pd
 from csreport.analyses.agents import training_needs
 from csreport.analyses.churn_groups import ChurnGroups, churn_groups
 from csreport.analyses.cost_benefit import ProcessCosts, process_costs
-from csreport.calls import counted
+from csreport.data.periods import parse_period
+from csreport.data.sql import literal
+from csreport.data.store import ALL_UNITS, Store, to_zone
 from csreport.findings.detect import (
     calibrated_changes,
     category_spikes,
@@ -29,11 +31,9 @@ from csreport.findings.record import Finding, ordered
 from csreport.findings.rules import Rules, load_rules
 from csreport.findings.signals import Signal
 from csreport.findings.structural import structural_signals
-from csreport.periods import parse_period
-from csreport.scorecard import KpiCache, scorecard
-from csreport.sql import literal
-from csreport.store import ALL_UNITS, Store, to_zone
-from csreport.targets import Parameters, Targets, load_targets
+from csreport.metrics.calls import counted
+from csreport.metrics.scorecard import KpiCache, scorecard
+from csreport.metrics.targets import Parameters, Targets, load_targets
 
 _PROCESS_COLUMNS = ["contact_id", "created_at", "channel", "category", "customer_id", "handle_s", "cost",
                     "resolved", "resolved_at", "first_contact_resolution"]  # fmt: skip

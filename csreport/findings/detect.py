@@ -20,8 +20,8 @@ from csreport.findings.record import Finding
 from csreport.findings.rules import Rules
 from csreport.findings.signals import Signal, relative, test_evidence
 from csreport.findings.signals import standing_signal as _standing
-from csreport.measure import Measure
-from csreport.scorecard import PERIOD_LENGTH_KPIS
+from csreport.metrics.measure import Measure
+from csreport.metrics.scorecard import PERIOD_LENGTH_KPIS
 
 __all__ = [
     "category_spikes",

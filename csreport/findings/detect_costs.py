@@ -11,10 +11,10 @@ from scipy import stats
 
 from csreport.analyses.churn_groups import holm
 from csreport.analyses.cost_benefit import ProcessCosts
-from csreport.comparisons import two_proportion_z
 from csreport.findings.record import Finding
 from csreport.findings.rules import Rules, grade
 from csreport.findings.structural import Effect
+from csreport.metrics.comparisons import two_proportion_z
 
 
 def _process(row) -> str:

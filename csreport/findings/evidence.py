@@ -19,13 +19,13 @@ import pandas as pd
 
 from csreport.analyses.churn_groups import ChurnGroups
 from csreport.analyses.comments import mask_pii
+from csreport.data.sql import connect, literal, quote
+from csreport.data.store import ALL_UNITS, Store
 from csreport.findings.record import Finding
-from csreport.kpis import contact_years
 from csreport.metrics import registry
 from csreport.metrics.helper_columns import contacts_derived
-from csreport.sql import connect, literal, quote
-from csreport.store import ALL_UNITS, Store
-from csreport.targets import Parameters
+from csreport.metrics.kpis import contact_years
+from csreport.metrics.targets import Parameters
 
 EXAMPLES = 20
 CONTACT = ["contact_id", "created_at", "business_unit", "channel", "category"]

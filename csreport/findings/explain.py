@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from csreport.findings.calibrate import proportion_test
 from csreport.findings.record import Finding
-from csreport.measure import Measure
+from csreport.metrics.measure import Measure
 
 #: unit-level KPI → (child kinds, +1 when the excess adds to the numerator, −1 when it is taken off)
 PARENTS: dict[str, tuple[tuple[str, ...], int]] = {

@@ -31,12 +31,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from csreport import i18n
 from csreport.analyses.cost_benefit import contact_costs
 from csreport.findings.evidence import Evidence
 from csreport.findings.record import Finding
+from csreport.language import i18n
 from csreport.metrics import registry
-from csreport.targets import Parameters
+from csreport.metrics.targets import Parameters
 
 #: KPI findings whose affected contacts are each one more contact to pay for, and those whose affected
 #: customers are customers lost (declared with ``money`` in csreport.metrics.registry)

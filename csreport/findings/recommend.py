@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from csreport import i18n
-from csreport.calls import counted
+from csreport.data.store import ALL_UNITS
 from csreport.errors import ParameterError
 from csreport.findings.effects import EffectGroup
 from csreport.findings.money import Economics, Money, estimate
+from csreport.findings.narrative import agents_short, finding_sentence, group_label
 from csreport.findings.record import SEVERITIES, Finding
-from csreport.labels import NO_LABELS, Labels
-from csreport.narrative import agents_short, finding_sentence, group_label
+from csreport.language import i18n
+from csreport.language.labels import NO_LABELS, Labels
+from csreport.metrics.calls import counted
 from csreport.params_file import read_params_file
 from csreport.settings import Settings
-from csreport.store import ALL_UNITS
 
 _RULE_KEYS = {"kind", "metrics", "min_severity", "owner", "action", "expected"}
 

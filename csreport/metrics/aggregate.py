@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from csreport.measure import Measure
+from csreport.data.sql import connect, literal, quote, thread_budget
 from csreport.metrics.finishing import finish_row, pooled_by_period, rows_with_arrays, unavailable
+from csreport.metrics.measure import Measure
 from csreport.metrics.sorted_lists import read_sorted, sorted_select
 from csreport.metrics.specs import (
     Count,
@@ -32,7 +33,6 @@ from csreport.metrics.specs import (
     list_name,
     where_value,
 )
-from csreport.sql import connect, literal, quote, thread_budget
 
 __all__ = ["Count", "GroupedQuery", "Mean", "Promoters", "Proportion", "Quantile", "Spec", "Sum", "evaluate",
            "query_grouped"]  # fmt: skip
@@ -202,16 +202,16 @@ def query_grouped(
     keep_sorted: Callable[[str], Path | None] | None = None,
 ) -> GroupedQuery:
     """Run every spec per (period, unit) over the store relation ``source`` from ``start`` (inclusive) to
-    ``stop`` (exclusive) timestamps. ``local_month`` (:meth:`csreport.store.Store.month_sql`): the units'
+    ``stop`` (exclusive) timestamps. ``local_month`` (:meth:`csreport.data.store.Store.month_sql`): the units'
     months in their own time zones; "all units" then keeps the store's months and is aggregated in the same
     pass (grouping sets) instead of pooled from the units' rows.
 
     ``scenarios``: ``source`` carries a ``_scenario`` key and a ``_scenario_stop`` timestamp per row (several
-    slices of the store in one pass, e.g. :func:`csreport.maturing.same_age_many`); the specs run per scenario
+    slices of the store in one pass, e.g. :func:`csreport.metrics.maturing.same_age_many`); the specs run per scenario
     over its rows before its stop, keyed ``(scenario, "")``.
 
     ``keep_sorted(select)``: the kept list of ``select`` sorted by month, unit and value (or None), e.g.
-    :func:`csreport.derived.kept_sorted`; with it, a pass in store months over whole months reads the
+    :func:`csreport.metrics.derived.kept_sorted`; with it, a pass in store months over whole months reads the
     quantiles' values from kept sorted lists (:mod:`csreport.metrics.sorted_lists`) instead of collecting
     them, with the same results."""
     usable, missing = _select(specs, columns)

@@ -1,7 +1,7 @@
 """Business time in DuckDB: the SQL that turns two timestamps into business seconds of the row's unit.
 
 ``cum(t)``, the working seconds of the unit's calendar before ``t``, comes from the bucket table of
-:mod:`csreport.calendars` written once as Parquet; business seconds = ``cum(end) − cum(start)``, one equality
+:mod:`csreport.data.calendars` written once as Parquet; business seconds = ``cum(end) − cum(start)``, one equality
 join per timestamp column on (unit, bucket number). A unit without a calendar (or 24/7) is not joined: its
 business time is its elapsed time.
 """
@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from csreport.calendars import NO_CALENDARS, Calendars, bucket_size, bucket_table, working_days, working_intervals
-from csreport.sql import literal, quote
+from csreport.data.calendars import NO_CALENDARS, Calendars, bucket_size, bucket_table, working_days, working_intervals
+from csreport.data.sql import literal, quote
 
 #: timestamp columns measured from created_at in business time
 BUSINESS_PAIRS = {"_first_response_bs": "first_response_at", "_resolution_bs": "resolved_at"}
 #: helper column: the contact was created on a local day with working hours in its unit's calendar (TRUE for a
-#: unit without a working calendar); for the calendar-driven check (csreport.calendar_driven)
+#: unit without a working calendar); for the calendar-driven check (csreport.metrics.calendar_driven)
 WORKDAY = "_workday"
 LAYOUT = 2  # of the bucket table files
 
@@ -49,8 +49,8 @@ class BusinessClock:
 
 def business_clock(store, calendars: Calendars | None = None) -> BusinessClock:
     """The clock of ``store`` (its time zone from ``ingest.json``) with ``calendars`` (default: those the store
-    carries, :meth:`csreport.store.Store.with_calendars`; else the file the settings resolve)."""
-    from csreport.calendars import load_calendars
+    carries, :meth:`csreport.data.store.Store.with_calendars`; else the file the settings resolve)."""
+    from csreport.data.calendars import load_calendars
 
     if calendars is None:
         calendars = store.calendars if store.calendars is not None else load_calendars(default_zone=store.run_zone)
@@ -68,7 +68,7 @@ def business_years(store, clock: BusinessClock | None) -> tuple[int, int] | None
     """The years the business-hour table covers for the KPI passes over ``store``: from the data's first year
     to a year after its last contact (from the coverage recorded at validation, no scan), whatever months a
     pass reads, so that every pass and every run of a batch read one table and one kept file
-    (:mod:`csreport.derived`); None when no unit has a working calendar or the store has no contacts."""
+    (:mod:`csreport.metrics.derived`); None when no unit has a working calendar or the store has no contacts."""
     coverage = store.coverage("all") if clock is not None and clock.units else None
     if coverage is None:
         return None
@@ -116,7 +116,7 @@ def business_source(clock: BusinessClock | None, columns: set[str], years: tuple
     """A FROM-clause over ``source`` adding ``_first_response_bs`` and ``_resolution_bs`` (business seconds
     from created_at; elapsed seconds for units without a working calendar) and, when a unit has a working
     calendar, ``_workday`` (:data:`WORKDAY`), or plain ``source`` when there is nothing to add."""
-    # a source that carries them already (e.g. a same-age pass, csreport.maturing) is not joined again
+    # a source that carries them already (e.g. a same-age pass, csreport.metrics.maturing) is not joined again
     wanted = {name: col for name, col in BUSINESS_PAIRS.items() if name not in columns}
     pairs = {name: col for name, col in wanted.items() if {"created_at", col} <= columns}
     if not pairs:
@@ -148,7 +148,7 @@ def business_source(clock: BusinessClock | None, columns: set[str], years: tuple
 def business_seconds(clock: BusinessClock, unit: str, start: pd.Series, end: pd.Series) -> pd.Series:
     """Business seconds from ``start`` to ``end`` (naive timestamps of the store's zone) for ``unit``, by the
     same SQL as the KPIs (for tests and evidence tables)."""
-    from csreport.sql import connect
+    from csreport.data.sql import connect
 
     frame = pd.DataFrame({"business_unit": unit, "created_at": start, "resolved_at": end, "_row": range(len(start))})
     low, high = frame[["created_at", "resolved_at"]].min().min(), frame[["created_at", "resolved_at"]].max().max()

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from csreport.calendars import Calendar, Calendars, working_intervals
+from csreport.data.calendars import Calendar, Calendars, working_intervals
+from csreport.data.store import ALL_UNITS, Store
 from csreport.metrics.business import business_clock
-from csreport.store import ALL_UNITS, Store
-from csreport.targets import Parameters
+from csreport.metrics.targets import Parameters
 
 
 @dataclass(frozen=True)

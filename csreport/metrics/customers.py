@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from csreport.measure import Measure, rate
 from csreport.metrics.dates import month_number, month_numbers
+from csreport.metrics.measure import Measure, rate
 from csreport.metrics.service import DEFAULT
-from csreport.targets import Parameters
+from csreport.metrics.targets import Parameters
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from csreport.periods import parse_period
+from csreport.data.periods import parse_period
 
 
 def micros(frame: pd.DataFrame, column: str, missing_as: int) -> np.ndarray:

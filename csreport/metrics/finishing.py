@@ -10,7 +10,7 @@ import math
 import numpy as np
 from scipy import special
 
-from csreport.measure import Measure, quantiles, rate
+from csreport.metrics.measure import Measure, quantiles, rate
 from csreport.metrics.specs import Count, Mean, Promoters, Proportion, Quantile, Spec, Sum, list_name
 
 

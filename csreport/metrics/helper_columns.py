@@ -1,7 +1,7 @@
 """The SQL of the contacts' KPI helper columns: one SELECT over ``source`` adding the flags and durations the
 contact KPIs aggregate (service-level flags, first response and resolution seconds, elapsed and business,
 the FCR repeat flag …), so that every pass (the grouped one, a period's DataFrame, evidence, the same-age
-baselines) counts a contact by the same definition. Kept beside the store by :mod:`csreport.derived`.
+baselines) counts a contact by the same definition. Kept beside the store by :mod:`csreport.metrics.derived`.
 
 First response seconds (``_first_response_s``, business ``_first_response_bs``) are those of the written
 channels (``first_response_channels``, default email, ticket, social) and NULL on the others: a phone call or
@@ -9,9 +9,9 @@ chat is answered in the queue (ASA and service level cover it), so its "first re
 
 from __future__ import annotations
 
+from csreport.data.sql import literal
 from csreport.metrics.business import business_source
-from csreport.sql import literal
-from csreport.targets import Parameters
+from csreport.metrics.targets import Parameters
 
 
 def contacts_derived(

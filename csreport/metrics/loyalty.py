@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from csreport.measure import Measure, rate
 from csreport.metrics.dates import month_number, month_numbers
-from csreport.targets import Parameters
+from csreport.metrics.measure import Measure, rate
+from csreport.metrics.targets import Parameters
 
 
 def loyalty_index(retention: Measure, advocacy: Measure, params: Parameters) -> Measure:

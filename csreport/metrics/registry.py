@@ -4,11 +4,11 @@ A :class:`Kpi` names the KPI and gives its formula (the data dictionary's text, 
 :class:`Definition` that KPIs measured together share), its unit, its direction (is higher better?), the key of
 its service standard in ``params/targets.yml``, whether and how it matures (:class:`Maturity`), its display name
 (the locale key ``kpi.<name>``, or ``labels`` given here), the rows a finding on it lists (:class:`EvidenceRule`)
-and how a change of it is tested (``comparison``: the :class:`~csreport.measure.Measure` kind, see
+and how a change of it is tested (``comparison``: the :class:`~csreport.metrics.measure.Measure` kind, see
 :data:`COMPARISONS`).
 
 Derived from it: the scorecard's KPIs and their order (:func:`scorecard_kpis`), the maturing KPIs of the scorecard
-and the findings (:func:`csreport.maturing.maturing_kpis`), the KPIs compared per day of data or not at all in a
+and the findings (:func:`csreport.metrics.maturing.maturing_kpis`), the KPIs compared per day of data or not at all in a
 cut month, the trailing-window KPIs the findings do not alarm on, the business-hour twins, the evidence rules,
 the money a finding's affected contacts or customers stand for, and the data dictionary's KPI definitions.
 
@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from csreport import i18n
+from csreport.language import i18n
 from csreport.metrics.definitions import (
     ABANDONMENT,
     AHT,
@@ -53,12 +53,12 @@ from csreport.metrics.definitions import (
 
 if TYPE_CHECKING:
     from csreport.metrics.specs import Spec
-    from csreport.targets import Parameters
+    from csreport.metrics.targets import Parameters
 
 #: days after a month's end from which its resolutions, reopens and first responses count as settled
 SETTLED_DAYS = 31
 
-#: comparison methods: the Measure kind decides the test of a change (csreport.comparisons) and the calibrated
+#: comparison methods: the Measure kind decides the test of a change (csreport.metrics.comparisons) and the calibrated
 #: series of the findings (csreport.findings.calibrate)
 COMPARISONS = {
     "proportion": "share of n: two-proportion z-test; Laney p′ chart of numerator and n",
@@ -72,8 +72,8 @@ COMPARISONS = {
 
 @dataclass(frozen=True)
 class Maturity:
-    """A KPI whose value for a contact is only known some time after it (csreport.maturing). ``horizon``: days
-    after the month's end until the month is final, or the name of the :class:`~csreport.targets.Parameters`
+    """A KPI whose value for a contact is only known some time after it (csreport.metrics.maturing). ``horizon``: days
+    after the month's end until the month is final, or the name of the :class:`~csreport.metrics.targets.Parameters`
     field that holds them; ``dated_by``: the contacts column that dates the outcome, so a baseline can be read at
     the same age (without that column the KPI is maturing but cannot be aged); ``unless``: a contacts column
     whose presence makes the KPI final at once (an exported first-contact-resolution flag)."""

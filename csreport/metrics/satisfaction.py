@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from csreport.measure import Measure, rate
 from csreport.metrics.aggregate import evaluate
+from csreport.metrics.measure import Measure, rate
 from csreport.metrics.registry import added_specs
 from csreport.metrics.service import DEFAULT
 from csreport.metrics.specs import Count, Mean, Promoters, Proportion, Spec
-from csreport.targets import Parameters
+from csreport.metrics.targets import Parameters
 
 SURVEYS_DERIVED = "SELECT * FROM source"
 

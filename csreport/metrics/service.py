@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from csreport.measure import Measure
 from csreport.metrics.aggregate import evaluate
 from csreport.metrics.business import WORKDAY, span_years
 from csreport.metrics.helper_columns import contacts_derived
+from csreport.metrics.measure import Measure
 from csreport.metrics.registry import added_specs
 from csreport.metrics.specs import Count, Mean, Proportion, Quantile, Spec, Sum
-from csreport.targets import Parameters
+from csreport.metrics.targets import Parameters
 
 DEFAULT = Parameters()
 QUEUE = ("channel", "queue_wait_s", "abandoned")
@@ -190,7 +190,7 @@ def _business_specs(params: Parameters) -> list[Quantile]:
 
     Also the business-hour medians of the contacts created on working days only (``*_business_workday_median_s``,
     local days with working hours in the unit's calendar, helper column ``_workday``): not reported, they tell
-    whether a change of the business-hour median is the calendar's doing (:mod:`csreport.calendar_driven`)."""
+    whether a change of the business-hour median is the calendar's doing (:mod:`csreport.metrics.calendar_driven`)."""
     calendared = params.business is not None and params.business.units
     basis = "business hours of the unit's calendar" if calendared else "business hours: no calendar, 24/7"
     out = []

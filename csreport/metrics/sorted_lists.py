@@ -2,9 +2,9 @@
 
 A quantile needs every value of its (month, unit) group. Collecting them with DuckDB's ``list()`` per group
 and selecting the order statistics in Python took ≈ 4 CPU-s over ten million contacts, on every pass. Kept
-beside the store sorted by month, unit and value (:func:`csreport.derived.kept_sorted`, written on the first
+beside the store sorted by month, unit and value (:func:`csreport.metrics.derived.kept_sorted`, written on the first
 pass), a group's values are one contiguous slice, already in order: the slices are views of one array and the
-order statistics are read by index (:func:`csreport.measure.quantiles` with ``presorted``).
+order statistics are read by index (:func:`csreport.metrics.measure.quantiles` with ``presorted``).
 
 A kept list is two files: the values as a NumPy array (``.npy``, float64 in the list's order), read by memory
 mapping so that a pass pays only for the pages its order statistics touch, and beside it the list's groups in
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from csreport.sql import connect, quote
+from csreport.data.sql import connect, quote
 
 #: sort order of a kept value list (its columns: _month, _unit, _v)
 ORDER = "_month, _unit, _v"

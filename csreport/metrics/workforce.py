@@ -3,7 +3,7 @@ training, QA and employee satisfaction. Inputs: agents (roster) and agent_months
 
 Attrition on the scorecard is over the twelve months ending with the period, not one month × 12: in a unit of
 49 agents one leaver in a month moves a monthly rate × 12 by 24 points. With less history than that (the data's
-span, :class:`csreport.store.Coverage`) the window is the months with data, annualised, and says so."""
+span, :class:`csreport.data.store.Coverage`) the window is the months with data, annualised, and says so."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from csreport.measure import Measure, mean, quantile, rate
+from csreport.data.periods import parse_period
+from csreport.data.schemas import SATISFACTION_DIMENSIONS
+from csreport.data.store import Coverage
 from csreport.metrics.dates import micros, micros_of
+from csreport.metrics.measure import Measure, mean, quantile, rate
 from csreport.metrics.service import DEFAULT, missing
-from csreport.periods import parse_period
-from csreport.schemas import SATISFACTION_DIMENSIONS
-from csreport.store import Coverage
-from csreport.targets import Parameters
+from csreport.metrics.targets import Parameters
 
 _NEVER = np.iinfo(np.int64).max
 #: months of the attrition window on the scorecard (trailing twelve months)

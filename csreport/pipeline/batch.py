@@ -12,12 +12,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 
-from csreport.calendars import load_calendars
+from csreport.data.calendars import load_calendars
+from csreport.data.periods import expand_periods, parse_period  # noqa: F401 - expand_periods: this module's interface too
+from csreport.data.store import ALL_UNITS, Store
 from csreport.errors import ParameterError
 from csreport.params_file import read_params_file
 from csreport.pipeline.run import RunResult, RunSpec, inputs_key, prepare, run_report
-from csreport.runparams import expand_periods, parse_period  # noqa: F401 - expand_periods: this module's interface too
-from csreport.store import ALL_UNITS, Store
 
 
 def expand_units(text: str, available: list[str]) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from csreport.i18n import DEFAULT
+from csreport.language.i18n import DEFAULT
 
 SCORECARD_COLUMNS = {
     "kpi": "kpi",

@@ -11,13 +11,13 @@ import json
 import re
 from pathlib import Path
 
-from csreport import i18n
-from csreport.labels import default_label
-from csreport.page import STATUS_MARKS
+from csreport.data.store import ALL_UNITS
+from csreport.language import i18n
+from csreport.language.labels import default_label
 from csreport.pipeline.exports import write_batch_exports
 from csreport.pipeline.offline import CSP_BUILTIN, csp_meta
 from csreport.pipeline.render import CSS
-from csreport.store import ALL_UNITS
+from csreport.report.page import STATUS_MARKS
 
 HEADLINE = ("contacts", "service_level", "csat_mean", "nps")
 

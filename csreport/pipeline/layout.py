@@ -10,13 +10,13 @@ from pathlib import Path
 
 import nbformat
 
-from csreport import i18n
-from csreport.page import TABLE_FONT_PT, TABLE_INSET_PT
+from csreport.language import i18n
+from csreport.report.page import TABLE_FONT_PT, TABLE_INSET_PT
 
 HERE = Path(__file__).parent
 MARKS_CSS = HERE / "marks.css"  # colours of table marks in HTML (both renderers)
 MARKS_LUA = HERE / "marks.lua"  # the same colours in Typst (a pandoc Lua filter, both PDF paths)
-# Language tags come from the locale files (csreport.i18n.settings): ``html`` for the pages (zh-CN), ``pandoc``
+# Language tags come from the locale files (csreport.language.i18n.settings): ``html`` for the pages (zh-CN), ``pandoc``
 # for the PDF paths (pandoc finds the translations of its own words by the tag it is given, then by the language
 # alone; it ships translations/zh-Hans.yaml but no zh.yaml or zh-CN.yaml, so the Chinese file says zh-Hans) and
 # ``typst_region`` (CN; empty keeps the template's default).

@@ -24,8 +24,6 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from csreport.charts import FONT_FAMILY, font_path
-from csreport.page import PAGE_MARGIN_CM
 from csreport.pipeline.layout import (
     MARKS_CSS,
     MARKS_LUA,
@@ -38,6 +36,8 @@ from csreport.pipeline.layout import (
 from csreport.pipeline.layout import html_lang as html_lang_of
 from csreport.pipeline.offline import CSP_QUARTO, csp_meta
 from csreport.pipeline.render import RenderError
+from csreport.report.charts import FONT_FAMILY, font_path
+from csreport.report.page import PAGE_MARGIN_CM
 from csreport.settings import packaged
 
 QUARTO_TEMPLATE = packaged("_quarto.yml")  # the project template shipped in the package (settings.py)

@@ -13,9 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from csreport.charts import FONT_FAMILY, font_path
 from csreport.errors import CsreportError, ParameterError
-from csreport.page import PAGE_MARGIN_CM
 from csreport.pipeline.layout import (
     MARKS_CSS,
     MARKS_LUA,
@@ -27,7 +25,9 @@ from csreport.pipeline.layout import (
     without_title,
 )
 from csreport.pipeline.offline import CSP_BUILTIN, with_csp
-from csreport.runparams import check_renderer
+from csreport.pipeline.runparams import check_renderer
+from csreport.report.charts import FONT_FAMILY, font_path
+from csreport.report.page import PAGE_MARGIN_CM
 
 CSS = (Path(__file__).parent / "report.css").read_text(encoding="utf-8") + MARKS_CSS.read_text(encoding="utf-8")
 

@@ -18,24 +18,26 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from csreport import __version__, i18n
-from csreport.chapters.context import open_report
-from csreport.chapters.model import kept_model
+from csreport import __version__
+from csreport.data.ingest import ingest
+from csreport.data.mapping import IDENTITY, load_mapping, run_labels
+from csreport.data.periods import check_period, check_unit, parse_period
+from csreport.data.store import ALL_UNITS, Store
 from csreport.errors import CsreportError, ParameterError
 from csreport.findings.collect import findings_document
 from csreport.findings.evidence import write_evidence
-from csreport.ingest import ingest
-from csreport.labels import default_label
-from csreport.mapping import IDENTITY, load_mapping, run_labels
+from csreport.language import i18n
+from csreport.language.labels import default_label
+from csreport.metrics.targets import THRESHOLDS
 from csreport.pipeline import notebooks
 from csreport.pipeline.exports import write_run_exports
 from csreport.pipeline.layout import number_figures
 from csreport.pipeline.quarto import quarto_version, render_quarto
 from csreport.pipeline.render import choose_renderer, render_html, render_pdf
-from csreport.runparams import check_engine, check_period, check_renderer, check_unit, parse_period, report_folder
+from csreport.pipeline.runparams import check_engine, check_renderer, report_folder
+from csreport.report.chapters.context import open_report
+from csreport.report.chapters.model import kept_model
 from csreport.settings import Settings
-from csreport.store import ALL_UNITS, Store
-from csreport.targets import THRESHOLDS
 
 # what a finished run directory holds (README "Reports"); a test fails on anything else
 PUBLISHED = (
@@ -196,11 +198,11 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         chapter_dir = work / "chapters"
         chapter_dir.mkdir()
         executed = []
-        # The report model (csreport.chapters.model) is built once, here, in a thread of this process while the
+        # The report model (csreport.report.chapters.model) is built once, here, in a thread of this process while the
         # chapters run in their kernel (a separate process), and findings.json, the evidence and the exports are
         # written from it. The thread holds the model's lock from the start and computes, in order, the report
         # (scorecard, findings, KPI cache: the first chapter's kernel waits for it while it starts, as
-        # csreport.computed locks it), its recommendations in the report language, the analyses and every
+        # csreport.report.computed locks it), its recommendations in the report language, the analyses and every
         # section's data; a kernel waits for each of them and loads it, and computes none. Only that thread uses
         # ``ctx`` until it is joined.
         with ThreadPoolExecutor(1, thread_name_prefix="csreport-report") as background:
@@ -285,7 +287,7 @@ def chapter_record(source: Path, parameters: dict) -> dict:
 
 
 def period_coverage(span, period: str) -> dict | None:
-    """The days of ``period`` the unit's data cover (``span``: its :class:`~csreport.store.Coverage`), for
+    """The days of ``period`` the unit's data cover (``span``: its :class:`~csreport.data.store.Coverage`), for
     ``manifest.json``: first and last day with data, days covered and days in the month; ``partial`` when the
     data's start or end cuts the month (``csreport deliver`` holds such a report back unless told otherwise)."""
     if span is None:
@@ -318,8 +320,8 @@ def _timed(timings: dict, name: str, work) -> None:
 
 
 def _build_model(ctx, timings: dict) -> None:
-    """Build ``ctx``'s report model (:func:`~csreport.chapters.model.kept_model`), holding its lock from the start:
-    the computed report, its recommendations and the analyses first (each timed), then the sections' data."""
+    """Build ``ctx``'s report model (:func:`~csreport.report.chapters.model.kept_model`), holding its lock from the
+    start: the computed report, its recommendations and the analyses first (each timed), then the sections' data."""
 
     def first() -> None:
         _timed(timings, "compute", lambda: ctx.report)

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from csreport.erlang import agents_required, sample_waits
+from csreport.data.schemas import CHANNELS
+from csreport.metrics.erlang import agents_required, sample_waits
 from csreport.sample.comments import make_comments
 from csreport.sample.hours import ALWAYS_OPEN, QUEUED, ServiceHours, by_unit, open_days, open_queued
 from csreport.sample.scenario import CATEGORIES, Scenario
-from csreport.schemas import CHANNELS
 
 CHANNEL_MIX = np.array([0.40, 0.30, 0.15, 0.11, 0.04])  # in CHANNELS order
 CATEGORY_MIX = np.array([0.22, 0.24, 0.18, 0.12, 0.14, 0.10])  # in CATEGORIES order

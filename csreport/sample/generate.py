@@ -17,7 +17,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from csreport.calendars import load_calendars
+from csreport.data.calendars import load_calendars
+from csreport.data.schemas import SATISFACTION_DIMENSIONS, SCHEMAS
 from csreport.errors import ParameterError
 from csreport.sample import contacts as sim
 from csreport.sample.defects import plant_defects
@@ -25,7 +26,6 @@ from csreport.sample.hours import ServiceHours, open_queued
 from csreport.sample.market import make_benchmarks, make_competitor_features
 from csreport.sample.people import make_agents, make_customers
 from csreport.sample.scenario import SEGMENTS, Scenario
-from csreport.schemas import SATISFACTION_DIMENSIONS, SCHEMAS
 
 FORMATS = ("parquet", "csv")
 CHURN_BASE = np.array([0.012, 0.008, 0.005])  # monthly hazard by segment (basic, plus, premium)
@@ -74,7 +74,7 @@ class TableWriter:
 
 def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Columns in their contract dtypes so that every Parquet chunk has the same schema."""
-    from csreport.schemas import KIND_TYPES
+    from csreport.data.schemas import KIND_TYPES
 
     out = {}
     for col in frame.columns:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from csreport.calendars import Calendars, working_intervals
+from csreport.data.calendars import Calendars, working_intervals
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
+from csreport.data.schemas import CHANNELS
 from csreport.errors import ParameterError
 from csreport.params_file import read_params_file
-from csreport.schemas import CHANNELS
 
 SEGMENTS = ["basic", "plus", "premium"]
 CATEGORIES = ["billing", "technical", "delivery", "account", "returns", "product"]
@@ -69,7 +69,7 @@ class Scenario:
     events: list[Event] = field(default_factory=list)
     bad_row_share: float = 0.002
     path: str | None = None
-    #: the business-hour calendars the units work (a calendars file, csreport.calendars); None: always open
+    #: the business-hour calendars the units work (a calendars file, csreport.data.calendars); None: always open
     calendars: str | None = None
 
     @property

@@ -1,0 +1,178 @@
+"""Chapter 4, staff: headcount, attrition and tenure, employee satisfaction by dimension, fair performance
+rankings and training needs.
+
+Each section renders its data from the report model (``ctx.section_data("04.<section>")``), built once per report
+by the builders of :mod:`csreport.report.chapters.staff_data`."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from csreport.analyses.agents import TrainingLink
+from csreport.findings.narrative import p_text
+from csreport.language import i18n
+from csreport.report import charts
+from csreport.report.chapters import output as out
+from csreport.report.chapters.context import ReportContext
+from csreport.report.chapters.staff_data import PerformanceData, TrainingData, WorkforceData
+
+
+@out.section
+def title(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch4.title"))
+
+
+@out.section
+def workforce(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch4.workforce"), 3)
+    data: WorkforceData | None = ctx.section_data("04.workforce")
+    if data is None:
+        return ctx.missing(ctx.t("ch4.need_agents"))
+    k, window = data.kpis, data.window
+    complete = window is None or window.complete
+    attrition = k["attrition_annualised"]
+    ctx.say(
+        ctx.t(
+            "ch4.workforce_sentence_trailing" if complete else "ch4.workforce_sentence_short",
+            headcount=i18n.count(k["headcount"].value, ctx.lang),
+            attrition=i18n.percent(attrition.value, ctx.lang),
+            leavers=i18n.count(attrition.numerator, ctx.lang),
+            month_leavers=i18n.count(k["leavers"].value, ctx.lang),
+            month=ctx.month,
+            months=i18n.number(window.exposure, ctx.lang, 0 if window.exposure.is_integer() else 1) if window else "",
+            first=i18n.month(str(window.months[0]), ctx.lang) if window else "",
+            last=i18n.day(window.stop - pd.Timedelta(days=1), ctx.lang) if window else "",
+            voluntary=i18n.percent(k["voluntary_share"].value, ctx.lang),
+            tenure=i18n.number(k["tenure_median_months"].value, ctx.lang, 1),
+            training=i18n.number(k["training_hours"].value, ctx.lang, 1),
+            qa=i18n.number(k["qa_score"].value, ctx.lang, 1),
+        )
+    )
+
+
+@out.section
+def employee_satisfaction(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch4.satisfaction"), 3)
+    dims = ctx.section_data("04.employee_satisfaction")
+    if not dims:
+        return ctx.missing(ctx.t("ch4.need_satisfaction"))
+    values = pd.Series({ctx.t(f"ch4.dim.{d}"): m.value for d, m in dims.items()})
+    lowest = min(dims, key=lambda d: dims[d].value)
+    ctx.say(
+        ctx.t(
+            "ch4.satisfaction_sentence",
+            dim=ctx.t(f"ch4.dim.{lowest}"),
+            value=i18n.number(dims[lowest].value, ctx.lang, 2),
+            n=i18n.number(dims[lowest].n, ctx.lang),
+        )
+    )
+    fig = charts.bars(
+        values,
+        ctx.t("ch4.satisfaction_title", dim=ctx.t(f"ch4.dim.{lowest}")),
+        ctx.t("ch4.score"),
+        highlight=ctx.t(f"ch4.dim.{lowest}"),
+    )
+    out.figure(fig, ctx.t("caption.agent_months", n=i18n.number(dims[lowest].n, ctx.lang)))
+
+
+@out.section
+def performance(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch4.performance"), 3)
+    data: PerformanceData | None = ctx.section_data("04.performance")
+    if data is None:
+        return ctx.missing(ctx.t("ch4.need_agents"))
+    ranking = data.ranking
+    if not ranking.available:
+        return ctx.not_enough(ranking.reason)
+    table = ranking.table
+    low = table[table["flag"] == "low"]
+    ctx.say(
+        ctx.t(
+            "ch4.performance_sentence",
+            agents=len(table),
+            low=len(low),
+            high=int((table["flag"] == "high").sum()),
+            n=i18n.number(int(table["n"].sum()), ctx.lang),
+        )
+    )
+    fig = charts.funnel(
+        table.assign(flag=table["flag"].map({"low": "below", "high": "above"}).fillna("")),
+        ctx.t("ch4.funnel_title", low=len(low)),
+        ctx.t("ch4.contacts_handled"),
+        i18n.label("kpi", "fcr_rate", ctx.lang),
+        data.centre,
+        {"below": ctx.t("ch4.below"), "within": ctx.t("ch4.within"), "above": ctx.t("ch4.above")},
+    )
+    out.figure(fig, ctx.t("caption.funnel", n=i18n.number(int(table["n"].sum()), ctx.lang)))
+    teams = data.teams
+    min_sample = ctx.targets.parameters.min_sample
+    shown = pd.DataFrame(
+        {
+            ctx.t("ch4.col.team"): teams["team"].map(lambda t: ctx.label("team", t)),
+            ctx.t("ch4.col.agents"): teams["agents"],
+            ctx.t("ch4.col.contacts"): teams["n"].map(lambda v: i18n.number(v, ctx.lang)),
+            i18n.label("kpi", "fcr_rate", ctx.lang): [
+                out.flag_small(i18n.percent(v, ctx.lang), n, min_sample)
+                for v, n in zip(teams["rate"], teams["n"], strict=True)
+            ],
+            ctx.t("ch4.col.below"): teams["low"],
+        }
+    )
+    note = ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang))
+    out.table(shown, ctx.with_small_note(ctx.t("ch4.teams_caption"), shown, note), {ctx.t("ch4.col.team"): "left"})
+
+
+@out.section
+def training(ctx: ReportContext) -> None:
+    out.heading(ctx.t("ch4.training"), 3)
+    data: TrainingData | None = ctx.section_data("04.training")
+    if data is None:
+        return ctx.missing(ctx.t("ch4.need_agents"))
+    if data.absent:
+        return ctx.missing(ctx.t("ch4.need_training_columns", columns=i18n.join(data.absent, ctx.lang)))
+    gaps = data.gaps
+    if gaps.empty:
+        return ctx.say(ctx.t("ch4.no_training_gap"))
+    worst = gaps.iloc[0]
+    ctx.say(
+        ctx.t(
+            "ch4.training_sentence",
+            team=ctx.label("team", worst["team"]),
+            category=ctx.label("category", worst["category"]),
+            rate=i18n.percent(worst["team_rate"], ctx.lang),
+            rest=i18n.percent(worst["rest_rate"], ctx.lang),
+            n=i18n.number(worst["n"], ctx.lang),
+            count=len(gaps),
+        )
+    )
+    min_sample = ctx.targets.parameters.min_sample
+    shown = pd.DataFrame(
+        {
+            ctx.t("ch4.col.team"): gaps["team"].map(lambda t: ctx.label("team", t)),
+            ctx.t("ch3.col.category"): gaps["category"].map(lambda c: ctx.label("category", c)),
+            ctx.t("ch4.col.team_fcr"): [
+                out.flag_small(i18n.percent(v, ctx.lang), n, min_sample)
+                for v, n in zip(gaps["team_rate"], gaps["n"], strict=True)
+            ],
+            ctx.t("ch4.col.rest_fcr"): gaps["rest_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
+            ctx.t("ch4.col.gap"): gaps["gap"].map(lambda v: i18n.points(v, ctx.lang)),
+            ctx.t("ch4.col.contacts"): gaps["n"].map(lambda v: i18n.number(v, ctx.lang)),
+        }
+    ).head(10)
+    caption = ctx.with_small_note(
+        ctx.t("ch4.training_caption"), shown, ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang))
+    )
+    out.table(shown, caption, {ctx.t("ch4.col.team"): "left", ctx.t("ch3.col.category"): "left"})
+
+
+@out.section
+def training_and_performance(ctx: ReportContext) -> None:
+    """The association between training hours and first-contact resolution across agents."""
+    link: TrainingLink | None = ctx.section_data("04.training_and_performance")
+    if link is None:
+        return ctx.missing(ctx.t("ch4.need_training"))
+    if not link.available:
+        return ctx.not_enough(link.reason)
+    significant = link.p_value < 1 - ctx.targets.parameters.confidence
+    key = "ch4.link_significant" if significant else "ch4.link_none"
+    ctx.say(ctx.t(key, agents=link.agents, rho=i18n.number(link.rho, ctx.lang, 2), p=p_text(link.p_value, ctx.lang)))
