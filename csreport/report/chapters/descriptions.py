@@ -191,6 +191,7 @@ DESCRIPTIONS: dict[str, Description] = {
         "Which service standards of params/targets.yml were met, which are at risk and which were missed?",
         "Each KPI against its target: met on the right side, at risk within the tolerance, else missed.",
         data='standards = ctx.scorecard[ctx.scorecard["target"].notna()]  # KPIs with a target',
+        holds="one row per service standard: metric, basis, channel, value, n, target, direction, status",
     ),
     "improvements": Description(
         "Improvement measures",

@@ -130,12 +130,16 @@ def fcr_method(columns: set[str]) -> str | None:
 
 @builds("03.service_level")
 def build_service_level(ctx: ReportContext) -> ServiceLevelData:
+    """The service KPIs of the period (data.kpis.measures: name → Measure with n and interval), the queue columns the
+    data lacks and how FCR is measured."""
     return ServiceLevelData(ctx.absent_columns("contacts", *QUEUE), kpi_table(ctx, SERVICE_KPIS),
                             fcr_method(set(ctx.store.columns("contacts"))))  # fmt: skip
 
 
 @builds("03.efficiency")
 def build_efficiency(ctx: ReportContext) -> EfficiencyData:
+    """The efficiency KPIs of the period (data.kpis.measures), the agents' available hours and contacts per available
+    hour."""
     table = kpi_table(ctx, EFFICIENCY_KPIS)
     handled = table.measures["handled_contacts"]
     agent_months = ctx.agent_months()
@@ -150,6 +154,8 @@ def build_efficiency(ctx: ReportContext) -> EfficiencyData:
 
 @builds("03.cost_benefit")
 def build_cost_benefit(ctx: ReportContext) -> CostBenefitData:
+    """Cost and revenue at risk per service process (data.costs.table: one row per channel × category), ranked dearest
+    first."""
     costs = ctx.process_costs
     if not costs.available:
         return CostBenefitData(costs, None)
@@ -159,6 +165,8 @@ def build_cost_benefit(ctx: ReportContext) -> CostBenefitData:
 
 @builds("03.bottlenecks")
 def build_bottlenecks(ctx: ReportContext) -> BottleneckData:
+    """Mean queue wait by weekday × hour (data.waits), the longest-wait cell and the slowest category × channel pairs
+    (data.slowest)."""
     contacts = ctx.contacts
     min_sample = ctx.targets.parameters.min_sample
     queued = contacts[contacts["channel"].isin(QUEUED_CHANNELS)]

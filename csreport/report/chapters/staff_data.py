@@ -73,6 +73,7 @@ def _kpis(ctx: ReportContext, names) -> dict[str, Measure]:
 
 @builds("04.workforce")
 def build_workforce(ctx: ReportContext) -> WorkforceData | None:
+    """The workforce KPIs of the period (data.kpis: name → Measure) and the attrition window; None without agents."""
     if not ctx.has("agents"):
         return None
     # attrition is over the twelve months to the period; with less history, over the months with data
@@ -89,6 +90,8 @@ def build_employee_satisfaction(ctx: ReportContext) -> dict[str, Measure]:
 
 @builds("04.performance")
 def build_performance(ctx: ReportContext) -> PerformanceData | None:
+    """First-contact resolution per agent, shrunk and ranked with funnel limits (data.ranking), and per team
+    (data.teams); None without agents."""
     if not ctx.has("agents"):
         return None
     ranking = ctx.agent_fcr_ranking
