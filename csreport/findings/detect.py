@@ -202,7 +202,7 @@ def _maturing_signal(row, unit: str, period: str, rules: Rules) -> list[Signal]:
         severity="low",
         impact=_affected(float(row.n or 0), row.unit, change, row.previous),
         impact_unit="contacts",
-        note="maturing: contacts near the data cut-off have had less time to be resolved",
+        note="maturing: contacts near the data cut-off have had less time to be answered or resolved",
         evidence={
             "n": int(row.n),
             "test": row.test,
