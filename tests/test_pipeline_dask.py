@@ -164,6 +164,8 @@ def test_worker_settings_are_checked_and_their_variables_set_them(tmp_path):
 
 
 def test_untuned_workers_get_a_notice(cluster, sample_dir, small_chapters, fingerprint, tmp_path):
+    with distributed.Client(cluster.scheduler_address) as client:
+        client.wait_for_workers(2, timeout=60)  # a worker killed by an earlier test may still be restarting
     specs = _specs(sample_dir, tmp_path, small_chapters, ["east"])
     notices: list[str] = []
     results = dask_executor.run_on_dask(
