@@ -99,20 +99,6 @@ def test_a_changed_parameter_file_computes_a_new_report(sample_dir, sample_truth
     assert len(list((tmp_path / "validated" / "computed").glob(f"{period}_east_*.pkl"))) == 2
 
 
-def test_a_kept_file_of_another_key_is_recomputed_not_trusted(tmp_path):
-    path = tmp_path / "r.pkl"
-    path.write_bytes(b"not a pickle")
-    assert computed.load(path, "k") is None
-    import pickle
-
-    path.write_bytes(pickle.dumps({"key": "kept by other code", "report": object()}))
-    assert computed.load(path, "k") is None
-    path.write_bytes(pickle.dumps(["k", object()]))
-    assert computed.load(path, "k") is None
-    path.write_bytes(pickle.dumps({"key": "k", "report": 7}))
-    assert computed.load(path, "k") == 7
-
-
 def test_the_key_follows_the_code_so_no_format_number_is_bumped(monkeypatch):
     """Changing any source file of the package changes the key of every kept object (no hand-bumped number)."""
     before = computed.report_key("fp", "2024-06", "east", "params")
@@ -171,30 +157,3 @@ def _ask(root, log):
     report = computed.computed_report(_FakeStore(root), "2026-10", "east", None, None, "fp", "params")
     with log.open("a") as fh:
         fh.write(f"got {report.scorecard['value'].iloc[0]}\n")
-
-
-def test_an_object_asked_for_while_it_is_built_is_waited_for_not_built_again(tmp_path):
-    """kept(): a second asker (a kernel asking for the model the run is building) blocks on the lock until the
-    first has kept its object, then reads that object; build runs once."""
-    import threading
-
-    built, started, release = [], threading.Event(), threading.Event()
-
-    def build():
-        built.append(threading.current_thread().name)
-        started.set()
-        release.wait(10)
-        return {"value": 42}
-
-    path, results = tmp_path / "computed" / "m.model.pkl", {}
-    first = threading.Thread(target=lambda: results.update(first=computed.kept(path, "k", build)), name="run")
-    second = threading.Thread(target=lambda: results.update(second=computed.kept(path, "k", build)), name="kernel")
-    first.start()
-    assert started.wait(10)
-    second.start()
-    second.join(0.5)
-    assert second.is_alive() and "second" not in results  # waiting on the lock, not building
-    release.set()
-    first.join(10)
-    second.join(10)
-    assert built == ["run"] and results == {"first": {"value": 42}, "second": {"value": 42}}

@@ -13,6 +13,7 @@ import os
 import platform
 import shutil
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -36,7 +37,7 @@ from csreport.pipeline.quarto import quarto_version, render_quarto
 from csreport.pipeline.render import choose_renderer, render_html, render_pdf
 from csreport.pipeline.runparams import check_engine, check_renderer, report_folder
 from csreport.report.chapters.context import open_report
-from csreport.report.chapters.model import kept_model
+from csreport.report.chapters.model import build_for_run, kept_model
 from csreport.settings import Settings
 
 # what a finished run directory holds (README "Reports"); a test fails on anything else
@@ -199,14 +200,16 @@ def run_report(spec: RunSpec, fingerprint: str | None = None) -> RunResult:
         chapter_dir.mkdir()
         executed = []
         # The report model (csreport.report.chapters.model) is built once, here, in a thread of this process while the
-        # chapters run in their kernel (a separate process), and findings.json, the evidence and the exports are
-        # written from it. The thread holds the model's lock from the start and computes, in order, the report
-        # (scorecard, findings, KPI cache: the first chapter's kernel waits for it while it starts, as
-        # csreport.report.computed locks it), its recommendations in the report language, the analyses and every
-        # section's data; a kernel waits for each of them and loads it, and computes none. Only that thread uses
-        # ``ctx`` until it is joined.
+        # chapters run in their kernels (separate processes), and findings.json, the evidence and the exports are
+        # written from it. Before the first kernel starts, the thread takes the lock of everything it is to build,
+        # then builds it in the order the chapters read it: the report (scorecard, findings, KPI cache), its
+        # recommendations in the report language, chapter 1's sections, the analyses, the other chapters' sections.
+        # A kernel waits for exactly what it reads and loads it (chapter 1 renders while the analyses are computed),
+        # and computes none of it. Only that thread uses ``ctx`` until it is joined.
         with ThreadPoolExecutor(1, thread_name_prefix="csreport-report") as background:
-            building = background.submit(_build_model, ctx, timings)
+            reserved = threading.Event()
+            building = background.submit(_build_model, ctx, timings, reserved)
+            reserved.wait()  # the kernels start once the build holds the lock of everything it is to build
             writing = background.submit(_timed, timings, "findings", lambda: _write_findings(work, spec, ctx))
             for name, source in notebooks.chapter_sources(spec.notebook_dir).items():
                 t = time.perf_counter()
@@ -319,17 +322,16 @@ def _timed(timings: dict, name: str, work) -> None:
     timings[name] = time.perf_counter() - started
 
 
-def _build_model(ctx, timings: dict) -> None:
-    """Build ``ctx``'s report model (:func:`~csreport.report.chapters.model.kept_model`), holding its lock from the
-    start: the computed report, its recommendations and the analyses first (each timed), then the sections' data."""
-
-    def first() -> None:
-        _timed(timings, "compute", lambda: ctx.report)
-        _timed(timings, "recommendations", lambda: ctx.recommendations)
-        _timed(timings, "analyses", lambda: ctx.analyses)
-
+def _build_model(ctx, timings: dict, reserved: threading.Event) -> None:
+    """Build ``ctx``'s report model in the order the chapters read it
+    (:func:`~csreport.report.chapters.model.build_for_run`), each step timed; ``reserved`` is set once its locks are
+    held (or the build failed before)."""
     started = time.perf_counter()
-    ctx.model = kept_model(ctx, first)
+    try:
+        build_for_run(ctx, reserved.set, lambda name, work: _timed(timings, name, work))
+    finally:
+        reserved.set()
+    ctx.model = kept_model(ctx)  # the kept parts, assembled: findings.json and the exports read it
     timings["model"] = time.perf_counter() - started
 
 

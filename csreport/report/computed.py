@@ -24,15 +24,10 @@ loaded: do not load files from elsewhere).
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import hashlib
 import json
-import os
-import pickle
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +53,7 @@ from csreport.findings.record import Finding
 from csreport.findings.rules import Rules
 from csreport.metrics.scorecard import KpiCache, attainment, scorecard
 from csreport.metrics.targets import Targets
+from csreport.report.keeping import kept
 
 TREND_MONTHS = 13  # the chapters' trend charts: the period and the 12 months before it
 
@@ -194,33 +190,6 @@ def _populations(card: pd.DataFrame, customers: pd.DataFrame | None) -> dict[str
     return out
 
 
-def load(path: Path, key: str) -> ComputedReport | None:
-    """The object kept at ``path`` if it was kept under ``key`` (this code, data and parameters), else None."""
-    try:
-        with path.open("rb") as fh:
-            kept = pickle.load(fh)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-        return None
-    if not isinstance(kept, dict) or kept.get("key") != key:
-        return None
-    return kept["report"]
-
-
-def save(path: Path, report, key: str | None = None) -> None:
-    """Write ``report`` under ``key`` (default: its own ``key``) atomically (a temporary file in the same
-    directory, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump({"key": key or report.key, "csreport": __version__, "report": report}, fh,
-                        protocol=pickle.HIGHEST_PROTOCOL)  # fmt: skip
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def computed_report(
     store: Store, period: str, unit: str, targets: Targets, rules: Rules, fingerprint: str, params_digest: str
 ) -> ComputedReport:
@@ -230,39 +199,15 @@ def computed_report(
     return kept(path, key, lambda: compute(store, period, unit, targets, rules, key, fingerprint))
 
 
-def kept(path: Path, key: str, build: Callable[[], object]) -> object:
-    """The object kept at ``path`` under ``key``, else ``build()``, kept there. A process already building it
-    holds the lock (:func:`_computing`): it is waited for and its object read, never built a second time."""
-    found = load(path, key)
-    if found is None:
-        with _computing(path):
-            found = load(path, key)
-            if found is None:
-                found = build()
-                save(path, found, key)
-    return found
-
-
 def kept_recommendations(report_file: Path, key: str, lang: str, labels_digest: str, write: Callable[[], list]) -> list:
     """The recommendations of the report kept at ``report_file`` (under ``key``) in ``lang``: ``write()``
     (:func:`~csreport.findings.recommend.recommend_effects` over the report's effects, in that language), run
     once per report, language and labels file and kept beside the report as
     ``<period>_<unit>_<key16>.recommendations-<lang>.pkl``."""
-    path = report_file.with_name(f"{report_file.stem}.recommendations-{lang}.pkl")
-    return kept(path, hashlib.sha256(f"{key}\0{lang}\0{labels_digest}".encode()).hexdigest(), write)
+    key_in_lang = hashlib.sha256(f"{key}\0{lang}\0{labels_digest}".encode()).hexdigest()
+    return kept(recommendations_path(report_file, lang), key_in_lang, write)
 
 
-@contextmanager
-def _computing(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``<path>.lock`` while computing the report kept at ``path``.
-
-    A run computes its report in the background while its first chapter's kernel starts; the kernel asks for the
-    same report and waits here instead of computing it a second time (an flock, as ingest's, released when
-    the process dies)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.with_name(path.name + ".lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def recommendations_path(report_file: Path, lang: str) -> Path:
+    """``<period>_<unit>_<key16>.recommendations-<lang>.pkl`` beside the kept report at ``report_file``."""
+    return report_file.with_name(f"{report_file.stem}.recommendations-{lang}.pkl")

@@ -30,7 +30,8 @@ from csreport.analyses.loyalty import LoyaltyResult, loyalty
 from csreport.analyses.segmentation import Segmentation, customer_features, segment_customers
 from csreport.data.store import Store
 from csreport.metrics.targets import Targets
-from csreport.report.computed import kept, report_key, report_path
+from csreport.report.computed import report_key, report_path
+from csreport.report.keeping import kept
 
 LOYALTY_MONTHS = 12  # chapter 2's satisfaction → loyalty: survey responses of the last 12 months
 

@@ -157,15 +157,18 @@ class ReportContext:
 
     @cached_property
     def model(self):
-        """The report model (:mod:`csreport.report.chapters.model`): every section's data, built once per (data
-        fingerprint, period, unit, parameter files, thresholds) and kept beside the store."""
+        """The whole report model (:mod:`csreport.report.chapters.model`): every section's data, built once per
+        (data fingerprint, period, unit, parameter files, thresholds) and kept beside the store."""
         from csreport.report.chapters.model import kept_model
 
         return kept_model(self)
 
     def section_data(self, name: str):
-        """The data of section ``name`` (``"03.bottlenecks"``) from the report model: what the section renders."""
-        return self.model.section(name)
+        """The data of section ``name`` (``"03.bottlenecks"``) from the report model: what the section renders
+        (read from its chapter's kept part, so a chapter waits for its own sections only)."""
+        from csreport.report.chapters.model import section_of
+
+        return section_of(self, name)
 
     @property
     def params_digest(self) -> str:

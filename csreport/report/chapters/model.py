@@ -8,11 +8,12 @@ A chapter section is split in two:
   model's scorecard, findings, analyses, recommendations) and writes sentences, tables and charts in the report
   language. It never reads the store, computes a KPI or fits a model.
 
-:func:`build_model` runs every builder once. A run builds the model in its parent process while the first chapter
-kernel starts; every kernel and an analyst's notebook then load the same kept model
-(``<work_dir>/computed/<period>_<unit>_<key16>.model.pkl``, the same key, envelope, lock and atomic write as the
-computed report of :mod:`csreport.report.computed`, so it is rebuilt whenever the data, the parameter files, the
-analyst's thresholds or the package's code change).
+:func:`build_part` runs a chapter's builders once. The model is kept in one part per chapter
+(``<work_dir>/computed/<period>_<unit>_<key16>.model-<chapter>.pkl``, with the same key, envelope, lock and atomic
+write as the computed report of :mod:`csreport.report.computed`, so it is rebuilt whenever the data, the parameter
+files, the analyst's thresholds or the package's code change). A run builds every part in its parent process
+(:func:`build_for_run`) while the chapter kernels run; a kernel loads its own chapter's part, an analyst's
+``ctx.model`` all of them (:func:`kept_model`).
 
 :func:`rendering` gives a context over a kept model with the store taken away: the chapters render from the model
 alone (``tests/test_report_model.py`` renders every chapter this way and compares it with a normal run).
@@ -20,13 +21,17 @@ alone (``tests/test_report_model.py`` renders every chapter this way and compare
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from csreport.data.store import Coverage
-from csreport.report.computed import kept, report_key, report_path
+from csreport.report.computed import recommendations_path, report_key, report_path
+from csreport.report.computed_analyses import analyses_path
+from csreport.report.keeping import kept, reserving
 
 if TYPE_CHECKING:
     from csreport.report.chapters.context import ReportContext
@@ -102,33 +107,82 @@ class ReportModel:
         printer.text(describe_model(self))
 
 
-def build_model(ctx: ReportContext, key: str) -> ReportModel:
-    """Build the model of ``ctx``'s period × unit: the computed report, the analyses, then every section's data."""
+def chapter_of(section: str) -> str:
+    """The chapter number of section ``section`` (``"03"`` for ``"03.bottlenecks"``)."""
+    return section.split(".", 1)[0]
+
+
+def model_chapters() -> list[str]:
+    """The chapters with sections in the model, in order (``["01", "02", ...]``)."""
+    return sorted({chapter_of(name) for name in builders()})
+
+
+def build_part(ctx: ReportContext, chapter: str) -> dict[str, Any]:
+    """Chapter ``chapter``'s part of the model: each of its sections' data, by section name."""
+    return {name: build(ctx) for name, build in builders().items() if chapter_of(name) == chapter}
+
+
+def model_key(ctx: ReportContext) -> str:
+    """The key of ``ctx``'s model: the computed report's (data fingerprint, period, unit, parameter files,
+    thresholds, the package's code)."""
+    return report_key(ctx.ingest_report.fingerprint, ctx.period, ctx.unit, ctx.params_digest)
+
+
+def part_path(ctx: ReportContext, chapter: str, key: str | None = None) -> Path:
+    """``<work_dir>/computed/<period>_<unit>_<key16>.model-<chapter>.pkl`` beside the computed report."""
+    report = report_path(ctx.ingest_report.store_dir, ctx.period, ctx.unit, key or model_key(ctx))
+    return report.with_name(f"{report.stem}.model-{chapter}.pkl")
+
+
+def kept_part(ctx: ReportContext, chapter: str) -> dict[str, Any]:
+    """Chapter ``chapter``'s part of the kept model, built and kept on first use (a process building it is
+    waited for, then read). A chapter's kernel loads its own part only."""
+    key = model_key(ctx)
+    return kept(part_path(ctx, chapter, key), key, lambda: build_part(ctx, chapter))
+
+
+def kept_model(ctx: ReportContext) -> ReportModel:
+    """The whole kept model of ``ctx``: its data facts, the computed report, the analyses and every chapter's
+    part (each built and kept on first use)."""
     store = ctx.store
     facts = DataFacts({t: list(store.columns(t)) for t in store.tables}, store.coverage(ctx.unit), store.zone(ctx.unit))
-    model = ReportModel(key, ctx.period, ctx.unit, facts, ctx.report, ctx.analyses)
-    for name, builder in builders().items():
-        model.sections[name] = builder(ctx)
+    model = ReportModel(model_key(ctx), ctx.period, ctx.unit, facts, ctx.report, ctx.analyses)
+    for chapter in model_chapters():
+        model.sections.update(kept_part(ctx, chapter))
     return model
 
 
-def model_path(ctx: ReportContext, key: str):
-    return report_path(ctx.store, ctx.period, ctx.unit, key).with_suffix(".model.pkl")
+def section_of(ctx: ReportContext, name: str) -> Any:
+    """The data of section ``name``: from the model when ``ctx`` holds it whole, else from its chapter's kept part
+    (so chapter 1's kernel waits for chapter 1's sections only)."""
+    if "model" in ctx.__dict__:
+        return ctx.model.section(name)
+    part = kept_part(ctx, chapter_of(name))
+    if name not in part:
+        raise KeyError(f"the report model has no section {name!r}; sections: {', '.join(builders())}")
+    return part[name]
 
 
-def kept_model(ctx: ReportContext, first: Callable[[], object] | None = None) -> ReportModel:
-    """The kept model of ``ctx`` (data fingerprint, period, unit, parameter files, thresholds), built and kept on
-    first use. ``first`` runs before the model is built, under its lock: a run computes the report, its
-    recommendations and the analyses there, so a chapter kernel that asks for the model meanwhile waits for the
-    run's instead of building one itself."""
-    key = report_key(ctx.ingest_report.fingerprint, ctx.period, ctx.unit, ctx.params_digest)
-
-    def build() -> ReportModel:
-        if first is not None:
-            first()
-        return build_model(ctx, key)
-
-    return kept(model_path(ctx, key), key, build)
+def build_for_run(ctx: ReportContext, reserved: Callable[[], None], timed: Callable[[str, Callable], None]) -> None:
+    """Build everything a run's chapters read, in the order they read it, holding each object's lock from the
+    start (:func:`~csreport.report.keeping.reserving`; ``reserved()`` is called once the locks are held, before
+    any kernel starts): the computed report, its recommendations in the report language, chapter 1's sections,
+    then the analyses and the other chapters' sections. Chapter 1's kernel so renders while the analyses it does
+    not show are computed; every kernel waits for exactly what it reads, and computes none of it. ``timed(name,
+    work)`` runs and times each step."""
+    key = model_key(ctx)
+    report = report_path(ctx.ingest_report.store_dir, ctx.period, ctx.unit, key)
+    first, *later = model_chapters()
+    steps = [
+        ("compute", report, lambda: ctx.report),
+        ("recommendations", recommendations_path(report, ctx.lang), lambda: ctx.recommendations),
+        (f"model_{first}", part_path(ctx, first, key), lambda: kept_part(ctx, first)),
+        ("analyses", analyses_path(ctx.ingest_report.store_dir, ctx.period, ctx.unit, key), lambda: ctx.analyses),
+    ] + [(f"model_{c}", part_path(ctx, c, key), functools.partial(kept_part, ctx, c)) for c in later]
+    with reserving(path for _, path, _ in steps):
+        reserved()
+        for name, _, work in steps:
+            timed(name, work)
 
 
 class StoreRead(RuntimeError):
