@@ -7,7 +7,8 @@ its service standard in ``params/targets.yml``, whether and how it matures (:cla
 and how a change of it is tested (``comparison``: the :class:`~csreport.metrics.measure.Measure` kind, see
 :data:`COMPARISONS`).
 
-Derived from it: the scorecard's KPIs and their order (:func:`scorecard_kpis`), the maturing KPIs of the scorecard
+Derived from it: the scorecard's KPIs and their order (:func:`scorecard_kpis`), the headline KPIs of the batch index
+and the e-mail brief (:func:`headline_kpis`), the maturing KPIs of the scorecard
 and the findings (:func:`csreport.metrics.maturing.maturing_kpis`), the KPIs compared per day of data or not at all in a
 cut month, the trailing-window KPIs the findings do not alarm on, the business-hour twins, the evidence rules,
 the money a finding's affected contacts or customers stand for, and the data dictionary's KPI definitions.
@@ -105,16 +106,17 @@ class EvidenceRule:
 @dataclass(frozen=True)
 class Kpi:
     """One KPI. ``unit``: ratio, s, count, currency, score, points, per_1000, hours or months (the Measure's unit);
-    ``direction``: ``higher`` or ``lower`` is better (None: neither; ``params/targets.yml`` must agree);
-    ``target_key``: its entry in ``params/targets.yml`` (default: the name; a KPI without an entry has no target,
-    status or alarm); ``scorecard``: shown on the scorecard (in declaration order); ``tables``: what it is read
-    from; ``per_day_of_data``: its value grows with the days a month covers (not compared in a cut month);
-    ``trailing_months``: measured over a trailing window (consecutive months overlap: no test of the change, no
-    alarm); ``business_twin_of``: the elapsed-time KPI this one measures in business hours; ``money``: what each
-    contact or customer a finding affects costs (``contacts``: one more contact to pay for, ``customers``: a
-    customer's spend); ``labels``: display names by language when the locale files have no ``kpi.<name>``;
-    ``spec``: for a KPI added through :func:`register`, the function ``(params, columns) → Spec`` that computes it
-    from contacts or surveys (the package's own KPIs are computed in their metrics modules)."""
+    ``direction``: ``higher`` or ``lower`` is better (None: neither; ``params/targets.yml`` must agree); ``target_key``:
+    its entry in ``params/targets.yml`` (default: the name; a KPI without an entry has no target, status or alarm);
+    ``scorecard``: shown on the scorecard (in declaration order); ``headline``: one of the few KPIs the batch index
+    shows per report and the e-mail brief shows at a glance whatever its status (in declaration order); ``tables``: what
+    it is read from; ``per_day_of_data``: its value grows with the days a month covers (not compared in a cut month);
+    ``trailing_months``: measured over a trailing window (consecutive months overlap: no test of the change, no alarm);
+    ``business_twin_of``: the elapsed-time KPI this one measures in business hours; ``money``: what each contact or
+    customer a finding affects costs (``contacts``: one more contact to pay for, ``customers``: a customer's spend);
+    ``labels``: display names by language when the locale files have no ``kpi.<name>``; ``spec``: for a KPI added
+    through :func:`register`, the function ``(params, columns) → Spec`` that computes it from contacts or surveys (the
+    package's own KPIs are computed in their metrics modules)."""
 
     name: str
     definition: Definition | None
@@ -123,6 +125,7 @@ class Kpi:
     direction: str | None = None
     target_key: str = ""
     scorecard: bool = False
+    headline: bool = False
     tables: tuple[str, ...] = ("contacts",)
     maturity: Maturity | None = None
     evidence: EvidenceRule | None = None
@@ -182,8 +185,8 @@ _SURVEYS = ("surveys",)
 #: every KPI of the package; the scorecard shows those with ``scorecard=True`` in this order
 # fmt: off
 KPIS: list[Kpi] = [
-    Kpi("contacts", CONTACTS, "count", "count", scorecard=True, evidence=EvidenceRule("contacts")),
-    Kpi("service_level", SERVICE_LEVEL, "ratio", "proportion", "higher", scorecard=True,
+    Kpi("contacts", CONTACTS, "count", "count", scorecard=True, headline=True, evidence=EvidenceRule("contacts")),
+    Kpi("service_level", SERVICE_LEVEL, "ratio", "proportion", "higher", scorecard=True, headline=True,
         evidence=EvidenceRule("contacts", "_offered AND (abandoned OR queue_wait_s > _threshold_s)", _QUEUE,
                               "queue_wait_s")),
     Kpi("asa_s", ASA, "s", "mean", "lower", scorecard=True,
@@ -213,11 +216,11 @@ KPIS: list[Kpi] = [
         per_day_of_data=True, evidence=EvidenceRule("agent months")),
     Kpi("cost_per_contact", COST, "currency", "mean", "lower", scorecard=True,
         evidence=EvidenceRule("contacts", "_handled", ("handle_s", "cost"), "handle_s")),
-    Kpi("csat_mean", CSAT, "score", "mean", "higher", scorecard=True, tables=_SURVEYS,
+    Kpi("csat_mean", CSAT, "score", "mean", "higher", scorecard=True, headline=True, tables=_SURVEYS,
         evidence=EvidenceRule("surveys", "csat <= 3", order="csat")),
     Kpi("csat_top2", CSAT, "ratio", "proportion", "higher", scorecard=True, tables=_SURVEYS,
         evidence=EvidenceRule("surveys", "csat <= 3", order="csat")),
-    Kpi("nps", NPS, "points", "nps", "higher", scorecard=True, tables=_SURVEYS,
+    Kpi("nps", NPS, "points", "nps", "higher", scorecard=True, headline=True, tables=_SURVEYS,
         evidence=EvidenceRule("surveys", "nps <= 6", order="nps")),
     Kpi("ces_mean", CES, "score", "mean", "higher", scorecard=True, tables=_SURVEYS,
         evidence=EvidenceRule("surveys", "ces <= 4", order="ces")),
@@ -290,6 +293,12 @@ def kpis() -> list[Kpi]:
 def scorecard_kpis() -> list[str]:
     """The scorecard's KPIs in display order."""
     return [k.name for k in KPIS if k.scorecard]
+
+
+def headline_kpis() -> list[str]:
+    """The headline KPIs in display order: those the batch index shows for each report and the e-mail brief shows
+    at a glance whatever their status."""
+    return [k.name for k in KPIS if k.headline]
 
 
 def added_specs(params: Parameters, columns: set[str], table: str) -> list[Spec]:
