@@ -167,14 +167,14 @@ DESCRIPTIONS: dict[str, Description] = {
             "FCR %",
             "reopen %, escalation %",
         ),  # fmt: skip
-        data=KPIS.format(names="*chapter.SERVICE_KPIS"),
+        data=KPIS.format(names="*chapter.service_kpis()"),
     ),
     "efficiency": Description(
         "Efficiency",
         "How much work does a contact take, how busy are the agents, and what does a contact cost?",
         "Handle time, occupancy and cost per handled contact of the period.",
         formulas=("AHT", "occupancy %", "cost per contact"),
-        data=KPIS.format(names="*chapter.EFFICIENCY_KPIS"),
+        data=KPIS.format(names="*chapter.efficiency_kpis()"),
     ),
     "cost_benefit": Description(
         "Cost and benefit per service process",

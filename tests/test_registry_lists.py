@@ -1,5 +1,6 @@
-"""The headline KPIs are the registry's: the batch index shows them per report and the e-mail brief at a glance
-whatever their status; a KPI registered as headline joins both, with no other list to edit."""
+"""The KPI lists are the registry's: the headline KPIs, which the batch index shows per report and the e-mail brief
+at a glance whatever their status (a KPI registered as headline joins both, with no other list to edit), and the KPIs
+of chapter 3's service and efficiency tables."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from csreport.delivery.brief import read_brief
 from csreport.metrics import registry
 from csreport.pipeline.index import write_index
+from csreport.report.chapters.service_quality_data import efficiency_kpis, service_kpis
 from tests.test_deliver import PERIOD, finished_report
 from tests.test_kpi_registry import LONG_WAIT
 
@@ -57,3 +59,24 @@ def test_a_kpi_registered_as_headline_is_at_a_glance_in_the_brief_even_when_met(
         assert "Long waits" not in [kpi for kpi, _, _ in glance] and "Long waits" in brief.also_met
     # the package's headline KPIs of the run's scorecard stay where they were
     assert glance[:2] == [("Contacts", "3,698", None), ("Service level", "90.7%", "met")]
+
+
+def test_chapter_3s_tables_list_the_kpis_declared_for_them_in_their_order():
+    """The tables as they were before the registry declared them: each median beside its p90."""
+    assert service_kpis() == [
+        "service_level", "asa_s", "abandonment_rate",
+        "first_response_median_s", "first_response_p90_s",
+        "first_response_business_median_s", "first_response_business_p90_s",
+        "resolution_median_s", "resolution_p90_s", "resolution_business_median_s", "resolution_business_p90_s",
+        "resolution_rate", "fcr_rate", "reopen_rate", "escalation_rate",
+    ]  # fmt: skip
+    assert efficiency_kpis() == ["aht_s", "occupancy", "cost_per_contact", "handled_contacts"]
+
+
+def test_a_kpi_declared_for_a_chapter_3_table_joins_it():
+    kpi = registry.register(dataclasses.replace(LONG_WAIT, chapter_table="service"))
+    try:
+        assert service_kpis()[-1] == "long_wait_rate" and "long_wait_rate" not in efficiency_kpis()
+    finally:
+        registry.unregister(kpi.name)
+    assert "long_wait_rate" not in service_kpis()
