@@ -37,9 +37,10 @@ lab: $(STAMP) sample
 	$(BIN)/python -m ipykernel install --sys-prefix --name csreport --display-name "csreport" >/dev/null
 	$(BIN)/jupyter lab notebooks/
 
+## make lint: the package, tests, benchmarks and the chapter notebooks (tools/build_notebooks.py writes them lint-clean)
 lint: $(STAMP)
-	$(BIN)/ruff check csreport tests benchmarks
-	$(BIN)/ruff format --check csreport tests benchmarks
+	$(BIN)/ruff check csreport tests benchmarks notebooks/*.ipynb tools
+	$(BIN)/ruff format --check csreport tests benchmarks notebooks/*.ipynb tools
 
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py

@@ -67,3 +67,29 @@ def test_section_names_are_the_chapter_number_and_the_function():
         descriptions.section_name("staffingg")
     assert descriptions.first_sentence("Agents per half hour. More.\n\n    Detail.") == "Agents per half hour"
     assert descriptions.first_sentence(None) == ""
+
+
+def test_a_comment_that_fits_stays_behind_the_call_and_a_longer_one_is_wrapped_above_it():
+    call = 'data = ctx.section_data("04.staffing")'
+    fits = "x" * (120 - len(call) - 4)  # call + "  # " + comment = 120 characters exactly
+    assert descriptions.commented(call, fits) == f"{call}  # {fits}"
+    assert descriptions.commented(call, "") == call
+    words = " ".join(["word"] * 60)  # 60 × 5 − 1 = 299 characters: 23 words (114 chars) fill a 118-wide comment line
+    wrapped = descriptions.commented(call, fits + "x").splitlines()
+    assert wrapped == [f"# {fits}x", call]
+    lines = descriptions.commented(call, words).splitlines()
+    assert lines == [
+        f"# {' '.join(['word'] * 23)}",
+        f"# {' '.join(['word'] * 23)}",
+        f"# {' '.join(['word'] * 14)}",
+        call,
+    ]
+
+
+def test_every_generated_line_fits_the_line_length(tmp_path):
+    _generator().build(tmp_path)
+    for name in SECTIONS:
+        for cell in nbformat.read(tmp_path / f"{name}.ipynb", as_version=4).cells:
+            if cell.cell_type == "code":
+                too_long = [line for line in cell.source.splitlines() if len(line) > descriptions.LINE_LENGTH]
+                assert not too_long, f"{name}: {too_long}"

@@ -7,7 +7,9 @@ out) and a short code cell that shows the section's numbers and renders it. The 
 (found now, by :func:`csreport.report.chapters.model.builders`) are its piece of the report model,
 ``data = ctx.section_data("03.bottlenecks")``; the other sections show their ``data`` line of the descriptions.
 Run ``python tools/build_notebooks.py`` after changing a chapter's section list, a builder or a description;
-edits made in JupyterLab to the notebooks themselves are kept as long as this script is not re-run.
+edits made in JupyterLab to the notebooks themselves are kept as long as this script is not re-run. The cells it
+writes pass ``ruff check`` and ``ruff format --check`` (``make lint``): a comment too long for the line is wrapped onto
+comment lines above it (:func:`csreport.report.chapters.descriptions.commented`).
 """
 
 from __future__ import annotations
@@ -37,16 +39,38 @@ confidence = None  # level of every interval and significance test (default 0.95
 forecast_horizon_months = None  # months the contact-volume forecast looks ahead (default 3)
 churn_window_days = None  # a customer who churns within this many days after a contact counts as lost (default 90)"""
 
-THRESHOLDS = """thresholds = dict(service_level_threshold_s=service_level_threshold_s, min_sample=min_sample,
-                  confidence=confidence, forecast_horizon_months=forecast_horizon_months,
-                  churn_window_days=churn_window_days)  # None: the value of targets_file"""
+THRESHOLDS = """thresholds = dict(
+    service_level_threshold_s=service_level_threshold_s,
+    min_sample=min_sample,
+    confidence=confidence,
+    forecast_horizon_months=forecast_horizon_months,
+    churn_window_days=churn_window_days,
+)  # None: the value of targets_file"""
 
-OPEN = """from csreport.report.chapters import {module} as chapter, open_report
-ctx = open_report(period, business_unit, lang, data_dir, work_dir, targets_file, mapping_file or None,
-                  fingerprint, params_dir, thresholds)
+OPEN = """{imports}
+
+ctx = open_report(
+    period,
+    business_unit,
+    lang,
+    data_dir,
+    work_dir,
+    targets_file,
+    mapping_file or None,
+    fingerprint,
+    params_dir,
+    thresholds,
+)
 chapter.title(ctx)"""
 
 NOTE = {"tags": [NOTES_TAG]}
+
+
+def imports(module: str) -> str:
+    """The cell's two imports in the order ruff's isort keeps (by the imported name: ``background as chapter``
+    before ``open_report``, ``open_report`` before ``outlook as chapter``)."""
+    names = sorted([f"{module} as chapter", "open_report"])
+    return "\n".join(f"from csreport.report.chapters import {name}" for name in names)
 
 
 def build(root: Path) -> None:
@@ -57,7 +81,7 @@ def build(root: Path) -> None:
         nb.metadata["language_info"] = {"name": "python"}
         nb.cells.append(nbformat.v4.new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}))
         nb.cells.append(nbformat.v4.new_code_cell(THRESHOLDS))
-        nb.cells.append(nbformat.v4.new_code_cell(OPEN.format(module=module)))
+        nb.cells.append(nbformat.v4.new_code_cell(OPEN.format(imports=imports(module))))
         for section in sections:
             nb.cells.append(nbformat.v4.new_markdown_cell(descriptions.markdown(section), metadata=NOTE))
             nb.cells.append(nbformat.v4.new_code_cell(descriptions.code(section, built)))

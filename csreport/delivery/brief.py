@@ -26,9 +26,9 @@ from pathlib import Path
 from csreport.data.store import ALL_UNITS
 from csreport.language import i18n
 from csreport.language.labels import default_label
+from csreport.metrics.registry import headline_kpis
 
 MAX_MESSAGES = 5  # the brief's key messages (the report's own brief shows at most five)
-HEADLINE = ("contacts", "service_level", "csat_mean", "nps")  # shown at a glance whatever their status
 STATUSES = ("met", "at risk", "missed")
 CHART_CELL = "kpi_scorecard"  # the chapter 1 cell whose chart the body shows
 MAX_CHART_BYTES = 400_000
@@ -184,9 +184,9 @@ def _scorecard(path: Path) -> list[dict[str, str]]:
 
 
 def _at_a_glance(row: dict[str, str]) -> bool:
-    """The headline KPIs, and every KPI that missed its target or is at risk (those met are named after the
-    table)."""
-    return row.get("status") in ("at risk", "missed") or row.get("kpi") in HEADLINE
+    """The headline KPIs (the registry's, :func:`~csreport.metrics.registry.headline_kpis`), and every KPI that
+    missed its target or is at risk (those met are named after the table)."""
+    return row.get("status") in ("at risk", "missed") or row.get("kpi") in headline_kpis()
 
 
 def _float(text: str | None) -> float | None:

@@ -7,10 +7,12 @@ its service standard in ``params/targets.yml``, whether and how it matures (:cla
 and how a change of it is tested (``comparison``: the :class:`~csreport.metrics.measure.Measure` kind, see
 :data:`COMPARISONS`).
 
-Derived from it: the scorecard's KPIs and their order (:func:`scorecard_kpis`), the maturing KPIs of the scorecard
-and the findings (:func:`csreport.metrics.maturing.maturing_kpis`), the KPIs compared per day of data or not at all in a
-cut month, the trailing-window KPIs the findings do not alarm on, the business-hour twins, the evidence rules,
-the money a finding's affected contacts or customers stand for, and the data dictionary's KPI definitions.
+Derived from it: the scorecard's KPIs and their order (:func:`scorecard_kpis`), the headline KPIs of the batch index
+and the e-mail brief (:func:`headline_kpis`), the KPIs of chapter 3's tables (:func:`table_kpis`), the maturing KPIs
+of the scorecard and the findings (:func:`csreport.metrics.maturing.maturing_kpis`), the KPIs compared per day of data
+or not at all in a cut month, the trailing-window KPIs the findings do not alarm on, the business-hour twins, the
+evidence rules, the money a finding's affected contacts or customers stand for, and the data dictionary's KPI
+definitions.
 
 Adding a KPI read from contacts or surveys: declare it with :func:`register` (in this module's :data:`KPIS`
 for the package, or at run time) giving ``spec``, the function that returns its aggregate
@@ -105,16 +107,18 @@ class EvidenceRule:
 @dataclass(frozen=True)
 class Kpi:
     """One KPI. ``unit``: ratio, s, count, currency, score, points, per_1000, hours or months (the Measure's unit);
-    ``direction``: ``higher`` or ``lower`` is better (None: neither; ``params/targets.yml`` must agree);
-    ``target_key``: its entry in ``params/targets.yml`` (default: the name; a KPI without an entry has no target,
-    status or alarm); ``scorecard``: shown on the scorecard (in declaration order); ``tables``: what it is read
-    from; ``per_day_of_data``: its value grows with the days a month covers (not compared in a cut month);
-    ``trailing_months``: measured over a trailing window (consecutive months overlap: no test of the change, no
-    alarm); ``business_twin_of``: the elapsed-time KPI this one measures in business hours; ``money``: what each
-    contact or customer a finding affects costs (``contacts``: one more contact to pay for, ``customers``: a
-    customer's spend); ``labels``: display names by language when the locale files have no ``kpi.<name>``;
-    ``spec``: for a KPI added through :func:`register`, the function ``(params, columns) → Spec`` that computes it
-    from contacts or surveys (the package's own KPIs are computed in their metrics modules)."""
+    ``direction``: ``higher`` or ``lower`` is better (None: neither; ``params/targets.yml`` must agree); ``target_key``:
+    its entry in ``params/targets.yml`` (default: the name; a KPI without an entry has no target, status or alarm);
+    ``scorecard``: shown on the scorecard (in declaration order); ``headline``: one of the few KPIs the batch index
+    shows per report and the e-mail brief shows at a glance whatever its status (in declaration order);
+    ``chapter_table``: the KPI table of chapter 3 that lists it (``service``: section 03.service_level, ``efficiency``:
+    03.efficiency; see :func:`table_kpis`); ``tables``: what it is read from; ``per_day_of_data``: its value grows with
+    the days a month covers (not compared in a cut month); ``trailing_months``: measured over a trailing window
+    (consecutive months overlap: no test of the change, no alarm); ``business_twin_of``: the elapsed-time KPI this one
+    measures in business hours; ``money``: what each contact or customer a finding affects costs (``contacts``: one more
+    contact to pay for, ``customers``: a customer's spend); ``labels``: display names by language when the locale files
+    have no ``kpi.<name>``; ``spec``: for a KPI added through :func:`register`, the function ``(params, columns) →
+    Spec`` that computes it from contacts or surveys (the package's own KPIs are computed in their metrics modules)."""
 
     name: str
     definition: Definition | None
@@ -123,6 +127,8 @@ class Kpi:
     direction: str | None = None
     target_key: str = ""
     scorecard: bool = False
+    headline: bool = False
+    chapter_table: str | None = None
     tables: tuple[str, ...] = ("contacts",)
     maturity: Maturity | None = None
     evidence: EvidenceRule | None = None
@@ -157,18 +163,18 @@ def _slower(helper: str, stamp: str) -> EvidenceRule:
 
 
 def _times(kind: str, definition, business_definition, maturity, direction, stamp, helper):
-    """The four time KPIs of first response or resolution (median and p90, elapsed and business hours; the medians
-    on the scorecard) and the business-hour median of working days only (not reported: it tells whether a change
-    is the calendar's)."""
+    """The four time KPIs of first response or resolution (median and p90, elapsed and business hours; the medians on
+    the scorecard; all four in chapter 3's service table) and the business-hour median of working days only (not
+    reported: it tells whether a change is the calendar's)."""
     out = []
     for label in ("median", "p90"):
         elapsed = f"{kind}_{label}_s"
         shown = label == "median"
-        out.append(Kpi(elapsed, definition, "s", "quantile", direction, scorecard=shown, maturity=maturity,
-                       evidence=_slower(f"_{helper}_s", stamp)))  # fmt: skip
+        out.append(Kpi(elapsed, definition, "s", "quantile", direction, scorecard=shown, chapter_table="service",
+                       maturity=maturity, evidence=_slower(f"_{helper}_s", stamp)))  # fmt: skip
         out.append(Kpi(f"{kind}_business_{label}_s", business_definition, "s", "quantile", direction,
-                       scorecard=shown, maturity=maturity, evidence=_slower(f"_{helper}_bs", stamp),
-                       business_twin_of=elapsed))  # fmt: skip
+                       scorecard=shown, chapter_table="service", maturity=maturity,
+                       evidence=_slower(f"_{helper}_bs", stamp), business_twin_of=elapsed))  # fmt: skip
     out.append(Kpi(f"{kind}_business_workday_median_s", None, "s", "quantile", direction, maturity=maturity))
     return out
 
@@ -182,42 +188,47 @@ _SURVEYS = ("surveys",)
 #: every KPI of the package; the scorecard shows those with ``scorecard=True`` in this order
 # fmt: off
 KPIS: list[Kpi] = [
-    Kpi("contacts", CONTACTS, "count", "count", scorecard=True, evidence=EvidenceRule("contacts")),
-    Kpi("service_level", SERVICE_LEVEL, "ratio", "proportion", "higher", scorecard=True,
+    Kpi("contacts", CONTACTS, "count", "count", scorecard=True, headline=True, evidence=EvidenceRule("contacts")),
+    Kpi("service_level", SERVICE_LEVEL, "ratio", "proportion", "higher", scorecard=True, headline=True,
+        chapter_table="service",
         evidence=EvidenceRule("contacts", "_offered AND (abandoned OR queue_wait_s > _threshold_s)", _QUEUE,
                               "queue_wait_s")),
-    Kpi("asa_s", ASA, "s", "mean", "lower", scorecard=True,
+    Kpi("asa_s", ASA, "s", "mean", "lower", scorecard=True, chapter_table="service",
         evidence=EvidenceRule("contacts", "_offered AND NOT abandoned AND queue_wait_s > _threshold_s", _QUEUE,
                               "queue_wait_s")),
     Kpi("abandonment_rate", ABANDONMENT, "ratio", "proportion", "lower", scorecard=True, money="contacts",
+        chapter_table="service",
         evidence=EvidenceRule("contacts", "_offered AND abandoned", _QUEUE, "queue_wait_s")),
     _FIRST_RESPONSE[0],  # median, elapsed
     _FIRST_RESPONSE[1],  # median, business hours
     _RESOLUTION[0],
     _RESOLUTION[1],
     Kpi("resolution_rate", RESOLUTION_RATE, "ratio", "proportion", "higher", scorecard=True, maturity=_RESOLVED,
-        money="contacts", evidence=EvidenceRule("contacts", "NOT _is_resolved", ("resolved", "resolved_at"))),
-    Kpi("fcr_rate", FCR, "ratio", "proportion", "higher", scorecard=True, money="contacts",
+        money="contacts", chapter_table="service",
+        evidence=EvidenceRule("contacts", "NOT _is_resolved", ("resolved", "resolved_at"))),
+    Kpi("fcr_rate", FCR, "ratio", "proportion", "higher", scorecard=True, money="contacts", chapter_table="service",
         maturity=Maturity("fcr_repeat_window_days", "created_at", unless="first_contact_resolution"),
         evidence=EvidenceRule("first contact not resolved")),
     Kpi("reopen_rate", REOPEN_ESCALATION, "ratio", "proportion", "lower", scorecard=True, money="contacts",
+        chapter_table="service",
         maturity=Maturity(SETTLED_DAYS, None),
         evidence=EvidenceRule("contacts", "_is_resolved AND reopened", ("reopened", "resolved_at"))),
     Kpi("escalation_rate", REOPEN_ESCALATION, "ratio", "proportion", "lower", scorecard=True, money="contacts",
+        chapter_table="service",
         evidence=EvidenceRule("contacts", "escalated", ("escalated",))),
     Kpi("complaint_rate", COMPLAINTS, "ratio", "proportion", "lower", scorecard=True, money="contacts",
         evidence=EvidenceRule("contacts", "is_complaint", ("is_complaint",))),
-    Kpi("aht_s", AHT, "s", "mean", "lower", scorecard=True,
+    Kpi("aht_s", AHT, "s", "mean", "lower", scorecard=True, chapter_table="efficiency",
         evidence=EvidenceRule("contacts", "_handled", ("handle_s",), "handle_s")),
     Kpi("occupancy", OCCUPANCY, "ratio", "value", "higher", scorecard=True, tables=("contacts", "agent_months"),
-        per_day_of_data=True, evidence=EvidenceRule("agent months")),
-    Kpi("cost_per_contact", COST, "currency", "mean", "lower", scorecard=True,
+        per_day_of_data=True, chapter_table="efficiency", evidence=EvidenceRule("agent months")),
+    Kpi("cost_per_contact", COST, "currency", "mean", "lower", scorecard=True, chapter_table="efficiency",
         evidence=EvidenceRule("contacts", "_handled", ("handle_s", "cost"), "handle_s")),
-    Kpi("csat_mean", CSAT, "score", "mean", "higher", scorecard=True, tables=_SURVEYS,
+    Kpi("csat_mean", CSAT, "score", "mean", "higher", scorecard=True, headline=True, tables=_SURVEYS,
         evidence=EvidenceRule("surveys", "csat <= 3", order="csat")),
     Kpi("csat_top2", CSAT, "ratio", "proportion", "higher", scorecard=True, tables=_SURVEYS,
         evidence=EvidenceRule("surveys", "csat <= 3", order="csat")),
-    Kpi("nps", NPS, "points", "nps", "higher", scorecard=True, tables=_SURVEYS,
+    Kpi("nps", NPS, "points", "nps", "higher", scorecard=True, headline=True, tables=_SURVEYS,
         evidence=EvidenceRule("surveys", "nps <= 6", order="nps")),
     Kpi("ces_mean", CES, "score", "mean", "higher", scorecard=True, tables=_SURVEYS,
         evidence=EvidenceRule("surveys", "ces <= 4", order="ces")),
@@ -248,6 +259,7 @@ KPIS: list[Kpi] = [
     Kpi("churn_rate_12m", CHURN, "ratio", "proportion", "lower", tables=("customers",), money="customers"),
     Kpi("retention_rate_12m", CHURN, "ratio", "proportion", "higher", tables=("customers",)),
     Kpi("voluntary_share", ATTRITION, "ratio", "proportion", tables=("agents",)),
+    Kpi("handled_contacts", None, "count", "count", chapter_table="efficiency"),  # contacts agents handled
 ]
 # fmt: on
 
@@ -290,6 +302,23 @@ def kpis() -> list[Kpi]:
 def scorecard_kpis() -> list[str]:
     """The scorecard's KPIs in display order."""
     return [k.name for k in KPIS if k.scorecard]
+
+
+def headline_kpis() -> list[str]:
+    """The headline KPIs in display order: those the batch index shows for each report and the e-mail brief shows
+    at a glance whatever their status."""
+    return [k.name for k in KPIS if k.headline]
+
+
+def table_kpis(table: str) -> list[str]:
+    """The KPIs chapter 3's ``table`` lists (``service`` or ``efficiency``, :attr:`Kpi.chapter_table`) in table order:
+    the KPIs of one definition side by side (a median beside its p90), definitions in the order of their first KPI
+    and KPIs in declaration order otherwise."""
+    listed = [k for k in KPIS if k.chapter_table == table]
+    first: dict[object, int] = {}
+    for i, k in enumerate(listed):
+        first.setdefault(k.definition or k.name, i)
+    return [k.name for k in sorted(listed, key=lambda k: first[k.definition or k.name])]
 
 
 def added_specs(params: Parameters, columns: set[str], table: str) -> list[Spec]:

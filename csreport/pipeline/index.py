@@ -14,12 +14,11 @@ from pathlib import Path
 from csreport.data.store import ALL_UNITS
 from csreport.language import i18n
 from csreport.language.labels import default_label
+from csreport.metrics.registry import headline_kpis
 from csreport.pipeline.exports import write_batch_exports
 from csreport.pipeline.offline import CSP_BUILTIN, csp_meta
 from csreport.pipeline.render import CSS
 from csreport.report.page import STATUS_MARKS
-
-HEADLINE = ("contacts", "service_level", "csat_mean", "nps")
 
 
 def status_mark(status: str | None, lang: str) -> str:
@@ -75,7 +74,7 @@ def unit_label(manifest: dict, unit: str) -> str:
 def _cell(directory: Path, manifest: dict, out_dir: Path, lang: str) -> str:
     link = html.escape(directory.relative_to(out_dir).as_posix())
     lines = []
-    for kpi in HEADLINE:
+    for kpi in headline_kpis():
         entry = manifest.get("headline", {}).get(kpi)
         if entry and entry.get("value") is not None:
             value = i18n.value(entry["value"], entry.get("unit", "ratio"), lang)

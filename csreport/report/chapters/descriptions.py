@@ -8,7 +8,8 @@ once.
 
 The code cell of a section with a builder (:func:`csreport.report.chapters.model.builders`, found when the notebooks are
 generated) shows the report model's piece of that section, ``data = ctx.section_data("06.staffing")``, with a
-comment saying what it holds (the note's ``holds``, else the first sentence of the builder's docstring). A section
+comment saying what it holds (the note's ``holds``, else the first sentence of the builder's docstring; behind the
+call when the line fits in :data:`LINE_LENGTH` characters, else wrapped onto comment lines above it). A section
 without a builder shows its ``data`` line instead: the code that names the section's numbers (a Measure table, a
 DataFrame, an analysis result); it must work on any subset of the data (None or an empty table when an input is
 absent).
@@ -16,6 +17,7 @@ absent).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,6 +38,8 @@ class Description:
     data: str = ""
     holds: str = ""
 
+
+LINE_LENGTH = 120  # the longest line a generated cell may have: ruff's line-length (pyproject.toml)
 
 KPIS = "kpis = ctx.measures({names})  # value, n, interval (low, high), method of each KPI"
 
@@ -163,14 +167,14 @@ DESCRIPTIONS: dict[str, Description] = {
             "FCR %",
             "reopen %, escalation %",
         ),  # fmt: skip
-        data=KPIS.format(names="*chapter.SERVICE_KPIS"),
+        data=KPIS.format(names="*chapter.service_kpis()"),
     ),
     "efficiency": Description(
         "Efficiency",
         "How much work does a contact take, how busy are the agents, and what does a contact cost?",
         "Handle time, occupancy and cost per handled contact of the period.",
         formulas=("AHT", "occupancy %", "cost per contact"),
-        data=KPIS.format(names="*chapter.EFFICIENCY_KPIS"),
+        data=KPIS.format(names="*chapter.efficiency_kpis()"),
     ),
     "cost_benefit": Description(
         "Cost and benefit per service process",
@@ -341,7 +345,18 @@ def data_line(section: str, builders: dict[str, Callable] | None = None) -> str:
     if name not in builders:
         return DESCRIPTIONS[section].data
     holds = DESCRIPTIONS[section].holds or first_sentence(builders[name].__doc__)
-    return f'data = ctx.section_data("{name}")' + (f"  # {holds}" if holds else "")
+    return commented(f'data = ctx.section_data("{name}")', holds)
+
+
+def commented(line: str, comment: str) -> str:
+    """``line`` with ``comment`` behind it when both fit in :data:`LINE_LENGTH` characters, else ``comment`` wrapped
+    onto ``# `` lines of at most :data:`LINE_LENGTH` characters above ``line`` (``line`` alone without a comment)."""
+    if not comment:
+        return line
+    if len(f"{line}  # {comment}") <= LINE_LENGTH:
+        return f"{line}  # {comment}"
+    above = textwrap.wrap(comment, LINE_LENGTH - 2, break_long_words=False, break_on_hyphens=False)
+    return "\n".join([*(f"# {part}" for part in above), line])
 
 
 def code(section: str, builders: dict[str, Callable] | None = None) -> str:

@@ -11,14 +11,14 @@ from csreport.report import charts
 from csreport.report.chapters import output as out
 from csreport.report.chapters.context import ReportContext
 from csreport.report.chapters.service_quality_data import (  # noqa: F401  (longest_wait_cell: the sections' public helpers)
-    EFFICIENCY_KPIS,
-    SERVICE_KPIS,
     BottleneckData,
     CostBenefitData,
     EfficiencyData,
     KpiTable,
     ServiceLevelData,
+    efficiency_kpis,
     longest_wait_cell,
+    service_kpis,
 )
 
 MATURING = " †"  # a figure whose window has not closed (churn after contact, resolution of the last days)
@@ -319,7 +319,7 @@ def standards(ctx: ReportContext) -> None:
 @out.section
 def improvements(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.improvements"), 3)
-    service = set(SERVICE_KPIS) | set(EFFICIENCY_KPIS) | {"coverage", "channel_share", "complaints"}
+    service = set(service_kpis()) | set(efficiency_kpis()) | {"coverage", "channel_share", "complaints"}
     chosen = [r for r in ctx.recommendations if r.finding.metric in service][:5]
     if not chosen:
         return ctx.say(ctx.t("ch3.no_improvements", month=ctx.month))

@@ -11,18 +11,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from csreport.analyses.cost_benefit import ProcessCosts
+from csreport.metrics import registry
 from csreport.metrics.maturing import SETTLED_DAYS, is_maturing, maturing_kpis
 from csreport.metrics.measure import Measure
 from csreport.metrics.service import QUEUE
 from csreport.report.chapters.context import ReportContext
 from csreport.report.chapters.model import builds
 from csreport.report.chapters.section_data import SectionData
-
-SERVICE_KPIS = ["service_level", "asa_s", "abandonment_rate", "first_response_median_s", "first_response_p90_s",
-                "first_response_business_median_s", "first_response_business_p90_s",
-                "resolution_median_s", "resolution_p90_s", "resolution_business_median_s", "resolution_business_p90_s",
-                "resolution_rate", "fcr_rate", "reopen_rate", "escalation_rate"]  # fmt: skip
-EFFICIENCY_KPIS = ["aht_s", "occupancy", "cost_per_contact", "handled_contacts"]
 
 SLOWEST_SHOWN = 8  # category × channel pairs of the slowest-resolution table
 QUEUED_CHANNELS = ["phone", "chat"]  # the channels whose contacts wait in a queue
@@ -100,6 +95,18 @@ class BottleneckData(SectionData):
     absent: list[str]
 
 
+def service_kpis() -> list[str]:
+    """The KPIs of the service table (section 03.service_level), in its order: the registry's
+    (:func:`~csreport.metrics.registry.table_kpis`, ``chapter_table="service"``)."""
+    return registry.table_kpis("service")
+
+
+def efficiency_kpis() -> list[str]:
+    """The KPIs of the efficiency table (section 03.efficiency), in its order: the registry's
+    (:func:`~csreport.metrics.registry.table_kpis`, ``chapter_table="efficiency"``)."""
+    return registry.table_kpis("efficiency")
+
+
 def kpi_table(ctx: ReportContext, names: list[str]) -> KpiTable:
     """The kept KPIs ``names`` of the period (:meth:`~csreport.metrics.scorecard.KpiCache.kpis`) and which are
     maturing."""
@@ -132,7 +139,7 @@ def fcr_method(columns: set[str]) -> str | None:
 def build_service_level(ctx: ReportContext) -> ServiceLevelData:
     """The service KPIs of the period (data.kpis.measures: name → Measure with n and interval), the queue columns the
     data lacks and how FCR is measured."""
-    return ServiceLevelData(ctx.absent_columns("contacts", *QUEUE), kpi_table(ctx, SERVICE_KPIS),
+    return ServiceLevelData(ctx.absent_columns("contacts", *QUEUE), kpi_table(ctx, service_kpis()),
                             fcr_method(set(ctx.store.columns("contacts"))))  # fmt: skip
 
 
@@ -140,7 +147,7 @@ def build_service_level(ctx: ReportContext) -> ServiceLevelData:
 def build_efficiency(ctx: ReportContext) -> EfficiencyData:
     """The efficiency KPIs of the period (data.kpis.measures), the agents' available hours and contacts per available
     hour."""
-    table = kpi_table(ctx, EFFICIENCY_KPIS)
+    table = kpi_table(ctx, efficiency_kpis())
     handled = table.measures["handled_contacts"]
     agent_months = ctx.agent_months()
     hours = float(agent_months["available_hours"].sum()) if "available_hours" in agent_months else None

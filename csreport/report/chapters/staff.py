@@ -24,10 +24,9 @@ def title(ctx: ReportContext) -> None:
 
 @out.section
 def workforce(ctx: ReportContext) -> None:
-    out.heading(ctx.t("ch4.workforce"), 3)
-    data: WorkforceData | None = ctx.section_data("04.workforce")
+    data: WorkforceData | None = _opened(ctx, "workforce")
     if data is None:
-        return ctx.missing(ctx.t("ch4.need_agents"))
+        return
     k, window = data.kpis, data.window
     complete = window is None or window.complete
     attrition = k["attrition_annualised"]
@@ -77,10 +76,9 @@ def employee_satisfaction(ctx: ReportContext) -> None:
 
 @out.section
 def performance(ctx: ReportContext) -> None:
-    out.heading(ctx.t("ch4.performance"), 3)
-    data: PerformanceData | None = ctx.section_data("04.performance")
+    data: PerformanceData | None = _opened(ctx, "performance")
     if data is None:
-        return ctx.missing(ctx.t("ch4.need_agents"))
+        return
     ranking = data.ranking
     if not ranking.available:
         return ctx.not_enough(ranking.reason)
@@ -105,29 +103,23 @@ def performance(ctx: ReportContext) -> None:
     )
     out.figure(fig, ctx.t("caption.funnel", n=i18n.number(int(table["n"].sum()), ctx.lang)))
     teams = data.teams
-    min_sample = ctx.targets.parameters.min_sample
     shown = pd.DataFrame(
         {
             ctx.t("ch4.col.team"): teams["team"].map(lambda t: ctx.label("team", t)),
             ctx.t("ch4.col.agents"): teams["agents"],
             ctx.t("ch4.col.contacts"): teams["n"].map(lambda v: i18n.number(v, ctx.lang)),
-            i18n.label("kpi", "fcr_rate", ctx.lang): [
-                out.flag_small(i18n.percent(v, ctx.lang), n, min_sample)
-                for v, n in zip(teams["rate"], teams["n"], strict=True)
-            ],
+            i18n.label("kpi", "fcr_rate", ctx.lang): _flagged_percents(ctx, teams["rate"], teams["n"]),
             ctx.t("ch4.col.below"): teams["low"],
         }
     )
-    note = ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang))
-    out.table(shown, ctx.with_small_note(ctx.t("ch4.teams_caption"), shown, note), {ctx.t("ch4.col.team"): "left"})
+    _small_sample_table(ctx, shown, "ch4.teams_caption", ctx.t("ch4.col.team"))
 
 
 @out.section
 def training(ctx: ReportContext) -> None:
-    out.heading(ctx.t("ch4.training"), 3)
-    data: TrainingData | None = ctx.section_data("04.training")
+    data: TrainingData | None = _opened(ctx, "training")
     if data is None:
-        return ctx.missing(ctx.t("ch4.need_agents"))
+        return
     if data.absent:
         return ctx.missing(ctx.t("ch4.need_training_columns", columns=i18n.join(data.absent, ctx.lang)))
     gaps = data.gaps
@@ -145,24 +137,17 @@ def training(ctx: ReportContext) -> None:
             count=len(gaps),
         )
     )
-    min_sample = ctx.targets.parameters.min_sample
     shown = pd.DataFrame(
         {
             ctx.t("ch4.col.team"): gaps["team"].map(lambda t: ctx.label("team", t)),
             ctx.t("ch3.col.category"): gaps["category"].map(lambda c: ctx.label("category", c)),
-            ctx.t("ch4.col.team_fcr"): [
-                out.flag_small(i18n.percent(v, ctx.lang), n, min_sample)
-                for v, n in zip(gaps["team_rate"], gaps["n"], strict=True)
-            ],
+            ctx.t("ch4.col.team_fcr"): _flagged_percents(ctx, gaps["team_rate"], gaps["n"]),
             ctx.t("ch4.col.rest_fcr"): gaps["rest_rate"].map(lambda v: i18n.percent(v, ctx.lang)),
             ctx.t("ch4.col.gap"): gaps["gap"].map(lambda v: i18n.points(v, ctx.lang)),
             ctx.t("ch4.col.contacts"): gaps["n"].map(lambda v: i18n.number(v, ctx.lang)),
         }
     ).head(10)
-    caption = ctx.with_small_note(
-        ctx.t("ch4.training_caption"), shown, ctx.t("caption.small_sample", n=i18n.number(min_sample, ctx.lang))
-    )
-    out.table(shown, caption, {ctx.t("ch4.col.team"): "left", ctx.t("ch3.col.category"): "left"})
+    _small_sample_table(ctx, shown, "ch4.training_caption", ctx.t("ch4.col.team"), ctx.t("ch3.col.category"))
 
 
 @out.section
@@ -176,3 +161,27 @@ def training_and_performance(ctx: ReportContext) -> None:
     significant = link.p_value < 1 - ctx.targets.parameters.confidence
     key = "ch4.link_significant" if significant else "ch4.link_none"
     ctx.say(ctx.t(key, agents=link.agents, rho=i18n.number(link.rho, ctx.lang, 2), p=p_text(link.p_value, ctx.lang)))
+
+
+def _opened(ctx: ReportContext, section: str):
+    """Write the heading of agent section ``section`` (``ch4.<section>``) and return its data from the report model
+    (``04.<section>``); None, after saying that the agents table is missing, when the model holds none."""
+    out.heading(ctx.t(f"ch4.{section}"), 3)
+    data = ctx.section_data(f"04.{section}")
+    if data is None:
+        ctx.missing(ctx.t("ch4.need_agents"))
+    return data
+
+
+def _flagged_percents(ctx: ReportContext, rates: pd.Series, n: pd.Series) -> list[str]:
+    """Each of ``rates`` (shares, 0–1) as a percentage in the report language, ⚠ behind one resting on fewer than
+    ``min_sample`` contacts (its ``n``)."""
+    min_sample = ctx.targets.parameters.min_sample
+    return [out.flag_small(i18n.percent(v, ctx.lang), k, min_sample) for v, k in zip(rates, n, strict=True)]
+
+
+def _small_sample_table(ctx: ReportContext, shown: pd.DataFrame, caption: str, *left: str) -> None:
+    """Show ``shown`` under the caption ``caption`` (a locale key), which says what ⚠ means when a cell carries it;
+    the columns ``left`` aligned left."""
+    note = ctx.t("caption.small_sample", n=i18n.number(ctx.targets.parameters.min_sample, ctx.lang))
+    out.table(shown, ctx.with_small_note(ctx.t(caption), shown, note), dict.fromkeys(left, "left"))
