@@ -105,6 +105,8 @@ def test_kpi_rules_improvements_targets_and_maturing():
     assert (found["fcr_rate"].kind, found["fcr_rate"].severity) == ("improvement", "medium")  # never high
     assert (found["nps"].kind, found["nps"].severity, found["nps"].change) == ("target_missed", "low", -20.0)
     assert found["resolution_rate"].severity == "low" and found["resolution_rate"].note
+    # the same-age test is one of the report's two tests and the smaller p: q = 1e-9 × 2 / 1
+    assert found["resolution_rate"].q_value == pytest.approx(2e-9)
     still = _card(nps={"value": 20.0, "previous": 21.0, "unit": "points", "target": 40, "status": "missed"})
     assert _graded(kpi_signals(still, {"nps": [None] * 7}, PERIODS, "east", RULES, False)).findings == []
 

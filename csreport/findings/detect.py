@@ -110,9 +110,9 @@ def kpi_signals(
     improvement by the KPI's direction; high severity needs a missed target too. Standing: a level unusual in
     the adverse direction this month and the month before that did not move unusually this month. A KPI below
     the minimum sample, without the history a calibrated test needs, or cut by a partial month gives no
-    signal. In the data's last month a maturing KPI keeps its same-age comparison with the previous month,
-    reported as low severity with a note. A missed target is a low-severity ``target_missed`` only in the month
-    it is first missed (the month before met it)."""
+    signal. In the data's last month a maturing KPI is tested by its same-age comparison with the previous
+    month instead (:func:`_maturing_signal`: in the same adjusted family, low severity with a note). A missed
+    target is a low-severity ``target_missed`` only in the month it is first missed (the month before met it)."""
     found: list[Signal] = []
     period = periods[-1]
     for row in card.itertuples(index=False):
@@ -180,12 +180,14 @@ def _kpi_signal(row, test: ControlTest, unit: str, period: str, rules: Rules) ->
 
 
 def _maturing_signal(row, unit: str, period: str, rules: Rules) -> list[Signal]:
-    """A maturing KPI in the data's last month: the scorecard's same-age comparison with the previous month,
-    low severity with its note, when significant and at least ``min_relative_change``."""
+    """A maturing KPI in the data's last month: the scorecard's same-age comparison with the previous month
+    (``p_vs_previous``), a news test like the others. Every such test with a p-value and a change joins the
+    report's Benjamini–Hochberg family (whether or not it is significant alone, as the calibrated KPI tests do);
+    it is news when it passes the same grade (q < alpha, |change| / previous ≥ ``min_relative_change``) and is
+    then reported as low severity with its note (``shown_as``: not final, never a headline)."""
     change = None if pd.isna(row.change_vs_previous) else float(row.change_vs_previous)
-    if change is None or not bool(row.significant_vs_previous) or not row.previous:
-        return []
-    if abs(change / row.previous) < rules.min_relative_change:
+    p = None if pd.isna(row.p_vs_previous) else float(row.p_vs_previous)
+    if change is None or change == 0 or p is None or pd.isna(row.previous) or not row.previous:
         return []
     better = (change > 0) == (row.direction == "higher")
     finding = Finding(
@@ -197,8 +199,8 @@ def _maturing_signal(row, unit: str, period: str, rules: Rules) -> list[Signal]:
         baseline=float(row.previous),
         change=change,
         relative_change=change / abs(row.previous),
-        p_value=None if pd.isna(row.p_vs_previous) else float(row.p_vs_previous),
-        significant=True,
+        p_value=p,
+        significant=False,
         severity="low",
         impact=_affected(float(row.n or 0), row.unit, change, row.previous),
         impact_unit="contacts",
@@ -212,7 +214,8 @@ def _maturing_signal(row, unit: str, period: str, rules: Rules) -> list[Signal]:
             "unit": row.unit,
         },  # fmt: skip
     )
-    return [Signal(finding, None, abs(change / row.previous), 0, 0, fixed="low")]
+    size = abs(change / row.previous)
+    return [Signal(finding, p, size, rules.min_relative_change, rules.high_relative_change, shown_as="low")]
 
 
 def _newly_missed(row, unit: str, period: str) -> list[Signal]:

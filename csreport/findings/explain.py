@@ -36,10 +36,14 @@ def monthly_excess(child: Finding) -> float:
 def explain(findings: list[Finding], history: dict[str, list[Measure | None]], threshold: float) -> list[Finding]:
     """``findings`` with each unit-level parent of :data:`PARENTS` marked ``explained_by`` or ``excluding`` its
     news children of the same unit and month (see the module docstring). ``history``: the parent KPIs' monthly
-    Measures, the report's month last; ``threshold``: the largest raw p accepted as news in this report."""
+    Measures, the report's month last; ``threshold``: the largest raw p accepted as news in this report. A
+    maturing parent (tested against the previous month at the same age) is left as it is: the calibrated re-test
+    here would judge a month whose outcomes are not all known against settled months."""
     out = list(findings)
     for i, parent in enumerate(findings):
         if parent.kind != "deterioration" or parent.metric not in PARENTS or parent.q_value is None:
+            continue
+        if (parent.note or "").startswith("maturing"):  # against the previous month at the same age
             continue
         kinds, sign = PARENTS[parent.metric]
         children = [c for c in findings if c.kind in kinds and c.unit == parent.unit and c.period == parent.period

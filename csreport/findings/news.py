@@ -1,7 +1,8 @@
 """News or standing: the report's candidate findings adjusted together and graded.
 
-Every news test of one report (period × unit) — KPI changes, category spikes, channel shares, segment churn,
-staffing coverage and the change tests of the structural rules — is adjusted with Benjamini–Hochberg
+Every news test of one report (period × unit) — KPI changes (a maturing KPI's same-age comparison in the data's
+last month among them), category spikes, channel shares, segment churn, staffing coverage and the change tests of
+the structural rules — is adjusted with Benjamini–Hochberg
 (:func:`csreport.findings.calibrate.benjamini_hochberg`), which bounds the expected share of false alarms among
 the report's findings by alpha. A signal is news when its adjusted p (q) and its size pass the grade:
 
@@ -10,7 +11,9 @@ the report's findings by alpha. A signal is news when its adjusted p (q) and its
 - medium: q < ``alpha`` and size ≥ the rule's lower threshold.
 
 What is not news but standing (held the month or window before as well) is a standing issue; the rest is not
-reported as a finding. Maturing KPIs in the data's last month keep their fixed low severity and note.
+reported as a finding. A maturing KPI's same-age change that passes the same grade is reported as low severity
+with its note (``Signal.shown_as``): it is not final, so it is never a headline, but it is no longer kept on its
+raw p alone. Signals with a ``fixed`` severity (a newly missed target, a calendar-driven change) are not graded.
 """
 
 from __future__ import annotations
@@ -54,7 +57,8 @@ def decide(signals: list[Signal], rules: Rules) -> FindingSet:
     for signal, q in zip(tested, q_values, strict=True):
         severity = grade(float(q), signal, rules)
         if severity != "low":
-            news.append(replace(signal.finding, severity=severity, significant=True, q_value=float(q)))
+            shown = signal.shown_as or severity
+            news.append(replace(signal.finding, severity=shown, significant=True, q_value=float(q)))
         elif signal.standing:
             standing.append(replace(signal.finding, severity="medium", q_value=float(q), standing=True))
     for signal in signals:

@@ -25,7 +25,8 @@ class Signal:
     ``size`` against ``medium_size`` / ``high_size``: the rule's size thresholds (a relative change, a
     ratio, points of share); ``standing``: a condition that held the month before too and did not move;
     ``max_severity``: the most a grade can give (an improvement, or a deterioration whose target is met, is at
-    most medium)."""
+    most medium); ``shown_as``: the severity a news test that passes the grade is reported with instead of its
+    grade (a maturing KPI's same-age test: adjusted with the others, reported low with its note when it passes)."""
 
     finding: Finding
     p: float | None
@@ -33,8 +34,9 @@ class Signal:
     medium_size: float
     high_size: float
     standing: bool = False
-    fixed: str | None = None  # a severity that is not graded (maturing KPIs: low, with their note)
+    fixed: str | None = None  # a severity that is not graded (a newly missed target, a calendar-driven change: low)
     max_severity: str = "high"
+    shown_as: str | None = None
 
     def with_finding(self, **changes) -> Signal:
         return replace(self, finding=replace(self.finding, **changes))
