@@ -7,6 +7,11 @@ of each checkout to compare, alternating, and give each a ``--label``::
     /path/to/before/.venv/bin/python benchmarks/single_report.py --label before
     .venv/bin/python benchmarks/single_report.py --label after
 
+With ``--append`` a label's runs are added to those kept, so the checkouts can alternate run by run::
+
+    for i in 1 2 3 4 5; do before/.venv/bin/python benchmarks/single_report.py --label before --repeat 1 --append; \
+        .venv/bin/python benchmarks/single_report.py --label after --repeat 1 --append; done
+
 Each label's runs (wall seconds, the manifest's timings, the host's load average, the csreport it imported) are
 kept in benchmarks/results/single_report.json beside the other labels'; the table compares their medians.
 """
@@ -51,11 +56,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--label", required=True, help="name of this checkout's runs, e.g. before or after")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--append", action="store_true", help="add to the label's kept runs (to alternate checkouts)")
     parser.add_argument("--sample", type=Path, default=Path(__file__).resolve().parents[1] / "data" / "sample")
     args = parser.parse_args()
     period = json.loads((args.sample / "_scenario_truth.json").read_text(encoding="utf-8"))["end"]
     runs = [one_run(args.sample, period) for _ in range(args.repeat)]
     kept = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    if args.append and args.label in kept:
+        runs = kept[args.label]["runs"] + runs
     kept[args.label] = {"csreport": str(Path(csreport.__file__).parent), "period": period, "unit": "east",
                         "median_seconds": statistics.median(r["seconds"] for r in runs), "runs": runs}  # fmt: skip
     RESULTS.parent.mkdir(exist_ok=True)
