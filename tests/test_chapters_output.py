@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pandas as pd
 import pytest
 
+from csreport.language import i18n
 from csreport.report.chapters.output import (
     TABLE_INSET_PT,
     TABLE_WIDTH_PT,
@@ -127,3 +130,25 @@ def test_short_headers_stay_whole_long_ones_may_wrap():
     assert widths[1] == pytest.approx(16 * 1.08 + 10, abs=0.01)  # 变化 (2 em) whole, not one character a line
     long_header = text_points("Same month last year")
     assert widths[2] == pytest.approx(long_header / 2 * 1.08 + 10, abs=0.01)  # on two lines
+
+
+def test_a_time_in_the_scorecard_is_written_in_one_unit_across_its_row():
+    """First response 4.8 h this month against a target of 60 min: the row reads in hours (its largest value,
+    17,280 s ≥ 2 h), target 3,600 s = 1.0 h, never "4.8 h" beside "60.0 min"; ASA 4 s against 30 s stays in
+    seconds."""
+    from csreport.report.chapters.background import scorecard_rows
+
+    def row(kpi, value, previous, last_year, target, industry):
+        flags = dict.fromkeys(("small_sample", "partial", "previous_partial", "last_year_partial"), False)
+        return {"kpi": kpi, "unit": "s", "value": value, "previous": previous, "last_year": last_year,
+                "target": target, "industry_average": industry, "best_competitor": None, "status": "missed",
+                "direction": "lower", "change_vs_previous": value - previous, "significant_vs_previous": False,
+                **flags}  # fmt: skip
+
+    card = pd.DataFrame([row("first_response_median_s", 17_280, 16_200, 17_280, 3_600, None),
+                         row("asa_s", 4, 6, 5, 30, 28)])  # fmt: skip
+    ctx = SimpleNamespace(scorecard=card, lang="en", rules=SimpleNamespace(alpha=0.05),
+                          t=lambda key, **values: i18n.text(key, "en", **values))  # fmt: skip
+    cells = scorecard_rows(ctx).drop(columns=[i18n.text("ch1.col.change", "en"), i18n.text("ch1.col.status", "en")])
+    assert cells.iloc[0, 1:].tolist() == ["4.8 h", "4.5 h", "4.8 h", "1.0 h", "n/a", "–"]
+    assert cells.iloc[1, 1:].tolist() == ["4 s", "6 s", "5 s", "30 s", "28 s", "–"]

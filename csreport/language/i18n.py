@@ -276,15 +276,32 @@ def points(value, lang: str, digits: int = 1) -> str:
     return text("unit.points", lang, value=number(abs(value) * 100, lang, digits))
 
 
-def duration(seconds, lang: str) -> str:
-    """Seconds as ``42 s``, ``7.5 min`` or ``3.2 h`` (whichever reads best)."""
+DURATION_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600}  # seconds per unit of a written duration
+
+
+def _readable_unit(seconds: float) -> str:
+    """The unit one duration reads best in: seconds below 2 min, minutes below 2 h, else hours."""
+    return "seconds" if abs(seconds) < 120 else "minutes" if abs(seconds) < 7200 else "hours"
+
+
+def duration_unit(seconds_values) -> str | None:
+    """The one unit a group of durations of the same kind is written in (a table's row of value, target and
+    benchmarks; the median and p90 of a time): the unit the largest of them reads best in, so no value of the group
+    grows to thousands; None when every value is missing."""
+    present = [abs(float(v)) for v in seconds_values if not _missing(v)]
+    return _readable_unit(max(present)) if present else None
+
+
+def duration(seconds, lang: str, unit: str | None = None) -> str:
+    """Seconds as ``42 s``, ``7.5 min`` or ``3.2 h``: in ``unit`` (seconds, minutes or hours; see
+    :func:`duration_unit`) when given, else in whichever reads best. Seconds are whole; minutes and hours have one
+    decimal, two below 1 (17 min in hours: ``0.28 h``, not ``0.3 h``)."""
     if _missing(seconds):
         return text("na", lang)
-    if abs(seconds) < 120:
-        return text("unit.seconds", lang, value=number(seconds, lang, 0))
-    if abs(seconds) < 7200:
-        return text("unit.minutes", lang, value=number(seconds / 60, lang, 1))
-    return text("unit.hours", lang, value=number(seconds / 3600, lang, 1))
+    unit = unit or _readable_unit(seconds)
+    amount = seconds / DURATION_UNITS[unit]
+    digits = 0 if unit == "seconds" else 1 if round(abs(amount), 1) >= 1 else 2
+    return text(f"unit.{unit}", lang, value=number(amount, lang, digits))
 
 
 def money(value, lang: str, currency: str = "CNY") -> str:
@@ -336,13 +353,13 @@ def day(when, lang: str) -> str:
     return format_date(pd.Timestamp(when).date(), format=settings(lang).day, locale=settings(lang).babel)
 
 
-def value(amount, unit: str, lang: str) -> str:
-    """A KPI value in its unit: ratio → percent, s → duration, currency → money, score/nps → one decimal,
-    count → integer."""
+def value(amount, unit: str, lang: str, time_unit: str | None = None) -> str:
+    """A KPI value in its unit: ratio → percent, s → duration (in ``time_unit`` when given, see
+    :func:`duration_unit`), currency → money, score/nps → one decimal, count → integer."""
     if unit == "ratio":
         return percent(amount, lang)
     if unit == "s":
-        return duration(amount, lang)
+        return duration(amount, lang, time_unit)
     if unit == "currency":
         return money(amount, lang)
     if unit == "count":

@@ -263,10 +263,13 @@ def left_out_sentence(ctx: ReportContext, left_out: dict[str, str]) -> str:
 
 def scorecard_rows(ctx: ReportContext, card: pd.DataFrame | None = None) -> pd.DataFrame:
     """The scorecard (default: the whole of it; else the rows of ``card``) as formatted cells in the report
-    language: status and change as coloured marks."""
+    language: status and change as coloured marks; a time's row in one unit (:func:`i18n.duration_unit`)."""
     rows = []
     for r in (ctx.scorecard if card is None else card).itertuples(index=False):
-        fmt = lambda v, unit=r.unit: i18n.value(v, unit, ctx.lang)  # noqa: E731
+        # a time in one unit across its row (value, months before, target, benchmarks): never 4.8 h against 60.0 min
+        same = (r.value, r.previous, r.last_year, r.target, r.industry_average, r.best_competitor)
+        time_unit = i18n.duration_unit(same) if r.unit == "s" else None
+        fmt = lambda v, unit=r.unit, time_unit=time_unit: i18n.value(v, unit, ctx.lang, time_unit)  # noqa: E731
         status = i18n.label("status", r.status, ctx.lang)
         symbol, tone = STATUS_MARKS.get(r.status, ("", ""))
         rows.append(

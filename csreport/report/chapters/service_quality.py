@@ -3,6 +3,8 @@ the improvement measures the numbers support."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from csreport.findings.narrative import process_label, sentence_case
@@ -31,21 +33,38 @@ def title(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.title"))
 
 
+def time_kind(kpi: str) -> str:
+    """The kind of time a KPI measures, shared by its median and p90, elapsed and in business hours:
+    ``resolution_business_p90_s`` → ``resolution``; a KPI that is not one of a family is its own kind."""
+    return re.sub(r"(_business)?(_median|_p90)?_s$", "", kpi)
+
+
+def time_units(kpis: KpiTable) -> dict[str, str | None]:
+    """KPI → the one unit its kind of time is written in across the table (values and interval bounds of every
+    KPI of the kind, :func:`i18n.duration_unit`): the median and p90 of a resolution time both in hours."""
+    timed = [(n, m) for n, m in kpis.measures.items() if m.unit == "s" and m.available]
+    bounds: dict[str, list] = {}
+    for name, m in timed:
+        bounds.setdefault(time_kind(name), []).extend([m.value, m.low, m.high])
+    return {name: i18n.duration_unit(bounds[time_kind(name)]) for name, _ in timed}
+
+
 def _kpi_table(ctx: ReportContext, kpis: KpiTable) -> pd.DataFrame:
     """The KPIs of ``kpis`` with interval, n and note; a rate, mean or quantile on fewer than min_sample
-    observations is marked ⚠ (as in the scorecard), a maturing one †."""
+    observations is marked ⚠ (as in the scorecard), a maturing one †; each kind of time in one unit
+    (:func:`time_units`)."""
     min_sample = ctx.targets.parameters.min_sample
+    units = time_units(kpis)
     rows = []
     for name, m in kpis.measures.items():
-        value = i18n.value(m.value, m.unit, ctx.lang) if m.available else ctx.t("na")
+        fmt = lambda v, m=m, name=name: i18n.value(v, m.unit, ctx.lang, units.get(name))  # noqa: E731
+        value = fmt(m.value) if m.available else ctx.t("na")
         if m.available and m.kind != "count":
             value = out.flag_small(value, m.n, min_sample)
         if m.available and name in kpis.maturing:
             value += MATURING
         interval = (
-            ctx.t("format.interval", low=i18n.value(m.low, m.unit, ctx.lang), high=i18n.value(m.high, m.unit, ctx.lang))
-            if m.available and m.low is not None
-            else ""
+            ctx.t("format.interval", low=fmt(m.low), high=fmt(m.high)) if m.available and m.low is not None else ""
         )
         note = i18n.reason(m.reason, ctx.lang)
         rows.append([i18n.label("kpi", name, ctx.lang), value, interval, i18n.number(m.n, ctx.lang), note])
@@ -266,11 +285,12 @@ def bottlenecks(ctx: ReportContext) -> None:
         out.figure(fig, ctx.t("caption.queued", n=i18n.number(data.queued, ctx.lang)))
     by = data.slowest
     if by is not None and not by.empty:
+        time_unit = i18n.duration_unit(by["median"])  # one unit down the column
         shown = pd.DataFrame(
             {
                 ctx.t("ch3.col.category"): by["category"].map(lambda c: ctx.label("category", c)),
                 ctx.t("ch3.col.channel"): by["channel"].map(lambda c: ctx.label("channel", c)),
-                ctx.t("ch3.col.median_resolution"): by["median"].map(lambda v: i18n.duration(v, ctx.lang)),
+                ctx.t("ch3.col.median_resolution"): by["median"].map(lambda v: i18n.duration(v, ctx.lang, time_unit)),
                 ctx.t("ch3.col.n"): by["count"].map(lambda v: i18n.number(v, ctx.lang)),
             }
         )
@@ -301,12 +321,13 @@ def standards(ctx: ReportContext) -> None:
     rows = []
     for r in table.itertuples(index=False):
         unit = ctx.scorecard.set_index("kpi")["unit"].get(r.metric) or ("ratio" if r.target <= 1 else "score")
+        time_unit = i18n.duration_unit([r.value, r.target]) if unit == "s" else None  # value and target alike
         rows.append(
             [
                 i18n.label("kpi", r.metric, ctx.lang),
                 ctx.t("ch3.all_channels") if r.channel == "all" else ctx.label("channel", r.channel),
-                i18n.value(r.value, unit, ctx.lang),
-                i18n.value(r.target, unit, ctx.lang),
+                i18n.value(r.value, unit, ctx.lang, time_unit),
+                i18n.value(r.target, unit, ctx.lang, time_unit),
                 i18n.label("status", r.status, ctx.lang),
             ]
         )
