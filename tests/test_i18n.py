@@ -90,6 +90,42 @@ def test_formatting_per_locale(call, en, zh):
     assert (call("en"), call("zh")) == (en, zh)
 
 
+def test_a_group_of_durations_is_written_in_the_unit_of_its_largest():
+    """A resolution median of 17 min beside a target of 24 h: one unit, hours (86,400 s ≥ 2 h), the median with
+    two decimals because it is under one hour: 1,020 / 3,600 = 0.2833 → 0.28 h; 60 s → 0.02 h."""
+    unit = i18n.duration_unit([1020, None, 86_400])
+    assert unit == "hours"
+    assert [i18n.duration(s, "en", unit) for s in (1020, 86_400, 60)] == ["0.28 h", "24.0 h", "0.02 h"]
+    assert i18n.value(1020, "s", "zh", unit) == "0.28 小时"
+    # largest 100 s < 2 min: seconds, whole; largest 90 min: minutes, one decimal (45 s = 0.75 min: two)
+    assert i18n.duration_unit([4, 30, 100]) == "seconds" and i18n.duration(4.4, "en", "seconds") == "4 s"
+    assert i18n.duration_unit([45, 5400]) == "minutes"
+    assert [i18n.duration(s, "en", "minutes") for s in (45, 5400)] == ["0.75 min", "90.0 min"]
+    assert i18n.duration_unit([None, float("nan")]) is None
+    assert i18n.duration(1020, "en") == "17.0 min"  # without a unit: the one this value reads best in
+
+
+def _colons_in_first_clause(message: str) -> int:
+    """Colons (ASCII or full-width) in a message's first clause, brackets left out: a label's colon, once."""
+    import re
+
+    plain = re.sub(r"[（(][^）)]*[）)]", "", message)
+    return len(re.findall("[:：]", re.split("[；;。]", plain)[0]))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_numbered_caption_or_a_missing_result_has_one_colon_not_two(lang):
+    """图 1：来源：联络表 and "no result: not enough data: …" read as a stutter; the figure number and the
+    missing result take no colon of their own."""
+    for key, message in i18n.catalogue(lang).items():
+        if key.startswith("caption.") and "{" not in message.partition("；")[0]:
+            figure = i18n.text("report.figure", lang, n=1, caption=message)
+            assert _colons_in_first_clause(figure) <= 1, figure
+    reason = i18n.reason("not enough data: contacts need channel, created_at and handle_s", lang)
+    missing = i18n.text("report.not_enough", lang, reason=reason)
+    assert _colons_in_first_clause(missing) == 0, missing
+
+
 @pytest.mark.parametrize(
     ("value", "en", "zh"),
     [

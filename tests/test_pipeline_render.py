@@ -57,7 +57,7 @@ def test_figures_are_numbered_with_their_source_line(tmp_path):
     path = _notebook(
         tmp_path / "report.ipynb",
         [
-            [{"text/markdown": "# Title"}, PNG, {"text/markdown": "*Source: contacts table; n = 10.*"}],
+            [{"text/markdown": "# Title"}, PNG, {"text/markdown": "*来源：联络表；n = 10。*"}],
             [{"text/markdown": "| a |\n|--:|\n| 1 |\n\n*Rows read = accepted + quarantined.*"}],  # a table caption
             [PNG],
             [{"text/markdown": "*Source: surveys table; n = 3.*"}],  # the caption in the next cell
@@ -65,9 +65,9 @@ def test_figures_are_numbered_with_their_source_line(tmp_path):
     )
     assert layout.number_figures(path, "zh") == 2
     texts = [o.data.get("text/markdown") for c in nbformat.read(path, 4).cells for o in c.outputs]
-    assert texts[2] == "*图 1：Source: contacts table; n = 10.*"
+    assert texts[2] == "*图 1 来源：联络表；n = 10。*"  # one colon: never 图 1：来源：
     assert texts[3].endswith("*Rows read = accepted + quarantined.*")
-    assert texts[5] == "*图 2：Source: surveys table; n = 3.*"
+    assert texts[5] == "*图 2 Source: surveys table; n = 3.*"
 
 
 def test_title_heading_dropped_once():

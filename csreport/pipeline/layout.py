@@ -50,7 +50,8 @@ def report_links(lang: str) -> str:
 
 def number_figures(notebook: Path, lang: str) -> int:
     """Number the figures of ``notebook`` in place: the italic caption (source and n) written right after
-    each chart image becomes "Figure N. caption" ("图 N:caption"). Returns the number of figures."""
+    each chart image becomes "Figure N. caption" ("图 N 来源：…": the caption has its own colon, the number
+    none). Returns the number of figures."""
     nb = nbformat.read(notebook, as_version=4)
     count, after_image = 0, False
     for cell in nb.cells:
