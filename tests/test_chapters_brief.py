@@ -68,3 +68,15 @@ def test_the_brief_has_at_most_five_messages_news_first_with_owner_money_and_evi
         assert r.owner in text and r.action.split()[0] in text
         rows = sum(len(v) for v in r.evidence_ids.values())
         assert f"Evidence: {i18n.number(rows, 'en')} rows" in text
+
+
+def test_the_evidence_of_a_message_says_what_it_counts():
+    """318 churned customers are "318 customers", not "318 rows"; contacts and customers are each named; one is
+    singular; an id column the catalogue does not know stays "rows"."""
+    assert brief.evidence_count({"customer_id": 318}, "en") == "318 customers"
+    assert brief.evidence_count({"contact_id": 1_175, "customer_id": 1}, "en") == "1,175 contacts, 1 customer"
+    assert brief.evidence_count({"contact_id": 175, "agent_id": 0}, "zh") == "175 次联络"
+    assert brief.evidence_count({"survey_id": 2, "order_id": 3}, "en") == "2 survey responses, 3 rows"
+    line = i18n.text("ch1.brief_line", "en", money="not priced", owner="Operations",
+                     rows=brief.evidence_count({"customer_id": 318}, "en"))  # fmt: skip
+    assert line.endswith("Evidence: 318 customers.")

@@ -12,6 +12,7 @@ from csreport.findings.evidence import Evidence
 from csreport.findings.money import Money
 from csreport.findings.recommend import Recommendation
 from csreport.findings.record import Finding
+from csreport.language import i18n
 from csreport.report.chapters import open_report, outlook
 from csreport.report.chapters.model import rendering
 
@@ -99,3 +100,14 @@ def test_the_recommendations_table_holds_numbers_and_codes_in_rank_order():
     assert (second["rank"], second["metric"], second["impact"], second["impact_unit"]) == (2, "complaints", 12.0,
                                                                                           "contacts")  # fmt: skip
     assert pd.isna(second["value_at_stake"]) and second["evidence_rows"] == 0
+
+
+def test_the_examples_of_a_recommendation_say_what_their_rows_are():
+    """The link to a finding's evidence names what it lists: "all 175 customers", never "all 175 rows"."""
+    rows = pd.DataFrame({"customer_id": [f"U{i:04d}" for i in range(175)]})
+    evidence = Evidence("f01-churn_rise-churn_rate", "customer_id", rows)
+    ctx = SimpleNamespace(lang="en", evidence_of=lambda finding: evidence,
+                          t=lambda key, **values: i18n.text(key, "en", **values))  # fmt: skip
+    line = outlook._examples(ctx, finding=None)
+    assert "U0000, U0001, U0002, U0003, U0004" in line
+    assert "[all 175 customers](evidence/f01-churn_rise-churn_rate.csv)" in line

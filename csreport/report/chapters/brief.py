@@ -34,6 +34,19 @@ def status_mark(ctx: ReportContext, r) -> str:
     return ctx.t("ch1.brief_standing", first_seen=i18n.month(r.finding.first_seen, ctx.lang))
 
 
+def evidence_count(counts: dict[str, int], lang: str) -> str:
+    """What the rows behind a recommendation are, counted and named by their id column (``contact_id`` → "175
+    contacts"; an id column the catalogue does not name → "rows"), several listed: ``{"customer_id": 318}`` →
+    ``318 customers``; ``{"contact_id": 175, "customer_id": 12}`` → ``175 contacts, 12 customers``."""
+
+    def named(column: str, n: int) -> str:
+        key = f"evidence.{column}" if f"evidence.{column}.other" in i18n.catalogue(lang) else "evidence.rows"
+        return i18n.plural(key, n, lang, n=i18n.number(n, lang))
+
+    parts = [named(column, n) for column, n in counts.items() if n]
+    return i18n.join(parts, lang) if parts else named("rows", 0)
+
+
 def _money(r, ctx: ReportContext) -> str:
     if r.money is None or r.money.value_at_stake is None:
         return ctx.t("ch1.brief_not_priced")
@@ -61,7 +74,7 @@ def brief(ctx: ReportContext) -> None:
     lines = []
     for i, r in enumerate(brief_recommendations(ctx), start=1):
         mark = status_mark(ctx, r)
-        rows = i18n.number(sum(len(v) for v in r.evidence_ids.values()), ctx.lang)
+        rows = evidence_count({column: len(ids) for column, ids in r.evidence_ids.items()}, ctx.lang)
         lines.append(
             f"{i}. **{out.escape(r.action)}**{out.escape(mark)}  \n"
             f"{out.escape(r.evidence)}  \n"

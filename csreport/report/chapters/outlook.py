@@ -13,7 +13,7 @@ from csreport.language import i18n
 from csreport.metrics.measure import Measure
 from csreport.report import charts
 from csreport.report.chapters import output as out
-from csreport.report.chapters.brief import status_mark
+from csreport.report.chapters.brief import evidence_count, status_mark
 from csreport.report.chapters.context import ReportContext
 from csreport.report.chapters.model import builds
 from csreport.report.chapters.section_data import SectionData
@@ -250,7 +250,7 @@ def _examples(ctx: ReportContext, finding) -> str:
     if evidence is None or not evidence.count:
         return ""
     ids = i18n.join(evidence.examples[:EXAMPLES_SHOWN], ctx.lang)
-    label = ctx.t("ch6.examples_all", n=i18n.number(evidence.count, ctx.lang))
+    label = ctx.t("ch6.examples_all", n=evidence_count({evidence.id_column: evidence.count}, ctx.lang))
     line = _linked(ctx.t("ch6.examples_line", id_column=evidence.id_column, ids=ids, link=_SLOT),
                    [(label, f"evidence/{evidence.finding_id}.csv")], ctx.lang)  # fmt: skip
     return "  \n" + line
