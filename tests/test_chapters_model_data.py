@@ -120,10 +120,11 @@ def test_the_comparison_ranks_us_among_the_competitors_by_the_kpis_direction():
     assert list(table.index) == ["service_level", "average_handle_time"]
     sl, aht = table.loc["service_level"], table.loc["average_handle_time"]
     # 0.95 > 0.90 > 0.85: second of three; 0.90 − 0.80 = 0.10 above the average, 0.10 / 0.80 = 12.5 %
-    assert (sl["rank"], sl["field"], sl["best"], sl["lead"]) == (2, 3, 0.95, True)
+    assert (sl["rank"], sl["field"], sl["best"], sl["lead"], sl["higher"]) == (2, 3, 0.95, True, True)
     assert sl["gap"] == pytest.approx(0.10) and sl["relative_gap"] == pytest.approx(0.125)
     # lower is better: 350 < 400, second of two; 400 − 300 = +100 s is a lag, 100 / 300 = 1/3
     assert (aht["rank"], aht["field"], aht["best"], aht["lead"], aht["small_sample"]) == (2, 2, 350.0, False, True)
+    assert not aht["higher"]
     assert aht["relative_gap"] == pytest.approx(1 / 3)
 
 

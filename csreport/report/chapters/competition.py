@@ -26,8 +26,9 @@ def title(ctx: ReportContext) -> None:
 def comparison(ctx: ReportContext) -> pd.DataFrame:
     """Per KPI with benchmarks (from the scorecard and the kept benchmarks): ``ours``, ``industry`` (average),
     ``best`` competitor, ``gap`` = ours − industry (in the KPI's unit), ``relative_gap`` = gap / |industry|,
-    ``rank`` among us + the competitors (1 = best by the KPI's direction) out of ``field``, and ``lead``: True
-    when we are better than the industry average. Empty (no columns) without benchmarks."""
+    ``rank`` among us + the competitors (1 = best by the KPI's direction) out of ``field``, ``lead``: True
+    when we are better than the industry average, and ``higher``: True when a higher value is better. Empty (no
+    columns) without benchmarks."""
     bench = ctx.cache.benchmarks(ctx.period, ctx.unit)
     rows = []
     for r in ctx.scorecard.itertuples(index=False):
@@ -53,6 +54,7 @@ def comparison(ctx: ReportContext) -> pd.DataFrame:
                 "rank": rank,
                 "field": len(field),
                 "lead": (gap > 0) == higher,
+                "higher": higher,
                 "small_sample": bool(r.small_sample),
             }
         )
@@ -145,21 +147,40 @@ def features(ctx: ReportContext) -> None:
     out.table(shown, ctx.t("ch5.features_caption"), {ctx.t("ch5.col.feature"): "left"})
 
 
+def ahead_of_best(table: pd.DataFrame) -> pd.Series:
+    """How far we are ahead of the best competitor, relative to its value, in the KPI's direction: (ours − best) /
+    |best|, sign turned for a KPI where lower is better; negative = behind. NaN when the best competitor's value
+    is 0 or missing."""
+    sign = table["higher"].map({True: 1.0, False: -1.0})
+    return (table["ours"] - table["best"]) / table["best"].abs().replace(0, float("nan")) * sign
+
+
 @out.section
 def lead_lag(ctx: ReportContext) -> None:
+    """Where we rank first among us and the competitors (clearest lead first) and where we rank last (furthest
+    behind the best competitor first), as the rank column of the benchmarks table shows: a KPI better than the
+    industry average but last among the competitors is a lag, not a lead."""
     out.heading(ctx.t("ch5.lead_lag"), 3)
     table = ctx.section_data("05.benchmarks")  # the comparison of the benchmarks section
     if table.empty:
         return ctx.missing(ctx.t("ch5.need_benchmarks"))
-    lead = table[table["lead"]].sort_values("relative_gap", key=abs, ascending=False).head(LEAD_LAG_SHOWN)
-    lag = table[~table["lead"]].sort_values("relative_gap", key=abs, ascending=False).head(LEAD_LAG_SHOWN)
+    ranked = table[table["field"] > 1].assign(ahead=lambda d: ahead_of_best(d))
+    if ranked.empty:
+        return ctx.say(ctx.t("ch5.no_competitors"))
+    first = ranked[ranked["rank"] == 1].sort_values("ahead", ascending=False)
+    last = ranked[ranked["rank"] == ranked["field"]].sort_values("ahead")
 
     def versus(r) -> str:
         value = lambda v: i18n.value(v, r.unit, ctx.lang)  # noqa: E731
-        return ctx.t("format.versus", kpi=i18n.label("kpi", r.kpi, ctx.lang), ours=value(r.ours),
-                     industry=value(r.industry))  # fmt: skip
+        return ctx.t("format.versus_best", kpi=i18n.label("kpi", r.kpi, ctx.lang), ours=value(r.ours),
+                     best=value(r.best))  # fmt: skip
 
-    def fmt(rows):
-        return i18n.join((versus(r) for r in rows.itertuples()), ctx.lang) or ctx.t("ch5.none")
+    def sentence(rows: pd.DataFrame, key: str) -> str:
+        total = len(ranked)
+        if rows.empty:
+            return ctx.t(f"ch5.{key}_none", total=total)
+        kpis = i18n.join((versus(r) for r in rows.head(LEAD_LAG_SHOWN).itertuples()), ctx.lang)
+        top = "_top" if len(rows) > LEAD_LAG_SHOWN else ""
+        return ctx.t(f"ch5.{key}_sentence{top}", count=len(rows), total=total, kpis=kpis)
 
-    ctx.say(ctx.t("ch5.lead_sentence", kpis=fmt(lead)), ctx.t("ch5.lag_sentence", kpis=fmt(lag)))
+    ctx.say(sentence(first, "lead"), sentence(last, "lag"))
