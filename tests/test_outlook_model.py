@@ -111,3 +111,47 @@ def test_the_examples_of_a_recommendation_say_what_their_rows_are():
     line = outlook._examples(ctx, finding=None)
     assert "U0000, U0001, U0002, U0003, U0004" in line
     assert "[all 175 customers](evidence/f01-churn_rise-churn_rate.csv)" in line
+
+
+def _staffing(service_level, occupancy, occupancy_target=0.80, on_hand=2.7, peak=5):
+    per_interval = pd.DataFrame({"interval": [480, 510], "label": ["08:00", "08:30"], "required": [peak, 3],
+                                 "on_hand": on_hand})  # fmt: skip
+    need = SimpleNamespace(available=True, reason=None)
+    return outlook.StaffingData(need, 0.80, 20.0, on_hand, per_interval, peak, "08:00", 8.0, 1952,
+                                service_level, occupancy, occupancy_target)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("service_level", "occupancy", "verdict"),
+    [
+        (0.911, 0.353, "enough"),
+        (0.85, 0.80, "tight"),
+        (0.70, 0.92, "short"),
+        (0.70, 0.35, "misplaced"),
+        (0.911, None, None),
+    ],  # fmt: skip
+)
+def test_the_measured_service_level_and_occupancy_say_whether_the_staff_was_enough(service_level, occupancy, verdict):
+    assert _staffing(service_level, occupancy).verdict == verdict
+
+
+def test_the_staffing_need_is_not_told_as_a_shortage_when_the_standard_was_met_with_idle_agents():
+    """East in October 2026: Erlang C asks for up to 5 agents against about 3 on hand, yet service level was 91.1%
+    (target 80.0%) and occupancy 35.3% (target 80.0%): the text says the staff was enough and why Erlang C asks
+    for more, never only "needs 5, 3 available"."""
+    data = _staffing(0.911, 0.353)
+    ctx = SimpleNamespace(lang="en", section_data=lambda name: data,
+                          t=lambda key, **values: i18n.text(key, "en", **values),
+                          say=lambda *sentences: outlook.out.say(*sentences, sep=" "))  # fmt: skip
+    sentences = outlook.staffing(ctx).sentences
+    assert sentences[1:4] == [
+        "On average about 3 agents were available per open half-hour.",
+        "The staff on hand was enough: service level was 91.1% against a target of 80.0%, and agents were busy "
+        "35.3% of their available time (occupancy; target 80.0%).",
+        "Erlang C asks for more agents than were available on average, in part because it staffs phone and chat "
+        "as separate queues, each answering within 20 s.",
+    ]
+    short = _staffing(0.70, 0.92)
+    said = outlook.verdict_sentences(SimpleNamespace(lang="zh", t=lambda k, **v: i18n.text(k, "zh", **v)), short)
+    assert said == ["实际数据同样表明人手不足：服务水平为 70.0%，目标为 80.0%；坐席有 92.0% 的可用时间在忙"
+                    "（坐席占用率，目标 80.0%）。"]  # fmt: skip

@@ -99,6 +99,10 @@ def forecast(ctx: ReportContext) -> None:
     out.figure(fig, ctx.t("caption.forecast", n=i18n.number(int(history.sum()), ctx.lang)))
 
 
+# (service level met, occupancy below its target) → what they say of the staff on hand
+VERDICTS = {(True, True): "enough", (True, False): "tight", (False, False): "short", (False, True): "misplaced"}
+
+
 @dataclass(repr=False)
 class StaffingData(SectionData):
     """Erlang C agents required per half hour of a weekday for the service-level target, against staff on hand.
@@ -110,7 +114,9 @@ class StaffingData(SectionData):
     (agent_months' available hours / half hours with contacts), None without available hours or in a month the
     data cuts off; ``target`` (ratio) and ``threshold_s`` (seconds): the service level aimed at; ``peak_*``: the
     weekday half hour needing most agents and the scheduled positions (after shrinkage) at each channel's peak,
-    summed; ``weekday_contacts``: the phone and chat contacts of weekdays behind the table."""
+    summed; ``weekday_contacts``: the phone and chat contacts of weekdays behind the table; ``service_level`` and
+    ``occupancy`` (ratios) the month's measured KPIs, ``occupancy_target`` its target (None when not measured or
+    not set), which tell whether the staff on hand was in fact enough (:attr:`verdict`)."""
 
     need: StaffingNeed
     target: float
@@ -121,10 +127,24 @@ class StaffingData(SectionData):
     peak_at: str = ""
     peak_scheduled: float = 0.0
     weekday_contacts: int = 0
+    service_level: float | None = None
+    occupancy: float | None = None
+    occupancy_target: float | None = None
 
     @property
     def available(self) -> bool:
         return self.need.available
+
+    @property
+    def verdict(self) -> str | None:
+        """What the measured service level and occupancy say of the staff on hand, whatever Erlang C asks:
+        ``enough`` (service level met, occupancy below its target: agents had spare time), ``tight`` (met, at or
+        above it), ``short`` (missed, at or above it), ``misplaced`` (missed although agents had spare time: staff
+        at the wrong hours or channels); None without both measures and the occupancy target."""
+        if any(v is None or pd.isna(v) for v in (self.service_level, self.occupancy, self.occupancy_target)):
+            return None
+        met, spare = self.service_level >= self.target, self.occupancy < self.occupancy_target
+        return VERDICTS[(met, spare)]
 
     @property
     def reason(self) -> str | None:
@@ -147,13 +167,19 @@ def staffing_data(ctx: ReportContext) -> StaffingData:
     need = staffing_need(ctx.contacts, ctx.period, level, threshold_s, agents_on_hand=on_hand)
     if not need.available:
         return StaffingData(need, level, threshold_s, on_hand)
+    kpis = ctx.cache.kpis(ctx.period, ctx.unit)
+    occupancy_target = ctx.targets.get("occupancy")
+    measured = {"service_level": kpis["service_level"].value,
+                "occupancy": kpis["occupancy"].value if on_hand is not None else None,  # a cut month: no hours
+                "occupancy_target": occupancy_target.target if occupancy_target else None}  # fmt: skip
     weekday = need.intervals[need.intervals["day_type"] == "weekday"]
     per_interval = weekday.groupby("interval")["required"].sum().reset_index()
     per_interval["label"] = per_interval["interval"].map(lambda m: f"{m // 60:02d}:{m % 60:02d}")
     per_interval["on_hand"] = on_hand
     peak = per_interval.loc[per_interval["required"].idxmax()]
     return StaffingData(need, level, threshold_s, on_hand, per_interval, int(peak["required"]), peak["label"],
-                        float(need.summary["peak_scheduled"].sum()), int(weekday["contacts"].sum()))  # fmt: skip
+                        float(need.summary["peak_scheduled"].sum()), int(weekday["contacts"].sum()),
+                        **measured)  # fmt: skip
 
 
 @out.section
@@ -172,6 +198,7 @@ def staffing(ctx: ReportContext) -> None:
             seconds=int(data.threshold_s),
         ),
         ctx.t("ch6.staffing_on_hand", on_hand=i18n.count(data.on_hand, ctx.lang)) if data.on_hand is not None else "",
+        *verdict_sentences(ctx, data),
         ctx.t("ch6.erlang_note"),
     )
     fig = charts.required_vs_actual(
@@ -182,6 +209,22 @@ def staffing(ctx: ReportContext) -> None:
         {"required": ctx.t("ch6.required"), "on_hand": ctx.t("ch6.on_hand")},
     )
     out.figure(fig, ctx.t("caption.staffing", n=i18n.number(data.weekday_contacts, ctx.lang)))
+
+
+def verdict_sentences(ctx: ReportContext, data: StaffingData) -> list[str]:
+    """What the measured service level and occupancy say of the staff on hand (:attr:`StaffingData.verdict`),
+    so the Erlang C need is never read against them: a need above the staff while agents sat idle and the
+    standard was met is an upper estimate, not a shortage."""
+    if data.verdict is None:
+        return []
+    values = {"service_level": i18n.percent(data.service_level, ctx.lang),
+              "target": i18n.percent(data.target, ctx.lang),
+              "occupancy": i18n.percent(data.occupancy, ctx.lang),
+              "occupancy_target": i18n.percent(data.occupancy_target, ctx.lang)}  # fmt: skip
+    said = [ctx.t(f"ch6.staffing_{data.verdict}", **values)]
+    if data.verdict in ("enough", "misplaced") and data.on_hand is not None and data.peak_required > data.on_hand:
+        said.append(ctx.t("ch6.staffing_erlang_above", seconds=int(data.threshold_s)))
+    return said
 
 
 @dataclass(repr=False)
