@@ -13,7 +13,8 @@ from csreport.report.chapters import output as out
 
 
 def _ctx(table: pd.DataFrame, lang: str = "en") -> SimpleNamespace:
-    return SimpleNamespace(lang=lang, section_data=lambda name: table, missing=out.say,
+    missing = lambda what: out.say(i18n.text("report.missing", lang, what=what))  # noqa: E731
+    return SimpleNamespace(lang=lang, section_data=lambda name: table, missing=missing,
                            t=lambda key, **values: i18n.text(key, lang, **values),
                            say=lambda *sentences: out.say(*sentences, sep=i18n.settings(lang).sentences))  # fmt: skip
 
@@ -53,3 +54,15 @@ def test_without_a_first_rank_the_lead_sentence_says_so_and_a_long_lag_names_the
     assert text.startswith("We rank first among the competitors on none of the 5 KPIs.")
     # behind (0.5 − best) / best: k0 (best 0.90) furthest, then k1 (0.89), k2 (0.88)
     assert "We rank last on 5 of 5 KPIs, furthest behind on k0 (50.0% / 90.0%), k1 (50.0% / 89.0%)" in text
+
+
+def test_a_benchmarks_table_whose_kpis_are_not_measured_is_not_called_missing():
+    """Benchmarks given but none of their KPIs measurable (an export with only the required columns): the
+    sections say there is nothing to compare, not that the benchmarks table is missing."""
+    ctx = _ctx(pd.DataFrame())
+    ctx.has = lambda table: table == "benchmarks"
+    expected = [i18n.text("ch5.nothing_comparable", "en")]
+    assert competition.benchmarks(ctx).sentences == expected == competition.lead_lag(ctx).sentences
+    ctx.has = lambda table: False
+    assert competition.lead_lag(ctx).sentences == ["This section is skipped: the data lack benchmark values "
+                                                   "(benchmarks table)."]  # fmt: skip

@@ -233,3 +233,11 @@ def test_reasons_are_translated_from_their_english_templates():
     assert i18n.reason("a reason nobody wrote a template for", "zh") == "a reason nobody wrote a template for"
     assert ("zh", "reason: a reason nobody wrote a template for") in i18n.MISSING
     i18n.MISSING.clear()
+
+
+def test_a_skipped_section_names_what_the_data_lack_whatever_its_number():
+    """A plural subject ("the contacts columns queue_wait_s, abandoned") once read "… is missing"."""
+    what = "the contacts columns queue_wait_s, abandoned"
+    assert i18n.text("report.missing", "en", what=what) == (
+        "This section is skipped: the data lack the contacts columns queue_wait_s, abandoned."
+    )

@@ -155,3 +155,15 @@ def test_the_staffing_need_is_not_told_as_a_shortage_when_the_standard_was_met_w
     said = outlook.verdict_sentences(SimpleNamespace(lang="zh", t=lambda k, **v: i18n.text(k, "zh", **v)), short)
     assert said == ["实际数据同样表明人手不足：服务水平为 70.0%，目标为 80.0%；坐席有 92.0% 的可用时间在忙"
                     "（坐席占用率，目标 80.0%）。"]  # fmt: skip
+
+
+def test_churn_outlook_with_customers_but_no_churn_dates_says_why_not_that_customers_are_missing():
+    from csreport.metrics.measure import Measure
+    from csreport.report.chapters.context import ReportContext
+
+    unmeasured = Measure.unavailable("churn_rate", "ratio", "customers has no churn_date column")
+    data = outlook.ChurnOutlookData(unmeasured, unmeasured)
+    ctx = SimpleNamespace(lang="en", section_data=lambda name: data, has=lambda table: table == "customers",
+                          t=lambda key, **values: i18n.text(key, "en", **values))  # fmt: skip
+    ctx.not_enough = lambda reason: ReportContext.not_enough(ctx, reason)
+    assert outlook.churn_outlook(ctx).sentences == ["This analysis has no result (customers has no churn_date column)."]

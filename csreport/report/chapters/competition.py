@@ -62,12 +62,20 @@ def comparison(ctx: ReportContext) -> pd.DataFrame:
     return table.assign(relative_gap=table["gap"] / table["industry"].abs()) if rows else table
 
 
+def no_comparison(ctx: ReportContext) -> None:
+    """Why there is no comparison: no benchmarks table, or one whose KPIs these data cannot measure (the table is
+    there: never "benchmarks are missing")."""
+    if ctx.has("benchmarks"):
+        return ctx.say(ctx.t("ch5.nothing_comparable"))
+    return ctx.missing(ctx.t("ch5.need_benchmarks"))
+
+
 @out.section
 def benchmarks(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch5.benchmarks"), 3)
     table = ctx.section_data("05.benchmarks")
     if table.empty:
-        return ctx.missing(ctx.t("ch5.need_benchmarks"))
+        return no_comparison(ctx)
     ctx.say(
         ctx.t(
             "ch5.benchmarks_sentence",
@@ -163,7 +171,7 @@ def lead_lag(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch5.lead_lag"), 3)
     table = ctx.section_data("05.benchmarks")  # the comparison of the benchmarks section
     if table.empty:
-        return ctx.missing(ctx.t("ch5.need_benchmarks"))
+        return no_comparison(ctx)
     ranked = table[table["field"] > 1].assign(ahead=lambda d: ahead_of_best(d))
     if ranked.empty:
         return ctx.say(ctx.t("ch5.no_competitors"))

@@ -256,8 +256,8 @@ def churn_outlook(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch6.churn"), 3)
     data: ChurnOutlookData = ctx.section_data("06.churn_outlook")
     churn, rolling = data.churn, data.rolling
-    if not churn.available:
-        return ctx.missing(ctx.t("ch2.need_customers"))
+    if not churn.available:  # without customers, what to add; with them, why churn is not measured
+        return ctx.not_enough(churn.reason) if ctx.has("customers") else ctx.missing(ctx.t("ch2.need_customers"))
     rises = data.rising_segments
     ctx.say(
         ctx.t(
