@@ -27,26 +27,35 @@ def workforce(ctx: ReportContext) -> None:
     data: WorkforceData | None = _opened(ctx, "workforce")
     if data is None:
         return
+    ctx.say(*workforce_sentences(ctx, data))
+
+
+def workforce_sentences(ctx: ReportContext, data: WorkforceData) -> list[str]:
+    """Headcount, attrition (over the trailing 12 months, or annualised over the months the data cover), the
+    voluntary share, tenure, training hours and QA score, a sentence each; one whose KPI these data cannot
+    measure is left out, so no sentence reads "attrition was n/a a year (n/a leavers …)"."""
     k, window = data.kpis, data.window
-    complete = window is None or window.complete
     attrition = k["attrition_annualised"]
-    ctx.say(
-        ctx.t(
-            "ch4.workforce_sentence_trailing" if complete else "ch4.workforce_sentence_short",
-            headcount=i18n.count(k["headcount"].value, ctx.lang),
-            attrition=i18n.percent(attrition.value, ctx.lang),
-            leavers=i18n.count(attrition.numerator, ctx.lang),
+    said = []
+
+    def add(key: str, measure: str | None, **values) -> None:
+        if measure is None or k[measure].available:
+            said.append(ctx.t(f"ch4.workforce_{key}", **values))
+
+    add("headcount", "headcount", headcount=i18n.count(k["headcount"].value, ctx.lang))
+    if attrition.available:
+        short = window is not None and not window.complete
+        add("attrition_short" if short else "attrition", None, month=ctx.month,
+            attrition=i18n.percent(attrition.value, ctx.lang), leavers=i18n.count(attrition.numerator, ctx.lang),
             month_leavers=i18n.count(k["leavers"].value, ctx.lang),
-            month=ctx.month,
-            months=i18n.number(window.exposure, ctx.lang, 0 if window.exposure.is_integer() else 1) if window else "",
-            first=i18n.month(str(window.months[0]), ctx.lang) if window else "",
-            last=i18n.day(window.stop - pd.Timedelta(days=1), ctx.lang) if window else "",
-            voluntary=i18n.percent(k["voluntary_share"].value, ctx.lang),
-            tenure=i18n.number(k["tenure_median_months"].value, ctx.lang, 1),
-            training=i18n.number(k["training_hours"].value, ctx.lang, 1),
-            qa=i18n.number(k["qa_score"].value, ctx.lang, 1),
-        )
-    )
+            months=i18n.number(window.exposure, ctx.lang, 0 if window.exposure.is_integer() else 1) if short else "",
+            first=i18n.month(str(window.months[0]), ctx.lang) if short else "",
+            last=i18n.day(window.stop - pd.Timedelta(days=1), ctx.lang) if short else "")  # fmt: skip
+        add("voluntary", "voluntary_share", voluntary=i18n.percent(k["voluntary_share"].value, ctx.lang))
+    add("tenure", "tenure_median_months", tenure=i18n.number(k["tenure_median_months"].value, ctx.lang, 1))
+    add("training", "training_hours", training=i18n.number(k["training_hours"].value, ctx.lang, 1))
+    add("qa", "qa_score", qa=i18n.number(k["qa_score"].value, ctx.lang, 1))
+    return said
 
 
 @out.section
