@@ -66,8 +66,16 @@ def test_the_brief_has_at_most_five_messages_news_first_with_owner_money_and_evi
     assert total <= sum(values) + 0.01
     for r in chosen:
         assert r.owner in text and r.action.split()[0] in text
-        rows = sum(len(v) for v in r.evidence_ids.values())
-        assert f"Evidence: {i18n.number(rows, 'en')} rows" in text
+        nouns = {
+            "contact_id": "contact",
+            "customer_id": "customer",
+            "agent_id": "agent",
+            "survey_id": "survey response",
+        }
+        counts = [
+            f"{i18n.number(len(v), 'en')} {nouns[k]}{'' if len(v) == 1 else 's'}" for k, v in r.evidence_ids.items()
+        ]
+        assert f"Evidence: {', '.join(counts)}." in text  # what the rows are, never "318 rows"
 
 
 def test_the_evidence_of_a_message_says_what_it_counts():

@@ -132,10 +132,10 @@ def test_short_headers_stay_whole_long_ones_may_wrap():
     assert widths[2] == pytest.approx(long_header / 2 * 1.08 + 10, abs=0.01)  # on two lines
 
 
-def test_a_time_in_the_scorecard_is_written_in_one_unit_across_its_row():
+def test_a_kind_of_time_in_the_scorecard_is_written_in_one_unit_across_its_rows():
     """First response 4.8 h this month against a target of 60 min: the row reads in hours (its largest value,
     17,280 s ≥ 2 h), target 3,600 s = 1.0 h, never "4.8 h" beside "60.0 min"; ASA 4 s against 30 s stays in
-    seconds."""
+    seconds; the resolution rows, elapsed and in business hours, share one unit."""
     from csreport.report.chapters.background import scorecard_rows
 
     def row(kpi, value, previous, last_year, target, industry):
@@ -146,9 +146,15 @@ def test_a_time_in_the_scorecard_is_written_in_one_unit_across_its_row():
                 **flags}  # fmt: skip
 
     card = pd.DataFrame([row("first_response_median_s", 17_280, 16_200, 17_280, 3_600, None),
-                         row("asa_s", 4, 6, 5, 30, 28)])  # fmt: skip
+                         row("asa_s", 4, 6, 5, 30, 28),
+                         row("resolution_median_s", 1_026, 840, 1_020, 86_400, None),
+                         row("resolution_business_median_s", 1_020, 840, 1_008, None, None)])  # fmt: skip
     ctx = SimpleNamespace(scorecard=card, lang="en", rules=SimpleNamespace(alpha=0.05),
                           t=lambda key, **values: i18n.text(key, "en", **values))  # fmt: skip
     cells = scorecard_rows(ctx).drop(columns=[i18n.text("ch1.col.change", "en"), i18n.text("ch1.col.status", "en")])
     assert cells.iloc[0, 1:].tolist() == ["4.8 h", "4.5 h", "4.8 h", "1.0 h", "n/a", "–"]
     assert cells.iloc[1, 1:].tolist() == ["4 s", "6 s", "5 s", "30 s", "28 s", "–"]
+    # resolution in hours (its target 86,400 s = 24 h), elapsed and in business hours alike: 1,026 s = 0.285 h,
+    # 840 s = 0.233 h, 1,020 s = 0.283 h, 1,008 s = 0.28 h; never 17.0 min one row below 0.28 h
+    assert cells.iloc[2, 1:5].tolist() == ["0.28 h", "0.23 h", "0.28 h", "24.0 h"]
+    assert cells.iloc[3, 1:4].tolist() == ["0.28 h", "0.23 h", "0.28 h"]

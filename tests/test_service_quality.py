@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from csreport.language import i18n
 from csreport.metrics.measure import Measure
+from csreport.report.chapters import output as out
 from csreport.report.chapters import service_quality
 from csreport.report.chapters.service_quality_data import KpiTable
 
@@ -29,5 +30,5 @@ def test_each_kind_of_time_is_written_in_one_unit_down_the_kpi_table():
 
 def test_the_kind_of_a_time_drops_its_statistic_and_basis():
     names = ("resolution_business_p90_s", "resolution_median_s", "first_response_business_median_s", "asa_s")
-    kinds = [service_quality.time_kind(k) for k in names]
+    kinds = [out.time_kind(k) for k in names]
     assert kinds == ["resolution", "resolution", "first_response", "asa"]

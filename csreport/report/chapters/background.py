@@ -263,13 +263,17 @@ def left_out_sentence(ctx: ReportContext, left_out: dict[str, str]) -> str:
 
 def scorecard_rows(ctx: ReportContext, card: pd.DataFrame | None = None) -> pd.DataFrame:
     """The scorecard (default: the whole of it; else the rows of ``card``) as formatted cells in the report
-    language: status and change as coloured marks; a time's row in one unit (:func:`i18n.duration_unit`)."""
+    language: status and change as coloured marks; each kind of time in one unit (:func:`output.time_units`)."""
     rows = []
-    for r in (ctx.scorecard if card is None else card).itertuples(index=False):
-        # a time in one unit across its row (value, months before, target, benchmarks): never 4.8 h against 60.0 min
-        same = (r.value, r.previous, r.last_year, r.target, r.industry_average, r.best_competitor)
-        time_unit = i18n.duration_unit(same) if r.unit == "s" else None
-        fmt = lambda v, unit=r.unit, time_unit=time_unit: i18n.value(v, unit, ctx.lang, time_unit)  # noqa: E731
+    card = ctx.scorecard if card is None else card
+    # a kind of time in one unit across its rows (value, months before, target, benchmarks): never 4.8 h against
+    # a target of 60.0 min, nor a median resolution in hours above one in minutes
+    shown = ["value", "previous", "last_year", "target", "industry_average", "best_competitor"]
+    units = out.time_units(
+        {r.kpi: [getattr(r, c) for c in shown] for r in card.itertuples(index=False) if r.unit == "s"}
+    )
+    for r in card.itertuples(index=False):
+        fmt = lambda v, unit=r.unit, time_unit=units.get(r.kpi): i18n.value(v, unit, ctx.lang, time_unit)  # noqa: E731
         status = i18n.label("status", r.status, ctx.lang)
         symbol, tone = STATUS_MARKS.get(r.status, ("", ""))
         rows.append(

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Image, Markdown
 
+from csreport.language import i18n
 from csreport.report.chapters.section import Section, emit, running, section  # noqa: F401 - chapters use out.section
 from csreport.report.page import PAGE_MARGIN_CM, TABLE_FONT_PT, TABLE_INSET_PT  # noqa: F401 - re-exported
 
@@ -264,3 +265,20 @@ def figure(fig, caption: str) -> None:
         current.captions.append(caption)
     emit(Image(data=buffer.getvalue(), format="png", alt=" — ".join([*titles, caption])))  # alt: title, source, n
     markdown(f"*{escape(caption)}*")
+
+
+def time_kind(kpi: str) -> str:
+    """The kind of time a KPI measures, shared by its median and p90, elapsed and in business hours:
+    ``resolution_business_p90_s`` → ``resolution``; a KPI that is not one of a family is its own kind."""
+    return re.sub(r"(_business)?(_median|_p90)?_s$", "", kpi)
+
+
+def time_units(values: dict[str, list]) -> dict[str, str | None]:
+    """KPI → the one unit its kind of time (:func:`time_kind`) is written in across a table: ``values`` maps each
+    time KPI of the table to the values it shows (value, interval, months before, target …), and every KPI of a
+    kind gets the unit :func:`i18n.duration_unit` gives all of theirs: the median and p90 of a resolution time,
+    elapsed and in business hours, all in hours."""
+    pooled: dict[str, list] = {}
+    for kpi, shown in values.items():
+        pooled.setdefault(time_kind(kpi), []).extend(shown)
+    return {kpi: i18n.duration_unit(pooled[time_kind(kpi)]) for kpi in values}

@@ -3,8 +3,6 @@ the improvement measures the numbers support."""
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from csreport.findings.narrative import process_label, sentence_case
@@ -33,20 +31,12 @@ def title(ctx: ReportContext) -> None:
     out.heading(ctx.t("ch3.title"))
 
 
-def time_kind(kpi: str) -> str:
-    """The kind of time a KPI measures, shared by its median and p90, elapsed and in business hours:
-    ``resolution_business_p90_s`` → ``resolution``; a KPI that is not one of a family is its own kind."""
-    return re.sub(r"(_business)?(_median|_p90)?_s$", "", kpi)
-
-
 def time_units(kpis: KpiTable) -> dict[str, str | None]:
     """KPI → the one unit its kind of time is written in across the table (values and interval bounds of every
-    KPI of the kind, :func:`i18n.duration_unit`): the median and p90 of a resolution time both in hours."""
-    timed = [(n, m) for n, m in kpis.measures.items() if m.unit == "s" and m.available]
-    bounds: dict[str, list] = {}
-    for name, m in timed:
-        bounds.setdefault(time_kind(name), []).extend([m.value, m.low, m.high])
-    return {name: i18n.duration_unit(bounds[time_kind(name)]) for name, _ in timed}
+    KPI of the kind, :func:`output.time_units`): the median and p90 of a resolution time both in hours."""
+    return out.time_units(
+        {n: [m.value, m.low, m.high] for n, m in kpis.measures.items() if m.unit == "s" and m.available}
+    )
 
 
 def _kpi_table(ctx: ReportContext, kpis: KpiTable) -> pd.DataFrame:
