@@ -85,3 +85,15 @@ def test_status_colours_are_the_reports():
     for status, tone in (("met", "met"), ("at risk", "risk"), ("missed", "missed")):
         colour = re.search(rf"\.cs-{tone}\b[^{{]*\{{ color: (#[0-9a-f]{{6}})", css).group(1)
         assert MARKS[status][1] == colour
+
+
+def test_a_time_at_a_glance_is_in_one_unit():
+    """First response 17,280 s this month, 16,200 s the month before, target 3,600 s: 4.8 h, 4.5 h and 1.0 h in
+    the e-mail's line, never "target 60.0 min" beside "4.8 h"."""
+    from csreport.delivery.brief import _glance
+
+    row = {"kpi": "first_response_median_s", "measure_unit": "s", "value": "17280", "previous": "16200",
+           "target": "3600", "status": "missed"}  # fmt: skip
+    glance = _glance(row, "en")
+    assert (glance.value, glance.previous, glance.target) == ("4.8 h", "4.5 h", "1.0 h")
+    assert _glance(row, "zh").target == "1.0 小时"

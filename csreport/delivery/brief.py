@@ -197,13 +197,16 @@ def _float(text: str | None) -> float | None:
 
 
 def _glance(row: dict[str, str], lang: str) -> GlanceRow:
+    """One scorecard row at a glance; a time's value, previous month and target in one unit (4.8 h against a
+    target of 1.0 h, never of 60.0 min)."""
     unit = row.get("measure_unit") or "ratio"
-    target = _float(row.get("target"))
+    value, previous, target = (_float(row.get(k)) for k in ("value", "previous", "target"))
+    time_unit = i18n.duration_unit([value, previous, target]) if unit == "s" else None
     return GlanceRow(
         kpi=i18n.label("kpi", row["kpi"], lang),
-        value=i18n.value(_float(row.get("value")), unit, lang),
-        previous=i18n.value(_float(row.get("previous")), unit, lang),
-        target=i18n.value(target, unit, lang) if target is not None else "–",
+        value=i18n.value(value, unit, lang, time_unit),
+        previous=i18n.value(previous, unit, lang, time_unit),
+        target=i18n.value(target, unit, lang, time_unit) if target is not None else "–",
         status=row.get("status") if row.get("status") in STATUSES else None,
     )
 
