@@ -29,4 +29,6 @@ def test_stored_without_outputs_and_with_one_parameters_cell(path):
     assert len(tagged) == 1
     names = {t.id for node in ast.parse(tagged[0].source).body for t in node.targets}
     assert names == set(yaml.safe_load((ROOT / "params" / "report.yml").read_text()))
-    assert all(len(c.source.splitlines()) <= 4 for c in code if c is not tagged[0])  # a few lines per cell
+    # a few lines of code per cell (a comment saying what a section's data holds does not count)
+    lines = [[x for x in c.source.splitlines() if x.strip() and not x.lstrip().startswith("#")] for c in code]
+    assert all(len(code_lines) <= 3 for c, code_lines in zip(code, lines, strict=True) if c is not tagged[0]), lines
